@@ -1,0 +1,3 @@
+from rvubench.cli import main
+
+main()
