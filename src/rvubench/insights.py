@@ -1,0 +1,668 @@
+"""Coding insights: global surgical periods and the E/M level mix (issue 7).
+
+Pure functions on priced lines (``price_lines`` output) or clean lines plus the fee
+schedule. Nothing here reads files; the ``Global Periods`` sheet writer lives in
+``insights_xlsx.py`` and the PDF partials in ``report_templates/``.
+
+Rules (docs/domain.md 2.4) and the project decisions taken here:
+
+* **Windows.** Every usable procedure line whose fee-schedule row has global days
+  ``090`` opens a window from the day before through 90 days after (D-1 .. D+90); ``010``
+  from the day of through 10 days after (D .. D+10); ``000`` the day of the procedure only
+  (D .. D), because an E/M that day is generally not payable without 25 either.
+  A procedure carrying 78 (return to the OR for a complication) starts no new global
+  (domain 2.4), so it opens no window; 58 and 79 do. Global days come from the line's own
+  release (the priced frame's ``global_days`` column, or the fee schedule for clean lines).
+* **Who.** Only lines of the same ``provider_id`` are compared. Logs carry no patient
+  key (patient columns are dropped on ingest), so a visit for another patient inside a
+  window is flagged too: findings are lines *to review*, not denials. Rejected lines are
+  ignored.
+* **E/M lines** are codes 99202-99499 (interface.md category) and 99024. One inside
+  several windows is attributed to the procedure with the latest date (ties: the longer
+  global, then the later row), so a visit the day before a 090 surgery belongs to that
+  surgery, not to an earlier one. Classification:
+
+  - ``post_op_visit``: 99024 (status B, zero wRVU; counted per procedure).
+  - ``separate_with_modifier``: 24 on a post-operative day (D+1 and later); 25 on the day
+    of any procedure; 57 on the day before or the day of a 090 procedure.
+    57 with a 000/010 procedure does not count: Medicare pays 57 only for 90-day
+    globals (Claims Processing Manual ch. 12, 30.6.6).
+  - ``likely_in_global``: any other E/M inside a window (no or wrong modifier), e.g. 24 on
+    the day of surgery, 25 on a post-operative day, 57 the day before a 010 procedure.
+
+* **Procedures in a global.** A procedure line (global days 000/010/090, not E/M) dated
+  after another procedure of the same provider and inside its window is
+  ``procedure_in_global``; ``global_modifier`` names the 58/78/79 it carries ("" if none,
+  then it is a line to review). Lines on the same day as the opening procedure are
+  multiple procedures (MPPR, domain 2.5), not global-period findings; a procedure on the
+  day before a 090 is not in its global (the pre-operative day covers visits only).
+  Add-on (ZZZ), XXX and YYY codes are not treated as procedures: add-ons follow their
+  primary, and diagnostic tests are paid outside the global package.
+* **Totals.** wRVUs at risk = the wRVU credit of ``likely_in_global`` lines (they would be
+  bundled or denied); payment at risk likewise, in integer cents. Lines to review =
+  ``likely_in_global`` lines + procedures in a global without 58/78/79.
+* **Not handled:** FT (unrelated critical care in a global), 54/55/56 split care (a 55-only
+  line still opens a window on its own date), payer rules beyond Medicare.
+
+E/M level mix: counts and shares of office visits 99202-99205 (new) and 99211-99215
+(established), shares within each kind; rejected lines are ignored.
+
+Everything is vectorized: one ``merge_asof`` per global length (all windows of one length
+have the same span, so the latest opening window is the only candidate), O(n log n).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from rvubench.feeschedule import FeeScheduleSet
+
+CLASSIFICATIONS = (
+    "post_op_visit",
+    "separate_with_modifier",
+    "likely_in_global",
+    "procedure_in_global",
+)
+"""Values of the ``classification`` column, in report order."""
+
+GLOBAL_SPANS: dict[str, tuple[int, int]] = {"000": (0, 0), "010": (0, 10), "090": (1, 90)}
+"""Global days -> (days before the procedure, days after) covered by its window."""
+
+REVIEW_FIELDS = (
+    "source_row",
+    "provider_id",
+    "date_of_service",
+    "hcpcs",
+    "modifiers",
+    "procedure_source_row",
+    "procedure_hcpcs",
+    "classification",
+)
+"""Keys of each ``global_period_review`` object in ``validate --insights --json``."""
+
+WINDOW_COLUMNS = [
+    "provider_id",
+    "procedure_source_file",
+    "procedure_source_row",
+    "procedure_hcpcs",
+    "procedure_modifiers",
+    "procedure_date",
+    "global_days",
+    "window_start",
+    "window_end",
+    "procedure_wrvu_credit",
+]
+
+REVIEW_COLUMNS = [
+    "source_file",
+    "source_row",
+    "provider_id",
+    "date_of_service",
+    "hcpcs",
+    "modifiers",
+    "procedure_source_file",
+    "procedure_source_row",
+    "procedure_hcpcs",
+    "procedure_date",
+    "procedure_global_days",
+    "window_start",
+    "window_end",
+    "day_offset",
+    "classification",
+    "global_modifier",
+    "needs_review",
+    "note",
+    "wrvu_credit",
+    "payment_cents",
+]
+
+EM_OFFICE_CODES: tuple[tuple[str, str, int], ...] = tuple(
+    [("new", f"9920{lvl}", lvl) for lvl in range(2, 6)]
+    + [("established", f"9921{lvl}", lvl) for lvl in range(1, 6)]
+)
+"""(kind, code, level) of the office visit codes in the E/M level mix."""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _has_mod(modifiers: pd.Series, mod: str) -> pd.Series:
+    """True where the comma-joined ``modifiers`` contain ``mod`` as a whole modifier."""
+    return modifiers.str.contains(rf"(?:^|,){mod}(?:,|$)", regex=True).fillna(False).astype(bool)
+
+
+def is_em_code(hcpcs: pd.Series) -> pd.Series:
+    """E/M codes for the global review: 99202-99499 and 99024 (post-op visit)."""
+    code = hcpcs.astype("str")
+    digits = code.str.fullmatch(r"\d{5}").fillna(False).astype(bool)
+    num = pd.to_numeric(code.where(digits), errors="coerce")
+    return ((num >= 99202) & (num <= 99499)).fillna(False).astype(bool) | (code == "99024")
+
+
+def _usable(lines: pd.DataFrame) -> pd.Series:
+    """Rows that are not rejected and have a date of service."""
+    ok = lines["date_of_service"].notna()
+    if "outcome" in lines.columns:
+        ok &= lines["outcome"].astype("str") != "rejected"
+    elif "reject_reason" in lines.columns:
+        ok &= lines["reject_reason"].fillna("").astype("str") == ""
+    return ok.astype(bool)
+
+
+def _global_days_from_fees(lines: pd.DataFrame, fees: FeeScheduleSet) -> pd.Series:
+    """Global days of each line from the global row of its release ("" when unknown)."""
+    out = pd.Series("", index=lines.index, dtype="str")
+    dated = lines["date_of_service"].notna()
+    if not dated.any():
+        return out
+    release_ids, _ = fees.release_for_dates(lines.loc[dated, "date_of_service"])
+    release_ids = pd.Series(np.asarray(release_ids), index=lines.index[dated])
+    for rid in pd.unique(release_ids.dropna()):
+        rows = fees.release(rid).rows
+        base = rows[rows["mod"] == ""].drop_duplicates("hcpcs").set_index("hcpcs")["global_days"]
+        idx = release_ids.index[release_ids == rid]
+        out.loc[idx] = lines.loc[idx, "hcpcs"].map(base).fillna("").astype("str").to_numpy()
+    return out
+
+
+def _work_from_fees(lines: pd.DataFrame, fees: FeeScheduleSet) -> pd.Series:
+    """Unadjusted wRVU (work RVU x units) for clean lines that were not priced."""
+    out = pd.Series(0.0, index=lines.index)
+    dated = lines["date_of_service"].notna()
+    if not dated.any():
+        return out
+    release_ids, _ = fees.release_for_dates(lines.loc[dated, "date_of_service"])
+    release_ids = pd.Series(np.asarray(release_ids), index=lines.index[dated])
+    units = lines["units"] if "units" in lines.columns else pd.Series(1, index=lines.index)
+    for rid in pd.unique(release_ids.dropna()):
+        rows = fees.release(rid).rows
+        base = rows[rows["mod"] == ""].drop_duplicates("hcpcs").set_index("hcpcs")["work_rvu"]
+        idx = release_ids.index[release_ids == rid]
+        work = lines.loc[idx, "hcpcs"].map(base).fillna(0.0).astype(float)
+        out.loc[idx] = (work * units.loc[idx].astype(float)).round(4).to_numpy()
+    return out
+
+
+def _prepare(lines: pd.DataFrame, fees: FeeScheduleSet | None) -> pd.DataFrame:
+    """Usable lines with the columns the review needs, in a stable order (``_order``)."""
+    frame = lines.loc[_usable(lines)].copy()
+    frame["_order"] = np.arange(len(frame))
+    if "source_file" not in frame.columns:
+        frame["source_file"] = ""
+    if "provider_id" not in frame.columns:
+        frame["provider_id"] = ""
+    frame["provider_id"] = frame["provider_id"].fillna("").astype("str")
+    frame["hcpcs"] = frame["hcpcs"].astype("str")
+    frame["modifiers"] = frame["modifiers"].fillna("").astype("str")
+    frame["date_of_service"] = pd.to_datetime(frame["date_of_service"]).dt.normalize()
+    need_fees = "global_days" not in frame.columns or "wrvu_credit" not in frame.columns
+    if need_fees and fees is None:
+        from rvubench.feeschedule import load_fee_schedules
+
+        fees = load_fee_schedules()
+    if "global_days" not in frame.columns:
+        frame["global_days"] = _global_days_from_fees(frame, fees)
+    frame["global_days"] = frame["global_days"].fillna("").astype("str")
+    if "wrvu_credit" not in frame.columns:
+        frame["wrvu_credit"] = _work_from_fees(frame, fees)
+    frame["wrvu_credit"] = frame["wrvu_credit"].astype(float).fillna(0.0)
+    if "payment_cents" not in frame.columns:
+        frame["payment_cents"] = pd.array([pd.NA] * len(frame), dtype="Int64")
+    frame["payment_cents"] = frame["payment_cents"].astype("Int64")
+    frame["_em"] = is_em_code(frame["hcpcs"])
+    frame["_proc"] = frame["global_days"].isin(list(GLOBAL_SPANS)) & ~frame["_em"]
+    return frame
+
+
+# --------------------------------------------------------------------------- windows
+
+
+def _windows_from(frame: pd.DataFrame) -> pd.DataFrame:
+    opens = frame["_proc"] & ~_has_mod(frame["modifiers"], "78")
+    w = frame.loc[opens]
+    before = w["global_days"].map(lambda g: GLOBAL_SPANS[g][0]).astype("int64")
+    after = w["global_days"].map(lambda g: GLOBAL_SPANS[g][1]).astype("int64")
+    out = pd.DataFrame(
+        {
+            "provider_id": w["provider_id"],
+            "procedure_source_file": w["source_file"].astype("str"),
+            "procedure_source_row": w["source_row"].astype("int64"),
+            "procedure_hcpcs": w["hcpcs"],
+            "procedure_modifiers": w["modifiers"],
+            "procedure_date": w["date_of_service"],
+            "global_days": w["global_days"],
+            "window_start": w["date_of_service"] - pd.to_timedelta(before, unit="D"),
+            "window_end": w["date_of_service"] + pd.to_timedelta(after, unit="D"),
+            "procedure_wrvu_credit": w["wrvu_credit"],
+            "_order": w["_order"],
+        }
+    )
+    return out.sort_values(["provider_id", "procedure_date", "_order"], kind="stable")
+
+
+def global_windows(lines: pd.DataFrame, fees: FeeScheduleSet | None = None) -> pd.DataFrame:
+    """One row per global window opened by a procedure line.
+
+    Args:
+        lines: priced frame (``price_lines``) or clean lines (then ``fees`` gives global days).
+        fees: fee schedule for clean lines; the bundled one is loaded when needed and None.
+
+    Returns:
+        Columns ``WINDOW_COLUMNS``, sorted by provider, procedure date and input order.
+    """
+    w = _windows_from(_prepare(lines, fees))
+    return w[WINDOW_COLUMNS].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- review
+
+
+def _attribute(items: pd.DataFrame, windows: pd.DataFrame, *, em: bool) -> pd.DataFrame:
+    """For each item (index ``_order``), the window of the latest procedure containing it.
+
+    E/M items may fall on a 090 window's pre-operative day and on the procedure day;
+    procedure items only on days strictly after the opening procedure. Within one global
+    length all windows have the same span, so the latest opening candidate found by
+    ``merge_asof`` is the only one that can contain the item.
+    """
+    left = items[["provider_id", "date_of_service", "_order"]]
+    candidates = []
+    for g, (before, _after) in GLOBAL_SPANS.items():
+        right = windows.loc[windows["global_days"] == g]
+        if right.empty:
+            continue
+        right = right.rename(columns={"_order": "_w_order"})
+        right = right.assign(_key=right["procedure_date"]).sort_values("_key", kind="stable")
+        shift = pd.Timedelta(days=before if em else 0)
+        lk = left.assign(_key=left["date_of_service"] + shift).sort_values("_key", kind="stable")
+        m = pd.merge_asof(
+            lk,
+            right,
+            on="_key",
+            by="provider_id",
+            direction="backward",
+            allow_exact_matches=em,
+        )
+        inside = m["window_end"].notna() & (m["date_of_service"] <= m["window_end"])
+        candidates.append(m.loc[inside])
+    cols = [c for c in WINDOW_COLUMNS if c != "provider_id"] + ["_w_order"]
+    if not candidates:
+        return pd.DataFrame(columns=cols, index=pd.Index([], name="_order"))
+    allc = pd.concat(candidates, ignore_index=True)
+    allc = allc.sort_values(
+        ["_order", "procedure_date", "global_days", "_w_order"],
+        ascending=[True, False, False, False],
+        kind="stable",
+    ).drop_duplicates("_order")
+    return allc.set_index("_order")[cols]
+
+
+def _classify_em(hits: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Classification and the justifying modifier of E/M lines inside a window."""
+    mods = hits["modifiers"]
+    off = hits["day_offset"]
+    major = hits["procedure_global_days"] == "090"
+    m24, m25, m57 = (_has_mod(mods, m) for m in ("24", "25", "57"))
+    ok57 = major & (off <= 0) & m57
+    ok25 = (off == 0) & m25
+    ok24 = (off > 0) & m24
+    post_op = hits["hcpcs"] == "99024"
+    cls = np.select(
+        [post_op, ok57 | ok25 | ok24],
+        ["post_op_visit", "separate_with_modifier"],
+        default="likely_in_global",
+    )
+    mod = np.select([post_op, ok57, ok25, ok24], ["", "57", "25", "24"], default="")
+    return pd.Series(cls, index=hits.index), pd.Series(mod, index=hits.index)
+
+
+def _global_modifier(mods: pd.Series) -> pd.Series:
+    """The first of 58/78/79 a procedure line carries, "" if none."""
+    m58, m78, m79 = (_has_mod(mods, m) for m in ("58", "78", "79"))
+    return pd.Series(np.select([m58, m78, m79], ["58", "78", "79"], default=""), index=mods.index)
+
+
+def global_period_review(lines: pd.DataFrame, fees: FeeScheduleSet | None = None) -> pd.DataFrame:
+    """Lines that fall inside a global window of the same provider, classified.
+
+    Args:
+        lines: priced frame (``price_lines``) or clean lines (then ``fees`` gives global days).
+        fees: fee schedule for clean lines; the bundled one is loaded when needed and None.
+
+    Returns:
+        One row per E/M or procedure line inside a window, columns ``REVIEW_COLUMNS``
+        (``classification`` one of ``CLASSIFICATIONS``; ``day_offset`` = days from the
+        procedure date, -1 on a 090's pre-operative day), in input order.
+    """
+    frame = _prepare(lines, fees)
+    return _review(frame, _windows_from(frame))
+
+
+def _review(frame: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFrame:
+    pieces = []
+    for em in (True, False):
+        items = frame.loc[frame["_em"] if em else frame["_proc"]]
+        if items.empty or windows.empty:
+            continue
+        att = _attribute(items, windows, em=em)
+        if att.empty:
+            continue
+        att = att.drop(columns=["_w_order", "procedure_modifiers", "procedure_wrvu_credit"])
+        att = att.rename(columns={"global_days": "procedure_global_days"})
+        hits = items.set_index("_order").loc[att.index].join(att)
+        hits["day_offset"] = (hits["date_of_service"] - hits["procedure_date"]).dt.days
+        if em:
+            cls, mod = _classify_em(hits)
+            hits["classification"] = cls
+            hits["global_modifier"] = mod
+            hits["needs_review"] = cls == "likely_in_global"
+        else:
+            hits["classification"] = "procedure_in_global"
+            hits["global_modifier"] = _global_modifier(hits["modifiers"])
+            hits["needs_review"] = hits["global_modifier"] == ""
+        pieces.append(hits)
+    if not pieces:
+        return _empty_review()
+    out = pd.concat(pieces).sort_index(kind="stable").reset_index(drop=True)
+    out["source_row"] = out["source_row"].astype("int64")
+    out["procedure_source_row"] = out["procedure_source_row"].astype("int64")
+    out["day_offset"] = out["day_offset"].astype("int64")
+    out["needs_review"] = out["needs_review"].astype(bool)
+    for col in ("classification", "global_modifier", "procedure_global_days"):
+        out[col] = out[col].astype("str")
+    out["note"] = _notes(out)
+    return out[REVIEW_COLUMNS]
+
+
+def _empty_review() -> pd.DataFrame:
+    dt = "datetime64[ns]"
+    return pd.DataFrame(
+        {
+            "source_file": pd.Series([], dtype="str"),
+            "source_row": pd.Series([], dtype="int64"),
+            "provider_id": pd.Series([], dtype="str"),
+            "date_of_service": pd.Series([], dtype=dt),
+            "hcpcs": pd.Series([], dtype="str"),
+            "modifiers": pd.Series([], dtype="str"),
+            "procedure_source_file": pd.Series([], dtype="str"),
+            "procedure_source_row": pd.Series([], dtype="int64"),
+            "procedure_hcpcs": pd.Series([], dtype="str"),
+            "procedure_date": pd.Series([], dtype=dt),
+            "procedure_global_days": pd.Series([], dtype="str"),
+            "window_start": pd.Series([], dtype=dt),
+            "window_end": pd.Series([], dtype=dt),
+            "day_offset": pd.Series([], dtype="int64"),
+            "classification": pd.Series([], dtype="str"),
+            "global_modifier": pd.Series([], dtype="str"),
+            "needs_review": pd.Series([], dtype=bool),
+            "note": pd.Series([], dtype="str"),
+            "wrvu_credit": pd.Series([], dtype=float),
+            "payment_cents": pd.Series([], dtype="Int64"),
+        }
+    )[REVIEW_COLUMNS]
+
+
+def _notes(review: pd.DataFrame) -> pd.Series:
+    """One readable sentence per review row (why it is, or is not, a finding)."""
+    off = review["day_offset"]
+    major = review["procedure_global_days"] == "090"
+    where = (
+        "in the "
+        + review["procedure_global_days"]
+        + "-day global of "
+        + review["procedure_hcpcs"]
+        + " (row "
+        + review["procedure_source_row"].astype("str")
+        + ", "
+        + review["procedure_date"].dt.strftime("%Y-%m-%d")
+        + "), day "
+        + off.astype("str")
+    )
+    cls = review["classification"]
+    mod = review["global_modifier"]
+    likely_why = np.select(
+        [off < 0, (off == 0) & major, off == 0],
+        [
+            "E/M the day before surgery without 57",
+            "E/M on the day of surgery without 25 or 57",
+            "E/M on the day of the procedure without 25",
+        ],
+        default="E/M in the post-operative period without 24",
+    )
+    why = np.select(
+        [
+            cls == "post_op_visit",
+            cls == "separate_with_modifier",
+            cls == "likely_in_global",
+            (cls == "procedure_in_global") & (mod != ""),
+        ],
+        [
+            pd.Series("post-op visit (99024), no payment", index=review.index),
+            "separately identifiable (modifier " + mod + ")",
+            pd.Series(likely_why, index=review.index),
+            "procedure with modifier " + mod,
+        ],
+        default="procedure without 58/78/79",
+    )
+    return pd.Series(why, index=review.index).astype("str") + ", " + where
+
+
+def _sum_wrvu(values: pd.Series) -> float:
+    """Exact sum of wRVU credits carried to 4 decimals."""
+    return int((values.astype(float) * 10_000).round().sum()) / 10_000
+
+
+def window_summary(windows: pd.DataFrame, review: pd.DataFrame) -> pd.DataFrame:
+    """Windows with the count of lines of each classification inside them.
+
+    Adds ``post_op_visits``, ``separate_with_modifier``, ``likely_in_global``,
+    ``procedures_in_global``, ``lines_to_review`` and ``wrvu_at_risk`` to ``windows``.
+    """
+    key = ["procedure_source_file", "procedure_source_row"]
+    counts = pd.crosstab([review[k] for k in key], review["classification"]).reindex(
+        columns=list(CLASSIFICATIONS), fill_value=0
+    )
+    counts.columns = [
+        "post_op_visits",
+        "separate_with_modifier",
+        "likely_in_global",
+        "procedures_in_global",
+    ]
+    counts["lines_to_review"] = review.groupby(key)["needs_review"].sum()
+    likely = review.loc[review["classification"] == "likely_in_global"]
+    counts["wrvu_at_risk"] = likely.groupby(key)["wrvu_credit"].sum().round(4)
+    out = windows.merge(counts.reset_index(), on=key, how="left")
+    for col in counts.columns:
+        out[col] = out[col].fillna(0)
+        out[col] = out[col].astype(float if col == "wrvu_at_risk" else "int64")
+    return out
+
+
+def global_period_totals(windows: pd.DataFrame, review: pd.DataFrame) -> dict[str, Any]:
+    """Headline figures of the global-period review (plain JSON-able values)."""
+    cls = review["classification"]
+    likely = review.loc[cls == "likely_in_global"]
+    procs = review.loc[cls == "procedure_in_global"]
+    cents = likely["payment_cents"].dropna()
+    by_global = windows["global_days"].value_counts()
+    return {
+        "windows": int(len(windows)),
+        "windows_by_global_days": {g: int(by_global.get(g, 0)) for g in GLOBAL_SPANS},
+        "post_op_visits": int((cls == "post_op_visit").sum()),
+        "separate_with_modifier": int((cls == "separate_with_modifier").sum()),
+        "likely_in_global": int(len(likely)),
+        "procedures_in_global": int(len(procs)),
+        "procedures_in_global_without_modifier": int((procs["global_modifier"] == "").sum()),
+        "lines_to_review": int(review["needs_review"].sum()),
+        "wrvu_at_risk": _sum_wrvu(likely["wrvu_credit"]),
+        "payment_at_risk_cents": int(cents.sum()) if len(cents) else 0,
+    }
+
+
+# --------------------------------------------------------------------------- E/M mix
+
+
+def em_level_mix(lines: pd.DataFrame) -> pd.DataFrame:
+    """Counts and shares of office visit levels, new (99202-99205) and established (99211-99215).
+
+    Args:
+        lines: clean or priced lines; rejected lines are ignored.
+
+    Returns:
+        Nine rows in code order, columns ``kind`` ("new"/"established"), ``hcpcs``,
+        ``level`` (int), ``lines`` (int) and ``share`` (fraction of the visits of that kind,
+        0.0 when the kind has none). Zero rows are kept.
+    """
+    usable = lines.loc[_usable(lines), "hcpcs"].astype("str")
+    counts = usable.value_counts()
+    out = pd.DataFrame(list(EM_OFFICE_CODES), columns=["kind", "hcpcs", "level"])
+    out["lines"] = out["hcpcs"].map(counts).fillna(0).astype("int64")
+    per_kind = out.groupby("kind")["lines"].transform("sum")
+    out["share"] = (out["lines"] / per_kind.where(per_kind > 0)).fillna(0.0).astype(float)
+    return out
+
+
+def em_mix_svg(mix: pd.DataFrame, *, width: int = 560, height: int = 210) -> str:
+    """A hand-built SVG bar chart of an ``em_level_mix`` frame (share within each kind)."""
+    left, right, top, bottom = 36, 10, 22, 42
+    plot_h = height - top - bottom
+    n = len(mix)
+    gap_group = 24
+    slot = (width - left - right - gap_group) / max(n, 1)
+    bar_w = slot * 0.62
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="E/M level mix" '
+        'font-family="sans-serif" font-size="10">'
+    ]
+    for frac in (0.0, 0.25, 0.5, 0.75, 1.0):
+        y = top + plot_h * (1 - frac)
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
+            'stroke="#dddddd" stroke-width="0.6"/>'
+            f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end" fill="#555555">'
+            f"{frac:.0%}</text>"
+        )
+    colours = {"new": "#4c78a8", "established": "#2f6f4f"}
+    kind_x: dict[str, list[float]] = {}
+    for i, row in enumerate(mix.itertuples(index=False)):
+        x = left + i * slot + (gap_group if row.kind == "established" else 0) + (slot - bar_w) / 2
+        h = plot_h * float(row.share)
+        y = top + plot_h - h
+        kind_x.setdefault(row.kind, []).append(x + bar_w / 2)
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
+            f'fill="{colours.get(row.kind, "#777777")}"><title>{row.hcpcs}: {row.lines} '
+            f"({float(row.share):.0%})</title></rect>"
+            f'<text x="{x + bar_w / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle">'
+            f"{row.lines}</text>"
+            f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h + 12:.1f}" '
+            f'text-anchor="middle">{row.hcpcs}</text>'
+        )
+    for kind, xs in kind_x.items():
+        label = "New patient" if kind == "new" else "Established patient"
+        parts.append(
+            f'<text x="{sum(xs) / len(xs):.1f}" y="{height - 8}" text-anchor="middle" '
+            f'font-weight="bold" fill="#333333">{label}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------- bundle
+
+
+@dataclass
+class Insights:
+    """Everything the report and ``validate --insights`` show (plain data, built once).
+
+    Attributes:
+        windows: ``global_windows`` plus the per-window counts of ``window_summary``.
+        review: ``global_period_review`` rows.
+        totals: ``global_period_totals``.
+        em_mix: ``em_level_mix``.
+    """
+
+    windows: pd.DataFrame
+    review: pd.DataFrame
+    totals: dict[str, Any]
+    em_mix: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able keys for ``validate --insights --json``."""
+        rows = self.review[list(REVIEW_FIELDS)].copy()
+        rows["date_of_service"] = rows["date_of_service"].dt.strftime("%Y-%m-%d")
+        records = [
+            {k: (int(v) if isinstance(v, np.integer) else v) for k, v in r.items()}
+            for r in rows.to_dict(orient="records")
+        ]
+        mix = [
+            {
+                "kind": r.kind,
+                "hcpcs": r.hcpcs,
+                "level": int(r.level),
+                "lines": int(r.lines),
+                "share": round(float(r.share), 4),
+            }
+            for r in self.em_mix.itertuples(index=False)
+        ]
+        return {
+            "global_period_review": records,
+            "global_period_totals": dict(self.totals),
+            "em_level_mix": mix,
+        }
+
+    def text_lines(self, max_review_lines: int = 50) -> list[str]:
+        """Plain-text findings for the terminal."""
+        t = self.totals
+        byg = t["windows_by_global_days"]
+        out = [
+            "Global periods (same provider; the log has no patient key, so review each line):",
+            f"  windows opened: {t['windows']} (090: {byg['090']}, 010: {byg['010']}, "
+            f"000 same day: {byg['000']})",
+            f"  post-op visits (99024): {t['post_op_visits']}",
+            f"  E/M separate with modifier (24/25/57): {t['separate_with_modifier']}",
+            f"  E/M likely inside a global: {t['likely_in_global']} "
+            f"({t['wrvu_at_risk']:.2f} wRVUs at risk)",
+            f"  procedures inside a global: {t['procedures_in_global']} "
+            f"({t['procedures_in_global_without_modifier']} without 58/78/79)",
+            f"  lines to review: {t['lines_to_review']}",
+        ]
+        todo = self.review.loc[self.review["needs_review"]]
+        for r in todo.head(max_review_lines).itertuples(index=False):
+            who = f" provider {r.provider_id}" if r.provider_id else ""
+            out.append(
+                f"    {r.source_file} row {r.source_row}{who} "
+                f"{r.date_of_service:%Y-%m-%d} {r.hcpcs}"
+                f"{' ' + r.modifiers if r.modifiers else ''}: {r.note}"
+            )
+        if len(todo) > max_review_lines:
+            out.append(f"    ... {len(todo) - max_review_lines} more (use --json for all)")
+        out.append("E/M level mix (office visits):")
+        for kind in ("new", "established"):
+            part = self.em_mix.loc[self.em_mix["kind"] == kind]
+            cells = ", ".join(
+                f"{r.hcpcs} {r.lines} ({float(r.share):.0%})" for r in part.itertuples()
+            )
+            out.append(f"  {kind}: {cells}")
+        return out
+
+
+def build_insights(lines: pd.DataFrame, fees: FeeScheduleSet | None = None) -> Insights:
+    """Global-period review, totals and E/M level mix of priced (or clean) lines."""
+    frame = _prepare(lines, fees)
+    windows = _windows_from(frame)
+    review = _review(frame, windows)
+    windows = windows[WINDOW_COLUMNS].reset_index(drop=True)
+    return Insights(
+        windows=window_summary(windows, review),
+        review=review,
+        totals=global_period_totals(windows, review),
+        em_mix=em_level_mix(lines),
+    )
