@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jinja2 import Environment, FileSystemLoader
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from rvubench.resources import templates_dir
 from rvubench.trend import (
@@ -212,28 +212,28 @@ def test__quarter_arithmetic():
     assert period_quarter(P(date(2026, 7, 1), date(2026, 9, 30))) == Quarter(2026, 3)
 
 
-def test__write_trend_sheet__values_and_formats():
-    wb = Workbook()
+@pytest.mark.parametrize("write_only", [False, True])
+def test__write_trend_sheet__values_and_formats(tmp_path, write_only):
+    wb = Workbook(write_only=write_only)
     trend = quarterly_trend(priced_frame(FIVE_QUARTERS), Q2_2026)
     write_trend_sheet(wb, trend)
-    ws = wb[TREND_SHEET]
-    assert [c.value for c in ws[1]][:7] == [
-        "Window",
-        "From",
-        "To",
-        "In log",
-        "wRVUs",
-        "Payment",
-        "Lines",
-    ]
-    assert ws["A2"].value == "Quarter 2026Q2"
+    path = tmp_path / "t.xlsx"
+    wb.save(path)
+    ws = load_workbook(path)[TREND_SHEET]
+    header = [c.value for c in ws[1]]
+    assert header[:8] == ["row", "label", "start", "end", "in_log", "wrvu", "payment", "lines"]
+    assert [c.value for c in ws[2]][:2] == ["quarter", "2026Q2"]
     # 8.36 wRVU, $597.21 (59721 cents), 5 lines
-    assert ws["E2"].value == pytest.approx(8.36) and ws["F2"].value == pytest.approx(597.21)
-    assert ws["G2"].value == 5 and ws["F2"].number_format == '"$"#,##0.00'
-    assert ws.freeze_panes == "A2"
-    values = [row for row in ws.iter_rows(values_only=True)]
-    qoq = next(r for r in values if r[0] == "Quarter over quarter")
-    assert qoq[1] == "2026Q1" and qoq[5] == pytest.approx(230.80)  # 23080 cents
+    assert ws["F2"].value == pytest.approx(8.36) and ws["G2"].value == pytest.approx(597.21)
+    assert ws["H2"].value == 5 and ws["G2"].number_format == '"$"#,##0.00'
+    assert ws["C2"].value.date() == date(2026, 4, 1) and ws["C2"].number_format == "yyyy-mm-dd"
+    values = list(ws.iter_rows(values_only=True))
+    qoq = next(r for r in values if r[0] == "quarter over quarter")
+    # 2026Q1 -> 2026Q2: +3.22 wRVU, +$230.80 (23080 cents), +2 lines, +62.6% / +63.0%
+    assert qoq[1] == "2026Q2 vs 2026Q1" and qoq[5] == pytest.approx(3.22)
+    assert qoq[6] == pytest.approx(230.80) and qoq[7] == 2 and qoq[8:] == (62.6, 63.0)
+    months = [r for r in values if r[0] == "month"]
+    assert len(months) == 15 and months[1][1] == "May 2025" and months[1][5] == 0
 
 
 def test__trend_partial__renders_figures_and_chart():

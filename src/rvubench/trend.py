@@ -270,7 +270,8 @@ def trend_chart_svg(trend: dict[str, Any], *, width: int = 640, height: int = 20
     """Monthly wRVU bars for the trend window as a standalone SVG string.
 
     Months with no lines are drawn as a zero baseline tick; months the log does not cover
-    are marked "n/a". The reporting quarter's bars are dark, earlier ones light.
+    are marked "n/a". The reporting quarter's bars are dark grey, earlier ones light grey (prints in black and
+    white).
     """
     months: Sequence[dict[str, Any]] = trend["months"]
     quarter_start = trend["quarter"]["start"]
@@ -307,7 +308,7 @@ def trend_chart_svg(trend: dict[str, Any], *, width: int = 640, height: int = 20
             )
         else:
             h = 0.0 if scale_max == 0 else plot_h * m["wrvu"] / scale_max
-            colour = "#1f4e79" if m["month"] >= q_first else "#9dc3e6"
+            colour = "#3a3a3a" if m["month"] >= q_first else "#8c8c8c"
             parts.append(
                 f'<rect x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar_w:.1f}" '
                 f'height="{max(h, 0.6):.1f}" fill="{colour}"/>'
@@ -340,70 +341,80 @@ def _nice_ceiling(value: float) -> float:
     return float(10 * magnitude)
 
 
-_TREND_COLUMNS = (
-    ("Window", 26, None),
-    ("From", 12, "yyyy-mm-dd"),
-    ("To", 12, "yyyy-mm-dd"),
-    ("In log", 8, None),
-    ("wRVUs", 12, "#,##0.00"),
-    ("Payment", 14, '"$"#,##0.00'),
-    ("Lines", 10, "#,##0"),
+#: Columns of the ``Quarterly Trend`` sheet and their ``formatting.XLSX_FORMATS`` keys.
+TREND_COLUMNS: tuple[str, ...] = (
+    "row",
+    "label",
+    "start",
+    "end",
+    "in_log",
+    "wrvu",
+    "payment",
+    "lines",
+    "wrvu_change_pct",
+    "payment_change_pct",
 )
+TREND_FORMATS: dict[str, str] = {
+    "start": "date",
+    "end": "date",
+    "wrvu": "wrvu",
+    "payment": "usd",
+    "lines": "int",
+    "wrvu_change_pct": "percentile",
+    "payment_change_pct": "percentile",
+}
+_XLSX_FORMATS = {
+    "date": "yyyy-mm-dd",
+    "wrvu": "#,##0.00",
+    "usd": '"$"#,##0.00',
+    "int": "#,##0",
+    "percentile": "0.0",
+}
 
 
-def write_trend_sheet(workbook: Any, trend: dict[str, Any], *, title: str = TREND_SHEET) -> Any:
-    """Add the ``Quarterly Trend`` sheet to an openpyxl workbook and return it.
+def trend_rows(trend: dict[str, Any]) -> list[list[Any]]:
+    """The ``Quarterly Trend`` sheet as rows of :data:`TREND_COLUMNS`.
 
-    Numbers are stored as values with number formats; windows the log does not cover
-    have empty figures and ``In log`` = "no". Below the windows: the quarter-over-quarter
-    and year-over-year changes, then the monthly series.
+    First the windows (``quarter``, ``ytd``, ``same quarter last year``, then the previous
+    quarters newest first), then the two changes (``wrvu``/``payment``/``lines`` hold the
+    differences), then every month. Figures the log does not cover are empty and
+    ``in_log`` is ``"no"``; payments are dollars exact to the cent (integer cents / 100).
     """
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    rows: list[list[Any]] = []
 
-    ws = workbook.create_sheet(title)
-    bold = Font(bold=True)
-    ws.append([col for col, _, _ in _TREND_COLUMNS])
-    for cell in ws[1]:
-        cell.font = bold
-    for i, (_, w, _) in enumerate(_TREND_COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-    ws.freeze_panes = "A2"
-
-    def add_window(name: str, win: dict[str, Any]) -> None:
-        figures = (
-            [win["wrvu"], win["payment_cents"] / 100, win["lines"]]
-            if win["available"]
-            else [None, None, None]
+    def window(kind: str, win: dict[str, Any]) -> None:
+        ok = win["available"]
+        rows.append(
+            [
+                kind,
+                win["label"],
+                win["start"],
+                win["end"],
+                "yes" if ok else "no",
+                win["wrvu"] if ok else None,
+                win["payment_cents"] / 100 if ok else None,
+                win["lines"] if ok else None,
+                None,
+                None,
+            ]
         )
-        ws.append([name, win["start"], win["end"], "yes" if win["available"] else "no", *figures])
-        _format_row(ws, ws.max_row)
 
-    add_window(f"Quarter {trend['quarter']['label']}", trend["quarter"])
-    add_window(trend["ytd"]["label"], trend["ytd"])
-    add_window(
-        f"Same quarter last year {trend['same_quarter_last_year']['label']}",
-        trend["same_quarter_last_year"],
-    )
+    window("quarter", trend["quarter"])
+    window("year to date", trend["ytd"])
+    window("same quarter last year", trend["same_quarter_last_year"])
     for win in reversed(trend["previous_quarters"]):
-        add_window(f"Previous quarter {win['label']}", win)
-
-    ws.append([])
-    ws.append(
-        ["Change", "Against", None, "Stated", "wRVUs", "Payment", "Lines", "wRVU %", "Payment %"]
-    )
-    for cell in ws[ws.max_row]:
-        cell.font = bold
-    for name, key in (
-        ("Quarter over quarter", "quarter_over_quarter"),
-        ("Year over year", "year_over_year"),
+        window("previous quarter", win)
+    for kind, key in (
+        ("quarter over quarter", "quarter_over_quarter"),
+        ("year over year", "year_over_year"),
     ):
         ch = trend[key]
         cents = ch["payment_change_cents"]
-        ws.append(
+        rows.append(
             [
-                name,
-                ch["against"],
+                kind,
+                f"{trend['quarter']['label']} vs {ch['against']}",
+                None,
                 None,
                 "yes" if ch["available"] else "no",
                 ch["wrvu_change"],
@@ -413,37 +424,80 @@ def write_trend_sheet(workbook: Any, trend: dict[str, Any], *, title: str = TREN
                 ch["payment_change_pct"],
             ]
         )
-        row = ws.max_row
-        ws.cell(row, 5).number_format = "#,##0.00"
-        ws.cell(row, 6).number_format = '"$"#,##0.00'
-        ws.cell(row, 7).number_format = "#,##0"
-        ws.cell(row, 8).number_format = "0.0"
-        ws.cell(row, 9).number_format = "0.0"
-
-    ws.append([])
-    ws.append(["Month", None, None, "In log", "wRVUs", "Payment", "Lines"])
-    for cell in ws[ws.max_row]:
-        cell.font = bold
     for m in trend["months"]:
-        ws.append(
+        ok = m["available"]
+        start = date(int(m["month"][:4]), int(m["month"][5:]), 1)
+        end = _month_end(start)
+        rows.append(
             [
-                m["month"],
+                "month",
+                m["label"],
+                start,
+                end,
+                "yes" if ok else "no",
+                m["wrvu"] if ok else None,
+                m["payment_cents"] / 100 if ok else None,
+                m["lines"] if ok else None,
                 None,
                 None,
-                "yes" if m["available"] else "no",
-                m["wrvu"],
-                m["payment_cents"] / 100,
-                m["lines"],
             ]
         )
-        _format_row(ws, ws.max_row)
+    return rows
+
+
+def _month_end(first: date) -> date:
+    nxt = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    return nxt - timedelta(days=1)
+
+
+def write_trend_sheet(workbook: Any, trend: dict[str, Any], *, title: str = TREND_SHEET) -> Any:
+    """Add the ``Quarterly Trend`` sheet to an openpyxl workbook and return it.
+
+    Works in normal and write-only workbooks (rows go in with ``ws.append`` only). Numbers
+    are stored as values with number formats (see :func:`trend_rows` for the layout).
+    """
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    ws = workbook.create_sheet(title)
+    formats = [_XLSX_FORMATS.get(TREND_FORMATS.get(c, "")) for c in TREND_COLUMNS]
+
+    def cell(value: Any, fmt: str | None, bold: bool = False) -> Any:
+        c = WriteOnlyCell(ws, value=value)
+        if fmt and value is not None:
+            c.number_format = fmt
+        if bold:
+            c.font = Font(bold=True)
+        return c
+
+    ws.append([cell(name, None, bold=True) for name in TREND_COLUMNS])
+    for row in trend_rows(trend):
+        ws.append([cell(v, f) for v, f in zip(row, formats, strict=True)])
     return ws
 
 
-def _format_row(ws: Any, row: int) -> None:
-    for i, (_, _, fmt) in enumerate(_TREND_COLUMNS, start=1):
-        if fmt:
-            ws.cell(row, i).number_format = fmt
+def build_trend_section(ctx: Any) -> Any:
+    """Report-model section builder (``report_model.SECTION_BUILDERS``).
+
+    Returns a ``Section`` keyed ``trend`` (partial ``_trend.html.j2`` and the
+    ``Quarterly Trend`` sheet) when the period is a calendar quarter, else None. A batch run
+    passes the department log's ``(first, last)`` dates of service as ``extras["coverage"]``.
+    """
+    from rvubench.report_model import Section, SheetTable
+
+    coverage = ctx.extras.get("coverage") if ctx.extras else None
+    trend = trend_section(ctx.priced, ctx.period, coverage=coverage)
+    if trend is None:
+        return None
+    sheet = SheetTable(TREND_SHEET, TREND_COLUMNS, trend_rows(trend), dict(TREND_FORMATS))
+    return Section(
+        key="trend",
+        title="Quarterly trend",
+        partial="_trend.html.j2",
+        data=trend,
+        order=20,
+        sheets=(sheet,),
+    )
 
 
 def trend_section(
