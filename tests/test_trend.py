@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from jinja2 import Environment, FileSystemLoader
 from openpyxl import Workbook, load_workbook
 
+from rvubench.formatting import JINJA_FILTERS
 from rvubench.resources import templates_dir
 from rvubench.trend import (
     TREND_SHEET,
@@ -238,6 +239,7 @@ def test__write_trend_sheet__values_and_formats(tmp_path, write_only):
 
 def test__trend_partial__renders_figures_and_chart():
     env = Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=True)
+    env.filters.update(JINJA_FILTERS)
     html = env.get_template("_trend.html.j2").render(
         trend=trend_section(priced_frame(FIVE_QUARTERS), Q2_2026)
     )
