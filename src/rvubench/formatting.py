@@ -1,0 +1,153 @@
+"""Number formatting shared by the PDF (jinja filters) and the workbook (number formats).
+
+Display rounding is ROUND_HALF_UP on the decimal value (``2.675`` shows as ``2.68``), so a
+figure printed in the PDF matches the one a reader rounds by hand. The workbook keeps raw
+numbers and applies the Excel number formats of :data:`XLSX_FORMATS`, defined once here.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+MISSING = "n/a"
+
+#: Excel number formats, one per kind of figure (the workbook never stores preformatted text).
+XLSX_FORMATS: dict[str, str] = {
+    "wrvu": "#,##0.00",
+    "rvu_unit": "0.00",
+    "usd": '"$"#,##0.00',
+    "usd0": '"$"#,##0',
+    "int": "#,##0",
+    "percentile": "0.0",
+    "share": "0.0%",
+    "factor": "0.0000",
+    "gpci": "0.000",
+    "date": "yyyy-mm-dd",
+}
+
+
+def _decimal(value: Any) -> Decimal | None:
+    """Return ``value`` as a Decimal, or None for None/NaN/NA/unparseable values."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, Decimal):
+        return None if value.is_nan() else value
+    if isinstance(value, int):
+        return Decimal(value)
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(f) or math.isinf(f):
+        return None
+    try:
+        # repr() of a float is its shortest round-trip text: 2.675 -> "2.675", not 2.67499...
+        return Decimal(repr(f))
+    except InvalidOperation:  # pragma: no cover - repr of a finite float always parses
+        return None
+
+
+def round_half_up(value: Any, places: int = 2) -> Decimal | None:
+    """Round ``value`` half-up to ``places`` decimals (None for a missing value)."""
+    d = _decimal(value)
+    if d is None:
+        return None
+    return d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _grouped(d: Decimal, places: int) -> str:
+    return f"{d:,.{places}f}"
+
+
+def fmt_number(value: Any, places: int = 0) -> str:
+    """``1234.5 -> "1,235"`` (places=0) or ``"1,234.50"`` (places=2)."""
+    d = round_half_up(value, places)
+    return MISSING if d is None else _grouped(d, places)
+
+
+def fmt_rvu(value: Any) -> str:
+    """Work RVUs with two decimals and thousands separators: ``1234.5 -> "1,234.50"``."""
+    return fmt_number(value, 2)
+
+
+def fmt_usd(value: Any, places: int = 2) -> str:
+    """Dollars: ``1234.5 -> "$1,234.50"``; ``-3 -> "-$3.00"``; missing -> ``"n/a"``."""
+    d = round_half_up(value, places)
+    if d is None:
+        return MISSING
+    sign = "-" if d < 0 else ""
+    return f"{sign}${_grouped(abs(d), places)}"
+
+
+def fmt_usd0(value: Any) -> str:
+    """Whole dollars, for annual compensation: ``452000.4 -> "$452,000"``."""
+    return fmt_usd(value, 0)
+
+
+def fmt_cents(cents: Any) -> str:
+    """Integer cents shown as dollars, without going through a binary float."""
+    if cents is None:
+        return MISSING
+    try:
+        c = int(cents)
+    except (TypeError, ValueError):
+        return MISSING
+    return fmt_usd(Decimal(c) / 100)
+
+
+def fmt_pct(fraction: Any, places: int = 1) -> str:
+    """A share as a percentage: ``0.1234 -> "12.3%"``."""
+    d = _decimal(fraction)
+    if d is None:
+        return MISSING
+    return f"{_grouped(round_half_up(d * 100, places), places)}%"
+
+
+def fmt_percentile(value: Any) -> str:
+    """A benchmark percentile: ``62.5 -> "62.5th"``, ``50 -> "50th"``; labels pass through.
+
+    Labels such as ``"below p10"`` or ``"above p90"`` (domain.md 4.2) are returned as given.
+    """
+    if isinstance(value, str):
+        return value or MISSING
+    d = round_half_up(value, 1)
+    if d is None:
+        return MISSING
+    text = f"{d.normalize():f}" if d == d.to_integral() else f"{d:f}"
+    whole = int(d)
+    if d != d.to_integral() or whole % 100 in (11, 12, 13):
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(whole % 10, "th")
+    return f"{text}{suffix}"
+
+
+def fmt_signed(value: Any, places: int = 1) -> str:
+    """A signed difference: ``12.5 -> "+12.5"``, ``-3 -> "-3.0"``, ``0 -> "0.0"``."""
+    d = round_half_up(value, places)
+    if d is None:
+        return MISSING
+    sign = "+" if d > 0 else ""
+    return f"{sign}{d:,.{places}f}"
+
+
+def fmt_factor(value: Any, places: int = 4) -> str:
+    """A multiplier such as the annualization factor: ``365/92 -> "3.9674"``."""
+    return fmt_number(value, places)
+
+
+#: The jinja filters registered by the PDF renderer (name -> function).
+JINJA_FILTERS: dict[str, Callable[..., str]] = {
+    "usd": fmt_usd,
+    "usd0": fmt_usd0,
+    "cents": fmt_cents,
+    "rvu": fmt_rvu,
+    "pct": fmt_pct,
+    "percentile": fmt_percentile,
+    "num": fmt_number,
+    "signed": fmt_signed,
+    "factor": fmt_factor,
+}
