@@ -1,0 +1,942 @@
+"""Price clean log lines on the CMS Physician Fee Schedule and credit work RVUs.
+
+One vectorized pass over the clean-line frame (docs/ARCHITECTURE.md section 3):
+
+1. select the fee-schedule release per date of service and the row per line (global,
+   ``26``, ``TC`` or ``53``; domain.md 2.3, 2.10);
+2. status handling (2.2), setting from POS (1.3), locality GPCIs (5.3);
+3. per-unit payment in exact integer arithmetic: RVUs x100, GPCIs x1000, CF x10000, then
+   one ROUND_HALF_UP to cents (1.7), OPPS cap for imaging TC/global rows (1.5);
+4. bilateral (2.6), endoscopy families and the multiple-procedure ranking per provider and
+   date of service (2.5), then assistant / co-surgeon / team / split-care / 52 / 53 (2.7-2.10),
+   each percentage applied to rounded cents and rounded again; units last;
+5. wRVU credit per the ``medicare`` or ``full-credit`` policy (3.2), never geographically
+   adjusted.
+
+Readable ``adjustments`` and ``reason`` texts are built once per distinct combination of
+what was applied, not once per line, so a million lines price in well under a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pandas as pd
+
+from rvubench.errors import UnknownLocalityError
+from rvubench.settings import PricingSettings
+
+# Place-of-service codes paid at the facility rate (domain.md 1.3); all others non-facility.
+FACILITY_POS = frozenset(
+    {"02", "19", "21", "22", "23", "24", "26", "31", "34", "41", "42", "51", "52", "53", "56",
+     "61"}
+)
+PAYABLE_STATUSES = frozenset({"A", "R", "T"})
+STATUS_TEXT = {
+    "A": "active",
+    "B": "bundled",
+    "C": "contractor priced",
+    "D": "deleted code",
+    "E": "excluded from the fee schedule",
+    "F": "deleted code",
+    "G": "not valid for Medicare",
+    "H": "deleted modifier",
+    "I": "not valid for Medicare",
+    "J": "anesthesia",
+    "M": "measurement code",
+    "N": "non-covered by Medicare",
+    "P": "bundled/excluded",
+    "R": "restricted coverage",
+    "T": "injection",
+    "X": "statutory exclusion",
+}
+ASSISTANT_MODS = ("80", "81", "82", "AS")
+SPLIT_MODS = ("54", "55", "56", "78")
+
+# Columns of the priced frame, in CSV order: interface.md's list first, then the extras.
+PRICED_COLUMNS = (
+    "source_file", "source_row", "provider_id", "date_of_service", "hcpcs", "modifiers",
+    "units", "pos", "setting", "locality", "fee_schedule_release", "status", "work_rvu",
+    "wrvu_credit", "payment", "adjustments", "priced", "reason",
+    "provider_name", "zip", "is_duplicate", "rvu_year", "mod_row", "description", "category",
+    "global_days", "payment_cents", "conversion_factor", "gpci_work", "gpci_pe", "gpci_mp",
+    "outcome",
+)
+
+_ONE = 10_000  # percentage factors are integers per 10,000 (100% = 10,000)
+
+CATEGORIES = (
+    "Evaluation and Management", "Anesthesia", "Surgery", "Radiology",
+    "Pathology and Laboratory", "Medicine", "Category II", "Category III",
+    "HCPCS Level II", "Other",
+)
+
+
+def category_of(hcpcs: str) -> str:
+    """The code's category as ``rvubench lookup`` names it (interface.md)."""
+    c = str(hcpcs).strip().upper()
+    if len(c) != 5:
+        return "Other"
+    if c[:4].isdigit():
+        if c.isdigit():
+            n = int(c)
+            if 99202 <= n <= 99499:
+                return "Evaluation and Management"
+            if 100 <= n <= 1999:
+                return "Anesthesia"
+            if 10004 <= n <= 69990:
+                return "Surgery"
+            if 70010 <= n <= 79999:
+                return "Radiology"
+            if 80047 <= n <= 89398:
+                return "Pathology and Laboratory"
+            if 90281 <= n <= 99199 or 99500 <= n <= 99607:
+                return "Medicine"
+            return "Other"
+        return {"U": "Pathology and Laboratory", "F": "Category II", "T": "Category III"}.get(
+            c[4], "Other"
+        )
+    if "A" <= c[0] <= "V" and c[1:].isdigit():
+        return "HCPCS Level II"
+    return "Other"
+
+
+def round_half_up_cents(value: Decimal) -> Decimal:
+    """Round a Decimal dollar amount to cents, ties away from zero (domain.md 1.7)."""
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _pct(cents: np.ndarray, factor: np.ndarray | int) -> np.ndarray:
+    """``cents x factor / 10000`` rounded half up (cents and factors are non-negative)."""
+    return (cents * factor + _ONE // 2) // _ONE
+
+
+def _i100(x: np.ndarray) -> np.ndarray:
+    return np.rint(np.asarray(x, dtype="float64") * 100).astype("int64")
+
+
+def _i1000(x: np.ndarray) -> np.ndarray:
+    return np.rint(np.asarray(x, dtype="float64") * 1000).astype("int64")
+
+
+@dataclass
+class _Texts:
+    """Builds a per-line text from small integer component codes, once per combination."""
+
+    n: int
+    parts: list[tuple[np.ndarray, list[str]]] = field(default_factory=list)
+
+    def add(self, codes: np.ndarray, labels: Sequence[str]) -> None:
+        """Add a component: ``labels[code]`` is its text ("" for nothing)."""
+        self.parts.append((np.asarray(codes, dtype="int64"), list(labels)))
+
+    def add_flag(self, mask: np.ndarray, text: str) -> None:
+        self.add(np.asarray(mask, dtype="int64"), ["", text])
+
+    def build(self) -> np.ndarray:
+        """An object array of "; "-joined texts, one per line."""
+        if not self.parts:
+            return np.full(self.n, "", dtype=object)
+        key = np.zeros(self.n, dtype="int64")
+        for codes, labels in self.parts:
+            key = key * (len(labels) + 1) + codes
+            if key.max(initial=0) > 2**40:
+                key = pd.factorize(key)[0].astype("int64")
+        ids, uniq = pd.factorize(key)
+        first = np.zeros(len(uniq), dtype="int64")
+        first[ids[::-1]] = np.arange(self.n - 1, -1, -1)
+        out = []
+        for i in first:
+            bits = [labels[codes[i]] for codes, labels in self.parts]
+            out.append("; ".join(b for b in bits if b))
+        return np.asarray(out, dtype=object)[ids]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _modifier_flags(mods: pd.Series) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Per line: a flag array for every modifier that changes pricing."""
+    codes, uniq = pd.factorize(mods.fillna("").astype(str))
+    sets = [frozenset(m.strip().upper() for m in str(u).split(",") if m.strip()) for u in uniq]
+    names = ("26", "TC", "53", "50", "62", "66", "80", "81", "82", "AS", "54", "55", "56",
+             "78", "52", "22")
+    flags = {}
+    for name in names:
+        per_unique = np.array([name in s for s in sets] + [False], dtype=bool)
+        flags[name] = per_unique[codes]  # code -1 (missing) picks the trailing False
+    return codes, flags
+
+
+def _row_lookup(
+    fees, release_ids: list[str], rel_idx: np.ndarray, code_idx: np.ndarray, uniq_codes
+) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
+    """Global row positions per line for the ``""``, ``26``, ``TC`` and ``53`` rows (-1 = none)
+    and the concatenated rows of the releases used."""
+    frames = []
+    table = np.full((len(release_ids), 4, len(uniq_codes)), -1, dtype="int64")
+    offset = 0
+    uidx = pd.Index(uniq_codes)
+    for ri, rid in enumerate(release_ids):
+        rows = fees.release(rid).rows
+        frames.append(rows)
+        pos = np.arange(offset, offset + len(rows), dtype="int64")
+        mods = rows["mod"].to_numpy(dtype=object)
+        hcpcs = rows["hcpcs"].to_numpy(dtype=object)
+        for mi, m in enumerate(("", "26", "TC", "53")):
+            sel = mods == m
+            s = pd.Series(pos[sel], index=pd.Index(hcpcs[sel]))
+            s = s[~s.index.duplicated()]
+            table[ri, mi] = s.reindex(uidx).fillna(-1).to_numpy(dtype="int64")
+        offset += len(rows)
+    allrows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    out = {m: table[rel_idx, mi, code_idx] for mi, m in enumerate(("", "26", "TC", "53"))}
+    return out, allrows
+
+
+def _resolve_run_locality(settings: PricingSettings) -> tuple[str, str]:
+    """The run-wide locality (``--zip`` wins over ``--locality``) and a ZIP note."""
+    from rvubench.feeschedule import resolve_zip
+
+    if settings.zip_code:
+        res = resolve_zip(settings.zip_code)
+        return res.locality, res.note
+    loc = (settings.locality or "national").strip()
+    return ("national" if loc.lower() == "national" else loc), ""
+
+
+# --------------------------------------------------------------------------- the engine
+
+
+def price_lines(
+    lines: pd.DataFrame, fees, settings: PricingSettings | None = None
+) -> pd.DataFrame:
+    """Price clean lines (ingest's ``IngestResult.lines``) on the CMS fee schedule.
+
+    Args:
+        lines: clean lines, ARCHITECTURE.md section 2 columns, in input order.
+        fees: a ``FeeScheduleSet`` (``rvubench.feeschedule.load_fee_schedules()``).
+        settings: locality, policy, QP, default POS, ``rvu_year`` and modifier factors.
+
+    Returns:
+        One row per input line, same order: ARCHITECTURE.md section 3 columns.
+
+    Raises:
+        UnknownLocalityError: the run-wide ``--locality``/``--zip`` is not a CMS locality.
+    """
+    settings = settings or PricingSettings()
+    lines = lines.reset_index(drop=True)
+    s = _start(lines, fees, settings)
+    _select_rows(s, lines, fees)
+    _select_setting(s, lines, settings)
+    _select_localities(s, lines, fees, settings)
+    _unit_cents(s)
+    _status_rules(s, lines)
+    _modifier_rules(s, settings)
+    res = _mppr(
+        n=s.n, grp=s.grp,
+        eligible=s.found & s.est & ~s.pay_zero & (s.unit_b > 0) & np.isin(s.mult, ["1", "2", "3"]),
+        mult=s.mult, endo_base=s.endo_base, hcpcs=s.hcpcs, unit_b=s.unit_b, units=s.units,
+        work100=s.work100, bil_f=s.bil_f,
+        base_lookup=lambda li, codes: _base_units(
+            fees, s.release_ids, s.rel_idx[li], codes, s.facility[li], s.gw[li], s.gpe[li],
+            s.gmp[li], s.cf[li],
+        ),
+    )
+    (s.first_c, s.other_c, s.n_first, s.endo_role, s.endo_base_idx, s.mppr_info,
+     s.work_adj) = res
+    _payment_and_credit(s, settings)
+    reason = _reasons(s)
+    adjustments = _adjustment_texts(s, settings)
+    return _assemble(s, lines, adjustments, reason)
+
+
+def _start(lines: pd.DataFrame, fees, settings: PricingSettings) -> SimpleNamespace:
+    """Usable rows, units, codes and the release of every line."""
+    s = SimpleNamespace(n=len(lines))
+    s.reject = lines["reject_reason"].fillna("").astype(str).to_numpy(dtype=object)
+    s.usable = s.reject == ""
+    s.hcpcs = lines["hcpcs"].fillna("").astype(str).to_numpy(dtype=object)
+    units = lines["units"].fillna(0).to_numpy(dtype="int64")
+    s.units = np.where(s.usable, np.maximum(units, 1), units)
+    s.dates = lines["date_of_service"]
+    rel_ser, note_ser = fees.release_for_dates(s.dates, rvu_year=settings.rvu_year)
+    rel_idx, release_ids = pd.factorize(rel_ser.astype(str))
+    s.rel_idx = rel_idx
+    s.release_ids = list(release_ids)
+    s.note_idx, s.note_uniq = pd.factorize(note_ser.astype(str))
+    s.rel_year = np.array([fees.release(r).year for r in s.release_ids] + [0], dtype="int64")
+    s.rel_cf = np.array(
+        [int(fees.conversion_factor(r, settings.qp) * 10000) for r in s.release_ids] + [0],
+        dtype="int64",
+    )
+    return s
+
+
+def _select_rows(s: SimpleNamespace, lines: pd.DataFrame, fees) -> None:
+    """The fee-schedule row per line (domain.md 2.3, 2.10) and its attributes."""
+    s.code_idx, s.uniq_codes = pd.factorize(s.hcpcs)
+    _, mf = _modifier_flags(lines["modifiers"])
+    s.mf = mf
+    pos_by_mod, rows = _row_lookup(fees, s.release_ids, s.rel_idx, s.code_idx, s.uniq_codes)
+    s.rows = rows
+    p_blank, s.p26, ptc, p53 = (pos_by_mod[m] for m in ("", "26", "TC", "53"))
+    s.want26 = mf["26"]
+    s.wanttc = mf["TC"] & ~s.want26
+    use26 = s.want26 & (s.p26 >= 0)
+    usetc = s.wanttc & (ptc >= 0)
+    use53 = mf["53"] & ~s.want26 & ~s.wanttc & (p53 >= 0)
+    row = np.where(use26, s.p26, np.where(usetc, ptc, np.where(use53, p53, p_blank)))
+    s.mod_row_code = np.select([use26, usetc, use53], [1, 2, 3], 0)  # "", 26, TC, 53
+    s.bad_pctc = (s.want26 & (s.p26 < 0)) | (s.wanttc & (ptc < 0))
+    s.both_pctc = mf["26"] & mf["TC"]
+    s.found = s.usable & (row >= 0)
+    s.only26 = s.usable & (row < 0) & (s.p26 >= 0)  # e.g. 86153 billed without 26
+    s.unknown = s.usable & (row < 0) & ~s.only26
+    rowi = np.where(s.found, row, 0)
+    s.rowi = rowi
+
+    def num(name: str) -> np.ndarray:
+        if name not in rows.columns:
+            return np.zeros(s.n, dtype="int64")
+        return _i100(rows[name].to_numpy(dtype="float64", na_value=0.0)[rowi])
+
+    def flag(name: str) -> np.ndarray:
+        if name not in rows.columns:
+            return np.zeros(s.n, dtype=bool)
+        return rows[name].to_numpy(dtype=bool, na_value=False)[rowi]
+
+    s.status = np.where(s.found, _text_col(rows, "status", rowi), "")
+    s.work100 = np.where(s.found, num("work_rvu"), 0)
+    for name, src in (("pe_nf100", "pe_nf"), ("pe_f100", "pe_f"), ("mp100", "mp_rvu"),
+                      ("o_nf100", "opps_pe_nf"), ("o_f100", "opps_pe_f"),
+                      ("o_mp100", "opps_mp"), ("pre", "pre_op"), ("intra", "intra_op"),
+                      ("post", "post_op")):
+        setattr(s, name, num(src))
+    s.nf_na = flag("nf_na")
+    s.f_na = flag("f_na")
+    for name in ("mult_proc", "bilat", "asst", "co_surg", "endo_base"):
+        setattr(s, name, _text_col(rows, name, rowi))
+    s.mult = s.mult_proc
+
+
+def _text_col(rows: pd.DataFrame, name: str, rowi: np.ndarray) -> np.ndarray:
+    if name not in rows.columns:
+        return np.full(len(rowi), "", dtype=object)
+    return rows[name].fillna("").astype(str).to_numpy(dtype=object)[rowi]
+
+
+def _select_setting(s: SimpleNamespace, lines: pd.DataFrame, settings: PricingSettings) -> None:
+    """Facility or non-facility from the POS (domain.md 1.3); missing POS -> default."""
+    pos = lines["pos"].fillna("").astype(str).str.strip().to_numpy(dtype=object)
+    s.pos_defaulted = pos == ""
+    pos = np.where(s.pos_defaulted, settings.default_pos, pos)
+    s.pos_idx, s.pos_uniq = pd.factorize(pos)
+    fac_u = np.array([p in FACILITY_POS for p in s.pos_uniq] + [False], dtype=bool)
+    s.facility = fac_u[s.pos_idx]
+    s.na_setting = (
+        s.found & np.where(s.facility, s.f_na, s.nf_na) & np.isin(s.status, ["A", "R", "T", "N"])
+    )
+
+
+def _select_localities(
+    s: SimpleNamespace, lines: pd.DataFrame, fees, settings: PricingSettings
+) -> None:
+    """GPCIs per line: line ``locality``, else line ``zip``, else the run option (5.3)."""
+    run_loc, run_zip_note = _resolve_run_locality(settings)
+    for y in sorted(set(s.rel_year[: len(s.release_ids)].tolist())):
+        if run_loc != "national" and run_loc not in fees.gpci(y).index:
+            raise UnknownLocalityError(
+                f"locality {run_loc!r} is not a CMS payment locality in {y}; write MAC-LL "
+                "(e.g. 10112-00 Alabama, 01182-18 Los Angeles) or 'national'"
+            )
+    n = s.n
+    empty = np.full(n, "", dtype=object)
+    loc_in = (lines["locality"].fillna("").astype(str).str.strip().to_numpy(dtype=object)
+              if "locality" in lines else empty)
+    zip_in = (lines["zip"].fillna("").astype(str).str.strip().to_numpy(dtype=object)
+              if "zip" in lines else empty)
+    l_idx, _ = pd.factorize(loc_in)
+    z_idx, z_u = pd.factorize(zip_in)
+    lkey = (l_idx * (len(z_u) + 1) + z_idx) * (len(s.release_ids) + 1) + s.rel_idx
+    lk_idx, lk_uniq = pd.factorize(lkey)
+    rep = np.zeros(len(lk_uniq), dtype="int64")
+    rep[lk_idx[::-1]] = np.arange(n - 1, -1, -1)
+    info = [
+        _one_locality(loc_in[r0], zip_in[r0], int(s.rel_year[s.rel_idx[r0]]), fees, run_loc,
+                      run_zip_note)
+        for r0 in rep
+    ]
+    g = np.array([i[:3] for i in info], dtype="int64").reshape(-1, 3)
+    s.gw, s.gpe, s.gmp = (g[:, k][lk_idx] for k in range(3))
+    s.loc_name = np.array([i[3] for i in info] + [""], dtype=object)[lk_idx]
+    s.loc_note = np.array([i[4] for i in info] + [""], dtype=object)[lk_idx]
+    err = np.array([i[5] for i in info] + [""], dtype=object)[lk_idx]
+    errcol = np.array([i[6] for i in info] + [""], dtype=object)[lk_idx]
+    bad = s.usable & (err != "")
+    if bad.any():
+        sf = lines["source_file"].astype(str).to_numpy(dtype=object)
+        sr = lines["source_row"].astype(str).to_numpy(dtype=object)
+        for i in np.flatnonzero(bad):
+            s.reject[i] = f"{sf[i]}, row {sr[i]}, column {errcol[i]}: {err[i]}"
+        s.usable = s.usable & ~bad
+        s.found &= s.usable
+        s.unknown &= s.usable
+        s.only26 &= s.usable
+    s.cf = s.rel_cf[s.rel_idx]
+
+
+def _one_locality(lv: str, zv: str, year: int, fees, run_loc: str, run_note: str) -> tuple:
+    """(gpci_w, gpci_pe, gpci_mp x1000, locality, note, error, error column) for one key."""
+    from rvubench.feeschedule import resolve_zip
+
+    note, colname = "", "locality"
+    if lv:
+        loc = "national" if lv.lower() == "national" else lv
+    elif zv:
+        colname = "zip"
+        try:
+            res = resolve_zip(zv)
+        except UnknownLocalityError as exc:
+            return 1000, 1000, 1000, "", "", str(exc), "zip"
+        loc, note = res.locality, res.note
+    else:
+        loc, note = run_loc, run_note
+    if loc == "national":
+        return 1000, 1000, 1000, loc, note, "", ""
+    g = fees.gpci(year)
+    if loc not in g.index:
+        return (1000, 1000, 1000, "", "", f"{loc!r} is not a CMS payment locality in {year}; "
+                "write MAC-LL, e.g. 01182-18", colname)
+    rec = g.loc[loc]
+    return (_i1000(rec["gpci_work"]).item(), _i1000(rec["gpci_pe"]).item(),
+            _i1000(rec["gpci_mp"]).item(), loc, note, "", "")
+
+
+def _unit_cents(s: SimpleNamespace) -> None:
+    """Per-unit amount in exact integers (1e-9 dollars), rounded once to cents; OPPS cap."""
+    s.pe100 = np.where(s.facility, s.pe_f100, s.pe_nf100)
+    raw = (s.work100 * s.gw + s.pe100 * s.gpe + s.mp100 * s.gmp) * s.cf
+    unit = (raw + 5_000_000) // 10_000_000
+    ope100 = np.where(s.facility, s.o_f100, s.o_nf100)
+    has_opps = s.found & ((ope100 > 0) | (s.o_mp100 > 0)) & (s.mod_row_code != 1)
+    oraw = (s.work100 * s.gw + ope100 * s.gpe + s.o_mp100 * s.gmp) * s.cf
+    ounit = (oraw + 5_000_000) // 10_000_000
+    s.opps_capped = has_opps & (ounit < unit)
+    s.unit = np.where(s.found, np.where(s.opps_capped, ounit, unit), 0)
+
+
+def _status_rules(s: SimpleNamespace, lines: pd.DataFrame) -> None:
+    """Status codes (domain.md 2.2, 3.2) and provider/day groups (T rule, MPPR)."""
+    found, status = s.found, s.status
+    s.est = found & (status != "C")  # payment estimable (False -> NA)
+    s.est &= ~(found & (status == "R") & (s.work100 + s.pe100 + s.mp100 == 0))
+    s.pay_zero = found & ~np.isin(status, list(PAYABLE_STATUSES)) & (status != "C")
+    s.credit_ok = found & np.isin(status, ["A", "R", "T", "N"])
+    prov_idx, _ = pd.factorize(lines["provider_id"].fillna("").astype(str))
+    dnum = pd.to_datetime(s.dates).to_numpy(dtype="datetime64[D]").astype("int64")
+    dnum = np.where(s.usable, dnum, 0)
+    dnum = dnum - dnum.min(initial=0)
+    s.grp, _ = pd.factorize(prov_idx.astype("int64") * 1_000_000 + dnum)
+    ngrp = int(s.grp.max(initial=-1)) + 1
+    other_pay = found & np.isin(status, ["A", "R"]) & (s.unit > 0) & s.est
+    has_other = np.bincount(s.grp[other_pay], minlength=ngrp) > 0
+    s.t_bundled = found & (status == "T") & has_other[s.grp]
+    s.pay_zero |= s.t_bundled
+    s.credit_ok &= ~s.t_bundled
+
+
+def _modifier_rules(s: SimpleNamespace, settings: PricingSettings) -> None:
+    """Bilateral (before MPPR), and the factors and flags applied after it (2.6-2.10)."""
+    mf, found = s.mf, s.found
+    s.bil_f = np.full(s.n, _ONE, dtype="int64")
+    has50 = found & mf["50"]
+    s.bil_code = np.zeros(s.n, dtype="int64")  # 1 ind1 150, 2 ind0, 3 ind2, 4 ind3 200, 5 other
+    for code, ind, fac in ((1, "1", 15000), (2, "0", _ONE), (3, "2", _ONE), (4, "3", 20000)):
+        m = has50 & (s.bilat == ind)
+        s.bil_f[m] = fac
+        s.bil_code[m] = code
+    s.bil_code[has50 & (s.bil_code == 0)] = 5
+    s.unit_b = _pct(s.unit, s.bil_f)
+
+    s.post_f = []  # (mask, factor per 10,000), applied in this order after MPPR
+    s.wfac = np.ones(s.n, dtype="float64")
+    s.asst_code = np.zeros(s.n, dtype="int64")
+    for k, m in enumerate(ASSISTANT_MODS, start=1):
+        s.asst_code[found & mf[m] & (s.asst_code == 0)] = k
+    is_asst = s.asst_code > 0
+    asst_fac = np.where(s.asst_code == 4, 1360, 1600)
+    s.post_f.append((is_asst, asst_fac))
+    s.wfac = np.where(is_asst, asst_fac / _ONE, s.wfac)
+    s.asst_pay0 = is_asst & np.isin(s.asst, ["1", "9"])
+    s.asst_ind = np.select([is_asst & (s.asst == v) for v in ("0", "1", "9")], [1, 2, 3], 0)
+
+    s.is62 = found & mf["62"]
+    s.post_f.append((s.is62, 6250))
+    s.wfac = np.where(s.is62, s.wfac * 0.625, s.wfac)
+    s.co0 = s.is62 & (s.co_surg == "0")
+    s.co_ind = np.select([s.co0, s.is62 & (s.co_surg == "1")], [1, 2], 0)
+    s.pay_zero |= s.asst_pay0 | s.co0
+
+    s.is66 = found & mf["66"]
+    s.split_code = np.zeros(s.n, dtype="int64")
+    s.split_pct = np.zeros(s.n, dtype="int64")  # percent of the fee
+    for k, m in enumerate(SPLIT_MODS, start=1):
+        sel = found & mf[m] & (s.split_code == 0)
+        s.split_code[sel] = k
+        pct = {"54": s.pre + s.intra, "55": s.post, "56": s.pre, "78": s.intra}[m]
+        s.split_pct = np.where(sel, pct, s.split_pct)
+    is_split = s.split_code > 0
+    s.split_missing = is_split & (s.pre + s.intra + s.post == 0)
+    s.split_ok = is_split & ~s.split_missing
+    s.post_f.append((s.split_ok, s.split_pct * 100))
+    s.wfac = np.where(s.split_ok, s.wfac * s.split_pct / 100, s.wfac)
+    s.no53row = found & mf["53"] & (s.mod_row_code != 3) & ~s.want26 & ~s.wanttc
+    s.wfac = np.where(s.no53row, s.wfac * settings.mod53_factor, s.wfac)
+    s.is52 = found & mf["52"]
+    s.post_f.append((s.is52, int(round(settings.mod52_factor * _ONE))))
+    s.wfac = np.where(s.is52, s.wfac * settings.mod52_factor, s.wfac)
+    s.is22 = found & mf["22"]
+    s.est &= ~s.is66 & ~s.split_missing & ~s.no53row
+
+
+def _payment_and_credit(s: SimpleNamespace, settings: PricingSettings) -> None:
+    """Line payment (post-MPPR factors on rounded cents, units last) and wRVU credit."""
+
+    def apply_post(c: np.ndarray) -> np.ndarray:
+        for mask, fac in s.post_f:
+            c = np.where(mask, _pct(c, fac), c)
+        return c
+
+    pay = apply_post(s.first_c) * s.n_first + apply_post(s.other_c) * (s.units - s.n_first)
+    s.pay_cents = np.where(s.pay_zero | ~s.found, 0, pay)
+    s.pay_na = (s.found & ~s.est) | ~s.found  # unknown code, rejected, or not estimable
+    s.medicare = settings.policy == "medicare"
+    w = s.work_adj * s.wfac / 100.0 if s.medicare else s.work100 * s.units / 100.0
+    w = np.where(s.credit_ok, np.round(w, 4), 0.0)
+    s.wcredit = np.where(w == 0, 0.0, w)  # no negative zero
+    s.priced = s.usable & ((s.wcredit > 0) | (~s.pay_na & (s.pay_cents > 0)))
+    s.rejected = ~s.usable
+    s.zero = s.usable & ~s.priced
+
+
+def _adjustment_texts(s: SimpleNamespace, settings: PricingSettings) -> np.ndarray:
+    """The readable ``adjustments`` text per line (built once per distinct combination)."""
+    usable, found = s.usable, s.found
+    tx = _Texts(s.n)
+    tx.add(np.where(usable, s.mod_row_code, 0),
+           ["", "26 row (professional component)", "TC row (technical component)",
+            "53 row (discontinued procedure)"])
+    tx.add_flag(usable & s.bad_pctc, "invalid PC/TC modifier: no 26/TC row, global row used")
+    tx.add_flag(usable & s.both_pctc, "both 26 and TC billed: 26 row used")
+    set_labels = [""]
+    for p in s.pos_uniq:
+        kind = "facility" if p in FACILITY_POS else "non-facility"
+        set_labels += [f"{kind} rate (POS {p})", f"{kind} rate (no POS: default {p})"]
+    tx.add(np.where(usable, s.pos_idx * 2 + s.pos_defaulted.astype("int64") + 1, 0), set_labels)
+    tx.add(np.where(found & s.na_setting, np.where(s.facility, 1, 2), 0),
+           ["", "facility rate flagged NA for this code (rarely performed there)",
+            "non-facility rate flagged NA for this code (rarely performed there)"])
+    ln_code, ln_uniq = pd.factorize(s.loc_note)
+    tx.add(np.where(usable, ln_code + 1, 0), ["", *ln_uniq])
+    tx.add_flag(s.opps_capped & usable, "OPPS cap (imaging technical component): OPPS amount used")
+    st = s.status
+    tx.add(np.select([found & (st == "R"), found & (st == "N") & s.credit_ok,
+                      found & (st == "T") & ~s.t_bundled], [1, 2, 3], 0),
+           ["", "restricted coverage (status R): covered only under special instructions",
+            "non-covered by Medicare (status N): payment 0, wRVU credited",
+            "injection (status T): paid as the only service that day"])
+    tx.add(np.where(usable, s.bil_code, 0),
+           ["", "bilateral (ind 1): 150%", "bilateral (ind 0): 150% does not apply, 100%",
+            "bilateral (ind 2): RVUs already bilateral, 100%", "bilateral (ind 3): 200%",
+            "modifier 50 not applicable to this code (bilateral ind 9): 100%"])
+    eb_codes, eb_uniq = s.endo_base_idx
+    endo_labels = [""]
+    for b in eb_uniq:
+        endo_labels += [f"endoscopy family {b}: highest valued, 100%",
+                        f"endoscopy family {b}: paid minus base {b}",
+                        f"endoscopy base {b} not paid separately with a family member"]
+    tx.add(np.where(s.endo_role > 0, eb_codes * 3 + s.endo_role, 0), endo_labels)
+    tx.add(*s.mppr_info)
+    tx.add(s.asst_code, ["", "assistant at surgery (80): 16%", "assistant at surgery (81): 16%",
+                         "assistant at surgery (82): 16%",
+                         "non-physician assistant at surgery (AS): 13.6%"])
+    tx.add(s.asst_ind, ["", "assistant: documentation of medical necessity required (ind 0)",
+                        "assistant at surgery not payable for this code (ind 1): payment 0",
+                        "assistant modifier not applicable to this code (ind 9): payment 0"])
+    tx.add_flag(s.is62, "co-surgeon (62): 62.5%")
+    tx.add(s.co_ind, ["", "co-surgeons not permitted for this code (ind 0): payment 0",
+                      "co-surgeons: documentation of medical necessity required (ind 1)"])
+    tx.add_flag(s.is66, "team surgery (66): priced by report, payment not estimable")
+    _split_texts(tx, s)
+    tx.add_flag(s.is52, f"reduced service (52): x{settings.mod52_factor:.2f}; the MAC may reduce")
+    tx.add_flag(s.no53row, "discontinued (53): no CMS 53 row, MAC priced; payment not "
+                f"estimable, wRVU x{settings.mod53_factor:.2f}")
+    tx.add_flag(s.is22, "increased service (22): 100%, subject to MAC review")
+    tx.add(np.where(usable, s.note_idx + 1, 0), ["", *s.note_uniq])
+    tx.add_flag(found & ~s.medicare & (np.abs(s.work_adj - s.work100 * s.units) > 1e-9),
+                "full-credit policy: wRVU not reduced for modifiers")
+    return np.where(usable, tx.build(), "").astype(object)
+
+
+def _split_texts(tx: _Texts, s: SimpleNamespace) -> None:
+    key = np.where(s.split_ok, s.split_code * 101 + np.clip(s.split_pct, 0, 100), 0)
+    k_idx, k_uniq = pd.factorize(key)
+    labels = []
+    for k in k_uniq:
+        c, p = divmod(int(k), 101)
+        what = {1: "surgical care only (54): pre-op + intra-op", 2: "post-op care only (55)",
+                3: "pre-op care only (56)", 4: "return to OR (78): intra-op"}.get(c)
+        labels.append(f"{what} {p}%" if what else "")
+    tx.add(k_idx, labels)
+    tx.add(np.where(s.split_missing, s.split_code, 0),
+           ["", *[f"modifier {m}: the fee schedule has no pre/intra/post-op split for this "
+                  "code; payment not estimable, full wRVU credited" for m in SPLIT_MODS]])
+
+
+def _assemble(s: SimpleNamespace, lines: pd.DataFrame, adjustments: np.ndarray,
+              reason: np.ndarray) -> pd.DataFrame:
+    usable, found = s.usable, s.found
+    out = {c: lines[c] for c in ("source_file", "source_row", "provider_id", "date_of_service",
+                                 "hcpcs", "modifiers", "pos", "provider_name", "zip",
+                                 "is_duplicate") if c in lines}
+    out["units"] = pd.Series(s.units)
+    out["setting"] = np.where(usable, np.where(s.facility, "facility", "non-facility"),
+                              "").astype(object)
+    out["locality"] = np.where(usable, s.loc_name, "").astype(object)
+    rel_obj = np.asarray([*s.release_ids, ""], dtype=object)
+    out["fee_schedule_release"] = np.where(usable, rel_obj[s.rel_idx], "").astype(object)
+    year = pd.array(s.rel_year[s.rel_idx], dtype="Int64")
+    year[~usable] = pd.NA
+    out["rvu_year"] = year
+    out["status"] = s.status.astype(object)
+    mod_rows = np.array(["", "26", "TC", "53"], dtype=object)
+    out["mod_row"] = np.where(found, mod_rows[s.mod_row_code], "").astype(object)
+    out["description"] = np.where(found, _text_col(s.rows, "description", s.rowi),
+                                  "").astype(object)
+    cats_u = np.array([category_of(c) for c in s.uniq_codes] + [""], dtype=object)
+    out["category"] = np.where(usable, cats_u[s.code_idx], "").astype(object)
+    out["global_days"] = np.where(found, _text_col(s.rows, "global_days", s.rowi),
+                                  "").astype(object)
+    out["work_rvu"] = np.where(found, s.work100 / 100.0, np.nan)
+    out["wrvu_credit"] = np.where(usable, s.wcredit, 0.0)
+    cents = pd.array(np.where(s.pay_na, 0, s.pay_cents), dtype="Int64")
+    cents[s.pay_na] = pd.NA
+    out["payment_cents"] = cents
+    out["payment"] = np.where(s.pay_na, np.nan, s.pay_cents / 100.0)
+    out["conversion_factor"] = np.where(usable, s.cf / 10000.0, np.nan)
+    out["gpci_work"] = np.where(usable, s.gw / 1000.0, np.nan)
+    out["gpci_pe"] = np.where(usable, s.gpe / 1000.0, np.nan)
+    out["gpci_mp"] = np.where(usable, s.gmp / 1000.0, np.nan)
+    out["adjustments"] = adjustments
+    out["outcome"] = np.where(s.rejected, "rejected",
+                              np.where(s.priced, "priced", "zero")).astype(object)
+    out["priced"] = s.priced
+    out["reason"] = reason
+    frame = pd.DataFrame(out)
+    return frame[[c for c in PRICED_COLUMNS if c in frame.columns]]
+
+
+def _base_units(fees, release_ids, rel_idx, codes, facility, gw, gpe, gmp, cf):
+    """Per-unit cents and work x100 of each line's endoscopic base code (-1 if absent)."""
+    n = len(codes)
+    cidx, uniq = pd.factorize(pd.Series(codes, dtype=object).fillna(""))
+    pos_by_mod, rows = _row_lookup(fees, release_ids, rel_idx, cidx, uniq)
+    p = pos_by_mod[""]
+    ok = p >= 0
+    pi = np.where(ok, p, 0)
+    w = _i100(rows["work_rvu"].to_numpy()[pi])
+    pe = np.where(facility, _i100(rows["pe_f"].to_numpy()[pi]), _i100(rows["pe_nf"].to_numpy()[pi]))
+    mp = _i100(rows["mp_rvu"].to_numpy()[pi])
+    raw = (w * gw + pe * gpe + mp * gmp) * cf
+    cents = (raw + 5_000_000) // 10_000_000
+    return np.where(ok, cents, 0), np.where(ok, w, 0), ok if n else ok
+
+
+def _mppr(*, n, grp, eligible, mult, endo_base, hcpcs, unit_b, units, work100, bil_f,
+          base_lookup):
+    """Endoscopy families and the surgical multiple-procedure ranking (domain.md 2.5).
+
+    Returns per line: first-unit cents, other-unit cents, number of first units (0/1),
+    endoscopy role (0 none, 1 highest, 2 minus base, 3 base not paid), endoscopy base
+    factorization, MPPR text component, and the credited work x100 x units before the
+    post-MPPR factors (medicare policy).
+    """
+    first_c = unit_b.copy()
+    other_c = unit_b.copy()
+    n_first = np.minimum(units, 1)
+    work_b = (work100 * bil_f) / _ONE  # bilateral-adjusted work x100 per unit (float)
+    w_first = work_b.copy()
+    w_other = work_b.copy()
+    endo_role = np.zeros(n, dtype="int64")
+    eb_codes = np.zeros(n, dtype="int64")
+    eb_uniq: list[str] = []
+    mppr_code = np.zeros(n, dtype="int64")
+    labels = [""]
+
+    idx = np.flatnonzero(eligible)
+    if len(idx) == 0:
+        return (first_c, other_c, n_first, endo_role, (eb_codes, eb_uniq), (mppr_code, labels),
+                work_b * units)
+    g = grp[idx]
+    # only groups with more than one ranked unit matter
+    cnt = np.bincount(g, weights=units[idx])
+    multi = cnt[g] > 1
+    idx = idx[multi]
+    if len(idx) == 0:
+        return (first_c, other_c, n_first, endo_role, (eb_codes, eb_uniq), (mppr_code, labels),
+                work_b * units)
+    g = grp[idx]
+    m3 = mult[idx] == "3"
+    fam_code = np.where(m3, endo_base[idx], hcpcs[idx])
+    fc_idx, _ = pd.factorize(pd.Series(fam_code, dtype=object))
+    fam_key, _ = pd.factorize(g.astype("int64") * (int(fc_idx.max(initial=0)) + 1) + fc_idx)
+    has3 = np.bincount(fam_key, weights=m3.astype(float)) > 0
+    in_fam = has3[fam_key]
+
+    # ---- endoscopy families
+    item_val = unit_b[idx].astype("int64").copy()  # ranking value per item (per unit)
+    item_w = work_b[idx].copy()
+    if in_fam.any():
+        fi = idx[in_fam]
+        base_code = fam_code[in_fam]
+        b_cents, b_work, _ = base_lookup(fi, base_code)
+        is_base = hcpcs[fi] == base_code
+        fk = fam_key[in_fam]
+        # highest-valued member of each family (tie: higher work, then code)
+        order = np.lexsort((hcpcs[fi], -work_b[fi], -unit_b[fi], fk))
+        firsts = np.zeros(len(fi), dtype=bool)
+        sk = fk[order]
+        firsts[order[np.r_[True, sk[1:] != sk[:-1]]]] = True
+        minus_c = np.maximum(unit_b[fi] - b_cents, 0)
+        minus_w = np.maximum(work_b[fi] - b_work, 0)
+        f_first = np.where(firsts, unit_b[fi], np.where(is_base, 0, minus_c))
+        f_other = np.where(is_base & ~firsts, 0, minus_c)
+        wf_first = np.where(firsts, work_b[fi], np.where(is_base, 0, minus_w))
+        wf_other = np.where(is_base & ~firsts, 0, minus_w)
+        first_c[fi] = f_first
+        other_c[fi] = f_other
+        w_first[fi] = wf_first
+        w_other[fi] = wf_other
+        endo_role[fi] = np.where(firsts, 1, np.where(is_base, 3, 2))
+        ebc, eb_uniq = pd.factorize(pd.Series(base_code, dtype=object))
+        eb_codes[fi] = ebc
+        eb_uniq = list(eb_uniq)
+        fam_total = first_c[fi] + other_c[fi] * (units[fi] - 1)
+        fam_sum = np.bincount(fk, weights=fam_total)
+        fam_wsum = np.bincount(fk, weights=w_first[fi] + w_other[fi] * (units[fi] - 1))
+        item_val[in_fam] = fam_sum[fk].astype("int64")
+        item_w[in_fam] = fam_wsum[fk]
+
+    # ---- items: each non-family line is one item, each family one item
+    item_key = np.where(in_fam, fam_key, -1)
+    solo = ~in_fam
+    # item id: families keep fam_key; solo lines get unique ids after them
+    n_fam_keys = int(fam_key.max(initial=-1)) + 1
+    item_id = np.where(solo, n_fam_keys + np.arange(len(idx)), item_key)
+    item_ranks = np.where(solo, units[idx], 1)
+    # one representative row per item
+    iid, first_pos = np.unique(item_id, return_index=True)
+    rg = g[first_pos]
+    rval = item_val[first_pos]
+    rw = item_w[first_pos]
+    rcode = hcpcs[idx][first_pos]
+    rranks = item_ranks[first_pos]
+    order = np.lexsort((rcode, -rw, -rval, rg))
+    og = rg[order]
+    ocum = np.cumsum(rranks[order])
+    gstart = np.r_[True, og[1:] != og[:-1]]
+    base_cum = np.maximum.accumulate(np.where(gstart, ocum - rranks[order], 0))
+    start_rank = np.empty(len(order), dtype="int64")
+    start_rank[order] = ocum - base_cum - rranks[order] + 1
+    gtot = np.bincount(og, weights=rranks[order])
+    tot = gtot[rg].astype("int64")
+    pos_of = np.searchsorted(iid, item_id)
+    line_start = start_rank[pos_of]
+    line_tot = tot[pos_of]
+    line_nr = item_ranks
+
+    # factors: rank 1 -> 100%, others 50%
+    half = 5000
+    fi_all = idx
+    fam_line = in_fam
+    first_is_top = line_start == 1
+    # solo lines: first unit at 100% only if rank 1; others 50%
+    fc = first_c[fi_all]
+    oc = other_c[fi_all]
+    new_first = np.where(first_is_top, fc, _pct(fc, half))
+    new_other = _pct(oc, half)
+    # family lines: whole family at the family item's factor
+    new_other = np.where(fam_line & first_is_top, oc, new_other)
+    first_c[fi_all] = new_first
+    other_c[fi_all] = new_other
+    wf = w_first[fi_all]
+    wo = w_other[fi_all]
+    w_first[fi_all] = np.where(first_is_top, wf, wf * 0.5)
+    w_other[fi_all] = np.where(fam_line & first_is_top, wo, wo * 0.5)
+
+    # text: "MPPR rank 2 of 3: 50%"
+    key = np.minimum(line_start, 99) * 10_000 + np.minimum(line_nr, 99) * 100 + np.minimum(
+        line_tot, 99
+    )
+    kc, ku = pd.factorize(key)
+    for k in ku:
+        s, rest = divmod(int(k), 10_000)
+        nr, t = divmod(rest, 100)
+        end = s + nr - 1
+        ranks = f"rank {s}" if nr == 1 else f"ranks {s}-{end}"
+        pct = "100%" if s == 1 and nr == 1 else ("50%" if s > 1 else "100% then 50%")
+        by_report = "; 6th and later procedures priced by report (50% used)" if end >= 6 else ""
+        labels.append(f"MPPR {ranks} of {t}: {pct}{by_report}")
+    mppr_code[fi_all] = np.where(line_tot > 1, kc + 1, 0)
+    work_adj = w_first * n_first + w_other * (units - n_first)
+    return (first_c, other_c, n_first, endo_role, (eb_codes, eb_uniq), (mppr_code, labels),
+            work_adj)
+
+
+def _reasons(s: SimpleNamespace) -> np.ndarray:
+    """Why a line was credited zero / not priced / rejected ("" when priced).
+
+    The text is built once per distinct (code, release, situation), not once per line.
+    """
+    reason = np.full(s.n, "", dtype=object)
+    reason[s.rejected] = s.reject[s.rejected]
+    idx = np.flatnonzero(s.zero)
+    if len(idx) == 0:
+        return reason
+    kind = np.select(
+        [s.unknown[idx], s.only26[idx], s.status[idx] == "C", s.status[idx] == "J",
+         s.t_bundled[idx], ~np.isin(s.status[idx], ["A", "R", "T", "N"]),
+         s.endo_role[idx] == 3, s.asst_pay0[idx], s.co0[idx]],
+        list(range(1, 10)), 0,
+    )
+    key = (s.code_idx[idx].astype("int64") * 16 + kind) * (len(s.release_ids) + 1) + s.rel_idx[idx]
+    k_idx, k_uniq = pd.factorize(key)
+    rep = np.zeros(len(k_uniq), dtype="int64")
+    rep[k_idx[::-1]] = idx[::-1]
+    texts = np.array([_reason_text(s, int(i), int(kind_of)) for i, kind_of in
+                      zip(rep, kind[np.searchsorted(idx, rep)], strict=True)], dtype=object)
+    reason[idx] = texts[k_idx]
+    return reason
+
+
+def _reason_text(s: SimpleNamespace, i: int, kind: int) -> str:
+    code = s.hcpcs[i]
+    rel = s.release_ids[s.rel_idx[i]]
+    st = s.status[i]
+    if kind == 3:
+        r = f"contractor priced (status C): {code} payment not estimable, 0 wRVU credited"
+        p26 = s.p26[i]
+        w26 = float(s.rows["work_rvu"].iloc[p26]) if p26 >= 0 else 0.0
+        if w26 > 0:
+            r += (f"; its 26 row carries {w26:.2f} work RVUs, the obvious override value "
+                  "(or bill with 26)")
+        return r
+    texts = {
+        1: f"unknown code: {code} is not in the fee schedule ({rel})",
+        2: f"{code} has only a 26 row in {rel} (lab interpretation): bill it with modifier 26",
+        4: "anesthesia (status J): not priced, 0 wRVU",
+        5: "injection (status T): bundled, another payable service by the same provider that day",
+        6: f"status {st} ({STATUS_TEXT.get(st, 'unknown status')}): not paid, 0 wRVU credited",
+        7: f"endoscopy base {code} not paid separately with a member of its family",
+        8: "assistant at surgery not payable for this code: 0 wRVU credited with no payment",
+        9: "co-surgeons not permitted for this code",
+    }
+    if kind in texts:
+        return texts[kind]
+    if s.work100[i] == 0:
+        return ("no work RVUs and payment not estimable" if s.pay_na[i]
+                else "no work RVUs and no payment for this row")
+    return "credited zero after adjustments"
+
+
+# --------------------------------------------------------------------------- the price command
+
+
+@dataclass
+class PriceOutcome:
+    """What ``rvubench price`` reports: where the CSV went and the row accounting."""
+
+    output: Path
+    accounting: dict
+    warnings: list[str]
+
+    @property
+    def exit_code(self) -> int:
+        """1 when any row was rejected (interface.md), else 0."""
+        return 1 if self.accounting["rows_rejected"] else 0
+
+    @property
+    def accounting_line(self) -> str:
+        from rvubench.summarize import accounting_line
+
+        return accounting_line(self.accounting)
+
+
+def priced_csv_frame(priced: pd.DataFrame) -> pd.DataFrame:
+    """The priced frame as the CSV shows it: dates ISO, money to the cent, true/false."""
+    out = priced.copy()
+    out["date_of_service"] = pd.to_datetime(out["date_of_service"]).dt.strftime("%Y-%m-%d")
+    cents = pd.array(out["payment_cents"], dtype="Int64")
+    na = cents.isna()
+    c = cents.fillna(0).to_numpy(dtype="int64")
+    dollars = pd.Series(c // 100).astype(str) + "." + pd.Series(c % 100).astype(str).str.zfill(2)
+    out["payment"] = dollars.where(~na, "").to_numpy(dtype=object)
+    out["payment_cents"] = cents
+    for b in ("priced", "is_duplicate"):
+        if b in out:
+            out[b] = np.where(out[b].to_numpy(dtype=bool), "true", "false")
+    for f in ("work_rvu",):
+        out[f] = out[f].map(lambda v: "" if pd.isna(v) else f"{v:.2f}")
+    out["wrvu_credit"] = out["wrvu_credit"].map(lambda v: f"{v:.4f}".rstrip("0").rstrip("."))
+    return out
+
+
+def write_priced_csv(priced: pd.DataFrame, output: Path) -> Path:
+    """Write the priced CSV atomically (temp file in the same folder, then ``os.replace``)."""
+    import os
+    import tempfile
+
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=output.parent)
+    os.close(fd)
+    try:
+        priced_csv_frame(priced).to_csv(tmp, index=False, lineterminator="\n")
+        os.replace(tmp, output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return output
+
+
+def price_log(
+    paths: Sequence[Path] | Path,
+    output: Path,
+    settings: PricingSettings | None = None,
+    *,
+    mapping: Path | None = None,
+    sheet: str | None = None,
+) -> PriceOutcome:
+    """Read a log, price every line and write the priced CSV (the library call behind
+    ``rvubench price``).
+
+    Returns:
+        The output path, the row accounting (rows read = priced + zero + rejected) and the
+        ingest warnings.
+    """
+    from rvubench.feeschedule import load_fee_schedules
+    from rvubench.ingest import read_log
+    from rvubench.summarize import accounting
+
+    settings = settings or PricingSettings()
+    result = read_log(paths, mapping=mapping, sheet=sheet)
+    fees = load_fee_schedules(settings.fee_schedule_files)
+    priced = price_lines(result.lines, fees, settings)
+    write_priced_csv(priced, output)
+    return PriceOutcome(Path(output), accounting(priced), list(getattr(result, "warnings", [])))
