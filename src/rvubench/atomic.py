@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import tempfile
+import secrets
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,9 +27,9 @@ def atomic_path(target: Path | str) -> Iterator[Path]:
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
+    with open(tmp, "xb"):  # created with the user's umask, unlike mkstemp's 0600
+        pass
     try:
         yield tmp
         os.replace(tmp, target)

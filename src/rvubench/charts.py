@@ -59,7 +59,7 @@ def monthly_bars(months: Sequence[tuple[str, float]], *, title: str = "wRVUs by 
         title: accessible title of the chart.
         value_fmt: formatter of the value printed above each bar.
     """
-    width, height = 680, 230
+    width, height = 680, 190
     left, right, top, bottom = 56, 10, 22, 40
     plot_w, plot_h = width - left - right, height - top - bottom
     top_value = _nice_max(max((v for _, v in months), default=0.0))

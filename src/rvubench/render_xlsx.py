@@ -259,6 +259,10 @@ def _write_benchmarks(wb: Workbook, model: ReportModel) -> None:
                "n_providers": "int", "survey_year": "0", "data_year": "0",
                **{c: "#,##0.00" for c in anchor_cols}}
     write_table(wb, "Benchmarks", cols, rows, formats=formats, widths={"label": 40, "source": 40})
+
+
+def _write_compensation(wb: Workbook, model: ReportModel) -> None:
+    b = model.benchmark
     if b is None:
         return
     extra: list[tuple[Any, ...]] = []
@@ -290,6 +294,7 @@ def render_xlsx(model: ReportModel, target: Path) -> Path:
     _write_benchmarks(wb, model)
     exc = model.exceptions
     write_table(wb, "Exceptions", list(exc.columns), _frame_rows(exc))
+    _write_compensation(wb, model)
     _write_by_category(wb, model)
     for section in model.ordered_sections:
         for table in section.sheets:

@@ -24,7 +24,7 @@ from typing import Any
 
 import pandas as pd
 
-from rvubench import charts
+from rvubench import charts, summarize
 from rvubench.formatting import fmt_number, fmt_percentile
 from rvubench.settings import PricingSettings
 
@@ -344,12 +344,15 @@ def _in_scope(priced: pd.DataFrame, period: Any) -> tuple[pd.DataFrame, int]:
     return priced.loc[keep], int((~keep).sum())
 
 
-def _reason_counts(frame: pd.DataFrame) -> tuple[ReasonCount, ...]:
-    if frame.empty:
-        return ()
-    counts = frame["reason"].fillna("").replace("", "(no reason given)").value_counts()
+def period_wrvu_total(priced: pd.DataFrame, period: Any) -> float:
+    """Credited wRVUs of the lines the report covers (what the benchmark compares)."""
+    scope, _ = _in_scope(priced, period)
+    return _wrvu_sum(scope.loc[scope["outcome"] != "rejected", "wrvu_credit"])
+
+
+def _reason_counts(counts: Mapping[str, int]) -> tuple[ReasonCount, ...]:
     items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return tuple(ReasonCount(str(r), int(n)) for r, n in items)
+    return tuple(ReasonCount(str(r) or "(no reason given)", int(n)) for r, n in items)
 
 
 def _by_code(scope: pd.DataFrame, wrvu_total: float) -> tuple[CodeRow, ...]:
@@ -602,13 +605,14 @@ def build_report_model(
     wrvu_annualized = wrvu_total * factor
     wrvu_fte = wrvu_annualized / clinical_fte if clinical_fte else 0.0
 
+    acc = summarize.accounting(scope)
     quality = DataQuality(
-        rows_read=len(scope),
-        rows_priced=int(outcome.eq("priced").sum()),
-        rows_zero=int(outcome.eq("zero").sum()),
-        rows_rejected=int(outcome.eq("rejected").sum()),
-        zero_by_reason=_reason_counts(scope[outcome.eq("zero")]),
-        rejected_by_reason=_reason_counts(scope[outcome.eq("rejected")]),
+        rows_read=acc["rows_read"],
+        rows_priced=acc["rows_priced"],
+        rows_zero=acc["rows_zero"],
+        rows_rejected=acc["rows_rejected"],
+        zero_by_reason=_reason_counts(acc["zero_by_reason"]),
+        rejected_by_reason=_reason_counts(acc["rejected_by_reason"]),
         rows_duplicate=int(scope["is_duplicate"].fillna(False).astype(bool).sum())
         if "is_duplicate" in scope else 0,
         rows_outside_period=outside,

@@ -1,0 +1,284 @@
+"""One clinician's report, end to end: the library call behind ``rvubench report``.
+
+:func:`run_report` reads the log, picks the clinician, prices the lines, chooses the
+period, benchmarks, builds the report model once and renders the PDF and the workbook.
+:func:`build_clinician_report` is the reusable second half (priced lines in, files out),
+called per clinician by the batch run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from rvubench.atomic import safe_filename
+from rvubench.errors import TemplateProblem, UsageProblem
+from rvubench.report_model import (
+    KINDS,
+    ReportModel,
+    benchmark_section,
+    build_report_model,
+    period_wrvu_total,
+)
+from rvubench.settings import PricingSettings
+
+FORMATS = ("pdf", "xlsx")
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """Everything ``rvubench report`` accepts (see docs/interface.md ``report``)."""
+
+    logs: tuple[Path, ...]
+    out_dir: Path
+    provider: str | None = None
+    specialty: str | None = None
+    period: str | None = None
+    benchmark: Path | None = None
+    clinical_fte: float = 1.0
+    total_fte: float | None = None
+    compensation: float | None = None
+    kind: str = "productivity"
+    formats: tuple[str, ...] = FORMATS
+    templates: Path | None = None
+    settings: PricingSettings = field(default_factory=PricingSettings)
+    mapping: Path | None = None
+    sheet: str | None = None
+    comp_models: tuple[str, ...] = ()
+    region: str | None = None
+
+
+@dataclass
+class ClinicianReport:
+    """What :func:`build_clinician_report` wrote."""
+
+    paths: list[Path]
+    summary: dict[str, Any]
+    model: ReportModel
+    refused_urls: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReportOutcome:
+    """Result of :func:`run_report`: files written, the ``--json`` summary and exit status."""
+
+    paths: list[Path]
+    summary: dict[str, Any]
+    exit_code: int
+    warnings: list[str] = field(default_factory=list)
+    refused_urls: list[str] = field(default_factory=list)
+
+
+def parse_formats(text: str | Sequence[str]) -> tuple[str, ...]:
+    """``"pdf,xlsx"`` -> ``("pdf", "xlsx")``; unknown names raise UsageProblem."""
+    items = text.split(",") if isinstance(text, str) else list(text)
+    out = tuple(dict.fromkeys(i.strip().lower() for i in items if i.strip()))
+    bad = [f for f in out if f not in FORMATS]
+    if bad or not out:
+        raise UsageProblem(f"--format {','.join(items)!r}: use pdf, xlsx or pdf,xlsx")
+    return out
+
+
+def check_templates(templates: Path | None, kind: str) -> None:
+    """Fail early (before any work) when the templates folder lacks what ``kind`` needs."""
+    from rvubench.render_pdf import STYLESHEET, TEMPLATES
+
+    if kind not in KINDS:
+        raise UsageProblem(f"--kind {kind!r}: use productivity or contract")
+    if templates is None:
+        return
+    folder = Path(templates)
+    if not folder.is_dir():
+        raise TemplateProblem(f"--templates {folder}: not a folder")
+    for name in (TEMPLATES[kind], STYLESHEET):
+        if not (folder / name).is_file():
+            raise TemplateProblem(f"template {name!r} not found in {folder}")
+
+
+def report_stem(provider_id: str, provider_name: str = "") -> str:
+    """File stem of a clinician's report: the provider id (else name) made safe."""
+    return safe_filename(provider_id or provider_name, default="report")
+
+
+def build_clinician_report(
+    priced: pd.DataFrame,
+    *,
+    period: Any,
+    out_dir: Path,
+    settings: PricingSettings,
+    provider_id: str = "",
+    provider_name: str = "",
+    specialty: str | None = None,
+    benchmark_table: Any = None,
+    clinical_fte: float = 1.0,
+    total_fte: float | None = None,
+    total_compensation: float | None = None,
+    region: str | None = None,
+    comp_models: Sequence[Any] = (),
+    kind: str = "productivity",
+    formats: Sequence[str] = FORMATS,
+    templates: Path | None = None,
+    stem: str | None = None,
+    columns_dropped: Sequence[str] = (),
+    rows_skipped: int = 0,
+    warnings: Sequence[str] = (),
+    section_context: Mapping[str, Any] | None = None,
+) -> ClinicianReport:
+    """Benchmark, model and render one clinician whose lines are already priced.
+
+    Args:
+        priced: the clinician's priced lines (any period; the model keeps the period's).
+        period: the reporting period (``rvubench.periods.Period``).
+        out_dir: folder for ``<stem>.pdf`` / ``<stem>.xlsx``.
+        settings: pricing settings of the run (stated on the report).
+        provider_id: provider id (also the default file stem).
+        provider_name: display name.
+        specialty: benchmark specialty; None or "" = no benchmark section.
+        benchmark_table: a loaded ``BenchmarkTable`` (None = bundled sample, loaded here).
+        clinical_fte: clinical FTE.
+        total_fte: total FTE (defaults to clinical FTE).
+        total_compensation: annual total compensation in dollars.
+        region: benchmark region.
+        comp_models: compensation models (``compensation.parse_comp_model`` results or text).
+        kind: ``"productivity"`` or ``"contract"``.
+        formats: any of ``"pdf"``, ``"xlsx"``.
+        templates: templates folder replacing the bundled one.
+        stem: file stem (default from provider id/name via ``safe_filename``).
+        columns_dropped: patient columns dropped by the reader (shown in the appendix).
+        rows_skipped: non-data rows skipped by the reader.
+        warnings: run warnings to show.
+        section_context: passed to the model's section builders.
+
+    Raises:
+        SpecialtyNotFound, BenchmarkError, TemplateProblem, UsageProblem.
+    """
+    from rvubench.benchmarks import benchmark_clinician, load_benchmarks
+    from rvubench.compensation import parse_comp_model
+
+    section = None
+    result = None
+    if specialty:
+        table = benchmark_table if benchmark_table is not None else load_benchmarks(None)
+        models = [parse_comp_model(m) if isinstance(m, str) else m for m in comp_models]
+        result = benchmark_clinician(
+            wrvu_total=period_wrvu_total(priced, period), period=period, specialty=specialty,
+            table=table, clinical_fte=clinical_fte, total_fte=total_fte,
+            total_compensation=total_compensation, region=region, comp_model=models or None,
+        )
+        section = benchmark_section(result)
+        specialty = result.specialty
+    context = dict(section_context or {})
+    context.setdefault("benchmark_result", result)
+    model = build_report_model(
+        priced, period=period, settings=settings, benchmark=section, provider_id=provider_id,
+        provider_name=provider_name, specialty=specialty or "", clinical_fte=clinical_fte,
+        total_fte=total_fte, total_compensation=total_compensation, kind=kind,
+        columns_dropped=columns_dropped, rows_skipped=rows_skipped, warnings=warnings,
+        section_context=context,
+    )
+    stem = stem or report_stem(provider_id, provider_name)
+    out_dir = Path(out_dir)
+    paths: list[Path] = []
+    refused: list[str] = []
+    if "xlsx" in formats:
+        from rvubench.render_xlsx import render_xlsx
+
+        paths.append(render_xlsx(model, out_dir / f"{stem}.xlsx"))
+    if "pdf" in formats:
+        from rvubench.render_pdf import render_pdf
+
+        target = out_dir / f"{stem}.pdf"
+        refused = render_pdf(model, target, templates)
+        paths.append(target)
+    paths.sort(key=lambda p: p.suffix != ".pdf")  # pdf first, as interface.md lists them
+    summary = dict(model.summary)
+    summary["outputs"] = [str(p) for p in paths]
+    model.summary["outputs"] = summary["outputs"]
+    return ClinicianReport(paths=paths, summary=summary, model=model, refused_urls=refused)
+
+
+def _choose_provider(lines: pd.DataFrame, wanted: str | None, source: str) -> tuple[pd.DataFrame, str, str]:
+    """The lines of one clinician, its id and name; error when the choice is ambiguous."""
+    ids = lines["provider_id"].fillna("").astype(str)
+    found = sorted(v for v in ids.unique() if v)
+    if wanted is not None:
+        mask = ids.eq(wanted)
+        if not mask.any():
+            names = lines.get("provider_name", pd.Series("", index=lines.index)).fillna("").astype(str)
+            mask = names.eq(wanted)
+        if not mask.any():
+            listing = ", ".join(found) or "none (the log has no provider column)"
+            raise UsageProblem(f"--provider {wanted!r} not found in {source}; providers found: {listing}")
+        chosen = lines.loc[mask]
+    elif len(found) > 1:
+        listing = ", ".join(found[:20]) + (f" and {len(found) - 20} more" if len(found) > 20 else "")
+        raise UsageProblem(
+            f"{source} holds {len(found)} providers: {listing}; choose one with --provider "
+            "(or use 'rvubench batch' for all of them)"
+        )
+    else:
+        chosen = lines
+    pid = wanted if wanted is not None and wanted in found else (found[0] if len(found) == 1 else "")
+    if wanted is not None and not pid:
+        pid = str(chosen["provider_id"].iloc[0]) or wanted
+    names = chosen.get("provider_name", pd.Series(dtype=str)).fillna("").astype(str)
+    name = next((n for n in names if n), "")
+    return chosen, pid, name
+
+
+def run_report(options: ReportOptions) -> ReportOutcome:
+    """Read, price, benchmark and render one clinician's report (``rvubench report``).
+
+    Returns:
+        The files written, the summary (interface.md ``--json`` keys) and the exit code:
+        1 when rows were rejected (the files are still written), else 0.
+
+    Raises:
+        RvubenchError subclasses: unreadable log (2), several providers and no
+        ``--provider`` (2), unknown specialty (2), broken template (2).
+    """
+    from rvubench.feeschedule import load_fee_schedules
+    from rvubench.ingest import read_log
+    from rvubench.periods import latest_full_quarter, parse_period
+    from rvubench.pricing import price_lines
+
+    formats = parse_formats(options.formats)
+    check_templates(options.templates if "pdf" in formats else None, options.kind)
+    if options.clinical_fte is None or options.clinical_fte <= 0:
+        raise UsageProblem(f"--clinical-fte must be above 0, got {options.clinical_fte}")
+    if options.total_fte is not None and options.total_fte <= 0:
+        raise UsageProblem(f"--total-fte must be above 0, got {options.total_fte}")
+    period = parse_period(options.period) if options.period else None
+    table = None
+    if options.specialty:
+        from rvubench.benchmarks import load_benchmarks
+
+        table = load_benchmarks(options.benchmark)
+
+    logs = tuple(Path(p) for p in options.logs)
+    ingest = read_log(logs if len(logs) != 1 else logs[0], mapping=options.mapping, sheet=options.sheet)
+    source = ", ".join(p.name for p in logs)
+    lines, pid, name = _choose_provider(ingest.lines, options.provider, source)
+    fees = load_fee_schedules(options.settings.fee_schedule_files)
+    priced = price_lines(lines, fees, options.settings)
+    if period is None:
+        dates = pd.to_datetime(priced.loc[priced["outcome"] != "rejected", "date_of_service"])
+        period = latest_full_quarter(dates.dropna())
+    warnings = [str(w) for w in getattr(ingest, "warnings", []) or []]
+    done = build_clinician_report(
+        priced, period=period, out_dir=options.out_dir, settings=options.settings,
+        provider_id=pid, provider_name=name, specialty=options.specialty, benchmark_table=table,
+        clinical_fte=options.clinical_fte, total_fte=options.total_fte,
+        total_compensation=options.compensation, region=options.region,
+        comp_models=options.comp_models, kind=options.kind, formats=formats,
+        templates=options.templates, columns_dropped=tuple(getattr(ingest, "columns_dropped", ()) or ()),
+        rows_skipped=len(getattr(ingest, "skipped_rows", ()) or ()), warnings=warnings,
+        section_context={"clean_lines": lines},
+    )
+    rejected = done.summary["rows_rejected"]
+    return ReportOutcome(paths=done.paths, summary=done.summary, exit_code=1 if rejected else 0,
+                         warnings=list(done.model.warnings), refused_urls=done.refused_urls)
