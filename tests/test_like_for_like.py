@@ -116,3 +116,69 @@ def test__to_dict_is_plain(fees, lines):
 
     d = json.loads(json.dumps(like_for_like(lines, fees, PricingSettings(), 2025).to_dict()))
     assert d["by_code"][0]["hcpcs"] == "27447" and d["data_year"] == 2025
+
+
+def test__report_section_builder_renders(fees, lines):
+    import jinja2
+
+    from rvubench.benchmarks import benchmark_clinician, parse_benchmark_records
+    from rvubench.formatting import JINJA_FILTERS
+    from rvubench.periods import parse_period
+    from rvubench.report_model import SectionContext
+    from rvubench.resources import templates_dir
+
+    table = parse_benchmark_records(
+        [
+            (
+                1,
+                [
+                    "specialty",
+                    "survey_year",
+                    "data_year",
+                    "metric",
+                    "p10",
+                    "p25",
+                    "p50",
+                    "p75",
+                    "p90",
+                ],
+            ),
+            (2, ["Orthopedic Surgery", "2026", "2025", "wrvu", "50", "100", "200", "300", "400"]),
+        ],
+        name="t.csv",
+    )
+    q2 = parse_period("2026Q2")
+    bench = benchmark_clinician(
+        wrvu_total=52.0276, period=q2, specialty="orthopedic surgery", table=table
+    )
+    ctx = SectionContext(
+        priced=price_lines(lines, fees, PricingSettings()),
+        in_period=None,
+        period=q2,
+        settings=PricingSettings(),
+        clean_lines=lines,
+        benchmark=bench,
+    )
+    from rvubench.like_for_like import build_like_for_like_section
+
+    section = build_like_for_like_section(ctx)
+    d = section.data
+    assert (section.key, d["data_year"], d["difference"]) == ("like_for_like", 2025, 1.2384)
+    # 53.266 x 365/91 / 1.0 = 213.6493; p50-p75 band: 50 + 25 x 13.6493/100 = 53.4123
+    assert d["wrvu_fte_adjusted_data_year"] == 213.6493
+    assert d["wrvu_percentile_data_year"] == pytest.approx(53.412335, abs=1e-5)
+    # 52.0276 x 365/91 = 208.6821; 50 + 25 x 8.6821/100 = 52.1705
+    assert d["wrvu_percentile_in_effect"] == pytest.approx(52.170533, abs=1e-5)
+    sheet = section.sheets[0]
+    assert sheet.name == "Like for Like" and sheet.rows[-1] == [
+        "Total",
+        7,
+        7,
+        52.0276,
+        53.266,
+        1.2384,
+    ]
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())), autoescape=True)
+    env.filters.update(JINJA_FILTERS)
+    html = env.get_template(section.partial).render(like_for_like=d)
+    assert "RVU25D" in html and "RVU26C" in html and "27447" in html and "99213" not in html

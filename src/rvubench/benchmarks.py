@@ -962,14 +962,10 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _dec(x: float | int | Decimal) -> Decimal:
-    return (
-        x
-        if isinstance(x, Decimal)
-        else Decimal(repr(float(x)))
-        if isinstance(x, float)
-        else Decimal(x)
-    )
+def _dec(x: Any) -> Decimal:
+    from rvubench.compensation import _dec as dec
+
+    return dec(x)
 
 
 def _round4(x: Decimal) -> float:

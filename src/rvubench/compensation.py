@@ -37,9 +37,11 @@ def _dec(value: Any) -> Decimal:
     """Exact Decimal of a number (floats via their shortest repr: 77.37 -> Decimal('77.37'))."""
     if isinstance(value, Decimal):
         return value
-    if isinstance(value, float):
-        return Decimal(repr(value))
-    return Decimal(value)
+    if isinstance(value, bool):
+        raise TypeError("a number is needed, not a bool")
+    if isinstance(value, int | str):
+        return Decimal(value)
+    return Decimal(repr(float(value)))  # float, numpy float/int
 
 
 def to_cents(amount: Decimal) -> int:

@@ -202,3 +202,109 @@ def _methodology(
         f"compare like with like, the same lines were re-credited on {release} with the same "
         f"crediting policy, alongside the wRVUs credited on {credited}. {why}"
     )
+
+
+LIKE_FOR_LIKE_SHEET = "Like for Like"
+LIKE_FOR_LIKE_COLUMNS = (
+    "hcpcs",
+    "lines",
+    "units",
+    "wrvu_in_effect",
+    "wrvu_data_year",
+    "difference",
+)
+LIKE_FOR_LIKE_FORMATS = {"wrvu_in_effect": "wrvu", "wrvu_data_year": "wrvu", "difference": "wrvu"}
+
+
+def like_for_like_section_data(lfl: LikeForLike, benchmark: Any, period: Any) -> dict[str, Any]:
+    """``lfl.to_dict()`` plus where the data-year figure stands in the wRVU benchmark.
+
+    Adds ``wrvu_fte_adjusted_data_year`` (data-year wRVUs x annualization factor / clinical
+    FTE), ``wrvu_percentile_data_year`` and ``wrvu_percentile_in_effect`` (number, or
+    "below p10"/"above p90" text; None without a wRVU benchmark row).
+    """
+    from rvubench.benchmarks import BenchmarkRow, percentile_of
+
+    data = lfl.to_dict()
+    factor = period.annualization_factor
+    fte = Decimal(repr(float(benchmark.clinical_fte)))
+    adjusted = Decimal(repr(lfl.wrvu_data_year)) * factor / fte
+    data["wrvu_fte_adjusted_data_year"] = float(adjusted.quantize(Decimal("0.0001")))
+    data["wrvu_fte_adjusted_in_effect"] = benchmark.wrvu_fte_adjusted
+    data["wrvu_percentile_in_effect"] = (
+        None if benchmark.wrvu_percentile is None else benchmark.wrvu_percentile.json_value
+    )
+    data["wrvu_percentile_data_year"] = None
+    summary = (getattr(benchmark, "rows", None) or {}).get("wrvu")
+    if summary is not None:
+        anchors = sorted(
+            (int(str(k).lstrip("pP")), float(v)) for k, v in summary.percentiles.items()
+        )
+        row = BenchmarkRow(
+            specialty=summary.specialty,
+            metric="wrvu",
+            region=summary.region,
+            survey_year=summary.survey_year,
+            data_year=summary.data_year,
+            source=summary.source,
+            anchors=anchors,
+        )
+        data["wrvu_percentile_data_year"] = percentile_of(float(adjusted), row).json_value
+    data["period_label"] = period.label
+    data["annualization_factor"] = float(factor)
+    data["clinical_fte"] = float(benchmark.clinical_fte)
+    return data
+
+
+def like_for_like_rows(lfl: LikeForLike) -> list[list[Any]]:
+    """Rows of the ``Like for Like`` sheet: one per code, then a ``Total`` row."""
+    rows: list[list[Any]] = [
+        [c.hcpcs, c.lines, c.units, c.wrvu_in_effect, c.wrvu_data_year, c.difference]
+        for c in lfl.by_code
+    ]
+    rows.append(
+        [
+            "Total",
+            sum(c.lines for c in lfl.by_code),
+            sum(c.units for c in lfl.by_code),
+            lfl.wrvu_in_effect,
+            lfl.wrvu_data_year,
+            lfl.difference,
+        ]
+    )
+    return rows
+
+
+def build_like_for_like_section(ctx: Any) -> Any:
+    """Report-model section builder (``report_model.SECTION_BUILDERS``).
+
+    Needs ``ctx.benchmark`` (its ``data_year`` picks the RVU year) and ``ctx.clean_lines``
+    (re-priced for the report period); returns None without them or without lines in the
+    period. Section key ``like_for_like``, partial ``_like_for_like.html.j2``, sheet
+    ``Like for Like``.
+    """
+    from rvubench.feeschedule import load_fee_schedules
+    from rvubench.report_model import Section, SheetTable
+
+    bench, clean = ctx.benchmark, ctx.clean_lines
+    if bench is None or clean is None or clean.empty:
+        return None
+    lines = clean[ctx.period.contains(clean["date_of_service"])]
+    if lines.empty:
+        return None
+    fees = load_fee_schedules(ctx.settings.fee_schedule_files)
+    lfl = like_for_like(lines, fees, ctx.settings, int(bench.data_year))
+    sheet = SheetTable(
+        LIKE_FOR_LIKE_SHEET,
+        LIKE_FOR_LIKE_COLUMNS,
+        like_for_like_rows(lfl),
+        dict(LIKE_FOR_LIKE_FORMATS),
+    )
+    return Section(
+        key="like_for_like",
+        title=f"Like-for-like wRVUs ({lfl.data_year} RVUs)",
+        partial="_like_for_like.html.j2",
+        data=like_for_like_section_data(lfl, bench, ctx.period),
+        order=30,
+        sheets=(sheet,),
+    )
