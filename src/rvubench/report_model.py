@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from rvubench import charts, summarize
-from rvubench.formatting import fmt_number, fmt_percentile
+from rvubench.formatting import fmt_number, fmt_percentile, round_half_up
 from rvubench.settings import PricingSettings
 
 CPT_NOTICE = (
@@ -517,6 +517,11 @@ def _value_or_none(value: Any) -> float | None:
     return None if pd.isna(f) else f
 
 
+def _r2(value: float) -> float:
+    """Half-up to 2 decimals, as the PDF shows it (1110.855 -> 1110.86)."""
+    return float(round_half_up(value, 2))
+
+
 def _percentile_json(metric: MetricBenchmark | None) -> Any:
     """interface.md: a number inside the range, else the label (``below p10``)."""
     if metric is None or metric.position == "":
@@ -651,14 +656,14 @@ def build_report_model(
         "annualization_factor": round(factor, 6),
         "clinical_fte": clinical_fte,
         "total_fte": total_fte,
-        "wrvu_total": round(wrvu_total, 2),
-        "wrvu_annualized": round(wrvu_annualized, 2),
-        "wrvu_fte_adjusted": round(wrvu_fte, 2),
+        "wrvu_total": _r2(wrvu_total),
+        "wrvu_annualized": _r2(wrvu_annualized),
+        "wrvu_fte_adjusted": _r2(wrvu_fte),
         "wrvu_percentile": _percentile_json(metric("wrvu")),
         "payment_total": payment_cents / 100,
         "total_compensation": total_compensation,
         "compensation_percentile": _percentile_json(metric("total_compensation")),
-        "compensation_per_wrvu": None if comp_per_wrvu is None else round(comp_per_wrvu, 2),
+        "compensation_per_wrvu": None if comp_per_wrvu is None else _r2(comp_per_wrvu),
         "compensation_per_wrvu_percentile": _percentile_json(metric("compensation_per_wrvu")),
         "alignment_gap": None if benchmark is None or benchmark.alignment_gap is None
         else round(benchmark.alignment_gap, 1),
