@@ -1,0 +1,1163 @@
+"""Read procedure logs as users export them and lose nothing: ``read_log`` -> clean lines.
+
+Transformations include:
+    - CSV/TSV/TXT (delimiter sniffed; UTF-8, UTF-8 BOM, UTF-16 BOM, cp1252, latin-1) and
+      XLSX/XLSM/XLS (first sheet with a log header, or ``sheet``), read as text;
+    - header row found below title/banner rows through the alias table
+      ``data/header_aliases.csv`` (plus a ``--mapping`` TOML file);
+    - patient columns (name, MRN, DOB, account, member id, SSN, ...) dropped right after the
+      header is found: their values never reach the result;
+    - blank, total, repeated-header and footer rows set aside as ``skipped_rows``;
+    - values normalized (``ingest_values``); each bad row rejected with file, row as a
+      spreadsheet shows it, column and reason; exact duplicates flagged, not removed.
+
+See docs/ARCHITECTURE.md section 2 for the contract of :class:`IngestResult`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from rvubench import ingest_values as iv
+from rvubench.errors import InputFileError, MissingColumnsError, UsageProblem
+from rvubench.resources import data_dir
+
+LOG_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+CANONICAL = (
+    "provider_id", "provider_name", "date_of_service", "hcpcs", "modifiers", "units", "pos",
+    "locality", "zip",
+)  # fmt: skip
+MODIFIER_COLUMNS = ("modifier_1", "modifier_2", "modifier_3", "modifier_4")
+REQUIRED = ("hcpcs", "date_of_service")
+LINE_COLUMNS = (
+    "source_file", "source_row", *CANONICAL, "reject_reason", "reject_column", "reject_kind",
+    "is_duplicate",
+)  # fmt: skip
+# order in which problems are reported when a row has several (the first one is the reason)
+CHECK_ORDER = ("hcpcs", "date_of_service", "units", "modifiers", "pos", "provider_id",
+               "locality", "zip", "reversal")  # fmt: skip
+NEGATIVE_UNITS = "negative units"
+HEADER_SCAN_ROWS = 40
+DELIMITERS = (",", "\t", ";", "|")
+
+# Patient-identifying headers (normalized: lower case, words separated by one space).
+# Conservative on purpose: provider/physician names are never matched; encounter/visit ids
+# are not patient identifiers by themselves and are merely ignored.
+_PATIENT_RE = re.compile(
+    r"\b(patient|patients|pt name|pt id|mrn|medical record|med rec|dob|birth ?date|date of birth|"
+    r"birthdate|ssn|social security|acct|account|member id|member number|member no|memberid|"
+    r"subscriber|insured|guarantor|policy number|policy no|phone|telephone|mobile|cell phone|"
+    r"address|street|e ?mail|first name|last name|firstname|lastname|middle name|surname|"
+    r"given name|family name|chart number|chart no|medicaid id|medicare id|mbi|hicn)\b"
+)
+_PROVIDER_WORDS_RE = re.compile(
+    r"\b(provider|physician|doctor|clinician|rendering|attending|surgeon|referring|performing|"
+    r"servicing|billing|supervising|practice|facility|location|clinic|department)\b"
+)
+_TOTAL_RE = re.compile(r"^\s*(grand\s+|sub-?\s*)?totals?\b", re.IGNORECASE)
+_FOOTER_RE = re.compile(
+    r"^\s*(page\s+\d+|report\s+(generated|printed|run|date)|generated\b|printed\b|run\s+date|"
+    r"confidential|end\s+of\s+report|source:|\*\*\*|prepared\s+by|total\s+rows|records?:)",
+    re.IGNORECASE,
+)
+
+
+def normalize_header(text: str) -> str:
+    """Header text for matching: lower case, punctuation to spaces, single spaces."""
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", str(text).lower()).split())
+
+
+@cache
+def header_aliases() -> dict[str, tuple[str, int]]:
+    """The alias table ``data/header_aliases.csv``: normalized header -> (canonical, priority)."""
+    table: dict[str, tuple[str, int]] = {}
+    with (data_dir() / "header_aliases.csv").open(encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            table[normalize_header(row["alias"])] = (row["canonical"], int(row["priority"]))
+    return table
+
+
+def aliases_for(canonical: str) -> list[str]:
+    """Known header spellings for a canonical column (for messages)."""
+    return [a for a, (c, _p) in header_aliases().items() if c == canonical]
+
+
+def is_patient_header(header: str) -> bool:
+    """True for a header that names a patient-identifying column (conservative)."""
+    h = normalize_header(header)
+    if not h or _PROVIDER_WORDS_RE.search(h):
+        return False
+    if h in ("name", "full name", "pt", "member", "id number"):
+        return True
+    return bool(_PATIENT_RE.search(h))
+
+
+# --------------------------------------------------------------------------- results
+@dataclass
+class IngestResult:
+    """What ``read_log`` found. ``lines`` follows docs/ARCHITECTURE.md section 2.
+
+    Extra column (contract extension): ``reject_kind``, the reason without row and value
+    (e.g. ``"date_of_service: not a date"``), for grouping rejections by reason.
+    """
+
+    lines: pd.DataFrame
+    rows_read: int
+    rows_rejected: int
+    columns_used: dict[str, str]
+    columns_dropped: list[str]
+    columns_ignored: list[str]
+    skipped_rows: list[tuple[str, int, str]]
+    warnings: list[str]
+    files: list[str]
+    net_reversals: bool = False
+
+    @property
+    def rows_usable(self) -> int:
+        """Rows that pricing will consider (not rejected)."""
+        return self.rows_read - self.rows_rejected
+
+    @property
+    def duplicates(self) -> int:
+        """Usable rows that exactly repeat an earlier usable row."""
+        return int(self.lines["is_duplicate"].sum()) if len(self.lines) else 0
+
+
+@dataclass
+class Mapping:
+    """A user's ``--mapping`` TOML: header names per canonical column, and options.
+
+    Format::
+
+        [columns]
+        hcpcs = "Proc Cd"
+        date_of_service = "Svc Dt"
+        modifiers = ["Mod A", "Mod B"]     # several columns are read in order
+        [options]
+        date_format = "%d/%m/%Y"           # strptime syntax, tried first
+    """
+
+    columns: dict[str, list[str]] = field(default_factory=dict)
+    date_format: str | None = None
+    source: str = ""
+
+    @classmethod
+    def load(cls, path: Path) -> Mapping:
+        """Read and check a mapping file; errors name the file and the bad key."""
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputFileError(f"cannot read mapping file {path}: {exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise InputFileError(f"mapping file {path} is not valid TOML: {exc}") from None
+        cols = data.get("columns", {k: v for k, v in data.items() if k != "options"})
+        opts = data.get("options", {})
+        valid = (*CANONICAL, *MODIFIER_COLUMNS)
+        out: dict[str, list[str]] = {}
+        for key, value in cols.items():
+            if key not in valid:
+                raise UsageProblem(
+                    f"mapping file {path}: {key!r} is not an rvubench column; use one of "
+                    f"{', '.join(valid)}"
+                )
+            names = [value] if isinstance(value, str) else value
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                raise UsageProblem(
+                    f"mapping file {path}: {key} must be a header name or a list of names"
+                )
+            out[key] = names
+        date_format = opts.get("date_format")
+        if date_format is not None and not isinstance(date_format, str):
+            raise UsageProblem(f"mapping file {path}: options.date_format must be text")
+        return cls(columns=out, date_format=date_format, source=str(path))
+
+
+# --------------------------------------------------------------------------- raw tables
+@dataclass
+class _Raw:
+    """One file's data region, every cell as text, before any interpretation."""
+
+    file: str
+    name: str
+    header: list[str]
+    header_row: int  # spreadsheet row number of the header
+    columns: list[pa.Array]  # one string array per header cell
+    rows: np.ndarray  # spreadsheet row number per data row (int64)
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+class _Roles:
+    """Which header cell plays which canonical role, for one file."""
+
+    def __init__(self, header: list[str], mapping: Mapping | None):
+        self.header = header
+        self.index: dict[str, int] = {}
+        self.modifier_cols: list[int] = []
+        self.dropped: list[str] = []
+        self.ignored: list[str] = []
+        explicit: dict[str, str] = {}
+        if mapping:
+            for canon, names in mapping.columns.items():
+                for name in names:
+                    explicit[normalize_header(name)] = canon
+        best: dict[str, tuple[int, int]] = {}  # canonical -> (priority, index)
+        mods: dict[str, list[int]] = {}
+        aliases = header_aliases()
+        for i, cell in enumerate(header):
+            key = normalize_header(cell)
+            if not key:
+                continue
+            if key in explicit:
+                canon, prio = explicit[key], -1
+            elif key in aliases:
+                canon, prio = aliases[key]
+            elif is_patient_header(cell):
+                self.dropped.append(cell)
+                continue
+            else:
+                self.ignored.append(cell)
+                continue
+            if canon in MODIFIER_COLUMNS or (canon == "modifiers" and prio == -1):
+                mods.setdefault(canon, []).append(i)
+                continue
+            if canon in best and best[canon][0] <= prio:
+                self.ignored.append(cell)
+                continue
+            if canon in best:
+                self.ignored.append(header[best[canon][1]])
+            best[canon] = (prio, i)
+        self.index = {c: i for c, (_p, i) in best.items()}
+        self._resolve_modifiers(mods)
+        if "provider_id" not in self.index and "provider_name" in self.index:
+            self.index["provider_id"] = self.index["provider_name"]  # a name is the id
+
+    def _resolve_modifiers(self, mods: dict[str, list[int]]) -> None:
+        """One "Modifiers" column, or "Modifier 1..4" (after it, when both exist)."""
+        explicit_mods = mods.pop("modifiers", [])
+        numbered = [i for c in MODIFIER_COLUMNS for i in mods.get(c, [])]
+        cols = explicit_mods + numbered
+        if "modifiers" in self.index and not explicit_mods:
+            cols = [self.index.pop("modifiers"), *numbered]
+        self.modifier_cols = cols
+
+    @property
+    def found(self) -> set[str]:
+        return set(self.index) | ({"modifiers"} if self.modifier_cols else set())
+
+    def used(self) -> dict[str, str]:
+        out = {c: self.header[i] for c, i in self.index.items()}
+        if self.modifier_cols:
+            out["modifiers"] = " + ".join(self.header[i] for i in self.modifier_cols)
+        return out
+
+
+def _header_score(cells: Sequence[str], mapping: Mapping | None) -> tuple[bool, int]:
+    roles = _Roles([str(c) for c in cells], mapping)
+    return "hcpcs" in roles.found, len(roles.found)
+
+
+def _find_header(rows: list[list[str]], mapping: Mapping | None) -> int | None:
+    """Index of the header row among the first rows, or None."""
+    best, best_score = None, 0
+    for i, cells in enumerate(rows[:HEADER_SCAN_ROWS]):
+        has_code, score = _header_score(cells, mapping)
+        if has_code and score >= 2:
+            return i
+        if has_code and score > best_score:
+            best, best_score = i, score
+    return best
+
+
+def _no_header_error(name: str, rows: list[list[str]], where: str = "") -> MissingColumnsError:
+    first = next((r for r in rows if any(str(c).strip() for c in r)), [])
+    found = ", ".join(repr(str(c)) for c in first if str(c).strip()) or "nothing"
+    return MissingColumnsError(
+        f"{name}{where}: no header row with a procedure-code column in the first "
+        f"{HEADER_SCAN_ROWS} rows (first row found: {found}); needed: {_needed_text()}; "
+        "if your export names them differently, map them with --mapping FILE "
+        "(TOML: [columns] hcpcs = \"Your code header\", date_of_service = \"Your date header\")"
+    )
+
+
+def _needed_text() -> str:
+    return (
+        "hcpcs (CPT, CPT Code, HCPCS, Procedure Code, Proc), "
+        "date_of_service (DOS, Date of Service, Service Date)"
+    )
+
+
+# --------------------------------------------------------------------------- text files
+def _decode_prefix(data: bytes) -> tuple[str, str]:
+    """Decode the start of a text file; returns (text, encoding)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace"), "utf-16"
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    try:
+        return body.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start > len(body) - 4 and len(body) >= 65536:  # cut inside a character
+            return body[: exc.start].decode("utf-8"), "utf-8"
+    try:
+        return body.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return body.decode("latin-1"), "latin-1"
+
+
+def _sniff(prefix_rows: dict[str, list[list[str]]], mapping: Mapping | None):
+    """Pick the delimiter whose parse has a header; returns (delimiter, header index)."""
+    best = None
+    for delim, rows in prefix_rows.items():
+        idx = _find_header(rows, mapping)
+        if idx is None:
+            continue
+        score = (_header_score(rows[idx], mapping)[1], len(rows[idx]))
+        if best is None or score > best[0]:
+            best = (score, delim, idx)
+    if best is None:
+        return None, None
+    return best[1], best[2]
+
+
+def _read_text(path: Path, label: str, mapping: Mapping | None) -> _Raw:
+    name = path.name
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(65536)
+    except OSError as exc:
+        raise InputFileError(f"cannot read {label}: {exc.strerror or exc}") from None
+    if not head.strip(b" \t\r\n\x00") and (size <= len(head) or not path.read_bytes().strip()):
+        raise InputFileError(f"{name} is empty: no header and no rows")
+    if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        return _read_excel(path, label, None, mapping)
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputFileError(
+            f"{name} is not a text file (binary content); export the log as CSV or XLSX"
+        )
+    text, encoding = _decode_prefix(head)
+    lines = text.splitlines()[: HEADER_SCAN_ROWS + 5]
+    if size > len(head) and lines:
+        lines = lines[:-1]  # the last line may be cut
+    prefix = "\n".join(lines)
+    parsed = {d: list(csv.reader(io.StringIO(prefix), delimiter=d)) for d in DELIMITERS}
+    delim, hidx = _sniff(parsed, mapping)
+    if delim is None:
+        raise _no_header_error(name, parsed[","])
+    rows = parsed[delim]
+    header = [c.strip() for c in rows[hidx]]
+    skipped = [
+        (i + 1, "blank row above the header" if not any(c.strip() for c in r)
+         else "title/banner row above the header")
+        for i, r in enumerate(rows[:hidx])
+    ]  # fmt: skip
+    warnings = []
+    if encoding not in ("utf-8",):
+        warnings.append(f"{name}: read as {encoding} (not UTF-8)")
+    raw = None
+    roles = _Roles(header, mapping)
+    keep = sorted({*roles.index.values(), *roles.modifier_cols})
+    simple_ends = not (b"\r" in head and b"\n" not in head)  # old Mac line ends
+    if encoding != "utf-16" and simple_ends and _prefix_is_simple(rows, hidx):
+        src = _CsvSource(path, name, encoding, warnings)
+        raw = _fast_csv(src, label, header, hidx, delim, keep)
+    if raw is None:
+        raw = _slow_csv(path.read_bytes(), name, label, header, hidx, delim, encoding)
+    raw.skipped = skipped + raw.skipped
+    raw.warnings = warnings + raw.warnings
+    return raw
+
+
+def _prefix_is_simple(text_rows: list[list[str]], hidx: int) -> bool:
+    return not any("\n" in c or "\r" in c for r in text_rows[: hidx + 1] for c in r)
+
+
+class _CsvSource:
+    """The bytes pyarrow reads: the file itself when UTF-8, else a UTF-8 re-encoding."""
+
+    def __init__(self, path: Path, name: str, encoding: str, warnings: list[str]):
+        self.path, self.name, self.encoding, self.warnings = path, name, encoding, warnings
+        self._body: bytes | None = None
+        if encoding != "utf-8":
+            self._recode(encoding)
+
+    def _recode(self, encoding: str) -> None:
+        data = self.path.read_bytes()
+        data = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+        try:
+            self._body = data.decode(encoding).encode("utf-8")
+        except UnicodeDecodeError:
+            self._body = data.decode("latin-1").encode("utf-8")
+            encoding = "latin-1"
+        self.encoding = encoding
+
+    def fallback(self) -> bool:
+        """Switch from UTF-8 to cp1252 after pyarrow found invalid UTF-8."""
+        if self.encoding != "utf-8":
+            return False
+        self._recode("cp1252")
+        self.warnings.append(f"{self.name}: read as {self.encoding} (not UTF-8)")
+        return True
+
+    def stream(self):
+        return io.BytesIO(self._body) if self._body is not None else str(self.path)
+
+    def body(self) -> bytes:
+        if self._body is None:
+            data = self.path.read_bytes()
+            self._body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+        return self._body
+
+
+def _fast_csv(src: _CsvSource, label, header, hidx, delim, keep) -> _Raw | None:
+    """pyarrow read of the data region; None when the file needs the careful path.
+
+    Only the columns in use are converted; the others are not read at all. Rows with the wrong number of cells (blank lines, totals,
+    footers) come back through ``invalid_row_handler`` and are put back in place.
+    """
+    ncol = len(header)
+    names = [f"c{i}" for i in range(ncol)]
+    bad: list[str] = []
+
+    def on_bad(row) -> str:
+        bad.append(row.text)
+        return "skip"
+
+    def read() -> pa.Table:
+        return pacsv.read_csv(
+            src.stream(),
+            read_options=pacsv.ReadOptions(skip_rows=hidx + 1, column_names=names),
+            convert_options=pacsv.ConvertOptions(
+                column_types={names[i]: pa.string() for i in keep},
+                include_columns=[names[i] for i in keep],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delim, ignore_empty_lines=False, invalid_row_handler=on_bad
+            ),
+        )
+
+    try:
+        table = read()
+    except pa.ArrowInvalid as exc:
+        if "UTF8" not in str(exc) or not src.fallback():
+            return None
+        bad.clear()
+        try:
+            table = read()
+        except pa.ArrowInvalid:
+            return None
+    first = hidx + 2  # spreadsheet row of the first data line
+    columns: list[pa.Array | None] = [None] * ncol
+    for i in keep:
+        columns[i] = table.column(names[i]).combine_chunks()
+    if not bad:
+        rows = np.arange(first, first + table.num_rows, dtype=np.int64)
+        return _Raw(label, src.name, header, hidx + 1, columns, rows)
+    if len(bad) > 2000 or any('"' in t for t in bad):
+        return None
+    body = src.body()
+    total_lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
+    n_data_lines = total_lines - (hidx + 1)
+    if table.num_rows + len(bad) != n_data_lines:
+        return None
+    bad_lines = _locate_lines(body, bad, first)
+    if bad_lines is None:
+        return None
+    mask = np.ones(n_data_lines, dtype=bool)
+    mask[np.asarray(bad_lines, dtype=np.int64) - first] = False
+    good_rows = np.arange(first, first + n_data_lines, dtype=np.int64)[mask]
+    split = [next(csv.reader([t], delimiter=delim), []) for t in bad]
+    parsed = [_pad(cells, ncol) for cells in split]
+    all_rows = np.concatenate([good_rows, np.asarray(bad_lines, dtype=np.int64)])
+    order = np.argsort(all_rows, kind="stable")
+    take = pa.array(order)
+    merged: list[pa.Array | None] = []
+    for i in range(ncol):
+        if columns[i] is None:
+            merged.append(None)
+            continue
+        extra = pa.array([p[i] for p in parsed], pa.string())
+        merged.append(pa.concat_arrays([columns[i], extra]).take(take))
+    raw = _Raw(label, src.name, header, hidx + 1, merged, all_rows[order])
+    _note_extra_cells(raw, split, ncol)
+    return raw
+
+
+def _locate_lines(body: bytes, texts: list[str], first_row: int) -> list[int] | None:
+    """Spreadsheet row numbers of the given whole lines (in the order they were reported)."""
+    wanted: dict[bytes, int] = {}
+    for t in texts:
+        wanted[t.encode("utf-8")] = wanted.get(t.encode("utf-8"), 0) + 1
+    if len(wanted) > 50:
+        return None
+    positions: list[tuple[int, bytes]] = []
+    for t, count in wanted.items():
+        found, start = 0, 0
+        while True:
+            pos = body.find(t, start)
+            if pos < 0:
+                break
+            end = pos + len(t)
+            at_start = pos == 0 or body[pos - 1 : pos] == b"\n"
+            at_end = end == len(body) or body[end : end + 1] in (b"\n", b"\r")
+            if at_start and at_end:
+                positions.append((pos, t))
+                found += 1
+            start = pos + 1
+        if found != count:
+            return None
+    positions.sort()
+    out, last_pos, line = {}, 0, 1
+    numbers: dict[bytes, list[int]] = {}
+    for pos, t in positions:
+        line += body.count(b"\n", last_pos, pos)
+        last_pos = pos
+        if line >= first_row:
+            numbers.setdefault(t, []).append(line)
+    result = []
+    for t in texts:
+        lst = numbers.get(t.encode("utf-8"), [])
+        if not lst:
+            return None
+        result.append(lst.pop(0))
+    del out
+    return result
+
+
+def _pad(cells: list[str], n: int) -> list[str]:
+    return (cells + [""] * n)[:n]
+
+
+def _note_extra_cells(raw: _Raw, parsed: list[list[str]], ncol: int) -> None:
+    n = sum(1 for cells in parsed if any(c.strip() for c in cells[ncol:]))
+    if n:
+        raw.warnings.append(
+            f"{raw.name}: {n} row(s) have more cells than the header; the extra cells were ignored"
+        )
+
+
+def _slow_csv(data, name, label, header, hidx, delim, encoding) -> _Raw:
+    """Careful read with the csv module (quoted newlines, odd line ends)."""
+    if encoding == "utf-16":
+        text = data.decode("utf-16", errors="strict")
+    else:
+        body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                text = body.decode("cp1252")
+            except UnicodeDecodeError:
+                text = body.decode("latin-1")
+    try:
+        records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+    except csv.Error as exc:
+        raise InputFileError(f"{name} cannot be read as delimited text: {exc}") from None
+    ncol = len(header)
+    data_records = records[hidx + 1 :]
+    rows = np.arange(hidx + 2, hidx + 2 + len(data_records), dtype=np.int64)
+    cols = [pa.array([_cell(r, i) for r in data_records], pa.string()) for i in range(ncol)]
+    raw = _Raw(label, name, header, hidx + 1, cols, rows)
+    _note_extra_cells(raw, data_records, ncol)
+    return raw
+
+
+def _cell(row: list[str], i: int) -> str:
+    return row[i] if i < len(row) else ""
+
+
+# --------------------------------------------------------------------------- excel
+def _read_excel(path: Path, label: str, sheet: str | None, mapping: Mapping | None) -> _Raw:
+    from python_calamine import CalamineWorkbook
+
+    name = path.name
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        names = list(wb.sheet_names)
+    except Exception as exc:  # calamine raises its own error types
+        raise InputFileError(
+            f"{name} cannot be read as an Excel workbook ({type(exc).__name__}: {exc}); "
+            "is it damaged, password-protected or another format?"
+        ) from None
+    if not names:
+        raise InputFileError(f"{name} has no worksheets")
+    if sheet is not None:
+        chosen = [s for s in names if s == sheet] or [s for s in names if s.lower() == sheet.lower()]
+        if not chosen:
+            raise UsageProblem(
+                f"{name} has no sheet {sheet!r}; its sheets are: {', '.join(names)}"
+            )
+        candidates = chosen
+    else:
+        candidates = names
+    first_rows: list[list[str]] = []
+    for sname in candidates:
+        try:
+            grid = wb.get_sheet_by_name(sname).to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise InputFileError(f"{name}, sheet {sname!r}, cannot be read: {exc}") from None
+        head = [[iv.cell_text(c) for c in r] for r in grid[:HEADER_SCAN_ROWS]]
+        if not first_rows:
+            first_rows = head
+        hidx = _find_header(head, mapping)
+        if hidx is None:
+            continue
+        return _excel_raw(label, name, sname, grid, head, hidx, len(names) > 1)
+    where = f", sheet {candidates[0]!r}" if sheet else ""
+    raise _no_header_error(name, first_rows, where)
+
+
+def _excel_raw(label, name, sname, grid, head, hidx, multi) -> _Raw:
+    header = [c.strip() for c in head[hidx]]
+    while header and not header[-1]:
+        header.pop()
+    ncol = len(header)
+    body = grid[hidx + 1 :]
+    conv = iv.cell_text
+    cols = []
+    for i in range(ncol):
+        values = [r[i] if i < len(r) else None for r in body]
+        cols.append(pa.array([v if type(v) is str else conv(v) for v in values], pa.string()))
+    rows = np.arange(hidx + 2, hidx + 2 + len(body), dtype=np.int64)
+    skipped = [
+        (i + 1, "blank row above the header" if not any(c.strip() for c in r)
+         else "title/banner row above the header")
+        for i, r in enumerate(head[:hidx])
+    ]  # fmt: skip
+    display = f"{name} [{sname}]" if multi else name
+    raw = _Raw(label, display, header, hidx + 1, cols, rows, skipped)
+    extra = sum(1 for r in body if any(iv.cell_text(c).strip() for c in r[ncol:]))
+    if extra:
+        raw.warnings.append(
+            f"{display}: {extra} row(s) have cells right of the header; they were ignored"
+        )
+    return raw
+
+
+# --------------------------------------------------------------------------- cleaning
+ID_COLUMNS = ("provider_id", "provider_name", "date_of_service", "hcpcs", "modifiers", "units",
+              "pos", "locality", "zip")  # fmt: skip
+Normalizer = Callable[[str], tuple[object, "str | None"]]
+
+
+class _Encoded:
+    """A column as distinct values + per-row indices (normalizers run once per value)."""
+
+    def __init__(self, arr: pa.Array):
+        enc = arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
+        self.uniques: list[str] = enc.dictionary.to_pylist()
+        self.indices: np.ndarray = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+
+    def keep(self, mask: np.ndarray) -> None:
+        self.indices = self.indices[mask]
+
+
+def _encode_all(raw: _Raw, needed: list[int]) -> dict[int, _Encoded]:
+    """Dictionary-encode the columns in use (in parallel for big files: arrow frees the GIL)."""
+    if len(raw.rows) > 200_000 and len(needed) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=2) as ex:
+            encs = list(ex.map(lambda i: _Encoded(raw.columns[i]), needed))
+        return dict(zip(needed, encs, strict=True))
+    return {i: _Encoded(raw.columns[i]) for i in needed}
+
+
+def _classify_junk(raw: _Raw, code_col: int, row_bad: np.ndarray) -> np.ndarray:
+    """Mark non-data rows (blank, total, repeated header, footer); returns a keep-mask.
+
+    Only rows whose code cell is not a valid code are looked at; only columns in use are seen
+    (patient columns are gone by now).
+    """
+    keep = np.ones(len(raw.rows), dtype=bool)
+    bad_idx = np.flatnonzero(row_bad)
+    if not len(bad_idx):
+        return keep
+    good_idx = np.flatnonzero(~row_bad)
+    last_good = good_idx[-1] if len(good_idx) else -1
+    header_norm = [normalize_header(h) for h in raw.header]
+    live = [c for c, col in enumerate(raw.columns) if col is not None]
+    take = pa.array(bad_idx)
+    sub = {c: raw.columns[c].take(take).to_pylist() for c in live}
+    for k, i in enumerate(bad_idx):
+        cells = {c: sub[c][k].strip() for c in live}
+        filled = [v for v in cells.values() if v]
+        n_header = sum(1 for c, v in cells.items() if v and normalize_header(v) == header_norm[c])
+        why = None
+        if not filled:
+            why = "blank row"
+        elif not cells[code_col] and any(_TOTAL_RE.match(v) for v in filled):
+            why = "total row"
+        elif n_header >= max(2, len(filled) // 2 + 1):
+            why = "repeated header row"
+        elif (len(filled) == 1 and _FOOTER_RE.match(filled[0])) or (
+            i > last_good and not cells[code_col] and len(filled) <= 2
+        ):
+            why = "footer text"
+        if why:
+            keep[i] = False
+            raw.skipped.append((int(raw.rows[i]), why))
+    return keep
+
+
+def _kind(column: str, problem: str) -> str:
+    text = re.sub(r"^(['\"]).*?\1 (is )?", "", problem)
+    text = re.sub(r"\s*\(.*\)$", "", text)
+    return f"{column}: {text}"
+
+
+@dataclass
+class _Part:
+    """One file's clean lines, column-wise, before files are joined."""
+
+    file: str
+    rows: np.ndarray
+    text: dict[str, pa.Array]  # provider_id, provider_name, hcpcs, modifiers, pos, locality, zip
+    dates: np.ndarray  # datetime64[D], NaT when not a date
+    units: np.ndarray  # int64
+    ids: dict[str, np.ndarray]  # per-row id of the normalized value, shared across files
+    rejects: dict[int, tuple[str, str, str]]  # position -> (reason, column, kind)
+
+
+class _Ids:
+    """Run-wide ids of normalized values, so duplicates are found across files."""
+
+    def __init__(self) -> None:
+        self.maps: dict[str, dict[object, int]] = {c: {} for c in ID_COLUMNS}
+
+    def of(self, column: str, values: list[object]) -> np.ndarray:
+        m = self.maps[column]
+        return np.array([m.setdefault(v, len(m)) for v in values], dtype=np.int64)
+
+
+def _apply(enc: _Encoded, fn: Normalizer) -> tuple[list, list]:
+    res = [fn(u) for u in enc.uniques]
+    return [v for v, _p in res], [p for _v, p in res]
+
+
+def _text_array(values: list, indices: np.ndarray) -> pa.Array:
+    return pa.array(values, pa.string()).take(pa.array(indices))
+
+
+def _clean(raw: _Raw, roles: _Roles, mapping: Mapping | None, ids: _Ids) -> _Part:
+    """Normalize one file's data rows (reversals and duplicates are settled run-wide)."""
+    needed = sorted({*roles.index.values(), *roles.modifier_cols})
+    encs = _encode_all(raw, needed)
+    code_enc = encs[roles.index["hcpcs"]]
+    code_vals, code_probs = _apply(code_enc, iv.normalize_code)
+    code_bad_u = np.array([p is not None for p in code_probs], dtype=bool)
+    keep = _classify_junk(raw, roles.index["hcpcs"], code_bad_u[code_enc.indices])
+    if not keep.all():
+        for e in encs.values():
+            e.keep(keep)
+        raw.rows = raw.rows[keep]
+    n = len(raw.rows)
+    text: dict[str, pa.Array] = {}
+    row_ids: dict[str, np.ndarray] = {}
+    # problems: check name -> (per-unique bad mask, per-unique problem, per-row index, header)
+    problems: dict[str, tuple[np.ndarray, list, np.ndarray, list[str] | str]] = {}
+
+    def record(canon, values, probs, enc, header, bad=None):
+        problems[canon] = (
+            np.array([p is not None for p in probs], dtype=bool) if bad is None else bad,
+            probs, enc.indices, header,
+        )  # fmt: skip
+
+    text["hcpcs"] = _text_array(code_vals, code_enc.indices)
+    row_ids["hcpcs"] = ids.of("hcpcs", code_vals)[code_enc.indices]
+    record("hcpcs", code_vals, code_probs, code_enc, raw.header[roles.index["hcpcs"]])
+
+    date_format = mapping.date_format if mapping else None
+    denc = encs[roles.index["date_of_service"]]
+    dvals, dprobs = _apply(denc, lambda s: iv.parse_date(s, date_format))
+    udates = np.array([np.datetime64(v, "D") if v else np.datetime64("NaT") for v in dvals],
+                      dtype="datetime64[D]")  # fmt: skip
+    dates = udates[denc.indices]
+    row_ids["date_of_service"] = ids.of("date_of_service", dvals)[denc.indices]
+    record("date_of_service", dvals, dprobs, denc, raw.header[roles.index["date_of_service"]])
+
+    def provider(s: str):
+        v, _ = iv.normalize_text(s)
+        return v, (None if v else "no provider (the cell is empty)")
+
+    simple = {"provider_id": provider, "provider_name": iv.normalize_text,
+              "pos": iv.normalize_pos, "locality": iv.normalize_locality,
+              "zip": iv.normalize_zip}  # fmt: skip
+    for canon, fn in simple.items():
+        if canon not in roles.index:
+            text[canon] = pa.array([""], pa.string()).take(pa.array(np.zeros(n, dtype=np.int64)))
+            row_ids[canon] = np.full(n, ids.of(canon, [""])[0], dtype=np.int64)
+            continue
+        enc = encs[roles.index[canon]]
+        vals, probs = _apply(enc, fn)
+        text[canon] = _text_array(vals, enc.indices)
+        row_ids[canon] = ids.of(canon, vals)[enc.indices]
+        if canon != "provider_name":
+            record(canon, vals, probs, enc, raw.header[roles.index[canon]])
+
+    if "units" in roles.index:
+        uenc = encs[roles.index["units"]]
+        uvals, uprobs = _apply(uenc, iv.normalize_units)
+        negative = np.array([p == iv.NEGATIVE_UNITS for p in uprobs], dtype=bool)
+        units = np.array(uvals, dtype=np.int64)[uenc.indices]
+        row_ids["units"] = ids.of("units", uvals)[uenc.indices]
+        header = raw.header[roles.index["units"]]
+        bad = np.array([p is not None for p in uprobs], dtype=bool) & ~negative
+        record("units", uvals, uprobs, uenc, header, bad)
+        record("reversal", uvals, uprobs, uenc, header, negative)
+    else:
+        units = np.ones(n, dtype=np.int64)
+        row_ids["units"] = np.full(n, ids.of("units", [1])[0], dtype=np.int64)
+
+    _clean_modifiers(raw, roles, encs, text, row_ids, problems, ids, n)
+    rejects = _rejections(raw, problems, n)
+    return _Part(raw.file, raw.rows, text, dates, units, row_ids, rejects)
+
+
+def _rejections(raw: _Raw, problems: dict, n: int) -> dict[int, tuple[str, str, str]]:
+    """The first problem of every bad row, in CHECK_ORDER, as (reason, column, kind)."""
+    first = np.full(n, -1, dtype=np.int64)
+    for k in range(len(CHECK_ORDER) - 1, -1, -1):
+        check = CHECK_ORDER[k]
+        if check in problems and n:
+            bad_u, _probs, idx, _h = problems[check]
+            if bad_u.any():
+                first[bad_u[idx]] = k
+    out: dict[int, tuple[str, str, str]] = {}
+    for r in np.flatnonzero(first >= 0):
+        check = CHECK_ORDER[first[r]]
+        _bad, probs, idx, header = problems[check]
+        problem = probs[idx[r]]
+        if isinstance(problem, tuple):  # modifiers: (header of the column, problem)
+            header, problem = problem
+        column = "units" if check == "reversal" else check
+        reason = f"{raw.name} row {raw.rows[r]}, column {column} ({header!r}): {problem}"
+        kind = "reversal" if check == "reversal" else _kind(column, problem)
+        out[int(r)] = (reason, column, kind)
+    return out
+
+
+def _clean_modifiers(raw, roles, encs, text, row_ids, problems, ids, n) -> None:
+    """Modifiers from one column or several (Modifier 1..4), joined as "26,59"."""
+    cols = roles.modifier_cols
+    if not cols:
+        text["modifiers"] = pa.array([""], pa.string()).take(pa.array(np.zeros(n, dtype=np.int64)))
+        row_ids["modifiers"] = np.full(n, ids.of("modifiers", [""])[0], dtype=np.int64)
+        return
+    per_col = []
+    for ci in cols:
+        enc = encs[ci]
+        per_col.append((ci, [iv.split_modifiers(u) for u in enc.uniques], enc.indices))
+    if len(per_col) == 1:
+        combo_idx = per_col[0][2]
+        combos = [(u,) for u in range(len(per_col[0][1]))]
+    else:
+        key = np.zeros(n, dtype=np.int64)
+        for _ci, res, idx in per_col:
+            key = key * (len(res) + 1) + idx
+        codes, uniq = pd.factorize(key, sort=False)
+        combo_idx = codes.astype(np.int64)
+        combos = []
+        for k in uniq:
+            parts = []
+            for _ci, res, _idx in reversed(per_col):
+                parts.append(int(k % (len(res) + 1)))
+                k //= len(res) + 1
+            combos.append(tuple(reversed(parts)))
+    values, probs = [], []
+    for combo in combos:
+        parts, problem = [], None
+        for (ci, res, _idx), u in zip(per_col, combo, strict=True):
+            v, p = res[u]
+            if p and problem is None:
+                problem = (raw.header[ci], p)
+            parts.extend(v)
+        values.append(iv.join_modifiers(parts))
+        probs.append(problem)
+    text["modifiers"] = _text_array(values, combo_idx)
+    row_ids["modifiers"] = ids.of("modifiers", values)[combo_idx]
+    problems["modifiers"] = (np.array([p is not None for p in probs], dtype=bool), probs,
+                             combo_idx, raw.header[cols[0]])  # fmt: skip
+
+
+# --------------------------------------------------------------------------- whole log
+def expand_paths(paths: Sequence[Path] | Path) -> list[Path]:
+    """Files to read: a directory stands for its .csv/.tsv/.txt/.xlsx/.xlsm/.xls files, sorted."""
+    items = [paths] if isinstance(paths, str | Path) else list(paths)
+    if not items:
+        raise UsageProblem("no log file given")
+    out: list[Path] = []
+    for p in items:
+        p = Path(p)
+        if p.is_dir():
+            found = sorted(
+                q for q in p.iterdir()
+                if q.is_file() and q.suffix.lower() in LOG_SUFFIXES and not q.name.startswith(("~$", "."))
+            )  # fmt: skip
+            if not found:
+                raise InputFileError(f"folder {p} has no log files ({', '.join(LOG_SUFFIXES)})")
+            out.extend(found)
+        elif not p.exists():
+            raise InputFileError(f"{p} does not exist")
+        else:
+            out.append(p)
+    return out
+
+
+def read_raw(path: Path, *, mapping: Mapping | None = None, sheet: str | None = None) -> _Raw:
+    """Read one file's header and data cells as text (no interpretation of values).
+
+    Only the columns rvubench uses are kept (``None`` stands for the others), so patient
+    columns are gone as soon as the header is known.
+    """
+    label = str(path)
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        try:
+            with path.open("rb") as fh:
+                magic = fh.read(8)
+        except OSError as exc:
+            raise InputFileError(f"cannot read {label}: {exc.strerror or exc}") from None
+        if not magic:
+            raise InputFileError(f"{path.name} is empty: no header and no rows")
+        raw = _read_excel(path, label, sheet, mapping)
+    else:
+        raw = _read_text(path, label, mapping)
+    roles = _Roles(raw.header, mapping)
+    keep = {*roles.index.values(), *roles.modifier_cols}
+    raw.columns = [c if i in keep else None for i, c in enumerate(raw.columns)]
+    return raw
+
+
+def _missing_error(raw: _Raw, missing: list[str]) -> MissingColumnsError:
+    found = ", ".join(repr(h) for h in raw.header if h) or "none"
+    parts = []
+    for m in missing:
+        spellings = ", ".join(aliases_for(m)[:6])
+        parts.append(f"{m} (known headers: {spellings})")
+    example = ", ".join(f'{m} = "Your header"' for m in missing)
+    return MissingColumnsError(
+        f"{raw.name}: required column(s) missing: {'; '.join(parts)}. Columns found (header "
+        f"row {raw.header_row}): {found}. Map them with --mapping FILE (TOML: [columns] {example})"
+    )
+
+
+def _check_mapping_headers(raw: _Raw, mapping: Mapping | None) -> None:
+    if not mapping:
+        return
+    have = {normalize_header(h) for h in raw.header}
+    for canon, names in mapping.columns.items():
+        for nm in names:
+            if normalize_header(nm) not in have:
+                found = ", ".join(repr(h) for h in raw.header if h)
+                raise MissingColumnsError(
+                    f"{raw.name}: the mapping file {mapping.source} maps {canon} to {nm!r}, but "
+                    f"the header (row {raw.header_row}) has no such column; columns found: {found}"
+                )
+
+
+def _settle_reversals(ids: dict[str, np.ndarray], units: np.ndarray,
+                      rejects: dict[int, tuple[str, str, str]], net: bool) -> None:  # fmt: skip
+    """Reject negative-unit rows, or (``net``) keep those that match a charge.
+
+    With ``net``, a reversal is usable when the run has usable positive rows with the same
+    provider, date, code and modifiers whose units are not yet used up by earlier reversals;
+    it keeps its negative units so that pricing nets the pair to zero.
+    """
+    negative = sorted(p for p, (_r, _c, kind) in rejects.items() if kind == "reversal")
+    if not negative:
+        return
+    cols = ("provider_id", "date_of_service", "hcpcs", "modifiers")
+    key = np.zeros(len(units), dtype=np.int64)
+    for c in cols:
+        key = key * (int(ids[c].max(initial=0)) + 1) + ids[c]
+    capacity: dict[int, int] = {}
+    if net:
+        usable = np.ones(len(units), dtype=bool)
+        usable[list(rejects)] = False
+        cand = np.flatnonzero(usable & (units > 0) & np.isin(key, key[negative]))
+        for p in cand:
+            capacity[int(key[p])] = capacity.get(int(key[p]), 0) + int(units[p])
+    for p in negative:
+        reason, column, _kind = rejects[p]
+        loc = reason.rsplit(": ", 1)[0]
+        u = int(units[p])
+        k = int(key[p])
+        if net and capacity.get(k, 0) >= -u:
+            capacity[k] += u
+            del rejects[p]
+            continue
+        if net:
+            rejects[p] = (
+                f"{loc}: {u} units is a reversal with no matching charge (same provider, date, "
+                "code and modifiers) to net it against",
+                column,
+                "units: reversal without a matching charge",
+            )
+        else:
+            rejects[p] = (
+                f"{loc}: {u} units is a reversal (negative units); use --net-reversals to net "
+                "it against its charge",
+                column,
+                "units: negative units (a reversal)",
+            )
+
+
+def _concat(arrays: list[np.ndarray], dtype) -> np.ndarray:
+    if len(arrays) == 1:
+        return arrays[0]
+    return np.concatenate(arrays) if arrays else np.zeros(0, dtype)
+
+
+def _duplicated(ids: dict[str, np.ndarray]) -> np.ndarray:
+    """Rows whose ids in every column equal those of an earlier row."""
+    radix = [int(a.max(initial=0)) + 1 for a in ids.values()]
+    if np.prod([float(r) for r in radix]) < 2.0**62:
+        key = np.zeros(len(next(iter(ids.values()))), dtype=np.int64)
+        for a, r in zip(ids.values(), radix, strict=True):
+            key = key * r + a
+        return pd.Series(key).duplicated(keep="first").to_numpy()
+    return pd.DataFrame(ids).duplicated(keep="first").to_numpy()
+
+
+def _sparse_text(n: int, values: dict[int, str]) -> pa.Array:
+    """A string column that is "" except at a few positions."""
+    indices = np.zeros(n, dtype=np.int32)
+    dictionary = [""]
+    for k, (pos, v) in enumerate(sorted(values.items()), start=1):
+        indices[pos] = k
+        dictionary.append(v)
+    return pa.array(dictionary, pa.string()).take(pa.array(indices))
+
+
+def _assemble(parts: list[_Part], net_reversals: bool) -> pd.DataFrame:
+    """Join the files' parts, settle reversals, flag duplicates, build the lines frame."""
+    n_each = [len(p.rows) for p in parts]
+    n = sum(n_each)
+    offsets = np.cumsum([0, *n_each])
+    rejects: dict[int, tuple[str, str, str]] = {}
+    for part, off in zip(parts, offsets, strict=False):
+        rejects.update({int(off) + k: v for k, v in part.rejects.items()})
+    ids = {c: _concat([p.ids[c] for p in parts], np.int64) for c in ID_COLUMNS}
+    units = _concat([p.units for p in parts], np.int64)
+    _settle_reversals(ids, units, rejects, net_reversals)
+    usable = np.ones(n, dtype=bool)
+    if rejects:
+        usable[list(rejects)] = False
+    units = np.where(usable | ((units > 0) & (units <= 9999)), units, 0)
+    dup = np.zeros(n, dtype=bool)
+    if usable.all():
+        dup = _duplicated(ids)
+    elif usable.any():
+        dup[usable] = _duplicated({c: ids[c][usable] for c in ID_COLUMNS})
+
+    def text(col: str) -> pa.Array:
+        if len(parts) == 1:
+            return parts[0].text[col]
+        return pa.concat_arrays([p.text[col] for p in parts]) if parts else pa.array([], pa.string())
+
+    files = pa.concat_arrays(
+        [pa.array([p.file], pa.string()).take(pa.array(np.zeros(len(p.rows), np.int32)))
+         for p in parts]
+    ) if parts else pa.array([], pa.string())  # fmt: skip
+    dates = _concat([p.dates for p in parts], "datetime64[D]")
+    rows = _concat([p.rows for p in parts], np.int64)
+    table = pa.table({
+        "source_file": files,
+        "source_row": pa.array(rows.astype(np.int64)),
+        "provider_id": text("provider_id"),
+        "provider_name": text("provider_name"),
+        "date_of_service": pa.array(dates.astype("datetime64[ns]")),
+        "hcpcs": text("hcpcs"),
+        "modifiers": text("modifiers"),
+        "units": pa.array(units.astype(np.int64)),
+        "pos": text("pos"),
+        "locality": text("locality"),
+        "zip": text("zip"),
+        "reject_reason": _sparse_text(n, {k: v[0] for k, v in rejects.items()}),
+        "reject_column": _sparse_text(n, {k: v[1] for k, v in rejects.items()}),
+        "reject_kind": _sparse_text(n, {k: v[2] for k, v in rejects.items()}),
+        "is_duplicate": pa.array(dup),
+    })  # fmt: skip
+    lines = table.to_pandas()
+    for c in lines.columns:
+        if lines[c].dtype == object:  # only when a column is empty
+            lines[c] = lines[c].astype("str")
+    return lines
+
+
+def read_log(
+    paths: Sequence[Path] | Path,
+    *,
+    mapping: Path | Mapping | None = None,
+    sheet: str | None = None,
+    net_reversals: bool = False,
+) -> IngestResult:
+    """Read one or more procedure logs into clean lines (docs/ARCHITECTURE.md section 2).
+
+    Args:
+        paths: a file, a folder (all its log files, sorted) or a list of them.
+        mapping: a ``--mapping`` TOML file (or an already loaded :class:`Mapping`).
+        sheet: XLSX sheet name; default: the first sheet with a log header.
+        net_reversals: keep a negative-unit row that matches a charge (same provider, date,
+            code and modifiers) as a usable row with negative units, so the pair nets to zero;
+            without it every negative-unit row is rejected as a reversal.
+
+    Raises:
+        InputFileError: a file is missing, empty, binary, damaged or has no log header.
+        MissingColumnsError: required columns cannot be found (the message lists the
+            columns found, those needed and how to map them).
+    """
+    files = expand_paths(paths)
+    mp = Mapping.load(mapping) if isinstance(mapping, str | Path) else mapping
+    parts: list[_Part] = []
+    used: dict[str, str] = {}
+    dropped: list[str] = []
+    ignored: list[str] = []
+    skipped: list[tuple[str, int, str]] = []
+    warnings: list[str] = []
+    ids = _Ids()
+    for path in files:
+        raw = read_raw(path, mapping=mp, sheet=sheet)
+        _check_mapping_headers(raw, mp)
+        roles = _Roles(raw.header, mp)
+        missing = [c for c in REQUIRED if c not in roles.found]
+        if missing:
+            raise _missing_error(raw, missing)
+        parts.append(_clean(raw, roles, mp, ids))
+        for canon, header in roles.used().items():
+            prev = used.get(canon)
+            used[canon] = header if prev in (None, header) else f"{prev} | {header}"
+        dropped += [h for h in roles.dropped if h not in dropped]
+        ignored += [h for h in roles.ignored if h not in ignored]
+        skipped += [(raw.name, row, why) for row, why in sorted(raw.skipped)]
+        warnings += raw.warnings
+    lines = _assemble(parts, net_reversals)
+    rejected = int((lines["reject_reason"] != "").sum())
+    return IngestResult(
+        lines=lines,
+        rows_read=len(lines),
+        rows_rejected=rejected,
+        columns_used=used,
+        columns_dropped=dropped,
+        columns_ignored=ignored,
+        skipped_rows=skipped,
+        warnings=warnings,
+        files=[str(p) for p in files],
+        net_reversals=net_reversals,
+    )
