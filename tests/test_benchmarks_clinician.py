@@ -228,3 +228,19 @@ def test__region_and_year_are_carried_through():
         survey_year=2024,
     )
     assert (old.survey_year, old.data_year, old.wrvu_percentile.value) == (2024, 2023, 50.0)
+
+
+def test__source_lists_each_distinct_row_source_once():
+    q = parse_period("2026Q2")
+    gi = benchmark_clinician(
+        wrvu_total=2000, period=q, specialty="Gastroenterology", table=load_benchmarks()
+    )
+    assert gi.source == "rvubench illustrative sample; p75 = MGMA DataDive 2016 figure via mgma.com"
+    ir = benchmark_clinician(
+        wrvu_total=2000, period=q, specialty="Interventional Radiology", table=load_benchmarks()
+    )
+    assert ir.source == (
+        "rvubench illustrative sample (no public figure) / rvubench illustrative sample; p50 = AMGA "
+        "2014 survey median (2013 data), interventional radiology, via rsna.org"
+    )
+    assert ir.rows["total_compensation"].source.endswith("via rsna.org")

@@ -1023,7 +1023,7 @@ def benchmark_clinician(
     spelled, reg, year, src = table.resolve(specialty, region, survey_year, source)
     found = {m: table.get(spelled, m, reg, year, src) for m in METRICS}
     used = [r for r in found.values() if r is not None]
-    first = used[0]
+    first = used[0]  # all rows share specialty, region and survey year
     notes: list[str] = []
 
     factor = period.annualization_factor
@@ -1076,7 +1076,7 @@ def benchmark_clinician(
     return BenchmarkResult(
         specialty=spelled,
         region=reg,
-        source=first.source,
+        source=" / ".join(dict.fromkeys(r.source for r in used)),
         survey_year=year,
         data_year=first.data_year,
         illustrative=any(r.illustrative for r in used),

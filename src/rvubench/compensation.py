@@ -161,11 +161,11 @@ class Tiered:
         for i, (threshold, rate) in enumerate(self.tiers):
             upper = self.tiers[i + 1][0] if i + 1 < len(self.tiers) else None
             span = (
-                f"{_fmt_wrvu(threshold)}-{_fmt_wrvu(upper)}"
+                f"for {_fmt_wrvu(threshold)}-{_fmt_wrvu(upper)}"
                 if upper is not None
                 else f"above {_fmt_wrvu(threshold)}"
             )
-            parts.append(f"{_fmt_money(_dec(rate))}/wRVU for {span}")
+            parts.append(f"{_fmt_money(_dec(rate))}/wRVU {span}")
         return "Tiered (marginal): " + "; ".join(parts)
 
     def compensation_cents(self, wrvus: Any) -> int:
