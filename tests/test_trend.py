@@ -272,3 +272,60 @@ def test__quarterly_trend__windows_add_up(entries, q):
     ytd_quarters = [w for w in trend["quarters"] if w["start"].year == 2026]
     assert trend["ytd"]["payment_cents"] == sum(w["payment_cents"] for w in ytd_quarters)
     assert trend["ytd"]["lines"] == sum(w["lines"] for w in ytd_quarters)
+
+
+# --- through the real pipeline: read_log -> price_lines -> report model -> renderers --------
+
+LOG_HEADER = "provider_id,date_of_service,hcpcs,modifiers,units,pos\n"
+
+
+def _priced_from_log(tmp_path, entries):
+    from rvubench.feeschedule import load_fee_schedules
+    from rvubench.ingest import read_log
+    from rvubench.pricing import price_lines
+    from rvubench.settings import PricingSettings
+
+    path = tmp_path / "log.csv"
+    path.write_text(LOG_HEADER + "".join(f"P1,{d},{c},,1,11\n" for d, c in entries))
+    lines = read_log(path).lines
+    return price_lines(lines, load_fee_schedules(), PricingSettings())
+
+
+def test__report_pipeline__quarterly_trend_section_and_sheet(tmp_path):
+    from rvubench.periods import parse_period
+    from rvubench.render_pdf import render_html
+    from rvubench.report import build_clinician_report
+    from rvubench.settings import PricingSettings
+
+    priced = _priced_from_log(tmp_path, FIVE_QUARTERS)
+    # pricing agrees with the CMS figures used above (RVU25D for 2025, RVU26C for 2026)
+    assert priced["payment_cents"].astype(int).tolist()[:3] == [8895, 8895, 12518]
+    done = build_clinician_report(
+        priced, period=parse_period("2026Q2"), out_dir=tmp_path, settings=PricingSettings(),
+        provider_id="P1", specialty="Family Medicine", total_compensation=250000.0,
+        formats=("xlsx",),
+    )  # fmt: skip
+    trend = done.model.sections["trend"].data
+    # same figures as the hand-built frame: 2026Q2 8.36 wRVU / 59721 cents vs 2026Q1 5.14 / 36641
+    assert trend["quarter"]["payment_cents"] == 59721
+    assert trend["quarter_over_quarter"]["payment_change_cents"] == 23080
+    assert trend["year_over_year"]["wrvu_change"] == pytest.approx(3.84)
+    ws = load_workbook(tmp_path / "P1.xlsx")[TREND_SHEET]
+    first = [c.value for c in ws[2]]
+    assert first[:2] == ["quarter", "2026Q2"] and first[6] == pytest.approx(597.21)
+    html = render_html(done.model)
+    assert "Quarterly trend: 2026Q2" in html and "+$230.80" in html
+
+
+def test__report_pipeline__no_trend_for_a_year(tmp_path):
+    from rvubench.periods import parse_period
+    from rvubench.report import build_clinician_report
+    from rvubench.settings import PricingSettings
+
+    priced = _priced_from_log(tmp_path, FIVE_QUARTERS)
+    done = build_clinician_report(
+        priced, period=parse_period("2026"), out_dir=tmp_path, settings=PricingSettings(),
+        provider_id="P1", formats=("xlsx",),
+    )  # fmt: skip
+    assert "trend" not in done.model.sections
+    assert TREND_SHEET not in load_workbook(tmp_path / "P1.xlsx").sheetnames

@@ -318,7 +318,7 @@ class SectionContext:
 
 #: ``"module:function"`` builders called with a :class:`SectionContext`; each returns a
 #: :class:`Section` or None (nothing to show). Add one line here to plug a section in.
-SECTION_BUILDERS: list[str] = []
+SECTION_BUILDERS: list[str] = ["rvubench.trend:build_trend_section"]
 
 
 # ---------------------------------------------------------------------------- helpers
