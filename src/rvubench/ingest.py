@@ -896,6 +896,98 @@ def _clean_modifiers(raw, roles, encs, text, row_ids, problems, ids, n) -> None:
                              combo_idx, raw.header[cols[0]])  # fmt: skip
 
 
+# --------------------------------------------------------------------------- small tables
+def _decode_all(data: bytes, name: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise InputFileError(f"{name} is damaged (invalid UTF-16 text)") from None
+    if b"\x00" in data[:65536]:
+        raise InputFileError(f"{name} is not a text file (binary content); export it as CSV or XLSX")
+    for enc in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise InputFileError(f"{name} cannot be decoded as text")  # pragma: no cover - latin-1 decodes all
+
+
+def read_table_text(
+    path: Path, *, is_header: Callable[[list[str]], int], what: str, sheet: str | None = None
+) -> tuple[str, int, list[str], list[tuple[int, list[str]]]]:
+    """Read a small table (a roster, say) with the same machinery as logs.
+
+    ``is_header(cells)`` scores a candidate header row (0 = not a header); the first row of
+    the first ``HEADER_SCAN_ROWS`` with the best score wins. Returns ``(display name, header
+    row number, header cells, [(row number, cells), ...])``; cells are text, rows as a
+    spreadsheet numbers them, blank rows included.
+    """
+    name = Path(path).name
+    if not Path(path).exists():
+        raise InputFileError(f"{path} does not exist")
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+    if not data.strip():
+        raise InputFileError(f"{name} is empty: no header and no rows")
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        return _table_from_excel(Path(path), name, is_header, what, sheet)
+    text = _decode_all(data, name)
+    best = None
+    for delim in DELIMITERS:
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
+        except csv.Error as exc:
+            raise InputFileError(f"{name} cannot be read as delimited text: {exc}") from None
+        for i, cells in enumerate(rows[:HEADER_SCAN_ROWS]):
+            score = is_header(cells)
+            if score and (best is None or score > best[0]):
+                best = (score, i, rows)
+            if score:
+                break
+    if best is None:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        raise _no_table_header(name, rows, what)
+    _s, hidx, rows = best
+    header = [c.strip() for c in rows[hidx]]
+    return name, hidx + 1, header, [(hidx + 2 + k, r) for k, r in enumerate(rows[hidx + 1 :])]
+
+
+def _no_table_header(name: str, rows: list[list[str]], what: str) -> MissingColumnsError:
+    first = next((r for r in rows if any(str(c).strip() for c in r)), [])
+    found = ", ".join(repr(str(c)) for c in first if str(c).strip()) or "nothing"
+    return MissingColumnsError(
+        f"{name}: no {what} header row in the first {HEADER_SCAN_ROWS} rows (first row found: "
+        f"{found})"
+    )
+
+
+def _table_from_excel(path, name, is_header, what, sheet):
+    from python_calamine import CalamineWorkbook
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        names = list(wb.sheet_names)
+    except Exception as exc:  # calamine raises its own error types
+        raise InputFileError(
+            f"{name} cannot be read as an Excel workbook ({type(exc).__name__}: {exc})"
+        ) from None
+    if sheet is not None and sheet not in names:
+        raise UsageProblem(f"{name} has no sheet {sheet!r}; its sheets are: {', '.join(names)}")
+    first: list[list[str]] = []
+    for sname in [sheet] if sheet else names:
+        grid = wb.get_sheet_by_name(sname).to_python(skip_empty_area=False)
+        rows = [[iv.cell_text(c) for c in r] for r in grid]
+        first = first or rows
+        for i, cells in enumerate(rows[:HEADER_SCAN_ROWS]):
+            if is_header(cells):
+                header = [c.strip() for c in cells]
+                return name, i + 1, header, [(i + 2 + k, r) for k, r in enumerate(rows[i + 1 :])]
+    raise _no_table_header(name, first, what)
+
+
 # --------------------------------------------------------------------------- whole log
 def expand_paths(paths: Sequence[Path] | Path) -> list[Path]:
     """Files to read: a directory stands for its .csv/.tsv/.txt/.xlsx/.xlsm/.xls files, sorted."""

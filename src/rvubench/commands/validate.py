@@ -1,11 +1,43 @@
-"""`rvubench validate` (stub: being built)."""
+"""`rvubench validate`: read a log as `price` and `report` do and say what was found."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import click
+
+from rvubench.commands.options import ingest_options, json_option
 
 
 @click.command(name="validate")
-def command() -> None:
-    """Not built yet."""
-    raise click.UsageError("'validate' is not built yet")
+@click.argument("log", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))  # fmt: skip
+@ingest_options
+@click.option("--net-reversals", is_flag=True, default=False,
+              help="Net a negative-unit row (a reversal) against its charge (same provider, "
+              "date, code and modifiers) instead of rejecting it.")  # fmt: skip
+@click.option("--exceptions", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write every rejected and skipped row (file, row, column, reason) to this CSV.")  # fmt: skip
+@json_option
+def command(log, mapping, sheet, net_reversals, exceptions, as_json) -> None:
+    """Check LOG (files or folders) and print rows read, usable and rejected by reason,
+    codes not in the fee schedule, dates, providers, columns used and patient columns
+    dropped. Exit status 1 when any row was rejected, 2 when a file cannot be read.
+
+    \b
+    Example:
+        rvubench validate sample_data/messy/ir_quarter_banner.csv
+        rvubench validate exports/ --mapping my_export.toml --json
+    """
+    from rvubench.validation import validate_log
+
+    report = validate_log(list(log), mapping=mapping, sheet=sheet, net_reversals=net_reversals)
+    if exceptions is not None:
+        report.write_exceptions(exceptions)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        click.echo(report.to_text())
+    if report.exit_code:
+        raise SystemExit(report.exit_code)
