@@ -859,6 +859,8 @@ class RowSummary:
     n_providers: int | None
     illustrative: bool
     percentiles: dict[str, float]
+    note: str = ""
+    source_url: str = ""
 
     @classmethod
     def of(cls, row: BenchmarkRow) -> RowSummary:
@@ -873,6 +875,8 @@ class RowSummary:
             n_providers=row.n_providers,
             illustrative=row.illustrative,
             percentiles={f"p{p}": v for p, v in row.anchors},
+            note=row.note,
+            source_url=row.source_url,
         )
 
 
