@@ -176,3 +176,13 @@ def test__missing_templates_folder(tmp_path):
         render_html(_model(), tmp_path / "nope")
 
 
+
+
+def test__html__without_benchmark_or_compensation():
+    m = build_report_model(sample_priced(), period=Q3, settings=PricingSettings(), provider_id="IR-1001")
+    html = render_html(m)
+    assert "no benchmark (pass --specialty)" in html and "pass --compensation" in html
+    assert ILLUSTRATIVE_NOTICE not in html  # the notice belongs to the bundled benchmark only
+    html = render_html(build_report_model(sample_priced(), period=Q3, settings=PricingSettings(),
+                                          kind="contract"))
+    assert "Position against the benchmark" in html

@@ -15,6 +15,7 @@ write-only mode (rows streamed to disk, flat memory).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -276,7 +277,22 @@ def _write_compensation(wb: Workbook, model: ReportModel) -> None:
 
 
 def render_xlsx(model: ReportModel, target: Path) -> Path:
-    """Write the workbook of ``model`` to ``target`` (atomically) and return the path."""
+    """Write the workbook of ``model`` to ``target`` (atomically) and return the path.
+
+    The cyclic garbage collector is paused while cells are built: openpyxl allocates many
+    small objects and, after a PDF render has grown the heap, full collections would cost
+    more than writing the workbook.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _render_xlsx(model, target)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _render_xlsx(model: ReportModel, target: Path) -> Path:
     write_only = len(model.lines) > WRITE_ONLY_LINES
     wb = Workbook(write_only=write_only)
     if not write_only:
