@@ -33,7 +33,7 @@ def make_lines(rows: Iterable[Mapping] | None = None, **common) -> pd.DataFrame:
         rec = {**DEFAULTS, **common, **dict(r)}
         rec.setdefault("source_row", i + 2)
         recs.append(rec)
-    df = pd.DataFrame(recs)
+    df = pd.DataFrame(recs, columns=["source_row", *DEFAULTS])
     df["date_of_service"] = pd.to_datetime(df["date_of_service"]).astype("datetime64[ns]")
     df["units"] = df["units"].astype("int64")
     df["source_row"] = df["source_row"].astype("int64")

@@ -19,6 +19,7 @@ what was applied, not once per line, so a million lines price in well under a se
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -65,7 +66,7 @@ PRICED_COLUMNS = (
     "wrvu_credit", "payment", "adjustments", "priced", "reason",
     "provider_name", "zip", "is_duplicate", "rvu_year", "mod_row", "description", "category",
     "global_days", "payment_cents", "conversion_factor", "gpci_work", "gpci_pe", "gpci_mp",
-    "outcome",
+    "outcome", "reject_kind",
 )
 
 _ONE = 10_000  # percentage factors are integers per 10,000 (100% = 10,000)
@@ -126,35 +127,57 @@ def _i1000(x: np.ndarray) -> np.ndarray:
 
 @dataclass
 class _Texts:
-    """Builds a per-line text from small integer component codes, once per combination."""
+    """Builds a per-line text from small integer component codes, once per combination.
+
+    A component is either full (one code per line) or sparse (codes for the lines ``idx``,
+    0 elsewhere), so rare adjustments cost nothing on the other lines.
+    """
 
     n: int
-    parts: list[tuple[np.ndarray, list[str]]] = field(default_factory=list)
+    parts: list[tuple[np.ndarray | None, np.ndarray, list[str]]] = field(default_factory=list)
 
-    def add(self, codes: np.ndarray, labels: Sequence[str]) -> None:
+    def add(self, codes: np.ndarray, labels: Sequence[str], idx: np.ndarray | None = None
+            ) -> None:
         """Add a component: ``labels[code]`` is its text ("" for nothing)."""
-        self.parts.append((np.asarray(codes, dtype="int64"), list(labels)))
+        self.parts.append((idx, np.asarray(codes, dtype="int64"), list(labels)))
 
-    def add_flag(self, mask: np.ndarray, text: str) -> None:
-        self.add(np.asarray(mask, dtype="int64"), ["", text])
+    def add_flag(self, mask: np.ndarray, text: str, idx: np.ndarray | None = None) -> None:
+        self.add(np.asarray(mask, dtype="int64"), ["", text], idx)
 
     def build(self) -> np.ndarray:
         """An object array of "; "-joined texts, one per line."""
-        if not self.parts:
-            return np.full(self.n, "", dtype=object)
         key = np.zeros(self.n, dtype="int64")
-        for codes, labels in self.parts:
-            key = key * (len(labels) + 1) + codes
-            if key.max(initial=0) > 2**40:
+        used = 0
+        for idx, codes, labels in self.parts:
+            bits = max(1, (len(labels) - 1).bit_length())
+            if used + bits > 62:
                 key = pd.factorize(key)[0].astype("int64")
+                used = max(1, int(key.max(initial=0)).bit_length())
+            if idx is None:
+                key = (key << bits) | codes
+            else:
+                key <<= bits
+                key[idx] |= codes
+            used += bits
         ids, uniq = pd.factorize(key)
         first = np.zeros(len(uniq), dtype="int64")
         first[ids[::-1]] = np.arange(self.n - 1, -1, -1)
-        out = []
-        for i in first:
-            bits = [labels[codes[i]] for codes, labels in self.parts]
-            out.append("; ".join(b for b in bits if b))
-        return np.asarray(out, dtype=object)[ids]
+        cols = []
+        for idx, codes, _ in self.parts:
+            if idx is None:
+                cols.append(codes[first])
+            elif len(idx) == 0:
+                cols.append(np.zeros(len(first), dtype="int64"))
+            else:
+                pos = np.minimum(np.searchsorted(idx, first), len(idx) - 1)
+                cols.append(np.where(idx[pos] == first, codes[pos], 0))
+        matrix = np.stack(cols, axis=1).tolist()
+        labs = [lab for _, _, lab in self.parts]
+        texts = [
+            "; ".join([lab[c] for lab, c in zip(labs, row, strict=True) if c and lab[c]])
+            for row in matrix
+        ]
+        return np.asarray(texts, dtype=object)[ids]
 
 
 # --------------------------------------------------------------------------- helpers
@@ -170,6 +193,9 @@ def _modifier_flags(mods: pd.Series) -> tuple[np.ndarray, dict[str, np.ndarray]]
     for name in names:
         per_unique = np.array([name in s for s in sets] + [False], dtype=bool)
         flags[name] = per_unique[codes]  # code -1 (missing) picks the trailing False
+    rules = set(names) - {"26", "TC"}  # modifiers handled after row selection
+    per_unique = np.array([bool(s & rules) for s in sets] + [False], dtype=bool)
+    flags["any"] = per_unique[codes]
     return codes, flags
 
 
@@ -195,7 +221,10 @@ def _row_lookup(
             table[ri, mi] = s.reindex(uidx).fillna(-1).to_numpy(dtype="int64")
         offset += len(rows)
     allrows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    out = {m: table[rel_idx, mi, code_idx] for mi, m in enumerate(("", "26", "TC", "53"))}
+    flat = table.ravel()
+    u = len(uniq_codes)
+    base = rel_idx.astype("int64") * (4 * u) + code_idx
+    out = {m: flat[base + mi * u] for mi, m in enumerate(("", "26", "TC", "53"))}
     return out, allrows
 
 
@@ -240,8 +269,9 @@ def price_lines(
     _modifier_rules(s, settings)
     res = _mppr(
         n=s.n, grp=s.grp,
-        eligible=s.found & s.est & ~s.pay_zero & (s.unit_b > 0) & np.isin(s.mult, ["1", "2", "3"]),
-        mult=s.mult, endo_base=s.endo_base, hcpcs=s.hcpcs, unit_b=s.unit_b, units=s.units,
+        eligible=s.found & s.est & ~s.pay_zero & (s.unit_b > 0) & _isin(s.mult, "123"),
+        mult=s.mult, eb_idx=s.eb_idx, code_idx=s.code_idx, code_rank=s.code_rank,
+        all_codes=s.all_codes, unit_b=s.unit_b, units=s.units,
         work100=s.work100, bil_f=s.bil_f,
         base_lookup=lambda li, codes: _base_units(
             fees, s.release_ids, s.rel_idx[li], codes, s.facility[li], s.gw[li], s.gpe[li],
@@ -259,17 +289,24 @@ def price_lines(
 def _start(lines: pd.DataFrame, fees, settings: PricingSettings) -> SimpleNamespace:
     """Usable rows, units, codes and the release of every line."""
     s = SimpleNamespace(n=len(lines))
-    s.reject = lines["reject_reason"].fillna("").astype(str).to_numpy(dtype=object)
-    s.usable = s.reject == ""
-    s.hcpcs = lines["hcpcs"].fillna("").astype(str).to_numpy(dtype=object)
+    s.reject_ser = lines["reject_reason"].fillna("").astype(str)
+    s.reject_extra = {}  # line -> rejection found here (bad per-line locality/ZIP)
+    s.usable = (s.reject_ser == "").to_numpy(dtype=bool)
     units = lines["units"].fillna(0).to_numpy(dtype="int64")
     s.units = np.where(s.usable, np.maximum(units, 1), units)
     s.dates = lines["date_of_service"]
-    rel_ser, note_ser = fees.release_for_dates(s.dates, rvu_year=settings.rvu_year)
-    rel_idx, release_ids = pd.factorize(rel_ser.astype(str))
-    s.rel_idx = rel_idx
+    # one release per distinct date (a log has a few hundred dates, not a million)
+    d_idx, d_uniq = pd.factorize(pd.to_datetime(s.dates))
+    rel_ser, note_ser = fees.release_for_dates(pd.Series(d_uniq), rvu_year=settings.rvu_year)
+    latest = fees.releases[-1].release_id
+    rel_u = np.asarray([*rel_ser.astype(str), latest], dtype=object)
+    note_u = np.asarray([_general_note(t) for t in note_ser.astype(str)] + [""], dtype=object)
+    rel_idx, release_ids = pd.factorize(rel_u)
+    s.rel_idx = rel_idx[d_idx]
     s.release_ids = list(release_ids)
-    s.note_idx, s.note_uniq = pd.factorize(note_ser.astype(str))
+    n_idx, s.note_uniq = pd.factorize(note_u)
+    s.note_idx = n_idx[d_idx]
+    s.d_idx, s.n_dates = d_idx, len(d_uniq)
     s.rel_year = np.array([fees.release(r).year for r in s.release_ids] + [0], dtype="int64")
     s.rel_cf = np.array(
         [int(fees.conversion_factor(r, settings.qp) * 10000) for r in s.release_ids] + [0],
@@ -280,8 +317,10 @@ def _start(lines: pd.DataFrame, fees, settings: PricingSettings) -> SimpleNamesp
 
 def _select_rows(s: SimpleNamespace, lines: pd.DataFrame, fees) -> None:
     """The fee-schedule row per line (domain.md 2.3, 2.10) and its attributes."""
-    s.code_idx, s.uniq_codes = pd.factorize(s.hcpcs)
+    s.code_idx, uniq = pd.factorize(lines["hcpcs"].fillna("").astype(str))
+    s.uniq_codes = np.asarray(uniq, dtype=object)
     _, mf = _modifier_flags(lines["modifiers"])
+    s.mf_any = mf.pop("any")
     s.mf = mf
     pos_by_mod, rows = _row_lookup(fees, s.release_ids, s.rel_idx, s.code_idx, s.uniq_codes)
     s.rows = rows
@@ -304,14 +343,14 @@ def _select_rows(s: SimpleNamespace, lines: pd.DataFrame, fees) -> None:
     def num(name: str) -> np.ndarray:
         if name not in rows.columns:
             return np.zeros(s.n, dtype="int64")
-        return _i100(rows[name].to_numpy(dtype="float64", na_value=0.0)[rowi])
+        return _i100(rows[name].to_numpy(dtype="float64", na_value=0.0))[rowi]
 
     def flag(name: str) -> np.ndarray:
         if name not in rows.columns:
             return np.zeros(s.n, dtype=bool)
         return rows[name].to_numpy(dtype=bool, na_value=False)[rowi]
 
-    s.status = np.where(s.found, _text_col(rows, "status", rowi), "")
+    s.st = np.where(s.found, _char_col(rows, "status")[rowi], 0)
     s.work100 = np.where(s.found, num("work_rvu"), 0)
     for name, src in (("pe_nf100", "pe_nf"), ("pe_f100", "pe_f"), ("mp100", "mp_rvu"),
                       ("o_nf100", "opps_pe_nf"), ("o_f100", "opps_pe_f"),
@@ -320,9 +359,40 @@ def _select_rows(s: SimpleNamespace, lines: pd.DataFrame, fees) -> None:
         setattr(s, name, num(src))
     s.nf_na = flag("nf_na")
     s.f_na = flag("f_na")
-    for name in ("mult_proc", "bilat", "asst", "co_surg", "endo_base"):
-        setattr(s, name, _text_col(rows, name, rowi))
+    for name in ("mult_proc", "bilat", "asst", "co_surg"):
+        setattr(s, name, _char_col(rows, name)[rowi])
     s.mult = s.mult_proc
+    # endoscopic base codes as indexes into all_codes (the line codes, then other bases)
+    eb = rows["endo_base"].fillna("").astype(str) if "endo_base" in rows else pd.Series(
+        [""] * len(rows), dtype=object)
+    extra = pd.Index(eb[eb != ""].unique()).difference(pd.Index(s.uniq_codes))
+    all_codes = pd.Index(s.uniq_codes, dtype=object).append(pd.Index(extra, dtype=object))
+    row_eb = np.where((eb == "").to_numpy(), -1, all_codes.get_indexer(eb))
+    s.eb_idx = np.where(s.found, row_eb[rowi], -1) if len(rows) else np.full(s.n, -1)
+    s.all_codes = np.asarray(all_codes, dtype=object)
+    rank = np.empty(len(s.all_codes), dtype="int64")
+    rank[np.argsort(s.all_codes.astype(str), kind="stable")] = np.arange(len(s.all_codes))
+    s.code_rank = rank[s.code_idx] if len(rank) else np.zeros(s.n, dtype="int64")
+
+
+def _general_note(note: str) -> str:
+    """A coverage note without its date, so that it is one text per release and case (the
+    line's own date of service is beside it)."""
+    return re.sub(r"\bDOS \d{4}-\d{2}-\d{2}", "this date of service", note)
+
+
+def _char_col(rows: pd.DataFrame, name: str) -> np.ndarray:
+    """A one-character indicator column as integer codes per fee-schedule row (ord; 0 = "")."""
+    if name not in rows.columns:
+        return np.zeros(max(len(rows), 1), dtype="int64")
+    codes, uniq = pd.factorize(rows[name].fillna("").astype(str))
+    table = np.array([ord(u[0]) if u else 0 for u in uniq] + [0], dtype="int64")
+    return table[codes]
+
+
+def C(ch: str) -> int:  # noqa: N802 - reads like a character literal
+    """The integer code of an indicator character (see :func:`_char_col`)."""
+    return ord(ch)
 
 
 def _text_col(rows: pd.DataFrame, name: str, rowi: np.ndarray) -> np.ndarray:
@@ -333,14 +403,13 @@ def _text_col(rows: pd.DataFrame, name: str, rowi: np.ndarray) -> np.ndarray:
 
 def _select_setting(s: SimpleNamespace, lines: pd.DataFrame, settings: PricingSettings) -> None:
     """Facility or non-facility from the POS (domain.md 1.3); missing POS -> default."""
-    pos = lines["pos"].fillna("").astype(str).str.strip().to_numpy(dtype=object)
-    s.pos_defaulted = pos == ""
-    pos = np.where(s.pos_defaulted, settings.default_pos, pos)
-    s.pos_idx, s.pos_uniq = pd.factorize(pos)
+    s.pos_idx, raw = pd.factorize(lines["pos"].fillna("").astype(str).str.strip())
+    s.pos_uniq = [p or settings.default_pos for p in raw]  # "" -> --default-pos
+    s.pos_was_empty = [not p for p in raw]
     fac_u = np.array([p in FACILITY_POS for p in s.pos_uniq] + [False], dtype=bool)
     s.facility = fac_u[s.pos_idx]
     s.na_setting = (
-        s.found & np.where(s.facility, s.f_na, s.nf_na) & np.isin(s.status, ["A", "R", "T", "N"])
+        s.found & np.where(s.facility, s.f_na, s.nf_na) & _isin(s.st, "ARTN")
     )
 
 
@@ -356,26 +425,32 @@ def _select_localities(
                 "(e.g. 10112-00 Alabama, 01182-18 Los Angeles) or 'national'"
             )
     n = s.n
-    empty = np.full(n, "", dtype=object)
-    loc_in = (lines["locality"].fillna("").astype(str).str.strip().to_numpy(dtype=object)
-              if "locality" in lines else empty)
-    zip_in = (lines["zip"].fillna("").astype(str).str.strip().to_numpy(dtype=object)
-              if "zip" in lines else empty)
-    l_idx, _ = pd.factorize(loc_in)
-    z_idx, z_u = pd.factorize(zip_in)
-    lkey = (l_idx * (len(z_u) + 1) + z_idx) * (len(s.release_ids) + 1) + s.rel_idx
-    lk_idx, lk_uniq = pd.factorize(lkey)
+    empty = pd.Series([""] * n, dtype=object)
+    l_idx, l_u = pd.factorize(lines["locality"].fillna("").astype(str).str.strip()
+                              if "locality" in lines else empty)
+    z_idx, z_u = pd.factorize(lines["zip"].fillna("").astype(str).str.strip()
+                              if "zip" in lines else empty)
+    l_u, z_u = np.asarray(l_u, dtype=object), np.asarray(z_u, dtype=object)
+    if len(l_u) == 1 and len(z_u) == 1:  # one locality/ZIP value: key = release
+        lk_idx, lk_uniq = pd.factorize(s.rel_idx) if len(s.release_ids) > 1 else (
+            np.zeros(n, dtype="int64"), [0])
+    else:
+        lkey = (l_idx * (len(z_u) + 1) + z_idx) * (len(s.release_ids) + 1) + s.rel_idx
+        lk_idx, lk_uniq = pd.factorize(lkey)
     rep = np.zeros(len(lk_uniq), dtype="int64")
     rep[lk_idx[::-1]] = np.arange(n - 1, -1, -1)
     info = [
-        _one_locality(loc_in[r0], zip_in[r0], int(s.rel_year[s.rel_idx[r0]]), fees, run_loc,
-                      run_zip_note)
+        _one_locality(l_u[l_idx[r0]], z_u[z_idx[r0]], int(s.rel_year[s.rel_idx[r0]]), fees,
+                      run_loc, run_zip_note)
         for r0 in rep
     ]
     g = np.array([i[:3] for i in info], dtype="int64").reshape(-1, 3)
     s.gw, s.gpe, s.gmp = (g[:, k][lk_idx] for k in range(3))
-    s.loc_name = np.array([i[3] for i in info] + [""], dtype=object)[lk_idx]
-    s.loc_note = np.array([i[4] for i in info] + [""], dtype=object)[lk_idx]
+    s.lk_idx = lk_idx
+    s.loc_names = [i[3] for i in info]
+    note_code, note_labels = pd.factorize(np.array([i[4] for i in info] + [""], dtype=object))
+    s.loc_note_code = note_code[lk_idx]
+    s.loc_note_labels = list(note_labels)
     err = np.array([i[5] for i in info] + [""], dtype=object)[lk_idx]
     errcol = np.array([i[6] for i in info] + [""], dtype=object)[lk_idx]
     bad = s.usable & (err != "")
@@ -383,7 +458,7 @@ def _select_localities(
         sf = lines["source_file"].astype(str).to_numpy(dtype=object)
         sr = lines["source_row"].astype(str).to_numpy(dtype=object)
         for i in np.flatnonzero(bad):
-            s.reject[i] = f"{sf[i]}, row {sr[i]}, column {errcol[i]}: {err[i]}"
+            s.reject_extra[i] = f"{sf[i]}, row {sr[i]}, column {errcol[i]}: {err[i]}"
         s.usable = s.usable & ~bad
         s.found &= s.usable
         s.unknown &= s.usable
@@ -433,84 +508,110 @@ def _unit_cents(s: SimpleNamespace) -> None:
 
 def _status_rules(s: SimpleNamespace, lines: pd.DataFrame) -> None:
     """Status codes (domain.md 2.2, 3.2) and provider/day groups (T rule, MPPR)."""
-    found, status = s.found, s.status
-    s.est = found & (status != "C")  # payment estimable (False -> NA)
-    s.est &= ~(found & (status == "R") & (s.work100 + s.pe100 + s.mp100 == 0))
-    s.pay_zero = found & ~np.isin(status, list(PAYABLE_STATUSES)) & (status != "C")
-    s.credit_ok = found & np.isin(status, ["A", "R", "T", "N"])
-    prov_idx, _ = pd.factorize(lines["provider_id"].fillna("").astype(str))
-    dnum = pd.to_datetime(s.dates).to_numpy(dtype="datetime64[D]").astype("int64")
-    dnum = np.where(s.usable, dnum, 0)
-    dnum = dnum - dnum.min(initial=0)
-    s.grp, _ = pd.factorize(prov_idx.astype("int64") * 1_000_000 + dnum)
-    ngrp = int(s.grp.max(initial=-1)) + 1
-    other_pay = found & np.isin(status, ["A", "R"]) & (s.unit > 0) & s.est
+    found, st = s.found, s.st
+    s.est = found & (st != C("C"))  # payment estimable (False -> NA)
+    s.est &= ~(found & (st == C("R")) & (s.work100 + s.pe100 + s.mp100 == 0))
+    s.pay_zero = found & ~_isin(st, "ART") & (st != C("C"))
+    s.credit_ok = found & _isin(st, "ARTN")
+    prov_idx, prov_u = pd.factorize(lines["provider_id"].fillna("").astype(str))
+    day = np.where(s.d_idx >= 0, s.d_idx, s.n_dates)  # missing dates share one id
+    grp = prov_idx.astype("int64") * (s.n_dates + 1) + day
+    if len(prov_u) * (s.n_dates + 1) > 20_000_000:  # keep bincount arrays small
+        grp, _ = pd.factorize(grp)
+    s.grp = grp
+    ngrp = int(grp.max(initial=-1)) + 1
+    other_pay = found & _isin(st, "AR") & (s.unit > 0) & s.est
     has_other = np.bincount(s.grp[other_pay], minlength=ngrp) > 0
-    s.t_bundled = found & (status == "T") & has_other[s.grp]
+    s.t_bundled = found & (st == C("T")) & has_other[s.grp]
     s.pay_zero |= s.t_bundled
     s.credit_ok &= ~s.t_bundled
 
 
 def _modifier_rules(s: SimpleNamespace, settings: PricingSettings) -> None:
-    """Bilateral (before MPPR), and the factors and flags applied after it (2.6-2.10)."""
-    mf, found = s.mf, s.found
-    s.bil_f = np.full(s.n, _ONE, dtype="int64")
-    has50 = found & mf["50"]
-    s.bil_code = np.zeros(s.n, dtype="int64")  # 1 ind1 150, 2 ind0, 3 ind2, 4 ind3 200, 5 other
+    """Bilateral (before MPPR), and the factors and flags applied after it (2.6-2.10).
+
+    Computed only on the lines that carry a pricing modifier (``s.sub``); per-line results
+    are kept as subset arrays in ``s.mod`` and scattered where the engine needs them.
+    """
+    n, sub = s.n, np.flatnonzero(s.found & s.mf_any)
+    s.sub = sub
+    f = {k: v[sub] for k, v in s.mf.items()}
+    k = len(sub)
+    m = SimpleNamespace()
+    bilat, asst, cosurg = s.bilat[sub], s.asst[sub], s.co_surg[sub]
+    pre, intra, post = s.pre[sub], s.intra[sub], s.post[sub]
+
+    bil_f = np.full(k, _ONE, dtype="int64")
+    m.bil_code = np.zeros(k, dtype="int64")  # 1 ind1 150%, 2 ind0, 3 ind2, 4 ind3 200%, 5 other
     for code, ind, fac in ((1, "1", 15000), (2, "0", _ONE), (3, "2", _ONE), (4, "3", 20000)):
-        m = has50 & (s.bilat == ind)
-        s.bil_f[m] = fac
-        s.bil_code[m] = code
-    s.bil_code[has50 & (s.bil_code == 0)] = 5
-    s.unit_b = _pct(s.unit, s.bil_f)
+        sel = f["50"] & (bilat == C(ind))
+        bil_f[sel] = fac
+        m.bil_code[sel] = code
+    m.bil_code[f["50"] & (m.bil_code == 0)] = 5
+    s.bil_f = np.full(n, _ONE, dtype="int64")
+    s.bil_f[sub] = bil_f
+    s.unit_b = s.unit.copy()
+    s.unit_b[sub] = _pct(s.unit[sub], bil_f)
 
-    s.post_f = []  # (mask, factor per 10,000), applied in this order after MPPR
-    s.wfac = np.ones(s.n, dtype="float64")
-    s.asst_code = np.zeros(s.n, dtype="int64")
-    for k, m in enumerate(ASSISTANT_MODS, start=1):
-        s.asst_code[found & mf[m] & (s.asst_code == 0)] = k
-    is_asst = s.asst_code > 0
-    asst_fac = np.where(s.asst_code == 4, 1360, 1600)
-    s.post_f.append((is_asst, asst_fac))
-    s.wfac = np.where(is_asst, asst_fac / _ONE, s.wfac)
-    s.asst_pay0 = is_asst & np.isin(s.asst, ["1", "9"])
-    s.asst_ind = np.select([is_asst & (s.asst == v) for v in ("0", "1", "9")], [1, 2, 3], 0)
+    post_f = []  # (mask, factor per 10,000) over the subset, applied in order after MPPR
+    wfac = np.ones(k, dtype="float64")
+    m.asst_code = np.zeros(k, dtype="int64")
+    for i, mod in enumerate(ASSISTANT_MODS, start=1):
+        m.asst_code[f[mod] & (m.asst_code == 0)] = i
+    is_asst = m.asst_code > 0
+    asst_fac = np.where(m.asst_code == 4, 1360, 1600)
+    post_f.append((is_asst, asst_fac))
+    wfac = np.where(is_asst, asst_fac / _ONE, wfac)
+    m.asst_pay0 = is_asst & _isin(asst, "19")
+    m.asst_ind = np.select([is_asst & (asst == C(v)) for v in "019"], [1, 2, 3], 0)
 
-    s.is62 = found & mf["62"]
-    s.post_f.append((s.is62, 6250))
-    s.wfac = np.where(s.is62, s.wfac * 0.625, s.wfac)
-    s.co0 = s.is62 & (s.co_surg == "0")
-    s.co_ind = np.select([s.co0, s.is62 & (s.co_surg == "1")], [1, 2], 0)
-    s.pay_zero |= s.asst_pay0 | s.co0
+    m.is62 = f["62"]
+    post_f.append((m.is62, 6250))
+    wfac = np.where(m.is62, wfac * 0.625, wfac)
+    m.co0 = m.is62 & (cosurg == C("0"))
+    m.co_ind = np.select([m.co0, m.is62 & (cosurg == C("1"))], [1, 2], 0)
+    m.is66 = f["66"]
 
-    s.is66 = found & mf["66"]
-    s.split_code = np.zeros(s.n, dtype="int64")
-    s.split_pct = np.zeros(s.n, dtype="int64")  # percent of the fee
-    for k, m in enumerate(SPLIT_MODS, start=1):
-        sel = found & mf[m] & (s.split_code == 0)
-        s.split_code[sel] = k
-        pct = {"54": s.pre + s.intra, "55": s.post, "56": s.pre, "78": s.intra}[m]
-        s.split_pct = np.where(sel, pct, s.split_pct)
-    is_split = s.split_code > 0
-    s.split_missing = is_split & (s.pre + s.intra + s.post == 0)
-    s.split_ok = is_split & ~s.split_missing
-    s.post_f.append((s.split_ok, s.split_pct * 100))
-    s.wfac = np.where(s.split_ok, s.wfac * s.split_pct / 100, s.wfac)
-    s.no53row = found & mf["53"] & (s.mod_row_code != 3) & ~s.want26 & ~s.wanttc
-    s.wfac = np.where(s.no53row, s.wfac * settings.mod53_factor, s.wfac)
-    s.is52 = found & mf["52"]
-    s.post_f.append((s.is52, int(round(settings.mod52_factor * _ONE))))
-    s.wfac = np.where(s.is52, s.wfac * settings.mod52_factor, s.wfac)
-    s.is22 = found & mf["22"]
-    s.est &= ~s.is66 & ~s.split_missing & ~s.no53row
+    m.split_code = np.zeros(k, dtype="int64")
+    m.split_pct = np.zeros(k, dtype="int64")  # percent of the fee
+    for i, mod in enumerate(SPLIT_MODS, start=1):
+        sel = f[mod] & (m.split_code == 0)
+        m.split_code[sel] = i
+        pct = {"54": pre + intra, "55": post, "56": pre, "78": intra}[mod]
+        m.split_pct = np.where(sel, pct, m.split_pct)
+    is_split = m.split_code > 0
+    m.split_missing = is_split & (pre + intra + post == 0)
+    m.split_ok = is_split & ~m.split_missing
+    post_f.append((m.split_ok, m.split_pct * 100))
+    wfac = np.where(m.split_ok, wfac * m.split_pct / 100, wfac)
+    m.no53row = f["53"] & (s.mod_row_code[sub] != 3) & ~s.want26[sub] & ~s.wanttc[sub]
+    wfac = np.where(m.no53row, wfac * settings.mod53_factor, wfac)
+    m.is52 = f["52"]
+    post_f.append((m.is52, int(round(settings.mod52_factor * _ONE))))
+    wfac = np.where(m.is52, wfac * settings.mod52_factor, wfac)
+    m.is22 = f["22"]
+
+    s.post_f = post_f
+    s.wfac = np.ones(n, dtype="float64")
+    s.wfac[sub] = wfac
+    s.asst_pay0 = np.zeros(n, dtype=bool)
+    s.asst_pay0[sub] = m.asst_pay0
+    s.co0 = np.zeros(n, dtype=bool)
+    s.co0[sub] = m.co0
+    s.pay_zero[sub] |= m.asst_pay0 | m.co0
+    s.est[sub] &= ~(m.is66 | m.split_missing | m.no53row)
+    s.mod = m
 
 
 def _payment_and_credit(s: SimpleNamespace, settings: PricingSettings) -> None:
     """Line payment (post-MPPR factors on rounded cents, units last) and wRVU credit."""
 
     def apply_post(c: np.ndarray) -> np.ndarray:
+        c = c.copy()
+        cs = c[s.sub]
         for mask, fac in s.post_f:
-            c = np.where(mask, _pct(c, fac), c)
+            cs = np.where(mask, _pct(cs, fac), cs)
+        c[s.sub] = cs
         return c
 
     pay = apply_post(s.first_c) * s.n_first + apply_post(s.other_c) * (s.units - s.n_first)
@@ -535,26 +636,27 @@ def _adjustment_texts(s: SimpleNamespace, settings: PricingSettings) -> np.ndarr
     tx.add_flag(usable & s.bad_pctc, "invalid PC/TC modifier: no 26/TC row, global row used")
     tx.add_flag(usable & s.both_pctc, "both 26 and TC billed: 26 row used")
     set_labels = [""]
-    for p in s.pos_uniq:
+    for p, empty in zip(s.pos_uniq, s.pos_was_empty, strict=True):
         kind = "facility" if p in FACILITY_POS else "non-facility"
-        set_labels += [f"{kind} rate (POS {p})", f"{kind} rate (no POS: default {p})"]
-    tx.add(np.where(usable, s.pos_idx * 2 + s.pos_defaulted.astype("int64") + 1, 0), set_labels)
-    tx.add(np.where(found & s.na_setting, np.where(s.facility, 1, 2), 0),
+        set_labels.append(f"{kind} rate (no POS: default {p})" if empty
+                          else f"{kind} rate (POS {p})")
+    tx.add(np.where(usable, s.pos_idx + 1, 0), set_labels)
+    tx.add(np.where(s.na_setting, np.where(s.facility, 1, 2), 0),
            ["", "facility rate flagged NA for this code (rarely performed there)",
             "non-facility rate flagged NA for this code (rarely performed there)"])
-    ln_code, ln_uniq = pd.factorize(s.loc_note)
-    tx.add(np.where(usable, ln_code + 1, 0), ["", *ln_uniq])
+    tx.add(np.where(usable, s.loc_note_code + 1, 0), ["", *s.loc_note_labels])
     tx.add_flag(s.opps_capped & usable, "OPPS cap (imaging technical component): OPPS amount used")
-    st = s.status
-    tx.add(np.select([found & (st == "R"), found & (st == "N") & s.credit_ok,
-                      found & (st == "T") & ~s.t_bundled], [1, 2, 3], 0),
+    st = s.st
+    tx.add(np.select([found & (st == C("R")), found & (st == C("N")) & s.credit_ok,
+                      found & (st == C("T")) & ~s.t_bundled], [1, 2, 3], 0),
            ["", "restricted coverage (status R): covered only under special instructions",
             "non-covered by Medicare (status N): payment 0, wRVU credited",
             "injection (status T): paid as the only service that day"])
-    tx.add(np.where(usable, s.bil_code, 0),
+    sub, m = s.sub, s.mod
+    tx.add(m.bil_code,
            ["", "bilateral (ind 1): 150%", "bilateral (ind 0): 150% does not apply, 100%",
             "bilateral (ind 2): RVUs already bilateral, 100%", "bilateral (ind 3): 200%",
-            "modifier 50 not applicable to this code (bilateral ind 9): 100%"])
+            "modifier 50 not applicable to this code (bilateral ind 9): 100%"], idx=sub)
     eb_codes, eb_uniq = s.endo_base_idx
     endo_labels = [""]
     for b in eb_uniq:
@@ -563,29 +665,36 @@ def _adjustment_texts(s: SimpleNamespace, settings: PricingSettings) -> np.ndarr
                         f"endoscopy base {b} not paid separately with a family member"]
     tx.add(np.where(s.endo_role > 0, eb_codes * 3 + s.endo_role, 0), endo_labels)
     tx.add(*s.mppr_info)
-    tx.add(s.asst_code, ["", "assistant at surgery (80): 16%", "assistant at surgery (81): 16%",
+    tx.add(m.asst_code, ["", "assistant at surgery (80): 16%", "assistant at surgery (81): 16%",
                          "assistant at surgery (82): 16%",
-                         "non-physician assistant at surgery (AS): 13.6%"])
-    tx.add(s.asst_ind, ["", "assistant: documentation of medical necessity required (ind 0)",
+                         "non-physician assistant at surgery (AS): 13.6%"], idx=sub)
+    tx.add(m.asst_ind, ["", "assistant: documentation of medical necessity required (ind 0)",
                         "assistant at surgery not payable for this code (ind 1): payment 0",
-                        "assistant modifier not applicable to this code (ind 9): payment 0"])
-    tx.add_flag(s.is62, "co-surgeon (62): 62.5%")
-    tx.add(s.co_ind, ["", "co-surgeons not permitted for this code (ind 0): payment 0",
-                      "co-surgeons: documentation of medical necessity required (ind 1)"])
-    tx.add_flag(s.is66, "team surgery (66): priced by report, payment not estimable")
+                        "assistant modifier not applicable to this code (ind 9): payment 0"],
+           idx=sub)
+    tx.add_flag(m.is62, "co-surgeon (62): 62.5%", idx=sub)
+    tx.add(m.co_ind, ["", "co-surgeons not permitted for this code (ind 0): payment 0",
+                      "co-surgeons: documentation of medical necessity required (ind 1)"],
+           idx=sub)
+    tx.add_flag(m.is66, "team surgery (66): priced by report, payment not estimable", idx=sub)
     _split_texts(tx, s)
-    tx.add_flag(s.is52, f"reduced service (52): x{settings.mod52_factor:.2f}; the MAC may reduce")
-    tx.add_flag(s.no53row, "discontinued (53): no CMS 53 row, MAC priced; payment not "
-                f"estimable, wRVU x{settings.mod53_factor:.2f}")
-    tx.add_flag(s.is22, "increased service (22): 100%, subject to MAC review")
+    tx.add_flag(m.is52, f"reduced service (52): x{settings.mod52_factor:.2f}; the MAC may reduce",
+                idx=sub)
+    tx.add_flag(m.no53row, "discontinued (53): no CMS 53 row, MAC priced; payment not "
+                f"estimable, wRVU x{settings.mod53_factor:.2f}", idx=sub)
+    tx.add_flag(m.is22, "increased service (22): 100%, subject to MAC review", idx=sub)
     tx.add(np.where(usable, s.note_idx + 1, 0), ["", *s.note_uniq])
-    tx.add_flag(found & ~s.medicare & (np.abs(s.work_adj - s.work100 * s.units) > 1e-9),
-                "full-credit policy: wRVU not reduced for modifiers")
-    return np.where(usable, tx.build(), "").astype(object)
+    if not s.medicare:
+        tx.add_flag(found & (np.abs(s.work_adj - s.work100 * s.units) > 1e-9),
+                    "full-credit policy: wRVU not reduced for modifiers")
+    out = tx.build()
+    out[~usable] = ""
+    return out
 
 
 def _split_texts(tx: _Texts, s: SimpleNamespace) -> None:
-    key = np.where(s.split_ok, s.split_code * 101 + np.clip(s.split_pct, 0, 100), 0)
+    m = s.mod
+    key = np.where(m.split_ok, m.split_code * 101 + np.clip(m.split_pct, 0, 100), 0)
     k_idx, k_uniq = pd.factorize(key)
     labels = []
     for k in k_uniq:
@@ -593,10 +702,17 @@ def _split_texts(tx: _Texts, s: SimpleNamespace) -> None:
         what = {1: "surgical care only (54): pre-op + intra-op", 2: "post-op care only (55)",
                 3: "pre-op care only (56)", 4: "return to OR (78): intra-op"}.get(c)
         labels.append(f"{what} {p}%" if what else "")
-    tx.add(k_idx, labels)
-    tx.add(np.where(s.split_missing, s.split_code, 0),
-           ["", *[f"modifier {m}: the fee schedule has no pre/intra/post-op split for this "
-                  "code; payment not estimable, full wRVU credited" for m in SPLIT_MODS]])
+    tx.add(k_idx, labels, idx=s.sub)
+    tx.add(np.where(m.split_missing, m.split_code, 0),
+           ["", *[f"modifier {mod}: the fee schedule has no pre/intra/post-op split for this "
+                  "code; payment not estimable, full wRVU credited" for mod in SPLIT_MODS]],
+           idx=s.sub)
+
+
+def _take(labels, codes: np.ndarray) -> pd.Series:
+    """An object Series of ``labels[codes]``; code -1 gives ""."""
+    lab = np.asarray([*labels, ""], dtype=object)
+    return pd.Series(lab[codes], dtype=object, copy=False)
 
 
 def _assemble(s: SimpleNamespace, lines: pd.DataFrame, adjustments: np.ndarray,
@@ -604,25 +720,24 @@ def _assemble(s: SimpleNamespace, lines: pd.DataFrame, adjustments: np.ndarray,
     usable, found = s.usable, s.found
     out = {c: lines[c] for c in ("source_file", "source_row", "provider_id", "date_of_service",
                                  "hcpcs", "modifiers", "pos", "provider_name", "zip",
-                                 "is_duplicate") if c in lines}
+                                 "is_duplicate", "reject_kind") if c in lines}
     out["units"] = pd.Series(s.units)
-    out["setting"] = np.where(usable, np.where(s.facility, "facility", "non-facility"),
-                              "").astype(object)
-    out["locality"] = np.where(usable, s.loc_name, "").astype(object)
-    rel_obj = np.asarray([*s.release_ids, ""], dtype=object)
-    out["fee_schedule_release"] = np.where(usable, rel_obj[s.rel_idx], "").astype(object)
+    out["setting"] = _take(["facility", "non-facility"],
+                           np.where(usable, np.where(s.facility, 0, 1), -1))
+    out["locality"] = _take(s.loc_names, np.where(usable, s.lk_idx, -1))
+    out["fee_schedule_release"] = _take(s.release_ids, np.where(usable, s.rel_idx, -1))
     year = pd.array(s.rel_year[s.rel_idx], dtype="Int64")
     year[~usable] = pd.NA
     out["rvu_year"] = year
-    out["status"] = s.status.astype(object)
-    mod_rows = np.array(["", "26", "TC", "53"], dtype=object)
-    out["mod_row"] = np.where(found, mod_rows[s.mod_row_code], "").astype(object)
-    out["description"] = np.where(found, _text_col(s.rows, "description", s.rowi),
-                                  "").astype(object)
-    cats_u = np.array([category_of(c) for c in s.uniq_codes] + [""], dtype=object)
-    out["category"] = np.where(usable, cats_u[s.code_idx], "").astype(object)
-    out["global_days"] = np.where(found, _text_col(s.rows, "global_days", s.rowi),
-                                  "").astype(object)
+    rowi = np.where(found, s.rowi, -1)
+    rows = s.rows
+    for name in ("status", "description", "global_days"):
+        labels = (rows[name].fillna("").astype(str).to_numpy(dtype=object)
+                  if name in rows else np.full(len(rows), "", dtype=object))
+        out[name] = _take(labels, rowi)
+    out["mod_row"] = _take(["", "26", "TC", "53"], np.where(found, s.mod_row_code, -1))
+    cats_u = [category_of(c) for c in s.uniq_codes]
+    out["category"] = _take(cats_u, np.where(usable, s.code_idx, -1))
     out["work_rvu"] = np.where(found, s.work100 / 100.0, np.nan)
     out["wrvu_credit"] = np.where(usable, s.wcredit, 0.0)
     cents = pd.array(np.where(s.pay_na, 0, s.pay_cents), dtype="Int64")
@@ -633,157 +748,165 @@ def _assemble(s: SimpleNamespace, lines: pd.DataFrame, adjustments: np.ndarray,
     out["gpci_work"] = np.where(usable, s.gw / 1000.0, np.nan)
     out["gpci_pe"] = np.where(usable, s.gpe / 1000.0, np.nan)
     out["gpci_mp"] = np.where(usable, s.gmp / 1000.0, np.nan)
-    out["adjustments"] = adjustments
-    out["outcome"] = np.where(s.rejected, "rejected",
-                              np.where(s.priced, "priced", "zero")).astype(object)
+    out["adjustments"] = pd.Series(adjustments, dtype=object, copy=False)
+    out["outcome"] = _take(["rejected", "priced", "zero"],
+                           np.where(s.rejected, 0, np.where(s.priced, 1, 2)))
     out["priced"] = s.priced
-    out["reason"] = reason
-    frame = pd.DataFrame(out)
-    return frame[[c for c in PRICED_COLUMNS if c in frame.columns]]
+    out["reason"] = pd.Series(reason, dtype=object, copy=False)
+    cols = [c for c in PRICED_COLUMNS if c in out]
+    return pd.DataFrame({c: out[c] for c in cols}, copy=False)
+
+
+def _isin(codes: np.ndarray, chars: str) -> np.ndarray:
+    """``codes`` (from :func:`_char_col`) is one of ``chars``."""
+    out = np.zeros(codes.shape, dtype=bool)
+    for ch in chars:
+        out |= codes == ord(ch)
+    return out
 
 
 def _base_units(fees, release_ids, rel_idx, codes, facility, gw, gpe, gmp, cf):
-    """Per-unit cents and work x100 of each line's endoscopic base code (-1 if absent)."""
-    n = len(codes)
+    """Per-unit cents and work x100 of each line's endoscopic base code (0 if absent)."""
     cidx, uniq = pd.factorize(pd.Series(codes, dtype=object).fillna(""))
     pos_by_mod, rows = _row_lookup(fees, release_ids, rel_idx, cidx, uniq)
     p = pos_by_mod[""]
     ok = p >= 0
     pi = np.where(ok, p, 0)
     w = _i100(rows["work_rvu"].to_numpy()[pi])
-    pe = np.where(facility, _i100(rows["pe_f"].to_numpy()[pi]), _i100(rows["pe_nf"].to_numpy()[pi]))
+    pe = np.where(facility, _i100(rows["pe_f"].to_numpy()[pi]),
+                  _i100(rows["pe_nf"].to_numpy()[pi]))
     mp = _i100(rows["mp_rvu"].to_numpy()[pi])
-    raw = (w * gw + pe * gpe + mp * gmp) * cf
-    cents = (raw + 5_000_000) // 10_000_000
-    return np.where(ok, cents, 0), np.where(ok, w, 0), ok if n else ok
+    cents = ((w * gw + pe * gpe + mp * gmp) * cf + 5_000_000) // 10_000_000
+    return np.where(ok, cents, 0), np.where(ok, w, 0)
 
 
-def _mppr(*, n, grp, eligible, mult, endo_base, hcpcs, unit_b, units, work100, bil_f,
-          base_lookup):
+def _mppr(*, n, grp, eligible, mult, eb_idx, code_idx, code_rank, all_codes, unit_b, units,
+          work100, bil_f, base_lookup):
     """Endoscopy families and the surgical multiple-procedure ranking (domain.md 2.5).
 
-    Returns per line: first-unit cents, other-unit cents, number of first units (0/1),
-    endoscopy role (0 none, 1 highest, 2 minus base, 3 base not paid), endoscopy base
-    factorization, MPPR text component, and the credited work x100 x units before the
-    post-MPPR factors (medicare policy).
-    """
-    first_c = unit_b.copy()
-    other_c = unit_b.copy()
-    n_first = np.minimum(units, 1)
-    work_b = (work100 * bil_f) / _ONE  # bilateral-adjusted work x100 per unit (float)
-    w_first = work_b.copy()
-    w_other = work_b.copy()
-    endo_role = np.zeros(n, dtype="int64")
-    eb_codes = np.zeros(n, dtype="int64")
-    eb_uniq: list[str] = []
-    mppr_code = np.zeros(n, dtype="int64")
-    labels = [""]
+    Each line has a first-unit and an other-unit amount (cents) and work (x100, float), so
+    that extra units of a ranked code rank as further procedures (domain.md 2.11).
 
+    Returns per line: first-unit cents, other-unit cents, number of first units (0/1),
+    endoscopy role (0 none, 1 highest, 2 minus base, 3 base not paid), the endoscopy base
+    text component (codes, base codes), the MPPR text component (codes, labels), and the
+    credited work x100 for all units before the post-MPPR factors (medicare policy).
+    """
+    m = SimpleNamespace(
+        first_c=unit_b.copy(), other_c=unit_b.copy(), n_first=np.minimum(units, 1),
+        endo_role=np.zeros(n, dtype="int64"), eb_codes=np.zeros(n, dtype="int64"),
+        eb_uniq=[], mppr_code=np.zeros(n, dtype="int64"), labels=[""],
+    )
+    work_b = (work100 * bil_f) / _ONE  # bilateral-adjusted work x100 per unit
+    m.w_first = work_b.copy()
+    m.w_other = work_b.copy()
     idx = np.flatnonzero(eligible)
-    if len(idx) == 0:
-        return (first_c, other_c, n_first, endo_role, (eb_codes, eb_uniq), (mppr_code, labels),
-                work_b * units)
+    if len(idx):
+        # only provider/days with more than one ranked unit matter
+        cnt = np.bincount(grp[idx], weights=units[idx])
+        idx = idx[cnt[grp[idx]] > 1]
+    if len(idx):
+        fam = _endoscopy(m, idx, grp, mult, eb_idx, code_idx, code_rank, all_codes, unit_b,
+                         units, work_b, base_lookup)
+        _rank(m, idx, grp, fam, code_rank, unit_b, work_b, units)
+    work_adj = m.w_first * m.n_first + m.w_other * (units - m.n_first)
+    return (m.first_c, m.other_c, m.n_first, m.endo_role, (m.eb_codes, m.eb_uniq),
+            (m.mppr_code, m.labels), work_adj)
+
+
+def _endoscopy(m, idx, grp, mult, eb_idx, code_idx, code_rank, all_codes, unit_b, units,
+               work_b, base_lookup):
+    """Families = indicator-3 lines sharing an ENDO BASE plus that base code, per provider/day:
+    the highest-valued member in full, others minus the base, the base itself not paid.
+
+    Returns (in_family mask over ``idx``, family key over ``idx``, item value, item work).
+    """
     g = grp[idx]
-    # only groups with more than one ranked unit matter
-    cnt = np.bincount(g, weights=units[idx])
-    multi = cnt[g] > 1
-    idx = idx[multi]
-    if len(idx) == 0:
-        return (first_c, other_c, n_first, endo_role, (eb_codes, eb_uniq), (mppr_code, labels),
-                work_b * units)
-    g = grp[idx]
-    m3 = mult[idx] == "3"
-    fam_code = np.where(m3, endo_base[idx], hcpcs[idx])
-    fc_idx, _ = pd.factorize(pd.Series(fam_code, dtype=object))
-    fam_key, _ = pd.factorize(g.astype("int64") * (int(fc_idx.max(initial=0)) + 1) + fc_idx)
+    m3 = mult[idx] == C("3")
+    fam_code = np.where(m3, eb_idx[idx], code_idx[idx])
+    fam_key, _ = pd.factorize(g.astype("int64") * (len(all_codes) + 1) + fam_code)
     has3 = np.bincount(fam_key, weights=m3.astype(float)) > 0
     in_fam = has3[fam_key]
-
-    # ---- endoscopy families
-    item_val = unit_b[idx].astype("int64").copy()  # ranking value per item (per unit)
+    item_val = unit_b[idx].astype("int64")
     item_w = work_b[idx].copy()
+    if not in_fam.any():
+        return in_fam, fam_key, item_val, item_w
+    fi = idx[in_fam]
+    base = fam_code[in_fam]
+    b_cents, b_work = base_lookup(fi, all_codes[base])
+    is_base = code_idx[fi] == base
+    fk = fam_key[in_fam]
+    order = np.lexsort((code_rank[fi], -work_b[fi], -unit_b[fi], fk))
+    top = np.zeros(len(fi), dtype=bool)
+    sk = fk[order]
+    top[order[np.r_[True, sk[1:] != sk[:-1]]]] = True
+    minus_c = np.maximum(unit_b[fi] - b_cents, 0)
+    minus_w = np.maximum(work_b[fi] - b_work, 0)
+    m.first_c[fi] = np.where(top, unit_b[fi], np.where(is_base, 0, minus_c))
+    m.other_c[fi] = np.where(is_base & ~top, 0, minus_c)
+    m.w_first[fi] = np.where(top, work_b[fi], np.where(is_base, 0, minus_w))
+    m.w_other[fi] = np.where(is_base & ~top, 0, minus_w)
+    m.endo_role[fi] = np.where(top, 1, np.where(is_base, 3, 2))
+    ebc, eb_uniq = pd.factorize(base)
+    m.eb_codes[fi] = ebc
+    m.eb_uniq = [all_codes[b] for b in eb_uniq]
+    more = units[fi] - 1
+    fam_sum = np.bincount(fk, weights=m.first_c[fi] + m.other_c[fi] * more)
+    fam_wsum = np.bincount(fk, weights=m.w_first[fi] + m.w_other[fi] * more)
+    item_val[in_fam] = fam_sum[fk].astype("int64")
+    item_w[in_fam] = fam_wsum[fk]
+    return in_fam, fam_key, item_val, item_w
+
+
+def _rank(m, idx, grp, fam, code_rank, unit_b, work_b, units):
+    """Rank items per provider/day by amount (tie: work, then code): 100% then 50%."""
+    in_fam, fam_key, item_val, item_w = fam
+    g = grp[idx].astype("int64")
+    k = len(idx)
+    # one representative line per item: every solo line, the first line of each family
+    rep_mask = ~in_fam
     if in_fam.any():
-        fi = idx[in_fam]
-        base_code = fam_code[in_fam]
-        b_cents, b_work, _ = base_lookup(fi, base_code)
-        is_base = hcpcs[fi] == base_code
-        fk = fam_key[in_fam]
-        # highest-valued member of each family (tie: higher work, then code)
-        order = np.lexsort((hcpcs[fi], -work_b[fi], -unit_b[fi], fk))
-        firsts = np.zeros(len(fi), dtype=bool)
-        sk = fk[order]
-        firsts[order[np.r_[True, sk[1:] != sk[:-1]]]] = True
-        minus_c = np.maximum(unit_b[fi] - b_cents, 0)
-        minus_w = np.maximum(work_b[fi] - b_work, 0)
-        f_first = np.where(firsts, unit_b[fi], np.where(is_base, 0, minus_c))
-        f_other = np.where(is_base & ~firsts, 0, minus_c)
-        wf_first = np.where(firsts, work_b[fi], np.where(is_base, 0, minus_w))
-        wf_other = np.where(is_base & ~firsts, 0, minus_w)
-        first_c[fi] = f_first
-        other_c[fi] = f_other
-        w_first[fi] = wf_first
-        w_other[fi] = wf_other
-        endo_role[fi] = np.where(firsts, 1, np.where(is_base, 3, 2))
-        ebc, eb_uniq = pd.factorize(pd.Series(base_code, dtype=object))
-        eb_codes[fi] = ebc
-        eb_uniq = list(eb_uniq)
-        fam_total = first_c[fi] + other_c[fi] * (units[fi] - 1)
-        fam_sum = np.bincount(fk, weights=fam_total)
-        fam_wsum = np.bincount(fk, weights=w_first[fi] + w_other[fi] * (units[fi] - 1))
-        item_val[in_fam] = fam_sum[fk].astype("int64")
-        item_w[in_fam] = fam_wsum[fk]
-
-    # ---- items: each non-family line is one item, each family one item
-    item_key = np.where(in_fam, fam_key, -1)
-    solo = ~in_fam
-    # item id: families keep fam_key; solo lines get unique ids after them
-    n_fam_keys = int(fam_key.max(initial=-1)) + 1
-    item_id = np.where(solo, n_fam_keys + np.arange(len(idx)), item_key)
-    item_ranks = np.where(solo, units[idx], 1)
-    # one representative row per item
-    iid, first_pos = np.unique(item_id, return_index=True)
-    rg = g[first_pos]
-    rval = item_val[first_pos]
-    rw = item_w[first_pos]
-    rcode = hcpcs[idx][first_pos]
-    rranks = item_ranks[first_pos]
-    order = np.lexsort((rcode, -rw, -rval, rg))
-    og = rg[order]
-    ocum = np.cumsum(rranks[order])
-    gstart = np.r_[True, og[1:] != og[:-1]]
-    base_cum = np.maximum.accumulate(np.where(gstart, ocum - rranks[order], 0))
-    start_rank = np.empty(len(order), dtype="int64")
-    start_rank[order] = ocum - base_cum - rranks[order] + 1
-    gtot = np.bincount(og, weights=rranks[order])
-    tot = gtot[rg].astype("int64")
-    pos_of = np.searchsorted(iid, item_id)
-    line_start = start_rank[pos_of]
-    line_tot = tot[pos_of]
-    line_nr = item_ranks
-
-    # factors: rank 1 -> 100%, others 50%
-    half = 5000
-    fi_all = idx
-    fam_line = in_fam
-    first_is_top = line_start == 1
-    # solo lines: first unit at 100% only if rank 1; others 50%
-    fc = first_c[fi_all]
-    oc = other_c[fi_all]
-    new_first = np.where(first_is_top, fc, _pct(fc, half))
-    new_other = _pct(oc, half)
-    # family lines: whole family at the family item's factor
-    new_other = np.where(fam_line & first_is_top, oc, new_other)
-    first_c[fi_all] = new_first
-    other_c[fi_all] = new_other
-    wf = w_first[fi_all]
-    wo = w_other[fi_all]
-    w_first[fi_all] = np.where(first_is_top, wf, wf * 0.5)
-    w_other[fi_all] = np.where(fam_line & first_is_top, wo, wo * 0.5)
-
-    # text: "MPPR rank 2 of 3: 50%"
-    key = np.minimum(line_start, 99) * 10_000 + np.minimum(line_nr, 99) * 100 + np.minimum(
-        line_tot, 99
-    )
+        fpos = np.flatnonzero(in_fam)
+        _, first = np.unique(fam_key[fpos], return_index=True)
+        rep_mask[fpos[first]] = True
+    rep = np.flatnonzero(rep_mask)
+    item_ranks = np.where(in_fam, 1, units[idx])
+    # sort by group, amount desc, work desc, code: packed into two int64 keys
+    val = np.minimum(item_val[rep], 2**40 - 1)
+    wk = np.minimum(np.rint(item_w[rep] * 100).astype("int64"), 2**38 - 1)
+    tie = (2**38 - 1 - wk) * 2**24 + np.minimum(code_rank[idx][rep], 2**24 - 1)
+    gr = g[rep]
+    if len(gr) and gr.max() < 2**22:
+        order = np.lexsort((tie, gr * 2**40 + (2**40 - 1 - val)))
+    else:
+        order = np.lexsort((tie, -val, gr))
+    og = g[rep][order]
+    orr = item_ranks[rep][order]
+    ocum = np.cumsum(orr)
+    gstart = np.r_[True, og[1:] != og[:-1]] if len(og) else np.zeros(0, dtype=bool)
+    before = np.maximum.accumulate(np.where(gstart, ocum - orr, 0))
+    start_rep = np.empty(len(rep), dtype="int64")
+    start_rep[order] = ocum - before - orr + 1
+    gtot = np.bincount(og, weights=orr)
+    # map back to every line: solo lines are their own item; family lines share theirs
+    line_start = np.zeros(k, dtype="int64")
+    line_start[rep] = start_rep
+    if in_fam.any():
+        fam_start = np.zeros(int(fam_key.max()) + 1, dtype="int64")
+        rep_fam = rep[in_fam[rep]]
+        fam_start[fam_key[rep_fam]] = line_start[rep_fam]
+        line_start = np.where(in_fam, fam_start[fam_key], line_start)
+    line_tot = gtot[g].astype("int64")
+    top = line_start == 1
+    keep_other = in_fam & top  # a top family keeps its (already reduced) other units
+    fc, oc = m.first_c[idx], m.other_c[idx]
+    m.first_c[idx] = np.where(top, fc, _pct(fc, 5000))
+    m.other_c[idx] = np.where(keep_other, oc, _pct(oc, 5000))
+    wf, wo = m.w_first[idx], m.w_other[idx]
+    m.w_first[idx] = np.where(top, wf, wf * 0.5)
+    m.w_other[idx] = np.where(keep_other, wo, wo * 0.5)
+    key = (np.minimum(line_start, 99) * 10_000 + np.minimum(item_ranks, 99) * 100
+           + np.minimum(line_tot, 99))
     kc, ku = pd.factorize(key)
     for k in ku:
         s, rest = divmod(int(k), 10_000)
@@ -792,11 +915,8 @@ def _mppr(*, n, grp, eligible, mult, endo_base, hcpcs, unit_b, units, work100, b
         ranks = f"rank {s}" if nr == 1 else f"ranks {s}-{end}"
         pct = "100%" if s == 1 and nr == 1 else ("50%" if s > 1 else "100% then 50%")
         by_report = "; 6th and later procedures priced by report (50% used)" if end >= 6 else ""
-        labels.append(f"MPPR {ranks} of {t}: {pct}{by_report}")
-    mppr_code[fi_all] = np.where(line_tot > 1, kc + 1, 0)
-    work_adj = w_first * n_first + w_other * (units - n_first)
-    return (first_c, other_c, n_first, endo_role, (eb_codes, eb_uniq), (mppr_code, labels),
-            work_adj)
+        m.labels.append(f"MPPR {ranks} of {t}: {pct}{by_report}")
+    m.mppr_code[idx] = np.where(line_tot > 1, kc + 1, 0)
 
 
 def _reasons(s: SimpleNamespace) -> np.ndarray:
@@ -805,13 +925,16 @@ def _reasons(s: SimpleNamespace) -> np.ndarray:
     The text is built once per distinct (code, release, situation), not once per line.
     """
     reason = np.full(s.n, "", dtype=object)
-    reason[s.rejected] = s.reject[s.rejected]
+    rej = np.flatnonzero(s.rejected)
+    reason[rej] = s.reject_ser.to_numpy(dtype=object)[rej] if len(rej) else reason[rej]
+    for i, text in s.reject_extra.items():
+        reason[i] = text
     idx = np.flatnonzero(s.zero)
     if len(idx) == 0:
         return reason
     kind = np.select(
-        [s.unknown[idx], s.only26[idx], s.status[idx] == "C", s.status[idx] == "J",
-         s.t_bundled[idx], ~np.isin(s.status[idx], ["A", "R", "T", "N"]),
+        [s.unknown[idx], s.only26[idx], s.st[idx] == C("C"), s.st[idx] == C("J"),
+         s.t_bundled[idx], ~_isin(s.st[idx], "ARTN"),
          s.endo_role[idx] == 3, s.asst_pay0[idx], s.co0[idx]],
         list(range(1, 10)), 0,
     )
@@ -826,9 +949,9 @@ def _reasons(s: SimpleNamespace) -> np.ndarray:
 
 
 def _reason_text(s: SimpleNamespace, i: int, kind: int) -> str:
-    code = s.hcpcs[i]
+    code = s.uniq_codes[s.code_idx[i]]
     rel = s.release_ids[s.rel_idx[i]]
-    st = s.status[i]
+    st = chr(s.st[i]) if s.st[i] else ""
     if kind == 3:
         r = f"contractor priced (status C): {code} payment not estimable, 0 wRVU credited"
         p26 = s.p26[i]

@@ -52,7 +52,12 @@ def accounting(priced: pd.DataFrame) -> dict[str, Any]:
     """
     outcome = priced["outcome"]
     zero = priced.loc[outcome == "zero", "reason"].astype(str)
-    rej = priced.loc[outcome == "rejected", "reason"].astype(str).map(_general_reason)
+    if "reject_kind" in priced:  # ingest's reason without row and value
+        rej = priced.loc[outcome == "rejected", "reject_kind"].astype(str)
+        rej = rej.where(rej != "", priced.loc[outcome == "rejected", "reason"].astype(str)
+                        .map(_general_reason))
+    else:
+        rej = priced.loc[outcome == "rejected", "reason"].astype(str).map(_general_reason)
     return {
         "rows_read": int(len(priced)),
         "rows_priced": int((outcome == "priced").sum()),
