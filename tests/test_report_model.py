@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from _report_data import priced_frame, priced_line, sample_priced
 from rvubench.periods import parse_period
@@ -102,3 +106,35 @@ def test__section_builders__plug_in_sections():
                            section_builders=[builder, lambda ctx: None])
     assert list(m.sections) == ["demo"]
     assert m.sections["demo"].data == {"n": 8}
+
+
+_CODES = st.sampled_from(["47383", "99213", "99214", "74177"])
+_LINE = st.tuples(
+    st.dates(min_value=dt.date(2026, 6, 1), max_value=dt.date(2026, 10, 31)),
+    _CODES,
+    st.integers(min_value=1, max_value=4),
+    st.sampled_from(["priced", "priced", "priced", "zero", "rejected"]),
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(_LINE, min_size=1, max_size=30))
+def test__invariant__code_month_category_totals_agree(rows):
+    frame = priced_frame([
+        priced_line(i + 2, day.isoformat() if outcome != "rejected" else "", code, units=units,
+                    outcome=outcome, reason="" if outcome == "priced" else "x")
+        for i, (day, code, units, outcome) in enumerate(rows)
+    ])
+    m = build_report_model(frame, period=Q3, settings=PricingSettings())
+    q = m.data_quality
+    assert q.rows_read == q.rows_priced + q.rows_zero + q.rows_rejected
+    assert q.rows_read + q.rows_outside_period == len(rows)
+    w4 = round(m.wrvu_total * 10_000)
+    assert sum(round(c.wrvu_credit * 10_000) for c in m.by_code) == w4
+    assert sum(round(r.wrvu_credit * 10_000) for r in m.by_month) == w4
+    assert sum(round(c.wrvu_credit * 10_000) for c in m.by_category) == w4
+    cents = m.payment_total_cents
+    assert sum(c.payment_cents or 0 for c in m.by_code) == cents
+    assert sum(r.payment_cents for r in m.by_month) == cents
+    assert sum(c.payment_cents for c in m.by_category) == cents
+    assert m.summary["payment_total"] == cents / 100
