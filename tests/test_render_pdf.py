@@ -186,3 +186,31 @@ def test__html__without_benchmark_or_compensation():
     html = render_html(build_report_model(sample_priced(), period=Q3, settings=PricingSettings(),
                                           kind="contract"))
     assert "Position against the benchmark" in html
+
+
+def test__section_partials_get_their_data_by_key(tmp_path):
+    from rvubench.report_model import Section, SheetTable
+
+    folder = _user_templates(tmp_path)
+    (folder / "_demo.html.j2").write_text(
+        "<section><h2>{{ section.title }}</h2><p>lines in scope: {{ demo.n }} / {{ section.data.n }}"
+        " for {{ model.display_name }}</p></section>")
+
+    def builder(ctx):
+        return Section(key="demo", title="Demo section", partial="_demo.html.j2",
+                       data={"n": len(ctx.in_period)},
+                       sheets=(SheetTable("Demo", ("a", "b"), [("x", 1.5)], {"b": "wrvu"}),))
+
+    m = build_report_model(sample_priced(), period=Q3, settings=PricingSettings(),
+                           provider_name="<i>Ana</i>", section_builders=[builder])
+    html = render_html(m, folder)
+    assert "<h2>Demo section</h2><p>lines in scope: 8 / 8 for &lt;i&gt;Ana&lt;/i&gt;</p>" in html
+    assert html.index("Demo section") < html.index("Appendix A: data quality")
+
+    import openpyxl
+
+    from rvubench.render_xlsx import render_xlsx
+
+    render_xlsx(m, tmp_path / "d.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "d.xlsx")["Demo"]
+    assert [c.value for c in ws[2]] == ["x", 1.5] and ws["B2"].number_format == "#,##0.00"
