@@ -401,3 +401,22 @@ def test_em_level_mix_empty_log_has_zero_shares():
     mix = insights.em_level_mix(clean_lines([(2, "2026-01-09", "27447", "")]))
     assert mix["lines"].sum() == 0
     assert (mix["share"] == 0.0).all()
+
+
+def test_99024_is_attributed_to_a_global_with_a_post_op_period():
+    # 27447 (090) on 2026-04-01, 45378 (000) on 2026-04-15. 99024 on 2026-04-15 is day 14
+    # of the 090 (attributed there although the 000 is more recent: 000 has no post-op
+    # period); a 99024 on 2026-08-03 (day 124) is in no window and is not listed.
+    rev = review_of(
+        [
+            (2, "2026-04-01", "27447", ""),
+            (3, "2026-04-15", "45378", ""),
+            (4, "2026-04-15", "99024", ""),
+            (5, "2026-08-03", "99024", ""),
+        ]
+    )
+    got = rev.set_index("source_row")
+    assert list(got.index) == [3, 4]
+    assert got.loc[4, "classification"] == "post_op_visit"
+    assert got.loc[4, "procedure_source_row"] == 2
+    assert got.loc[4, "day_offset"] == 14

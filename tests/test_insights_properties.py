@@ -73,6 +73,8 @@ def reference(items: list[tuple]) -> dict[int, tuple[str, int, str]]:
             continue
         cands = []
         for wrow, wp, wd, g in windows:
+            if c == "99024" and g == "000":
+                continue  # a post-op visit belongs to a global with a post-op period
             before, after = SPAN[g]
             lo = wd - before if em else wd + 1
             if wp == p and lo <= d <= wd + after:

@@ -22,7 +22,9 @@ Rules (docs/domain.md 2.4) and the project decisions taken here:
   global, then the later row), so a visit the day before a 090 surgery belongs to that
   surgery, not to an earlier one. Classification:
 
-  - ``post_op_visit``: 99024 (status B, zero wRVU; counted per procedure).
+  - ``post_op_visit``: 99024 (status B, zero wRVU; counted per procedure). It is
+    attributed to 010/090 windows only (a 000 code has no post-operative period); a 99024
+    outside them is not listed.
   - ``separate_with_modifier``: 24 on a post-operative day (D+1 and later); 25 on the day
     of any procedure; 57 on the day before or the day of a 090 procedure.
     57 with a 000/010 procedure does not count: Medicare pays 57 only for 90-day
@@ -54,7 +56,9 @@ have the same span, so the latest opening window is the only candidate), O(n log
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape
 
 import numpy as np
 import pandas as pd
@@ -116,6 +120,7 @@ REVIEW_COLUMNS = [
     "classification",
     "global_modifier",
     "needs_review",
+    "reason",
     "note",
     "wrvu_credit",
     "payment_cents",
@@ -345,11 +350,18 @@ def global_period_review(lines: pd.DataFrame, fees: FeeScheduleSet | None = None
 
 def _review(frame: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFrame:
     pieces = []
-    for em in (True, False):
-        items = frame.loc[frame["_em"] if em else frame["_proc"]]
-        if items.empty or windows.empty:
+    post_op = frame["hcpcs"] == "99024"
+    with_post_op = windows.loc[windows["global_days"] != "000"]
+    groups = (
+        (True, frame["_em"] & ~post_op, windows),
+        (True, post_op, with_post_op),  # 99024 belongs to a global with a post-op period
+        (False, frame["_proc"], windows),
+    )
+    for em, mask, wins in groups:
+        items = frame.loc[mask]
+        if items.empty or wins.empty:
             continue
-        att = _attribute(items, windows, em=em)
+        att = _attribute(items, wins, em=em)
         if att.empty:
             continue
         att = att.drop(columns=["_w_order", "procedure_modifiers", "procedure_wrvu_credit"])
@@ -375,7 +387,7 @@ def _review(frame: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFrame:
     out["needs_review"] = out["needs_review"].astype(bool)
     for col in ("classification", "global_modifier", "procedure_global_days"):
         out[col] = out[col].astype("str")
-    out["note"] = _notes(out)
+    out["reason"], out["note"] = _notes(out)
     return out[REVIEW_COLUMNS]
 
 
@@ -400,6 +412,7 @@ def _empty_review() -> pd.DataFrame:
             "classification": pd.Series([], dtype="str"),
             "global_modifier": pd.Series([], dtype="str"),
             "needs_review": pd.Series([], dtype=bool),
+            "reason": pd.Series([], dtype="str"),
             "note": pd.Series([], dtype="str"),
             "wrvu_credit": pd.Series([], dtype=float),
             "payment_cents": pd.Series([], dtype="Int64"),
@@ -407,8 +420,8 @@ def _empty_review() -> pd.DataFrame:
     )[REVIEW_COLUMNS]
 
 
-def _notes(review: pd.DataFrame) -> pd.Series:
-    """One readable sentence per review row (why it is, or is not, a finding)."""
+def _notes(review: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Short reason and full sentence (reason + window) per review row."""
     off = review["day_offset"]
     major = review["procedure_global_days"] == "090"
     where = (
@@ -449,7 +462,8 @@ def _notes(review: pd.DataFrame) -> pd.Series:
         ],
         default="procedure without 58/78/79",
     )
-    return pd.Series(why, index=review.index).astype("str") + ", " + where
+    reason = pd.Series(why, index=review.index).astype("str")
+    return reason, reason + ", " + where
 
 
 def _sum_wrvu(values: pd.Series) -> float:
@@ -527,51 +541,66 @@ def em_level_mix(lines: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def em_mix_svg(mix: pd.DataFrame, *, width: int = 560, height: int = 210) -> str:
-    """A hand-built SVG bar chart of an ``em_level_mix`` frame (share within each kind)."""
-    left, right, top, bottom = 36, 10, 22, 42
+def em_mix_svg(mix: pd.DataFrame, *, width: int = 680, height: int = 200) -> str:
+    """A hand-built greyscale SVG bar chart of an ``em_level_mix`` frame.
+
+    One bar per code, height = share within its kind (new / established), the visit count
+    above the bar; styled like ``rvubench.charts`` (dark bars, black text, prints in grey).
+    """
+    from rvubench.charts import BAR, BAR_ALT, FONT, GRID, INK
+
+    def text(x: float, y: float, body: str, *, size: float = 9, weight: str = "normal") -> str:
+        return (
+            f'<text x="{x:.1f}" y="{y:.1f}" font-family="{FONT}" font-size="{size}" '
+            f'text-anchor="middle" font-weight="{weight}" fill="{INK}">{escape(body)}</text>'
+        )
+
+    left, right, top, bottom = 44, 10, 22, 44
     plot_h = height - top - bottom
-    n = len(mix)
-    gap_group = 24
-    slot = (width - left - right - gap_group) / max(n, 1)
-    bar_w = slot * 0.62
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="E/M level mix" '
-        'font-family="sans-serif" font-size="10">'
-    ]
+    gap = 30
+    slot = (width - left - right - gap) / max(len(mix), 1)
+    bar_w = min(slot * 0.6, 44)
+    body = []
     for frac in (0.0, 0.25, 0.5, 0.75, 1.0):
         y = top + plot_h * (1 - frac)
-        parts.append(
+        body.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
-            'stroke="#dddddd" stroke-width="0.6"/>'
-            f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end" fill="#555555">'
-            f"{frac:.0%}</text>"
+            f'stroke="{GRID}" stroke-width="0.8"/>'
+            f'<text x="{left - 6}" y="{y + 3:.1f}" font-family="{FONT}" font-size="8" '
+            f'text-anchor="end" fill="{INK}">{frac:.0%}</text>'
         )
-    colours = {"new": "#4c78a8", "established": "#2f6f4f"}
-    kind_x: dict[str, list[float]] = {}
+    centres: dict[str, list[float]] = {}
     for i, row in enumerate(mix.itertuples(index=False)):
-        x = left + i * slot + (gap_group if row.kind == "established" else 0) + (slot - bar_w) / 2
+        shift = gap if row.kind == "established" else 0
+        x = left + shift + i * slot + (slot - bar_w) / 2
         h = plot_h * float(row.share)
         y = top + plot_h - h
-        kind_x.setdefault(row.kind, []).append(x + bar_w / 2)
-        parts.append(
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
-            f'fill="{colours.get(row.kind, "#777777")}"><title>{row.hcpcs}: {row.lines} '
-            f"({float(row.share):.0%})</title></rect>"
-            f'<text x="{x + bar_w / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle">'
-            f"{row.lines}</text>"
-            f'<text x="{x + bar_w / 2:.1f}" y="{top + plot_h + 12:.1f}" '
-            f'text-anchor="middle">{row.hcpcs}</text>'
+        fill = BAR if row.kind == "new" else BAR_ALT
+        centres.setdefault(row.kind, []).append(x + bar_w / 2)
+        body.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{fill}">'
+            f"<title>{escape(str(row.hcpcs))}: {int(row.lines)} ({float(row.share):.0%})</title>"
+            "</rect>"
         )
-    for kind, xs in kind_x.items():
-        label = "New patient" if kind == "new" else "Established patient"
-        parts.append(
-            f'<text x="{sum(xs) / len(xs):.1f}" y="{height - 8}" text-anchor="middle" '
-            f'font-weight="bold" fill="#333333">{label}</text>'
+        body.append(text(x + bar_w / 2, y - 4, f"{int(row.lines)}"))
+        body.append(text(x + bar_w / 2, top + plot_h + 13, str(row.hcpcs)))
+    body.append(
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" '
+        f'stroke="{INK}" stroke-width="1"/>'
+    )
+    for kind, xs in centres.items():
+        label = (
+            "New patient (share of new visits)"
+            if kind == "new"
+            else ("Established patient (share of established visits)")
         )
-    parts.append("</svg>")
-    return "".join(parts)
+        body.append(text(sum(xs) / len(xs), height - 10, label, weight="bold"))
+    title = "E/M level mix: office visits by level"
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-label="{title}">'
+        f"<title>{title}</title>" + "".join(body) + "</svg>"
+    )
 
 
 # --------------------------------------------------------------------------- bundle
@@ -654,15 +683,176 @@ class Insights:
         return out
 
 
-def build_insights(lines: pd.DataFrame, fees: FeeScheduleSet | None = None) -> Insights:
-    """Global-period review, totals and E/M level mix of priced (or clean) lines."""
+def build_insights(
+    lines: pd.DataFrame,
+    fees: FeeScheduleSet | None = None,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+) -> Insights:
+    """Global-period review, totals and E/M level mix of priced (or clean) lines.
+
+    Args:
+        lines: priced frame (``price_lines``) or clean lines (then ``fees`` gives global days
+            and an unadjusted wRVU = work RVU x units).
+        fees: fee schedule for clean lines; the bundled one is loaded when needed and None.
+        start, end: report period (inclusive). Windows are opened from every line, so a
+            procedure before the period still covers visits inside it; the review keeps the
+            lines dated in the period, the windows those opened in the period or holding a
+            reviewed line, and the E/M mix counts the lines in the period.
+    """
     frame = _prepare(lines, fees)
     windows = _windows_from(frame)
     review = _review(frame, windows)
     windows = windows[WINDOW_COLUMNS].reset_index(drop=True)
+    mix_lines = lines
+    if start is not None or end is not None:
+        lo = pd.Timestamp(start) if start is not None else pd.Timestamp.min
+        hi = pd.Timestamp(end) if end is not None else pd.Timestamp.max
+        review = review.loc[review["date_of_service"].between(lo, hi)].reset_index(drop=True)
+        key = ["procedure_source_file", "procedure_source_row"]
+        held = (
+            pd.MultiIndex.from_frame(review[key])
+            if len(review)
+            else pd.MultiIndex.from_tuples([], names=key)
+        )
+        keep = windows["procedure_date"].between(lo, hi) | pd.MultiIndex.from_frame(
+            windows[key]
+        ).isin(held)
+        windows = windows.loc[keep].reset_index(drop=True)
+        dates = pd.to_datetime(lines["date_of_service"])
+        mix_lines = lines.loc[dates.between(lo, hi)]
     return Insights(
         windows=window_summary(windows, review),
         review=review,
         totals=global_period_totals(windows, review),
-        em_mix=em_level_mix(lines),
+        em_mix=em_level_mix(mix_lines),
+    )
+
+
+# --------------------------------------------------------------------------- report sections
+
+PDF_ROWS = {"windows": 20, "em": 30, "procedures": 15}
+"""Rows of each table the PDF lists; the ``Global Periods`` sheet has them all."""
+
+GLOBAL_PERIODS_SHEET = "Global Periods"
+EM_LEVELS_SHEET = "EM Levels"  # "/" is not allowed in sheet names
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts of plain Python values (dates as ``datetime.date``)."""
+    out = []
+    for rec in frame.to_dict(orient="records"):
+        row = {}
+        for k, v in rec.items():
+            if isinstance(v, pd.Timestamp):
+                v = v.date()
+            elif isinstance(v, np.generic):
+                v = v.item()
+            elif v is pd.NA:
+                v = None
+            row[k] = v
+        out.append(row)
+    return out
+
+
+def global_period_data(
+    result: Insights, *, pdf_rows: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """What ``_global_periods.html.j2`` and the ``Global Periods`` sheet read (plain data).
+
+    Keys: ``totals``; ``windows``: 010/090 windows holding a line (first
+    ``pdf_rows["windows"]``; 000 windows only matter for same-day E/M, listed below);
+    ``em_to_review``: E/M lines likely inside a global (first ``pdf_rows["em"]``);
+    ``procedures_to_review``: procedures inside a global without 58/78/79 (first
+    ``pdf_rows["procedures"]``); the full counts ``windows_count``, ``em_count``,
+    ``procedures_count``; and the full frames ``windows_frame`` and ``review_frame`` for
+    the sheet.
+    """
+    rows = {**PDF_ROWS, **(pdf_rows or {})}
+    w = result.windows
+    counted = ["post_op_visits", "separate_with_modifier", "likely_in_global"]
+    held = w.loc[
+        (w[[*counted, "procedures_in_global"]].sum(axis=1) > 0) & (w["global_days"] != "000")
+    ]
+    review = result.review
+    em = review.loc[review["classification"] == "likely_in_global"]
+    procs = review.loc[(review["classification"] == "procedure_in_global") & review["needs_review"]]
+    return {
+        "totals": dict(result.totals),
+        "windows": _records(held.head(rows["windows"])),
+        "windows_count": int(len(held)),
+        "em_to_review": _records(em.head(rows["em"])),
+        "em_count": int(len(em)),
+        "procedures_to_review": _records(procs.head(rows["procedures"])),
+        "procedures_count": int(len(procs)),
+        "windows_frame": w,
+        "review_frame": review,
+    }
+
+
+def em_mix_data(mix: pd.DataFrame) -> dict[str, Any]:
+    """What ``_em_mix.html.j2`` reads: rows, totals per kind and the SVG chart."""
+    totals = mix.groupby("kind")["lines"].sum()
+    return {
+        "rows": _records(mix),
+        "new_total": int(totals.get("new", 0)),
+        "established_total": int(totals.get("established", 0)),
+        "chart_svg": em_mix_svg(mix),
+    }
+
+
+def em_mix_sheet_rows(mix: pd.DataFrame) -> list[tuple[Any, ...]]:
+    """Rows of the ``E/M Levels`` sheet: kind, hcpcs, level, lines, share."""
+    return [
+        (r.kind, r.hcpcs, int(r.level), int(r.lines), float(r.share))
+        for r in mix.itertuples(index=False)
+    ]
+
+
+def build_global_period_section(ctx: Any) -> Any:
+    """Report-model section builder (``report_model.SECTION_BUILDERS``), key ``global_periods``.
+
+    Reviews all of the clinician's priced lines (a surgery in the previous quarter still
+    covers this quarter's visits) and keeps what falls in the report period. None when no
+    window touches the period (e.g. a clinician without surgical codes).
+    """
+    from rvubench.report_model import Section
+
+    result = build_insights(ctx.priced, start=ctx.period.start, end=ctx.period.end)
+    if result.windows.empty:
+        return None
+    return Section(
+        key="global_periods",
+        title="Global surgical periods",
+        partial="_global_periods.html.j2",
+        data=global_period_data(result),
+        order=40,
+        sheet_writer="rvubench.insights_xlsx:write_global_periods_sheet",
+    )
+
+
+def build_em_mix_section(ctx: Any) -> Any:
+    """Report-model section builder, key ``em_mix``: the office E/M level mix of the period.
+
+    None when the period has no office visit (99202-99205, 99211-99215).
+    """
+    from rvubench.report_model import Section, SheetTable
+
+    mix = em_level_mix(ctx.in_period)
+    if int(mix["lines"].sum()) == 0:
+        return None
+    sheet = SheetTable(
+        EM_LEVELS_SHEET,
+        ("kind", "hcpcs", "level", "lines", "share"),
+        em_mix_sheet_rows(mix),
+        {"level": "int", "lines": "int", "share": "share"},
+    )
+    return Section(
+        key="em_mix",
+        title="E/M level mix",
+        partial="_em_mix.html.j2",
+        data=em_mix_data(mix),
+        order=45,
+        sheets=(sheet,),
     )
