@@ -319,6 +319,8 @@ class SectionContext:
 #: ``"module:function"`` builders called with a :class:`SectionContext`; each returns a
 #: :class:`Section` or None (nothing to show). Add one line here to plug a section in.
 SECTION_BUILDERS: list[str] = ["rvubench.trend:build_trend_section"]
+SECTION_BUILDERS += ["rvubench.insights:build_global_period_section",
+                     "rvubench.insights:build_em_mix_section"]  # issue 7
 
 
 # ---------------------------------------------------------------------------- helpers
