@@ -664,12 +664,15 @@ class Insights:
             f"  lines to review: {t['lines_to_review']}",
         ]
         todo = self.review.loc[self.review["needs_review"]]
-        for r in todo.head(max_review_lines).itertuples(index=False):
+        em_first = todo.sort_values(
+            "classification", key=lambda c: c != "likely_in_global", kind="stable"
+        )
+        for r in em_first.head(max_review_lines).itertuples(index=False):
             who = f" provider {r.provider_id}" if r.provider_id else ""
             out.append(
                 f"    {r.source_file} row {r.source_row}{who} "
                 f"{r.date_of_service:%Y-%m-%d} {r.hcpcs}"
-                f"{' ' + r.modifiers if r.modifiers else ''}: {r.note}"
+                f"{'-' + r.modifiers if r.modifiers else ''}: {r.note}"
             )
         if len(todo) > max_review_lines:
             out.append(f"    ... {len(todo) - max_review_lines} more (use --json for all)")
@@ -856,3 +859,20 @@ def build_em_mix_section(ctx: Any) -> Any:
         order=45,
         sheets=(sheet,),
     )
+
+
+def insights_for_clean_lines(
+    lines: pd.DataFrame, fees: FeeScheduleSet | None = None, settings: Any = None
+) -> Insights:
+    """``validate --insights``: price clean lines (default settings) and build the insights.
+
+    wRVU credit (and so wRVUs at risk) depends on the crediting policy only, not on the
+    locality, so the default ``PricingSettings()`` (policy ``medicare``) is used.
+    """
+    from rvubench.feeschedule import load_fee_schedules
+    from rvubench.pricing import price_lines
+    from rvubench.settings import PricingSettings
+
+    fees = fees if fees is not None else load_fee_schedules()
+    priced = price_lines(lines, fees, settings or PricingSettings())
+    return build_insights(priced, fees)
