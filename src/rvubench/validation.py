@@ -11,6 +11,7 @@ import csv
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rvubench.ingest import IngestResult, read_log
 
@@ -24,6 +25,7 @@ class ValidationReport:
     ingest: IngestResult
     unknown_codes: dict[str, int] = field(default_factory=dict)
     fee_schedule_releases: list[str] = field(default_factory=list)
+    insights: Any = None  # rvubench.insights.Insights with --insights (issue 7)
 
     @property
     def exit_code(self) -> int:
@@ -85,6 +87,7 @@ class ValidationReport:
             "files": list(ing.files),
             "net_reversals": ing.net_reversals,
             "accounting": self.accounting_text(),
+            **(self.insights.to_dict() if self.insights is not None else {}),
         }
 
     def accounting_text(self) -> str:
@@ -133,6 +136,8 @@ class ValidationReport:
             out += [f"  {m}" for m in rejected.head(max_listed)]
             if len(rejected) > max_listed:
                 out.append(f"  ... {len(rejected) - max_listed} more (see --json or --exceptions)")
+        if self.insights is not None:
+            out += self.insights.text_lines(max_listed)
         return "\n".join(out)
 
     def write_exceptions(self, path: Path) -> None:
@@ -158,6 +163,7 @@ def validate_log(
     sheet: str | None = None,
     net_reversals: bool = False,
     fee_schedule_files: Sequence[Path] = (),
+    insights: bool = False,
 ) -> ValidationReport:
     """Read a log as ``price`` does and report rows, rejections, unknown codes and columns."""
     from rvubench.feeschedule import load_fee_schedules
@@ -170,4 +176,9 @@ def validate_log(
     unknown = usable_codes[~usable_codes.isin(known)]
     counts = {str(k): int(v) for k, v in unknown.value_counts().items()}
     releases = [r.release_id for r in fees.releases]
-    return ValidationReport(result, counts, releases)
+    report = ValidationReport(result, counts, releases)
+    if insights:  # global periods and E/M level mix (issue 7)
+        from rvubench.insights import insights_for_clean_lines
+
+        report.insights = insights_for_clean_lines(lines, fees)
+    return report

@@ -19,8 +19,11 @@ from rvubench.commands.options import ingest_options, json_option
               "date, code and modifiers) instead of rejecting it.")  # fmt: skip
 @click.option("--exceptions", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write every rejected and skipped row (file, row, column, reason) to this CSV.")  # fmt: skip
+@click.option("--insights", is_flag=True, default=False,
+              help="Also list E/M lines and procedures inside global surgical periods "
+              "(090/010/000) and the office E/M level mix.")  # fmt: skip
 @json_option
-def command(log, mapping, sheet, net_reversals, exceptions, as_json) -> None:
+def command(log, mapping, sheet, net_reversals, exceptions, insights, as_json) -> None:
     """Check LOG (files or folders) and print rows read, usable and rejected by reason,
     codes not in the fee schedule, dates, providers, columns used and patient columns
     dropped. Exit status 1 when any row was rejected, 2 when a file cannot be read.
@@ -29,10 +32,12 @@ def command(log, mapping, sheet, net_reversals, exceptions, as_json) -> None:
     Example:
         rvubench validate sample_data/messy/ir_quarter_banner.csv
         rvubench validate exports/ --mapping my_export.toml --json
+        rvubench validate sample_data/ir_quarter.csv --insights
     """
     from rvubench.validation import validate_log
 
-    report = validate_log(list(log), mapping=mapping, sheet=sheet, net_reversals=net_reversals)
+    report = validate_log(list(log), mapping=mapping, sheet=sheet, net_reversals=net_reversals,
+                          insights=insights)  # fmt: skip
     if exceptions is not None:
         report.write_exceptions(exceptions)
     if as_json:
