@@ -17,7 +17,7 @@ def _positive(ctx, param, value):
 
 
 @click.command(name="report")
-@click.argument("logs", nargs=-1, required=True,
+@click.argument("logs", nargs=-1, required=True, metavar="LOG...",
                 type=click.Path(exists=True, path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for <provider>.pdf and <provider>.xlsx (created if missing).")
@@ -58,7 +58,7 @@ def command(logs, out_dir, provider, specialty, period, benchmark, region, clini
             fee_schedules, qp, default_pos, mapping, sheet, as_json) -> None:
     """Write one clinician's PDF report and Excel workbook.
 
-    Prices every line of LOG on the CMS fee schedule, credits work RVUs, annualizes and
+    Prices every line of LOG (CSV, TSV, XLSX, or a folder of them) on the CMS fee schedule, credits work RVUs, annualizes and
     benchmarks them, and writes OUT/<provider>.pdf and OUT/<provider>.xlsx. Exit code 1 when
     rows were rejected (the files are still written), 2 for usage errors.
 
