@@ -478,8 +478,11 @@ def window_summary(windows: pd.DataFrame, review: pd.DataFrame) -> pd.DataFrame:
     ``procedures_in_global``, ``lines_to_review`` and ``wrvu_at_risk`` to ``windows``.
     """
     key = ["procedure_source_file", "procedure_source_row"]
-    counts = pd.crosstab([review[k] for k in key], review["classification"]).reindex(
-        columns=list(CLASSIFICATIONS), fill_value=0
+    counts = (
+        review.groupby([*key, "classification"], observed=True)
+        .size()
+        .unstack("classification", fill_value=0)
+        .reindex(columns=list(CLASSIFICATIONS), fill_value=0)
     )
     counts.columns = [
         "post_op_visits",
