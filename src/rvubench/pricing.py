@@ -20,6 +20,7 @@ what was applied, not once per line, so a million lines price in well under a se
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -199,33 +200,66 @@ def _modifier_flags(mods: pd.Series) -> tuple[np.ndarray, dict[str, np.ndarray]]
     return codes, flags
 
 
+_ROW_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _row_data(fees, release_ids: list[str]) -> SimpleNamespace:
+    """The rows of the releases used, concatenated, with their per-row arrays (integer
+    RVUs x100, indicator codes, texts) and hcpcs -> row maps; cached per fee-schedule set."""
+    per_fees = _ROW_CACHE.setdefault(fees, {})
+    key = tuple(release_ids)
+    if key in per_fees:
+        return per_fees[key]
+    frames = [fees.release(rid).rows for rid in release_ids]
+    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["hcpcs", "mod"])
+    d = SimpleNamespace(rows=rows, maps=[])
+    offset = 0
+    for fr in frames:
+        pos = np.arange(offset, offset + len(fr), dtype="int64")
+        mods = fr["mod"].to_numpy(dtype=object)
+        hcpcs = fr["hcpcs"].to_numpy(dtype=object)
+        maps = {}
+        for m in ("", "26", "TC", "53"):
+            sel = mods == m
+            ser = pd.Series(pos[sel], index=pd.Index(hcpcs[sel], dtype=object))
+            maps[m] = ser[~ser.index.duplicated()]
+        d.maps.append(maps)
+        offset += len(fr)
+    n = len(rows)
+    d.num = {}
+    for name in ("work_rvu", "pe_nf", "pe_f", "mp_rvu", "opps_pe_nf", "opps_pe_f", "opps_mp",
+                 "pre_op", "intra_op", "post_op"):
+        d.num[name] = (_i100(rows[name].to_numpy(dtype="float64", na_value=0.0))
+                       if name in rows else np.zeros(n, dtype="int64"))
+    d.flag = {name: (rows[name].to_numpy(dtype=bool, na_value=False) if name in rows
+                     else np.zeros(n, dtype=bool)) for name in ("nf_na", "f_na")}
+    d.char = {name: _char_col(rows, name)[:n] if n else np.zeros(0, dtype="int64")
+              for name in ("status", "mult_proc", "bilat", "asst", "co_surg")}
+    d.text = {name: (rows[name].fillna("").astype(str).to_numpy(dtype=object) if name in rows
+                     else np.full(n, "", dtype=object))
+              for name in ("status", "description", "global_days", "endo_base")}
+    d.work_rvu = rows["work_rvu"].to_numpy(dtype="float64") if n else np.zeros(0)
+    per_fees[key] = d
+    return d
+
+
 def _row_lookup(
     fees, release_ids: list[str], rel_idx: np.ndarray, code_idx: np.ndarray, uniq_codes
-) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
+) -> tuple[dict[str, np.ndarray], SimpleNamespace]:
     """Global row positions per line for the ``""``, ``26``, ``TC`` and ``53`` rows (-1 = none)
-    and the concatenated rows of the releases used."""
-    frames = []
+    and the row data of the releases used."""
+    d = _row_data(fees, release_ids)
     table = np.full((len(release_ids), 4, len(uniq_codes)), -1, dtype="int64")
-    offset = 0
-    uidx = pd.Index(uniq_codes)
-    for ri, rid in enumerate(release_ids):
-        rows = fees.release(rid).rows
-        frames.append(rows)
-        pos = np.arange(offset, offset + len(rows), dtype="int64")
-        mods = rows["mod"].to_numpy(dtype=object)
-        hcpcs = rows["hcpcs"].to_numpy(dtype=object)
+    uidx = pd.Index(uniq_codes, dtype=object)
+    for ri, maps in enumerate(d.maps):
         for mi, m in enumerate(("", "26", "TC", "53")):
-            sel = mods == m
-            s = pd.Series(pos[sel], index=pd.Index(hcpcs[sel]))
-            s = s[~s.index.duplicated()]
-            table[ri, mi] = s.reindex(uidx).fillna(-1).to_numpy(dtype="int64")
-        offset += len(rows)
-    allrows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+            table[ri, mi] = maps[m].reindex(uidx).fillna(-1).to_numpy(dtype="int64")
     flat = table.ravel()
     u = len(uniq_codes)
     base = rel_idx.astype("int64") * (4 * u) + code_idx
     out = {m: flat[base + mi * u] for mi, m in enumerate(("", "26", "TC", "53"))}
-    return out, allrows
+    return out, d
 
 
 def _resolve_run_locality(settings: PricingSettings) -> tuple[str, str]:
@@ -247,6 +281,10 @@ def price_lines(
 ) -> pd.DataFrame:
     """Price clean lines (ingest's ``IngestResult.lines``) on the CMS fee schedule.
 
+    Everything that depends only on a line's pricing key (release, code, modifiers, POS,
+    locality/ZIP) is computed once per distinct key; only units, the T-status rule and the
+    multiple-procedure ranking (per provider and date of service) work line by line.
+
     Args:
         lines: clean lines, ARCHITECTURE.md section 2 columns, in input order.
         fees: a ``FeeScheduleSet`` (``rvubench.feeschedule.load_fee_schedules()``).
@@ -261,29 +299,117 @@ def price_lines(
     settings = settings or PricingSettings()
     lines = lines.reset_index(drop=True)
     s = _start(lines, fees, settings)
-    _select_rows(s, lines, fees)
-    _select_setting(s, lines, settings)
-    _select_localities(s, lines, fees, settings)
-    _unit_cents(s)
-    _status_rules(s, lines)
-    _modifier_rules(s, settings)
+    key_idx, rep = _pricing_keys(lines, s)
+    keys = lines.iloc[rep].reset_index(drop=True)
+    k = SimpleNamespace(
+        n=len(rep), usable=s.usable[rep], rel_idx=s.rel_idx[rep], release_ids=s.release_ids,
+        rel_year=s.rel_year, rel_cf=s.rel_cf,
+    )
+    _select_rows(k, keys, fees)
+    _select_setting(k, keys, settings)
+    _select_localities(k, keys, fees, settings)
+    _unit_cents(k)
+    _key_status(k)
+    _modifier_rules(k, settings)
+    _expand(s, k, key_idx, lines)
+    _line_status(s, lines)
+    s.medicare = settings.policy == "medicare"
     res = _mppr(
         n=s.n, grp=s.grp,
         eligible=s.found & s.est & ~s.pay_zero & (s.unit_b > 0) & _isin(s.mult, "123"),
-        mult=s.mult, eb_idx=s.eb_idx, code_idx=s.code_idx, code_rank=s.code_rank,
-        all_codes=s.all_codes, unit_b=s.unit_b, units=s.units,
-        work100=s.work100, bil_f=s.bil_f,
+        mult=s.mult, key_idx=key_idx, eb_idx=k.eb_idx, code_idx=k.code_idx,
+        code_rank=k.code_rank, all_codes=k.all_codes, unit_b=s.unit_b, units=s.units,
+        work_b=s.work_b,
         base_lookup=lambda li, codes: _base_units(
-            fees, s.release_ids, s.rel_idx[li], codes, s.facility[li], s.gw[li], s.gpe[li],
-            s.gmp[li], s.cf[li],
+            fees, s.release_ids, s.rel_idx[li], codes, *(
+                getattr(k, a)[key_idx[li]] for a in ("facility", "gw", "gpe", "gmp", "cf"))
         ),
     )
     (s.first_c, s.other_c, s.n_first, s.endo_role, s.endo_base_idx, s.mppr_info,
      s.work_adj) = res
-    _payment_and_credit(s, settings)
-    reason = _reasons(s)
-    adjustments = _adjustment_texts(s, settings)
-    return _assemble(s, lines, adjustments, reason)
+    _payment_and_credit(s, k, settings)
+    reason = _reasons(s, k)
+    adjustments = _adjustment_texts(s, k, settings)
+    return _assemble(s, k, lines, adjustments, reason)
+
+
+def _pricing_keys(lines: pd.DataFrame, s: SimpleNamespace) -> tuple[np.ndarray, np.ndarray]:
+    """A key id per line for (release, code, modifiers, POS, locality, ZIP, usable), and the
+    first line of each key."""
+    key = s.rel_idx.astype("int64")
+    for col in ("hcpcs", "modifiers", "pos", "locality", "zip"):
+        if col not in lines:
+            continue
+        if col in ("locality", "zip") and not (lines[col].fillna("") != "").any():
+            continue  # the usual case: no per-line locality or ZIP column
+        codes, uniq = pd.factorize(lines[col], use_na_sentinel=False)
+        if len(uniq) > 1:
+            key = key * (len(uniq) + 1) + codes
+            if key.max(initial=0) > 2**40:
+                key = pd.factorize(key)[0].astype("int64")
+    key = key * 2 + s.usable
+    key_idx, uniq = pd.factorize(key)
+    rep = np.zeros(len(uniq), dtype="int64")
+    rep[key_idx[::-1]] = np.arange(s.n - 1, -1, -1)
+    return key_idx, rep
+
+
+def _key_status(k: SimpleNamespace) -> None:
+    """Status codes (domain.md 2.2, 3.2), per pricing key."""
+    found, st = k.found, k.st
+    k.est = found & (st != C("C"))  # payment estimable (False -> NA)
+    k.est &= ~(found & (st == C("R")) & (k.work100 + k.pe100 + k.mp100 == 0))
+    k.pay_zero = found & ~_isin(st, "ART") & (st != C("C"))
+    k.credit_ok = found & _isin(st, "ARTN")
+
+
+def _expand(s: SimpleNamespace, k: SimpleNamespace, key_idx: np.ndarray,
+            lines: pd.DataFrame) -> None:
+    """Line-level arrays from the per-key results; bad per-line localities reject lines."""
+    s.key_idx = key_idx
+    bad_k = k.usable_before_loc & ~k.usable
+    if bad_k.any():
+        bad = np.flatnonzero(bad_k[key_idx])
+        sf = lines["source_file"].astype(str).to_numpy(dtype=object)[bad]
+        sr = lines["source_row"].astype(str).to_numpy(dtype=object)[bad]
+        kk = key_idx[bad]
+        for i, f, r, kk_i in zip(bad, sf, sr, kk, strict=True):
+            s.reject_extra[int(i)] = f"{f}, row {r}, column {k.loc_errcol[kk_i]}: {k.loc_err[kk_i]}"
+        s.usable = s.usable & ~bad_k[key_idx]
+    # one gather for the small per-key values: status and MULT PROC codes and five flags
+    packed = (k.st.astype("int64") | (k.mult.astype("int64") << 8)
+              | (k.found.astype("int64") << 16) | (k.est.astype("int64") << 17)
+              | (k.pay_zero.astype("int64") << 18) | (k.credit_ok.astype("int64") << 19)
+              | ((k.unit > 0).astype("int64") << 20))[key_idx]
+    s.st = packed & 0xFF
+    s.mult = (packed >> 8) & 0xFF
+    s.found = ((packed >> 16) & 1).astype(bool) & s.usable
+    s.est = ((packed >> 17) & 1).astype(bool)
+    s.pay_zero = ((packed >> 18) & 1).astype(bool)
+    s.credit_ok = ((packed >> 19) & 1).astype(bool)
+    s.unit_pos = ((packed >> 20) & 1).astype(bool)
+    s.unit_b = k.unit_b[key_idx]
+    s.work100 = k.work100[key_idx]
+    s.work_b = (k.work100 * k.bil_f / _ONE)[key_idx]  # bilateral-adjusted work x100
+    s.wfac = k.wfac[key_idx]
+    s.uniq_codes = k.uniq_codes
+
+
+def _line_status(s: SimpleNamespace, lines: pd.DataFrame) -> None:
+    """Provider/day groups, and the T rule: paid only when the provider has no other
+    payable (A/R) service that day."""
+    prov_idx, prov_u = pd.factorize(lines["provider_id"].fillna("").astype(str))
+    day = np.where(s.d_idx >= 0, s.d_idx, s.n_dates)  # missing dates share one id
+    grp = prov_idx.astype("int64") * (s.n_dates + 1) + day
+    if len(prov_u) * (s.n_dates + 1) > 20_000_000:  # keep bincount arrays small
+        grp, _ = pd.factorize(grp)
+    s.grp = grp
+    ngrp = int(grp.max(initial=-1)) + 1
+    other_pay = s.found & _isin(s.st, "AR") & s.unit_pos & s.est
+    has_other = np.bincount(grp[other_pay], minlength=ngrp) > 0
+    s.t_bundled = s.found & (s.st == C("T")) & has_other[grp]
+    s.pay_zero = s.pay_zero | s.t_bundled
+    s.credit_ok = s.credit_ok & ~s.t_bundled
 
 
 def _start(lines: pd.DataFrame, fees, settings: PricingSettings) -> SimpleNamespace:
@@ -322,8 +448,8 @@ def _select_rows(s: SimpleNamespace, lines: pd.DataFrame, fees) -> None:
     _, mf = _modifier_flags(lines["modifiers"])
     s.mf_any = mf.pop("any")
     s.mf = mf
-    pos_by_mod, rows = _row_lookup(fees, s.release_ids, s.rel_idx, s.code_idx, s.uniq_codes)
-    s.rows = rows
+    pos_by_mod, d = _row_lookup(fees, s.release_ids, s.rel_idx, s.code_idx, s.uniq_codes)
+    s.rows = d
     p_blank, s.p26, ptc, p53 = (pos_by_mod[m] for m in ("", "26", "TC", "53"))
     s.want26 = mf["26"]
     s.wanttc = mf["TC"] & ~s.want26
@@ -340,35 +466,25 @@ def _select_rows(s: SimpleNamespace, lines: pd.DataFrame, fees) -> None:
     rowi = np.where(s.found, row, 0)
     s.rowi = rowi
 
-    def num(name: str) -> np.ndarray:
-        if name not in rows.columns:
-            return np.zeros(s.n, dtype="int64")
-        return _i100(rows[name].to_numpy(dtype="float64", na_value=0.0))[rowi]
-
-    def flag(name: str) -> np.ndarray:
-        if name not in rows.columns:
-            return np.zeros(s.n, dtype=bool)
-        return rows[name].to_numpy(dtype=bool, na_value=False)[rowi]
-
-    s.st = np.where(s.found, _char_col(rows, "status")[rowi], 0)
-    s.work100 = np.where(s.found, num("work_rvu"), 0)
+    s.st = np.where(s.found, d.char["status"][rowi], 0) if len(d.rows) else np.zeros(s.n, "int64")
+    s.work100 = np.where(s.found, d.num["work_rvu"][rowi], 0) if len(d.rows) else s.st * 0
     for name, src in (("pe_nf100", "pe_nf"), ("pe_f100", "pe_f"), ("mp100", "mp_rvu"),
                       ("o_nf100", "opps_pe_nf"), ("o_f100", "opps_pe_f"),
                       ("o_mp100", "opps_mp"), ("pre", "pre_op"), ("intra", "intra_op"),
                       ("post", "post_op")):
-        setattr(s, name, num(src))
-    s.nf_na = flag("nf_na")
-    s.f_na = flag("f_na")
+        setattr(s, name, d.num[src][rowi] if len(d.rows) else s.st * 0)
+    s.nf_na = d.flag["nf_na"][rowi] if len(d.rows) else s.st > 0
+    s.f_na = d.flag["f_na"][rowi] if len(d.rows) else s.st > 0
     for name in ("mult_proc", "bilat", "asst", "co_surg"):
-        setattr(s, name, _char_col(rows, name)[rowi])
+        setattr(s, name, d.char[name][rowi] if len(d.rows) else s.st * 0)
     s.mult = s.mult_proc
     # endoscopic base codes as indexes into all_codes (the line codes, then other bases)
-    eb = rows["endo_base"].fillna("").astype(str) if "endo_base" in rows else pd.Series(
-        [""] * len(rows), dtype=object)
-    extra = pd.Index(eb[eb != ""].unique()).difference(pd.Index(s.uniq_codes))
+    eb = pd.Series(d.text["endo_base"], dtype=object)
+    extra = pd.Index(eb[eb != ""].unique(), dtype=object).difference(
+        pd.Index(s.uniq_codes, dtype=object))
     all_codes = pd.Index(s.uniq_codes, dtype=object).append(pd.Index(extra, dtype=object))
     row_eb = np.where((eb == "").to_numpy(), -1, all_codes.get_indexer(eb))
-    s.eb_idx = np.where(s.found, row_eb[rowi], -1) if len(rows) else np.full(s.n, -1)
+    s.eb_idx = np.where(s.found, row_eb[rowi], -1) if len(d.rows) else np.full(s.n, -1)
     s.all_codes = np.asarray(all_codes, dtype=object)
     rank = np.empty(len(s.all_codes), dtype="int64")
     rank[np.argsort(s.all_codes.astype(str), kind="stable")] = np.arange(len(s.all_codes))
@@ -451,14 +567,11 @@ def _select_localities(
     note_code, note_labels = pd.factorize(np.array([i[4] for i in info] + [""], dtype=object))
     s.loc_note_code = note_code[lk_idx]
     s.loc_note_labels = list(note_labels)
-    err = np.array([i[5] for i in info] + [""], dtype=object)[lk_idx]
-    errcol = np.array([i[6] for i in info] + [""], dtype=object)[lk_idx]
-    bad = s.usable & (err != "")
-    if bad.any():
-        sf = lines["source_file"].astype(str).to_numpy(dtype=object)
-        sr = lines["source_row"].astype(str).to_numpy(dtype=object)
-        for i in np.flatnonzero(bad):
-            s.reject_extra[i] = f"{sf[i]}, row {sr[i]}, column {errcol[i]}: {err[i]}"
+    s.loc_err = np.array([i[5] for i in info] + [""], dtype=object)[lk_idx]
+    s.loc_errcol = np.array([i[6] for i in info] + [""], dtype=object)[lk_idx]
+    s.usable_before_loc = s.usable.copy()
+    bad = s.usable & (s.loc_err != "")
+    if bad.any():  # the line is rejected; the message names its file, row and column
         s.usable = s.usable & ~bad
         s.found &= s.usable
         s.unknown &= s.usable
@@ -504,27 +617,6 @@ def _unit_cents(s: SimpleNamespace) -> None:
     ounit = (oraw + 5_000_000) // 10_000_000
     s.opps_capped = has_opps & (ounit < unit)
     s.unit = np.where(s.found, np.where(s.opps_capped, ounit, unit), 0)
-
-
-def _status_rules(s: SimpleNamespace, lines: pd.DataFrame) -> None:
-    """Status codes (domain.md 2.2, 3.2) and provider/day groups (T rule, MPPR)."""
-    found, st = s.found, s.st
-    s.est = found & (st != C("C"))  # payment estimable (False -> NA)
-    s.est &= ~(found & (st == C("R")) & (s.work100 + s.pe100 + s.mp100 == 0))
-    s.pay_zero = found & ~_isin(st, "ART") & (st != C("C"))
-    s.credit_ok = found & _isin(st, "ARTN")
-    prov_idx, prov_u = pd.factorize(lines["provider_id"].fillna("").astype(str))
-    day = np.where(s.d_idx >= 0, s.d_idx, s.n_dates)  # missing dates share one id
-    grp = prov_idx.astype("int64") * (s.n_dates + 1) + day
-    if len(prov_u) * (s.n_dates + 1) > 20_000_000:  # keep bincount arrays small
-        grp, _ = pd.factorize(grp)
-    s.grp = grp
-    ngrp = int(grp.max(initial=-1)) + 1
-    other_pay = found & _isin(st, "AR") & (s.unit > 0) & s.est
-    has_other = np.bincount(s.grp[other_pay], minlength=ngrp) > 0
-    s.t_bundled = found & (st == C("T")) & has_other[s.grp]
-    s.pay_zero |= s.t_bundled
-    s.credit_ok &= ~s.t_bundled
 
 
 def _modifier_rules(s: SimpleNamespace, settings: PricingSettings) -> None:
@@ -603,21 +695,28 @@ def _modifier_rules(s: SimpleNamespace, settings: PricingSettings) -> None:
     s.mod = m
 
 
-def _payment_and_credit(s: SimpleNamespace, settings: PricingSettings) -> None:
+def _payment_and_credit(s: SimpleNamespace, k: SimpleNamespace,
+                        settings: PricingSettings) -> None:
     """Line payment (post-MPPR factors on rounded cents, units last) and wRVU credit."""
+    in_sub = np.zeros(k.n, dtype=bool)
+    in_sub[k.sub] = True
+    lsub = np.flatnonzero(in_sub[s.key_idx])
+    pos_in_sub = np.full(k.n, -1, dtype="int64")
+    pos_in_sub[k.sub] = np.arange(len(k.sub))
+    ksub = pos_in_sub[s.key_idx[lsub]]  # each such line's position in the key subset
+    steps = [(mask[ksub], np.broadcast_to(fac, mask.shape)[ksub]) for mask, fac in k.post_f]
 
     def apply_post(c: np.ndarray) -> np.ndarray:
         c = c.copy()
-        cs = c[s.sub]
-        for mask, fac in s.post_f:
+        cs = c[lsub]
+        for mask, fac in steps:
             cs = np.where(mask, _pct(cs, fac), cs)
-        c[s.sub] = cs
+        c[lsub] = cs
         return c
 
     pay = apply_post(s.first_c) * s.n_first + apply_post(s.other_c) * (s.units - s.n_first)
     s.pay_cents = np.where(s.pay_zero | ~s.found, 0, pay)
     s.pay_na = (s.found & ~s.est) | ~s.found  # unknown code, rejected, or not estimable
-    s.medicare = settings.policy == "medicare"
     w = s.work_adj * s.wfac / 100.0 if s.medicare else s.work100 * s.units / 100.0
     w = np.where(s.credit_ok, np.round(w, 4), 0.0)
     s.wcredit = np.where(w == 0, 0.0, w)  # no negative zero
@@ -626,69 +725,82 @@ def _payment_and_credit(s: SimpleNamespace, settings: PricingSettings) -> None:
     s.zero = s.usable & ~s.priced
 
 
-def _adjustment_texts(s: SimpleNamespace, settings: PricingSettings) -> np.ndarray:
-    """The readable ``adjustments`` text per line (built once per distinct combination)."""
-    usable, found = s.usable, s.found
-    tx = _Texts(s.n)
-    tx.add(np.where(usable, s.mod_row_code, 0),
-           ["", "26 row (professional component)", "TC row (technical component)",
-            "53 row (discontinued procedure)"])
-    tx.add_flag(usable & s.bad_pctc, "invalid PC/TC modifier: no 26/TC row, global row used")
-    tx.add_flag(usable & s.both_pctc, "both 26 and TC billed: 26 row used")
+def _static_texts(k: SimpleNamespace, settings: PricingSettings) -> tuple[np.ndarray, ...]:
+    """Per pricing key, the adjustment texts that do not depend on the provider/day: the
+    part before the multiple-procedure texts and the part after them."""
+    usable, found, st = k.usable, k.found, k.st
+    a = _Texts(k.n)
+    a.add(np.where(usable, k.mod_row_code, 0),
+          ["", "26 row (professional component)", "TC row (technical component)",
+           "53 row (discontinued procedure)"])
+    a.add_flag(usable & k.bad_pctc, "invalid PC/TC modifier: no 26/TC row, global row used")
+    a.add_flag(usable & k.both_pctc, "both 26 and TC billed: 26 row used")
     set_labels = [""]
-    for p, empty in zip(s.pos_uniq, s.pos_was_empty, strict=True):
+    for p, empty in zip(k.pos_uniq, k.pos_was_empty, strict=True):
         kind = "facility" if p in FACILITY_POS else "non-facility"
         set_labels.append(f"{kind} rate (no POS: default {p})" if empty
                           else f"{kind} rate (POS {p})")
-    tx.add(np.where(usable, s.pos_idx + 1, 0), set_labels)
-    tx.add(np.where(s.na_setting, np.where(s.facility, 1, 2), 0),
-           ["", "facility rate flagged NA for this code (rarely performed there)",
-            "non-facility rate flagged NA for this code (rarely performed there)"])
-    tx.add(np.where(usable, s.loc_note_code + 1, 0), ["", *s.loc_note_labels])
-    tx.add_flag(s.opps_capped & usable, "OPPS cap (imaging technical component): OPPS amount used")
-    st = s.st
-    tx.add(np.select([found & (st == C("R")), found & (st == C("N")) & s.credit_ok,
-                      found & (st == C("T")) & ~s.t_bundled], [1, 2, 3], 0),
-           ["", "restricted coverage (status R): covered only under special instructions",
-            "non-covered by Medicare (status N): payment 0, wRVU credited",
-            "injection (status T): paid as the only service that day"])
-    sub, m = s.sub, s.mod
-    tx.add(m.bil_code,
-           ["", "bilateral (ind 1): 150%", "bilateral (ind 0): 150% does not apply, 100%",
-            "bilateral (ind 2): RVUs already bilateral, 100%", "bilateral (ind 3): 200%",
-            "modifier 50 not applicable to this code (bilateral ind 9): 100%"], idx=sub)
+    a.add(np.where(usable, k.pos_idx + 1, 0), set_labels)
+    a.add(np.where(k.na_setting, np.where(k.facility, 1, 2), 0),
+          ["", "facility rate flagged NA for this code (rarely performed there)",
+           "non-facility rate flagged NA for this code (rarely performed there)"])
+    a.add(np.where(usable, k.loc_note_code + 1, 0), ["", *k.loc_note_labels])
+    a.add_flag(k.opps_capped & usable, "OPPS cap (imaging technical component): OPPS amount used")
+    a.add(np.select([found & (st == C("R")), found & (st == C("N")) & k.credit_ok], [1, 2], 0),
+          ["", "restricted coverage (status R): covered only under special instructions",
+           "non-covered by Medicare (status N): payment 0, wRVU credited"])
+    sub, m = k.sub, k.mod
+    a.add(m.bil_code,
+          ["", "bilateral (ind 1): 150%", "bilateral (ind 0): 150% does not apply, 100%",
+           "bilateral (ind 2): RVUs already bilateral, 100%", "bilateral (ind 3): 200%",
+           "modifier 50 not applicable to this code (bilateral ind 9): 100%"], idx=sub)
+    b = _Texts(k.n)
+    b.add(m.asst_code, ["", "assistant at surgery (80): 16%", "assistant at surgery (81): 16%",
+                        "assistant at surgery (82): 16%",
+                        "non-physician assistant at surgery (AS): 13.6%"], idx=sub)
+    b.add(m.asst_ind, ["", "assistant: documentation of medical necessity required (ind 0)",
+                       "assistant at surgery not payable for this code (ind 1): payment 0",
+                       "assistant modifier not applicable to this code (ind 9): payment 0"],
+          idx=sub)
+    b.add_flag(m.is62, "co-surgeon (62): 62.5%", idx=sub)
+    b.add(m.co_ind, ["", "co-surgeons not permitted for this code (ind 0): payment 0",
+                     "co-surgeons: documentation of medical necessity required (ind 1)"],
+          idx=sub)
+    b.add_flag(m.is66, "team surgery (66): priced by report, payment not estimable", idx=sub)
+    _split_texts(b, k)
+    b.add_flag(m.is52, f"reduced service (52): x{settings.mod52_factor:.2f}; the MAC may reduce",
+               idx=sub)
+    b.add_flag(m.no53row, "discontinued (53): no CMS 53 row, MAC priced; payment not "
+               f"estimable, wRVU x{settings.mod53_factor:.2f}", idx=sub)
+    b.add_flag(m.is22, "increased service (22): 100%, subject to MAC review", idx=sub)
+    return a.build(), b.build()
+
+
+def _adjustment_texts(s: SimpleNamespace, k: SimpleNamespace,
+                      settings: PricingSettings) -> np.ndarray:
+    """The readable ``adjustments`` text per line (built once per distinct combination)."""
+    static_a, static_b = _static_texts(k, settings)
+    a_idx, a_u = pd.factorize(static_a)
+    b_idx, b_u = pd.factorize(static_b)
+    tx = _Texts(s.n)
+    tx.add(a_idx[s.key_idx] + 1, ["", *a_u])
+    tx.add_flag(s.found & (s.st == C("T")) & ~s.t_bundled,
+                "injection (status T): paid as the only service that day")
     eb_codes, eb_uniq = s.endo_base_idx
     endo_labels = [""]
-    for b in eb_uniq:
-        endo_labels += [f"endoscopy family {b}: highest valued, 100%",
-                        f"endoscopy family {b}: paid minus base {b}",
-                        f"endoscopy base {b} not paid separately with a family member"]
+    for base in eb_uniq:
+        endo_labels += [f"endoscopy family {base}: highest valued, 100%",
+                        f"endoscopy family {base}: paid minus base {base}",
+                        f"endoscopy base {base} not paid separately with a family member"]
     tx.add(np.where(s.endo_role > 0, eb_codes * 3 + s.endo_role, 0), endo_labels)
     tx.add(*s.mppr_info)
-    tx.add(m.asst_code, ["", "assistant at surgery (80): 16%", "assistant at surgery (81): 16%",
-                         "assistant at surgery (82): 16%",
-                         "non-physician assistant at surgery (AS): 13.6%"], idx=sub)
-    tx.add(m.asst_ind, ["", "assistant: documentation of medical necessity required (ind 0)",
-                        "assistant at surgery not payable for this code (ind 1): payment 0",
-                        "assistant modifier not applicable to this code (ind 9): payment 0"],
-           idx=sub)
-    tx.add_flag(m.is62, "co-surgeon (62): 62.5%", idx=sub)
-    tx.add(m.co_ind, ["", "co-surgeons not permitted for this code (ind 0): payment 0",
-                      "co-surgeons: documentation of medical necessity required (ind 1)"],
-           idx=sub)
-    tx.add_flag(m.is66, "team surgery (66): priced by report, payment not estimable", idx=sub)
-    _split_texts(tx, s)
-    tx.add_flag(m.is52, f"reduced service (52): x{settings.mod52_factor:.2f}; the MAC may reduce",
-                idx=sub)
-    tx.add_flag(m.no53row, "discontinued (53): no CMS 53 row, MAC priced; payment not "
-                f"estimable, wRVU x{settings.mod53_factor:.2f}", idx=sub)
-    tx.add_flag(m.is22, "increased service (22): 100%, subject to MAC review", idx=sub)
-    tx.add(np.where(usable, s.note_idx + 1, 0), ["", *s.note_uniq])
+    tx.add(b_idx[s.key_idx] + 1, ["", *b_u])
+    tx.add(np.where(s.usable, s.note_idx + 1, 0), ["", *s.note_uniq])
     if not s.medicare:
-        tx.add_flag(found & (np.abs(s.work_adj - s.work100 * s.units) > 1e-9),
+        tx.add_flag(s.found & (np.abs(s.work_adj - s.work100 * s.units) > 1e-9),
                     "full-credit policy: wRVU not reduced for modifiers")
     out = tx.build()
-    out[~usable] = ""
+    out[~s.usable] = ""
     return out
 
 
@@ -715,39 +827,46 @@ def _take(labels, codes: np.ndarray) -> pd.Series:
     return pd.Series(lab[codes], dtype=object, copy=False)
 
 
-def _assemble(s: SimpleNamespace, lines: pd.DataFrame, adjustments: np.ndarray,
-              reason: np.ndarray) -> pd.DataFrame:
-    usable, found = s.usable, s.found
+def _assemble(s: SimpleNamespace, k: SimpleNamespace, lines: pd.DataFrame,
+              adjustments: np.ndarray, reason: np.ndarray) -> pd.DataFrame:
+    ki = s.key_idx
     out = {c: lines[c] for c in ("source_file", "source_row", "provider_id", "date_of_service",
                                  "hcpcs", "modifiers", "pos", "provider_name", "zip",
                                  "is_duplicate", "reject_kind") if c in lines}
     out["units"] = pd.Series(s.units)
-    out["setting"] = _take(["facility", "non-facility"],
-                           np.where(usable, np.where(s.facility, 0, 1), -1))
-    out["locality"] = _take(s.loc_names, np.where(usable, s.lk_idx, -1))
-    out["fee_schedule_release"] = _take(s.release_ids, np.where(usable, s.rel_idx, -1))
+    # per-key values ("" / NaN where the key is rejected or has no row), one take per column
+    usable, found = k.usable, k.found
+    d = k.rows
+
+    def text(values) -> pd.Series:
+        return pd.Series(np.asarray(values, dtype=object)[ki], dtype=object, copy=False)
+
+    def blank(mask, values) -> np.ndarray:
+        return np.where(mask, np.asarray(values, dtype=object), "").astype(object)
+
+    out["setting"] = text(blank(usable, np.where(k.facility, "facility", "non-facility")))
+    out["locality"] = text(blank(usable, np.asarray([*k.loc_names, ""], dtype=object)[k.lk_idx]))
+    rel_k = np.asarray([*s.release_ids, ""], dtype=object)[k.rel_idx]
+    out["fee_schedule_release"] = text(blank(usable, rel_k))
     year = pd.array(s.rel_year[s.rel_idx], dtype="Int64")
-    year[~usable] = pd.NA
+    year[~s.usable] = pd.NA
     out["rvu_year"] = year
-    rowi = np.where(found, s.rowi, -1)
-    rows = s.rows
     for name in ("status", "description", "global_days"):
-        labels = (rows[name].fillna("").astype(str).to_numpy(dtype=object)
-                  if name in rows else np.full(len(rows), "", dtype=object))
-        out[name] = _take(labels, rowi)
-    out["mod_row"] = _take(["", "26", "TC", "53"], np.where(found, s.mod_row_code, -1))
-    cats_u = [category_of(c) for c in s.uniq_codes]
-    out["category"] = _take(cats_u, np.where(usable, s.code_idx, -1))
-    out["work_rvu"] = np.where(found, s.work100 / 100.0, np.nan)
-    out["wrvu_credit"] = np.where(usable, s.wcredit, 0.0)
+        labels = d.text[name]
+        out[name] = text(blank(found, labels[k.rowi] if len(labels) else ""))
+    out["mod_row"] = text(blank(found, np.array(["", "26", "TC", "53"], dtype=object)[
+        k.mod_row_code]))
+    cats = np.asarray([category_of(c) for c in k.uniq_codes] + [""], dtype=object)
+    out["category"] = text(blank(usable, cats[k.code_idx]))
+    out["work_rvu"] = np.where(found, k.work100 / 100.0, np.nan)[ki]
+    out["wrvu_credit"] = np.where(s.usable, s.wcredit, 0.0)
     cents = pd.array(np.where(s.pay_na, 0, s.pay_cents), dtype="Int64")
     cents[s.pay_na] = pd.NA
     out["payment_cents"] = cents
     out["payment"] = np.where(s.pay_na, np.nan, s.pay_cents / 100.0)
-    out["conversion_factor"] = np.where(usable, s.cf / 10000.0, np.nan)
-    out["gpci_work"] = np.where(usable, s.gw / 1000.0, np.nan)
-    out["gpci_pe"] = np.where(usable, s.gpe / 1000.0, np.nan)
-    out["gpci_mp"] = np.where(usable, s.gmp / 1000.0, np.nan)
+    for name, src, scale in (("conversion_factor", "cf", 10000.0), ("gpci_work", "gw", 1000.0),
+                             ("gpci_pe", "gpe", 1000.0), ("gpci_mp", "gmp", 1000.0)):
+        out[name] = np.where(usable, getattr(k, src) / scale, np.nan)[ki]
     out["adjustments"] = pd.Series(adjustments, dtype=object, copy=False)
     out["outcome"] = _take(["rejected", "priced", "zero"],
                            np.where(s.rejected, 0, np.where(s.priced, 1, 2)))
@@ -768,20 +887,19 @@ def _isin(codes: np.ndarray, chars: str) -> np.ndarray:
 def _base_units(fees, release_ids, rel_idx, codes, facility, gw, gpe, gmp, cf):
     """Per-unit cents and work x100 of each line's endoscopic base code (0 if absent)."""
     cidx, uniq = pd.factorize(pd.Series(codes, dtype=object).fillna(""))
-    pos_by_mod, rows = _row_lookup(fees, release_ids, rel_idx, cidx, uniq)
+    pos_by_mod, d = _row_lookup(fees, release_ids, rel_idx, cidx, uniq)
     p = pos_by_mod[""]
     ok = p >= 0
     pi = np.where(ok, p, 0)
-    w = _i100(rows["work_rvu"].to_numpy()[pi])
-    pe = np.where(facility, _i100(rows["pe_f"].to_numpy()[pi]),
-                  _i100(rows["pe_nf"].to_numpy()[pi]))
-    mp = _i100(rows["mp_rvu"].to_numpy()[pi])
+    w = d.num["work_rvu"][pi]
+    pe = np.where(facility, d.num["pe_f"][pi], d.num["pe_nf"][pi])
+    mp = d.num["mp_rvu"][pi]
     cents = ((w * gw + pe * gpe + mp * gmp) * cf + 5_000_000) // 10_000_000
     return np.where(ok, cents, 0), np.where(ok, w, 0)
 
 
-def _mppr(*, n, grp, eligible, mult, eb_idx, code_idx, code_rank, all_codes, unit_b, units,
-          work100, bil_f, base_lookup):
+def _mppr(*, n, grp, eligible, mult, key_idx, eb_idx, code_idx, code_rank, all_codes, unit_b,
+          units, work_b, base_lookup):
     """Endoscopy families and the surgical multiple-procedure ranking (domain.md 2.5).
 
     Each line has a first-unit and an other-unit amount (cents) and work (x100, float), so
@@ -797,7 +915,6 @@ def _mppr(*, n, grp, eligible, mult, eb_idx, code_idx, code_rank, all_codes, uni
         endo_role=np.zeros(n, dtype="int64"), eb_codes=np.zeros(n, dtype="int64"),
         eb_uniq=[], mppr_code=np.zeros(n, dtype="int64"), labels=[""],
     )
-    work_b = (work100 * bil_f) / _ONE  # bilateral-adjusted work x100 per unit
     m.w_first = work_b.copy()
     m.w_other = work_b.copy()
     idx = np.flatnonzero(eligible)
@@ -806,16 +923,16 @@ def _mppr(*, n, grp, eligible, mult, eb_idx, code_idx, code_rank, all_codes, uni
         cnt = np.bincount(grp[idx], weights=units[idx])
         idx = idx[cnt[grp[idx]] > 1]
     if len(idx):
-        fam = _endoscopy(m, idx, grp, mult, eb_idx, code_idx, code_rank, all_codes, unit_b,
-                         units, work_b, base_lookup)
-        _rank(m, idx, grp, fam, code_rank, unit_b, work_b, units)
+        kk = key_idx[idx]  # per-key code facts, for the ranked lines only
+        sub = SimpleNamespace(eb=eb_idx[kk], code=code_idx[kk], rank=code_rank[kk])
+        fam = _endoscopy(m, idx, grp, mult, sub, all_codes, unit_b, units, work_b, base_lookup)
+        _rank(m, idx, grp, fam, sub.rank, unit_b, work_b, units)
     work_adj = m.w_first * m.n_first + m.w_other * (units - m.n_first)
     return (m.first_c, m.other_c, m.n_first, m.endo_role, (m.eb_codes, m.eb_uniq),
             (m.mppr_code, m.labels), work_adj)
 
 
-def _endoscopy(m, idx, grp, mult, eb_idx, code_idx, code_rank, all_codes, unit_b, units,
-               work_b, base_lookup):
+def _endoscopy(m, idx, grp, mult, sub, all_codes, unit_b, units, work_b, base_lookup):
     """Families = indicator-3 lines sharing an ENDO BASE plus that base code, per provider/day:
     the highest-valued member in full, others minus the base, the base itself not paid.
 
@@ -823,7 +940,7 @@ def _endoscopy(m, idx, grp, mult, eb_idx, code_idx, code_rank, all_codes, unit_b
     """
     g = grp[idx]
     m3 = mult[idx] == C("3")
-    fam_code = np.where(m3, eb_idx[idx], code_idx[idx])
+    fam_code = np.where(m3, sub.eb, sub.code)
     fam_key, _ = pd.factorize(g.astype("int64") * (len(all_codes) + 1) + fam_code)
     has3 = np.bincount(fam_key, weights=m3.astype(float)) > 0
     in_fam = has3[fam_key]
@@ -834,9 +951,9 @@ def _endoscopy(m, idx, grp, mult, eb_idx, code_idx, code_rank, all_codes, unit_b
     fi = idx[in_fam]
     base = fam_code[in_fam]
     b_cents, b_work = base_lookup(fi, all_codes[base])
-    is_base = code_idx[fi] == base
+    is_base = sub.code[in_fam] == base
     fk = fam_key[in_fam]
-    order = np.lexsort((code_rank[fi], -work_b[fi], -unit_b[fi], fk))
+    order = np.lexsort((sub.rank[in_fam], -work_b[fi], -unit_b[fi], fk))
     top = np.zeros(len(fi), dtype=bool)
     sk = fk[order]
     top[order[np.r_[True, sk[1:] != sk[:-1]]]] = True
@@ -858,7 +975,7 @@ def _endoscopy(m, idx, grp, mult, eb_idx, code_idx, code_rank, all_codes, unit_b
     return in_fam, fam_key, item_val, item_w
 
 
-def _rank(m, idx, grp, fam, code_rank, unit_b, work_b, units):
+def _rank(m, idx, grp, fam, code_rank, unit_b, work_b, units):  # code_rank: over idx
     """Rank items per provider/day by amount (tie: work, then code): 100% then 50%."""
     in_fam, fam_key, item_val, item_w = fam
     g = grp[idx].astype("int64")
@@ -874,7 +991,7 @@ def _rank(m, idx, grp, fam, code_rank, unit_b, work_b, units):
     # sort by group, amount desc, work desc, code: packed into two int64 keys
     val = np.minimum(item_val[rep], 2**40 - 1)
     wk = np.minimum(np.rint(item_w[rep] * 100).astype("int64"), 2**38 - 1)
-    tie = (2**38 - 1 - wk) * 2**24 + np.minimum(code_rank[idx][rep], 2**24 - 1)
+    tie = (2**38 - 1 - wk) * 2**24 + np.minimum(code_rank[rep], 2**24 - 1)
     gr = g[rep]
     if len(gr) and gr.max() < 2**22:
         order = np.lexsort((tie, gr * 2**40 + (2**40 - 1 - val)))
@@ -919,43 +1036,46 @@ def _rank(m, idx, grp, fam, code_rank, unit_b, work_b, units):
     m.mppr_code[idx] = np.where(line_tot > 1, kc + 1, 0)
 
 
-def _reasons(s: SimpleNamespace) -> np.ndarray:
+def _reasons(s: SimpleNamespace, k: SimpleNamespace) -> np.ndarray:
     """Why a line was credited zero / not priced / rejected ("" when priced).
 
     The text is built once per distinct (code, release, situation), not once per line.
     """
     reason = np.full(s.n, "", dtype=object)
     rej = np.flatnonzero(s.rejected)
-    reason[rej] = s.reject_ser.to_numpy(dtype=object)[rej] if len(rej) else reason[rej]
+    if len(rej):
+        reason[rej] = s.reject_ser.to_numpy(dtype=object)[rej]
     for i, text in s.reject_extra.items():
         reason[i] = text
     idx = np.flatnonzero(s.zero)
     if len(idx) == 0:
         return reason
+    kk = s.key_idx[idx]
+    st = s.st[idx]
     kind = np.select(
-        [s.unknown[idx], s.only26[idx], s.st[idx] == C("C"), s.st[idx] == C("J"),
-         s.t_bundled[idx], ~_isin(s.st[idx], "ARTN"),
-         s.endo_role[idx] == 3, s.asst_pay0[idx], s.co0[idx]],
+        [k.unknown[kk], k.only26[kk], st == C("C"), st == C("J"), s.t_bundled[idx],
+         ~_isin(st, "ARTN"), s.endo_role[idx] == 3, k.asst_pay0[kk], k.co0[kk]],
         list(range(1, 10)), 0,
     )
-    key = (s.code_idx[idx].astype("int64") * 16 + kind) * (len(s.release_ids) + 1) + s.rel_idx[idx]
+    key = kk.astype("int64") * 16 + kind
     k_idx, k_uniq = pd.factorize(key)
-    rep = np.zeros(len(k_uniq), dtype="int64")
-    rep[k_idx[::-1]] = idx[::-1]
-    texts = np.array([_reason_text(s, int(i), int(kind_of)) for i, kind_of in
-                      zip(rep, kind[np.searchsorted(idx, rep)], strict=True)], dtype=object)
+    first = np.zeros(len(k_uniq), dtype="int64")
+    first[k_idx[::-1]] = np.arange(len(idx) - 1, -1, -1)
+    texts = np.array([_reason_text(s, k, int(idx[j]), int(kind[j])) for j in first],
+                     dtype=object)
     reason[idx] = texts[k_idx]
     return reason
 
 
-def _reason_text(s: SimpleNamespace, i: int, kind: int) -> str:
-    code = s.uniq_codes[s.code_idx[i]]
+def _reason_text(s: SimpleNamespace, k: SimpleNamespace, i: int, kind: int) -> str:
+    kk = s.key_idx[i]
+    code = k.uniq_codes[k.code_idx[kk]]
     rel = s.release_ids[s.rel_idx[i]]
     st = chr(s.st[i]) if s.st[i] else ""
     if kind == 3:
         r = f"contractor priced (status C): {code} payment not estimable, 0 wRVU credited"
-        p26 = s.p26[i]
-        w26 = float(s.rows["work_rvu"].iloc[p26]) if p26 >= 0 else 0.0
+        p26 = k.p26[kk]
+        w26 = float(k.rows.work_rvu[p26]) if p26 >= 0 else 0.0
         if w26 > 0:
             r += (f"; its 26 row carries {w26:.2f} work RVUs, the obvious override value "
                   "(or bill with 26)")
