@@ -751,8 +751,20 @@ def _apply(enc: _Encoded, fn: Normalizer) -> tuple[list, list]:
     return [v for v, _p in res], [p for _v, p in res]
 
 
-def _text_array(values: list, indices: np.ndarray) -> pa.Array:
+def _text_array(values: list, indices: np.ndarray, enc: _Encoded | None = None,
+                raw: pa.Array | None = None) -> pa.Array:  # fmt: skip
+    """Per-row strings from per-unique values; the raw column itself when nothing changed."""
+    if raw is not None and enc is not None and values == enc.uniques and pa.types.is_string(raw.type):
+        return raw
+    if len(values) == 1 and values[0] == "":
+        return _empty_strings(len(indices))
     return pa.array(values, pa.string()).take(pa.array(indices))
+
+
+def _empty_strings(n: int) -> pa.Array:
+    """n empty strings without materializing anything (all offsets 0)."""
+    offsets = pa.py_buffer(np.zeros(n + 1, dtype=np.int32).tobytes())
+    return pa.StringArray.from_buffers(n, offsets, pa.py_buffer(b""))
 
 
 def _clean(raw: _Raw, roles: _Roles, mapping: Mapping | None, ids: _Ids) -> _Part:
@@ -779,7 +791,7 @@ def _clean(raw: _Raw, roles: _Roles, mapping: Mapping | None, ids: _Ids) -> _Par
             probs, enc.indices, header,
         )  # fmt: skip
 
-    text["hcpcs"] = _text_array(code_vals, code_enc.indices)
+    text["hcpcs"] = _text_array(code_vals, code_enc.indices, code_enc, _live(raw, roles, "hcpcs", keep))
     row_ids["hcpcs"] = ids.of("hcpcs", code_vals)[code_enc.indices]
     record("hcpcs", code_vals, code_probs, code_enc, raw.header[roles.index["hcpcs"]])
 
@@ -801,12 +813,12 @@ def _clean(raw: _Raw, roles: _Roles, mapping: Mapping | None, ids: _Ids) -> _Par
               "zip": iv.normalize_zip}  # fmt: skip
     for canon, fn in simple.items():
         if canon not in roles.index:
-            text[canon] = pa.array([""], pa.string()).take(pa.array(np.zeros(n, dtype=np.int64)))
+            text[canon] = _empty_strings(n)
             row_ids[canon] = np.full(n, ids.of(canon, [""])[0], dtype=np.int64)
             continue
         enc = encs[roles.index[canon]]
         vals, probs = _apply(enc, fn)
-        text[canon] = _text_array(vals, enc.indices)
+        text[canon] = _text_array(vals, enc.indices, enc, _live(raw, roles, canon, keep))
         row_ids[canon] = ids.of(canon, vals)[enc.indices]
         if canon != "provider_name":
             record(canon, vals, probs, enc, raw.header[roles.index[canon]])
@@ -828,6 +840,11 @@ def _clean(raw: _Raw, roles: _Roles, mapping: Mapping | None, ids: _Ids) -> _Par
     _clean_modifiers(raw, roles, encs, text, row_ids, problems, ids, n)
     rejects = _rejections(raw, problems, n)
     return _Part(raw.file, raw.rows, text, dates, units, row_ids, rejects)
+
+
+def _live(raw: _Raw, roles: _Roles, canon: str, keep: np.ndarray) -> pa.Array | None:
+    """The raw column of a role when no row was set aside (so it lines up with the output)."""
+    return raw.columns[roles.index[canon]] if keep.all() else None
 
 
 def _rejections(raw: _Raw, problems: dict, n: int) -> dict[int, tuple[str, str, str]]:
@@ -857,7 +874,7 @@ def _clean_modifiers(raw, roles, encs, text, row_ids, problems, ids, n) -> None:
     """Modifiers from one column or several (Modifier 1..4), joined as "26,59"."""
     cols = roles.modifier_cols
     if not cols:
-        text["modifiers"] = pa.array([""], pa.string()).take(pa.array(np.zeros(n, dtype=np.int64)))
+        text["modifiers"] = _empty_strings(n)
         row_ids["modifiers"] = np.full(n, ids.of("modifiers", [""])[0], dtype=np.int64)
         return
     per_col = []
@@ -1118,17 +1135,26 @@ def _concat(arrays: list[np.ndarray], dtype) -> np.ndarray:
 
 def _duplicated(ids: dict[str, np.ndarray]) -> np.ndarray:
     """Rows whose ids in every column equal those of an earlier row."""
-    radix = [int(a.max(initial=0)) + 1 for a in ids.values()]
+    varying = {c: a for c, a in ids.items() if len(a) and a.min() != a.max()}
+    if not varying:
+        out = np.ones(len(next(iter(ids.values()))), dtype=bool)
+        out[:1] = False
+        return out
+    ids = varying
+    radix = [int(a.max()) + 1 for a in ids.values()]
     if np.prod([float(r) for r in radix]) < 2.0**62:
         key = np.zeros(len(next(iter(ids.values()))), dtype=np.int64)
         for a, r in zip(ids.values(), radix, strict=True):
-            key = key * r + a
+            key *= r
+            key += a
         return pd.Series(key).duplicated(keep="first").to_numpy()
     return pd.DataFrame(ids).duplicated(keep="first").to_numpy()
 
 
 def _sparse_text(n: int, values: dict[int, str]) -> pa.Array:
     """A string column that is "" except at a few positions."""
+    if not values:
+        return _empty_strings(n)
     indices = np.zeros(n, dtype=np.int32)
     dictionary = [""]
     for k, (pos, v) in enumerate(sorted(values.items()), start=1):
