@@ -331,6 +331,8 @@ def test_totals_and_window_summary():
     assert t["procedures_in_global_without_modifier"] == 1
     assert t["lines_to_review"] == 3  # 2 likely + 1 procedure without 58/78/79
     assert t["wrvu_at_risk"] == 2.6  # 1.30 + 1.30 (99213 work RVU x 1)
+    assert t["em_lines"] == 3  # 99213, 99214-24, 99213 (99024 is not counted)
+    assert t["em_share_in_global"] == pytest.approx(2 / 3)
     w = result.windows.set_index("procedure_source_row")
     assert w.loc[2, "likely_in_global"] == 1
     assert w.loc[2, "separate_with_modifier"] == 1

@@ -169,6 +169,8 @@ def test_partials_render_and_hide_when_empty(priced):
     # (day 72 of 27447: May 4 -> Jul 15 = 27 + 30 + 15 = 72) are likely in a global
     assert "First 1 of 3 E/M lines to review" in html
     assert "E/M in the post-operative period without 24" in html
+    # 3 of the 4 E/M lines (99212, 99214-24, 99213, 99213; not 99024) are likely in a global
+    assert "75.0% of the 4 E/M lines of the period" in " ".join(html.split())
     mix_html = env.get_template("_em_mix.html.j2").render(
         em_mix=insights.em_mix_data(result.em_mix)
     )

@@ -500,8 +500,15 @@ def window_summary(windows: pd.DataFrame, review: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def global_period_totals(windows: pd.DataFrame, review: pd.DataFrame) -> dict[str, Any]:
-    """Headline figures of the global-period review (plain JSON-able values)."""
+def global_period_totals(
+    windows: pd.DataFrame, review: pd.DataFrame, em_lines: int | None = None
+) -> dict[str, Any]:
+    """Headline figures of the global-period review (plain JSON-able values).
+
+    ``em_lines`` (E/M lines other than 99024 in scope) gives ``em_share_in_global``, the
+    share of them likely inside a global: near 1 means most visits sit in some window, and
+    with no patient key most of those are other patients' visits (the list is to sample).
+    """
     cls = review["classification"]
     likely = review.loc[cls == "likely_in_global"]
     procs = review.loc[cls == "procedure_in_global"]
@@ -518,6 +525,8 @@ def global_period_totals(windows: pd.DataFrame, review: pd.DataFrame) -> dict[st
         "lines_to_review": int(review["needs_review"].sum()),
         "wrvu_at_risk": _sum_wrvu(likely["wrvu_credit"]),
         "payment_at_risk_cents": int(cents.sum()) if len(cents) else 0,
+        "em_lines": em_lines,
+        "em_share_in_global": (len(likely) / em_lines) if em_lines else None,
     }
 
 
@@ -666,6 +675,12 @@ class Insights:
             f"({t['procedures_in_global_without_modifier']} without 58/78/79)",
             f"  lines to review: {t['lines_to_review']}",
         ]
+        share = t.get("em_share_in_global")
+        if share is not None and share > 0.5:
+            out.append(
+                f"  note: {share:.0%} of the {t['em_lines']} E/M lines sit inside some window; "
+                "with no patient key most are likely other patients' visits (sample them)"
+            )
         todo = self.review.loc[self.review["needs_review"]]
         em_first = todo.sort_values(
             "classification", key=lambda c: c != "likely_in_global", kind="stable"
@@ -712,6 +727,7 @@ def build_insights(
     review = _review(frame, windows)
     windows = windows[WINDOW_COLUMNS].reset_index(drop=True)
     mix_lines = lines
+    em_dates = frame.loc[frame["_em"] & (frame["hcpcs"] != "99024"), "date_of_service"]
     if start is not None or end is not None:
         lo = pd.Timestamp(start) if start is not None else pd.Timestamp.min
         hi = pd.Timestamp(end) if end is not None else pd.Timestamp.max
@@ -728,10 +744,11 @@ def build_insights(
         windows = windows.loc[keep].reset_index(drop=True)
         dates = pd.to_datetime(lines["date_of_service"])
         mix_lines = lines.loc[dates.between(lo, hi)]
+        em_dates = em_dates.loc[em_dates.between(lo, hi)]
     return Insights(
         windows=window_summary(windows, review),
         review=review,
-        totals=global_period_totals(windows, review),
+        totals=global_period_totals(windows, review, em_lines=len(em_dates)),
         em_mix=em_level_mix(mix_lines),
     )
 
