@@ -43,11 +43,17 @@ Rules (docs/domain.md 2.4) and the project decisions taken here:
 * **Totals.** wRVUs at risk = the wRVU credit of ``likely_in_global`` lines (they would be
   bundled or denied); payment at risk likewise, in integer cents. Lines to review =
   ``likely_in_global`` lines + procedures in a global without 58/78/79.
+  ``em_share_in_global`` = likely lines / E/M lines (99024 excluded); above one half the
+  report and ``validate`` say that most flagged visits are probably other patients'.
+* **Period.** In a report, windows come from all of the clinician's lines (a surgery
+  in the previous quarter still covers this quarter's visits); the review keeps lines dated
+  in the period, the windows opened in it or holding one of those lines.
 * **Not handled:** FT (unrelated critical care in a global), 54/55/56 split care (a 55-only
   line still opens a window on its own date), payer rules beyond Medicare.
 
-E/M level mix: counts and shares of office visits 99202-99205 (new) and 99211-99215
-(established), shares within each kind; rejected lines are ignored.
+E/M level mix: counts of lines (visits, not units) of office visits 99202-99205 (new) and
+99211-99215 (established) and their shares within each kind; rejected lines are ignored,
+lines flagged as duplicates are counted (as pricing credits them).
 
 Everything is vectorized: one ``merge_asof`` per global length (all windows of one length
 have the same span, so the latest opening window is the only candidate), O(n log n).
