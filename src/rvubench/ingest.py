@@ -555,7 +555,13 @@ def _note_extra_cells(raw: _Raw, parsed: list[list[str]], ncol: int) -> None:
 def _slow_csv(data, name, label, header, hidx, delim, encoding) -> _Raw:
     """Careful read with the csv module (quoted newlines, odd line ends)."""
     if encoding == "utf-16":
-        text = data.decode("utf-16", errors="strict")
+        try:
+            text = data.decode("utf-16", errors="strict")
+        except UnicodeDecodeError as exc:
+            raise InputFileError(
+                f"{name} is damaged: not valid UTF-16 text at byte {exc.start} ({exc.reason}); "
+                "is the file truncated?"
+            ) from None
     else:
         body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
         try:
