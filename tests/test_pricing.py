@@ -375,3 +375,35 @@ def test_category_ranges():
     assert category_of("0001F") == "Category II"
     assert category_of("0042T") == "Category III"
     assert category_of("G0438") == "HCPCS Level II"
+
+
+# --------------------------------------------------------------------------- imaging MPPR
+
+
+def test_imaging_mppr_two_globals_same_day(fees):
+    p = price(fees, [dict(hcpcs="70553"), dict(hcpcs="70473")])
+    # 70553 global: 9.49 x 33.4009 = 316.97 (highest TC: full)
+    # 70473 global: PFS 7.22 -> 241.15, OPPS cap 6.79 -> 226.79 (see test above)
+    #   its PC = the 26 row: 1.42 x 33.4009 = 47.429278 -> 47.43; TC = 226.79 - 47.43 = 179.36
+    #   TC 2nd: 179.36 x 50% = 89.68; PC 2nd: 47.43 x 95% = 45.0585 -> 45.06; total 134.74
+    assert p["payment"].tolist() == [316.97, 134.74]
+    # wRVU: the 5% PC reduction is off by default (settings.imaging_pc_reduction)
+    assert p["wrvu_credit"].tolist() == [2.23, 1.00]
+    assert "TC rank 2 of 2, 50% off" in p["adjustments"].iloc[1]
+
+
+def test_imaging_mppr_technical_components_and_units(fees):
+    p = price(fees, [dict(hcpcs="70553", modifiers="TC"), dict(hcpcs="70473", modifiers="TC"),
+                     dict(hcpcs="70553", units=2, provider_id="P2")])
+    # 70553-TC 211.76 full; 70473-TC capped at OPPS (0 + 5.34 + 0.03 = 5.37 -> 179.36), 50% = 89.68
+    # P2, 70553 x 2: unit 1 = 316.97; unit 2 = TC 211.76 x 50% = 105.88 + PC 105.21 x 95%
+    #   (99.9495 -> 99.95) = 205.83; line = 522.80
+    assert p["payment"].tolist() == [211.76, 89.68, 522.80]
+
+
+def test_imaging_pc_reduction_on_wrvu_when_asked(fees):
+    p = price(fees, [dict(hcpcs="70553", modifiers="26"), dict(hcpcs="70473", modifiers="26")],
+              imaging_pc_reduction=True)
+    # 70473-26 is the 2nd PC: payment 47.43 x 95% = 45.06; wRVU 1.00 x 0.95 = 0.95
+    assert p["payment"].tolist() == [105.21, 45.06]
+    assert p["wrvu_credit"].tolist() == pytest.approx([2.23, 0.95])

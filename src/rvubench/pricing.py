@@ -309,6 +309,7 @@ def price_lines(
     _select_setting(k, keys, settings)
     _select_localities(k, keys, fees, settings)
     _unit_cents(k)
+    _component_units(k)
     _key_status(k)
     _modifier_rules(k, settings)
     _expand(s, k, key_idx, lines)
@@ -327,6 +328,7 @@ def price_lines(
     )
     (s.first_c, s.other_c, s.n_first, s.endo_role, s.endo_base_idx, s.mppr_info,
      s.work_adj) = res
+    _imaging_mppr(s, k, settings)
     _payment_and_credit(s, k, settings)
     reason = _reasons(s, k)
     adjustments = _adjustment_texts(s, k, settings)
@@ -794,6 +796,7 @@ def _adjustment_texts(s: SimpleNamespace, k: SimpleNamespace,
                         f"endoscopy base {base} not paid separately with a family member"]
     tx.add(np.where(s.endo_role > 0, eb_codes * 3 + s.endo_role, 0), endo_labels)
     tx.add(*s.mppr_info)
+    tx.add(*s.imaging_info)
     tx.add(b_idx[s.key_idx] + 1, ["", *b_u])
     tx.add(np.where(s.usable, s.note_idx + 1, 0), ["", *s.note_uniq])
     if not s.medicare:
@@ -882,6 +885,121 @@ def _isin(codes: np.ndarray, chars: str) -> np.ndarray:
     for ch in chars:
         out |= codes == ord(ch)
     return out
+
+
+IMAGING_RULES = {  # MULT PROC indicator -> (TC reduction for 2nd+, PC reduction for 2nd+, name)
+    "4": (5000, 500, "diagnostic imaging"),
+    "6": (2500, 0, "diagnostic cardiovascular"),
+    "7": (2000, 0, "diagnostic ophthalmology"),
+}
+
+
+def _rank_lines(g: np.ndarray, val: np.ndarray, tie: np.ndarray, units: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Rank lines within groups by value (desc), ``tie`` ascending; a line with n units takes
+    n ranks. Returns (first rank of each line, ranks in its group)."""
+    gd, _ = pd.factorize(g)
+    order = np.lexsort((tie, -val, gd))
+    og, ou = gd[order], units[order]
+    cum = np.cumsum(ou)
+    gstart = np.r_[True, og[1:] != og[:-1]] if len(og) else np.zeros(0, dtype=bool)
+    before = np.maximum.accumulate(np.where(gstart, cum - ou, 0)) if len(og) else cum
+    start = np.empty(len(g), dtype="int64")
+    start[order] = cum - before - ou + 1
+    tot = np.bincount(gd, weights=units).astype("int64")[gd] if len(gd) else start
+    return start, tot
+
+
+def _imaging_mppr(s: SimpleNamespace, k: SimpleNamespace, settings: PricingSettings) -> None:
+    """Multiple-procedure reductions of diagnostic tests per provider and date of service
+    (domain.md 2.5, indicators 4, 6, 7): the technical component of the 2nd and later
+    procedures is reduced (50% imaging, 25% cardiovascular, 20% ophthalmology) and, for
+    imaging, the professional component of the 2nd and later by 5%. A global line is split
+    into its PC (the 26 row's amount) and TC (the rest)."""
+    s.imaging_info = (np.zeros(s.n, dtype="int64"), [""])
+    elig = (s.found & s.est & ~s.pay_zero & (s.unit_b > 0) & _isin(s.mult, "467")
+            & (s.endo_role == 0))
+    idx = np.flatnonzero(elig)
+    if len(idx) == 0:
+        return
+    g = s.grp[idx].astype("int64") * 256 + s.mult[idx]
+    cnt = np.bincount(pd.factorize(g)[0], weights=s.units[idx])
+    keep = cnt[pd.factorize(g)[0]] > 1
+    idx, g = idx[keep], g[keep]
+    if len(idx) == 0:
+        return
+    kk = s.key_idx[idx]
+    unit_b = s.unit_b[idx]
+    pc = np.minimum(_pct(k.pc_unit[kk], k.bil_f[kk]), unit_b)  # 0 for TC rows
+    tc = unit_b - pc
+    units = s.units[idx]
+    tie = k.code_rank[kk]
+    tc_red = np.select([s.mult[idx] == C(i) for i in "467"], [5000, 2500, 2000], 0)
+    pc_red = np.where(s.mult[idx] == C("4"), 500, 0)
+    has_tc, has_pc = tc > 0, pc > 0
+    tc_start, tc_tot = _rank_lines(np.where(has_tc, g, -1), tc, tie, units)
+    pc_start, pc_tot = _rank_lines(np.where(has_pc, g, -1), pc, tie, units)
+    tc_keep = _ONE - tc_red
+    pc_keep = _ONE - pc_red
+    tc_first = np.where(has_tc & (tc_start > 1), _pct(tc, tc_keep), tc)
+    pc_first = np.where(has_pc & (pc_start > 1), _pct(pc, pc_keep), pc)
+    tc_other = np.where(has_tc, _pct(tc, tc_keep), tc)
+    pc_other = np.where(has_pc, _pct(pc, pc_keep), pc)
+    s.first_c[idx] = tc_first + pc_first
+    s.other_c[idx] = tc_other + pc_other
+    if settings.imaging_pc_reduction and s.medicare:
+        w = s.work_b[idx]
+        wf = np.where(has_pc & (pc_start > 1), w * pc_keep / _ONE, w)
+        wo = np.where(has_pc, w * pc_keep / _ONE, w)
+        n1 = s.n_first[idx]
+        s.work_adj[idx] = wf * n1 + wo * (units - n1)
+    # text: "multiple diagnostic imaging (ind 4): TC rank 2 of 3, 50% off; PC rank 2 of 2, 5% off"
+    reduced_tc = has_tc & ((tc_start > 1) | (units > 1)) & (tc_tot > 1)
+    reduced_pc = has_pc & (pc_red > 0) & ((pc_start > 1) | (units > 1)) & (pc_tot > 1)
+    key = np.where(reduced_tc | reduced_pc,
+                   ((s.mult[idx] * 100 + np.minimum(tc_start, 99) * reduced_tc) * 100
+                    + np.minimum(tc_tot, 99)) * 100 + np.minimum(pc_start, 99) * reduced_pc,
+                   0)
+    kc, ku = pd.factorize(key)
+    labels = [""]
+    for kv in ku:
+        labels.append(_imaging_label(int(kv)))
+    codes = np.zeros(s.n, dtype="int64")
+    codes[idx] = kc + 1
+    s.imaging_info = (codes, labels)
+
+
+def _imaging_label(kv: int) -> str:
+    if kv == 0:
+        return ""
+    rest, pc_start = divmod(kv, 100)
+    rest, tc_tot = divmod(rest, 100)
+    ind_code, tc_start = divmod(rest, 100)
+    ind = chr(ind_code)
+    tc_red, pc_red, name = IMAGING_RULES[ind]
+    parts = []
+    if tc_start:
+        parts.append(f"TC rank {tc_start} of {tc_tot}"
+                     + (f", {tc_red // 100}% off" if tc_start > 1 else ", 100% then reduced"))
+    if pc_start and pc_red:
+        parts.append(f"PC rank {pc_start}" + (f", {pc_red // 100}% off" if pc_start > 1
+                                               else ", 100% then reduced"))
+    return f"multiple {name} procedures (ind {ind}): " + "; ".join(parts)
+
+
+def _component_units(k: SimpleNamespace) -> None:
+    """Per key, the professional-component part of the per-unit amount: the whole amount of
+    a 26 row, the 26 row's amount for a global row (capped at the global amount), 0 for TC."""
+    d = k.rows
+    if len(d.rows) == 0:
+        k.pc_unit = np.zeros(k.n, dtype="int64")
+        return
+    p = np.where(k.p26 >= 0, k.p26, 0)
+    pe = np.where(k.facility, d.num["pe_f"][p], d.num["pe_nf"][p])
+    raw = (d.num["work_rvu"][p] * k.gw + pe * k.gpe + d.num["mp_rvu"][p] * k.gmp) * k.cf
+    pc_row = (raw + 5_000_000) // 10_000_000
+    k.pc_unit = np.select([k.mod_row_code == 1, (k.mod_row_code == 0) & (k.p26 >= 0)],
+                          [k.unit, np.minimum(pc_row, k.unit)], 0)
 
 
 def _base_units(fees, release_ids, rel_idx, codes, facility, gw, gpe, gmp, cf):
