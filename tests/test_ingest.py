@@ -290,6 +290,8 @@ def test__read_log__duplicates_across_files(tmp_path):
         ("binary.csv", "binary.csv is not a text file (binary content); export the log as CSV or XLSX"),
         ("truncated.xlsx", "truncated.xlsx cannot be read as an Excel workbook"),
         ("not_excel.xlsx", "not_excel.xlsx cannot be read as an Excel workbook"),
+        # 101 bytes: the last UTF-16 character is cut in half
+        ("utf16_truncated.txt", "utf16_truncated.txt is damaged: not valid UTF-16 text at byte "),
     ],
 )
 def test__read_log__unreadable_files_raise_one_line_errors(name, message):
@@ -314,3 +316,17 @@ def test__read_log__file_without_units_column_defaults_to_one(tmp_path):
     assert r.lines["units"].tolist() == [1, 1]
     assert r.lines["provider_id"].tolist() == ["", ""]  # single clinician log
     assert r.lines["pos"].tolist() == ["", ""]
+
+
+def test__read_log__xlsx_without_a_log_sheet(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Empty"
+    wb.create_sheet("Notes").append(["nothing here"])
+    wb.save(tmp_path / "w.xlsx")
+    with pytest.raises(MissingColumnsError) as exc:
+        read_log(tmp_path / "w.xlsx")
+    assert str(exc.value).startswith(
+        "w.xlsx: no header row with a procedure-code column in the first 40 rows"
+    )
