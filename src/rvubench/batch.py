@@ -267,6 +267,11 @@ def _key(provider_id: str) -> str:
     return provider_id.strip().casefold()
 
 
+def _keys(provider_ids: pd.Series) -> pd.Series:
+    """:func:`_key` of every value, vectorized (a million lines take one call)."""
+    return provider_ids.fillna("").astype(str).str.strip().str.casefold()
+
+
 def unique_stems(entries: Sequence[RosterEntry]) -> dict[str, str]:
     """File stem per provider id: ``<id>_<name>`` made safe, unique (``-2``, ``-3`` ...)."""
     from rvubench.atomic import safe_filename
@@ -300,7 +305,7 @@ def _period_figures(priced: pd.DataFrame, period: Any) -> pd.DataFrame:
     sub = priced.loc[usable]
     frame = pd.DataFrame(
         {
-            "key": sub["provider_id"].astype(str).map(_key),
+            "key": _keys(sub["provider_id"]),
             "w": _wrvu_units(sub),
             "c": pd.to_numeric(sub["payment_cents"], errors="coerce").fillna(0).astype("int64"),
         }
@@ -313,7 +318,7 @@ def _fill_roster_localities(lines: pd.DataFrame, entries: Sequence[RosterEntry])
     by_key = {_key(e.provider_id): e.locality for e in entries if e.locality}
     if not by_key or "locality" not in lines.columns:
         return lines
-    from_roster = lines["provider_id"].astype(str).map(_key).map(by_key)
+    from_roster = _keys(lines["provider_id"]).map(by_key)
     own = lines["locality"].fillna("").astype(str).str.strip() != ""
     if "zip" in lines.columns:
         own |= lines["zip"].fillna("").astype(str).str.strip() != ""
@@ -342,7 +347,10 @@ def _default_executor(jobs: int) -> Executor:
     # forkserver: workers start from a clean process (no inherited threads or the parent's
     # million-row frames) and import rvubench's rendering stack once each.
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["rvubench.batch", "rvubench.report"])
+    ctx.set_forkserver_preload(
+        ["rvubench.batch", "rvubench.report", "rvubench.render_pdf", "rvubench.render_xlsx",
+         "weasyprint"]
+    )  # fmt: skip
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
 
 
@@ -451,7 +459,7 @@ def run_batch(
         period = latest_full_quarter(dates)
     coverage = (dates.min().date(), dates.max().date()) if not dates.empty else None
 
-    keys = priced["provider_id"].astype(str).map(_key)
+    keys = _keys(priced["provider_id"])
     positions = dict(keys.groupby(keys, sort=False).indices)
     figures = _period_figures(priced, period)
     roster_keys = {_key(e.provider_id) for e in entries}
@@ -576,8 +584,8 @@ def _not_in_roster(
     priced: pd.DataFrame, figures: pd.DataFrame, roster_keys: set[str]
 ) -> list[NotReported]:
     """Providers with lines in the log but no roster row (lines of the period, wRVUs)."""
-    ids = priced["provider_id"].astype(str).str.strip()
-    keys = ids.map(_key)
+    ids = priced["provider_id"].fillna("").astype(str).str.strip()
+    keys = _keys(ids)
     unknown = ~keys.isin(roster_keys)
     if not unknown.any():
         return []
