@@ -330,3 +330,29 @@ def test__read_log__xlsx_without_a_log_sheet(tmp_path):
     assert str(exc.value).startswith(
         "w.xlsx: no header row with a procedure-code column in the first 40 rows"
     )
+
+
+@pytest.mark.parametrize(
+    ("header", "canonical"),
+    [
+        ("CPT", "hcpcs"), ("CPT Code", "hcpcs"), ("Procedure Code", "hcpcs"), ("HCPCS", "hcpcs"),
+        ("Proc", "hcpcs"), ("DOS", "date_of_service"), ("Date of Service", "date_of_service"),
+        ("Service Date", "date_of_service"), ("Units", "units"), ("Qty", "units"),
+        ("Quantity", "units"), ("Mod", "modifiers"), ("Modifiers", "modifiers"),
+        ("POS", "pos"), ("Place of Service", "pos"), ("Provider", "provider_id"),
+        ("Rendering Provider", "provider_id"), ("NPI", "provider_id"),
+        ("Provider Name", "provider_name"), ("Locality", "locality"), ("ZIP Code", "zip"),
+    ],
+)  # fmt: skip
+def test__header_aliases__issue_spellings_resolve(header, canonical):
+    from rvubench.ingest import header_aliases, normalize_header
+
+    assert header_aliases()[normalize_header(header)][0] == canonical
+
+
+def test__header_aliases__modifier_columns_one_to_four(tmp_path):
+    f = tmp_path / "m.csv"
+    f.write_text("CPT,DOS,Modifier 1,Mod2,Modifier-3,MODIFIER4\n99213,2026-01-05,25,59,XU,GT\n")
+    r = read_log(f)
+    assert r.lines["modifiers"].tolist() == ["25,59,XU,GT"]
+    assert r.columns_used["modifiers"] == "Modifier 1 + Mod2 + Modifier-3 + MODIFIER4"
