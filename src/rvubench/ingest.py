@@ -504,7 +504,7 @@ def _locate_lines(body: bytes, texts: list[str], first_row: int) -> list[int] | 
     wanted: dict[bytes, int] = {}
     for t in texts:
         wanted[t.encode("utf-8")] = wanted.get(t.encode("utf-8"), 0) + 1
-    if len(wanted) > 50:
+    if len(wanted) > 50 or b"" in wanted:
         return None
     positions: list[tuple[int, bytes]] = []
     for t, count in wanted.items():
@@ -523,7 +523,7 @@ def _locate_lines(body: bytes, texts: list[str], first_row: int) -> list[int] | 
         if found != count:
             return None
     positions.sort()
-    out, last_pos, line = {}, 0, 1
+    last_pos, line = 0, 1
     numbers: dict[bytes, list[int]] = {}
     for pos, t in positions:
         line += body.count(b"\n", last_pos, pos)
@@ -536,7 +536,6 @@ def _locate_lines(body: bytes, texts: list[str], first_row: int) -> list[int] | 
         if not lst:
             return None
         result.append(lst.pop(0))
-    del out
     return result
 
 
