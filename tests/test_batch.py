@@ -10,6 +10,7 @@ Hand-computed lines use CMS RVU26C (CF 33.4009), non-facility (POS 11), one unit
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -79,9 +80,14 @@ def test__batch_cli__failure_is_isolated_and_exit_code_is_1(small):
     result = CliRunner().invoke(
         cli,
         ["batch", str(log), "--roster", str(roster), "--out", str(out), "--period", "2026Q2",
-         "--format", "xlsx", "--jobs", "2"],
+         "--format", "xlsx", "--jobs", "2", "--json"],
     )  # fmt: skip
     assert result.exit_code == 1, result.output
+    summary = json.loads(result.stdout)
+    assert summary["clinicians_failed"] == 1 and summary["clinicians_reported"] == 2
+    assert summary["failures"][0]["provider_id"] == "C3"
+    # department payment: A1 32599 + B2 14889 + C3 9519 = 57007 cents
+    assert summary["payment_total"] == pytest.approx(570.07)
     # the failed clinician is named with its reason on stderr; progress lines are plain
     assert "FAILED C3:" in result.stderr and "Unknownology" in result.stderr
     assert "[3/3]" in result.stderr
@@ -222,8 +228,6 @@ def test__batch_cli__bundled_department_sample(tmp_path):
         ["batch", str(SAMPLE_LOG), "--roster", str(SAMPLE_ROSTER), "--out", str(out), "--json"],
     )
     assert result.exit_code == 0, result.output
-    import json
-
     summary = json.loads(result.stdout)
     # default period: the log runs 2026-01-02..2026-09-30, so the latest full quarter is 2026Q3
     assert summary["period"] == "2026Q3"
@@ -246,3 +250,19 @@ def test__batch_cli__bundled_department_sample(tmp_path):
               .iter_rows(min_row=2, values_only=True) if r[0] == KIND_NOT_IN_ROSTER]  # fmt: skip
     assert len(strays) == 1 and strays[0][1] in expected.index
     assert strays[0][5] == pytest.approx(expected[strays[0][1]], abs=5e-4)
+
+
+def test__progress__bar_on_a_terminal_plain_lines_otherwise(capsys):
+    from rvubench.commands.batch import _Progress
+
+    plain = _Progress()
+    plain.tty = False
+    plain(1, 2, "A1", "done")
+    plain(2, 2, "C3", "FAILED")
+    assert capsys.readouterr().err == "[1/2] A1 done\n[2/2] C3 FAILED\n"
+    bar = _Progress()
+    bar.tty = True
+    bar(1, 2, "A1", "done")
+    bar(2, 2, "B2", "done")
+    bar.close()
+    assert "Clinician reports" in capsys.readouterr().err
