@@ -132,10 +132,12 @@ def test__read_log__modifier_columns_and_patient_columns_dropped():
     assert r.lines["provider_name"].tolist() == ["Harper Nakamura"] * 4
     assert r.columns_dropped == ["Patient Name", "MRN", "DOB", "Account #", "Member ID", "SSN",
                                  "Phone"]  # fmt: skip
-    assert r.columns_ignored == ["Encounter ID"]
+    # the encounter id groups lines for the multiple-procedure ranking, as a keyed hash only
+    assert r.columns_ignored == [] and r.columns_used["encounter_id"] == "Encounter ID"
+    assert r.lines["encounter_key"].str.fullmatch(r"[0-9a-f]{16}").all()
     assert r.columns_used["modifiers"] == "Modifier 1 + Modifier 2 + Modifier 3"
     text = r.lines.astype(str).to_csv()
-    for secret in ("TEST PATIENT", "FAKE1000", "1900", "ACC-", "MEM-", "000-00", "555-01"):
+    for secret in ("TEST PATIENT", "FAKE1000", "1900", "ACC-", "MEM-", "000-00", "555-01", "E-1"):
         assert secret not in text
 
 

@@ -19,10 +19,12 @@ from __future__ import annotations
 import csv
 import io
 import re
+import secrets
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from hashlib import blake2b
 from pathlib import Path
 
 import numpy as np
@@ -39,13 +41,13 @@ LOG_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 CANONICAL = (
     "provider_id", "provider_name", "date_of_service", "hcpcs", "modifiers", "units", "pos",
-    "locality", "zip",
+    "locality", "zip", "encounter_id",
 )  # fmt: skip
 MODIFIER_COLUMNS = ("modifier_1", "modifier_2", "modifier_3", "modifier_4")
 REQUIRED = ("hcpcs", "date_of_service")
 LINE_COLUMNS = (
-    "source_file", "source_row", *CANONICAL, "reject_reason", "reject_column", "reject_kind",
-    "is_duplicate",
+    "source_file", "source_row", *CANONICAL[:-1], "encounter_key", "reject_reason",
+    "reject_column", "reject_kind", "is_duplicate",
 )  # fmt: skip
 # order in which problems are reported when a row has several (the first one is the reason)
 CHECK_ORDER = ("hcpcs", "date_of_service", "units", "modifiers", "pos", "provider_id",
@@ -657,7 +659,7 @@ def _excel_raw(label, name, sname, grid, head, hidx, multi) -> _Raw:
 
 # --------------------------------------------------------------------------- cleaning
 ID_COLUMNS = ("provider_id", "provider_name", "date_of_service", "hcpcs", "modifiers", "units",
-              "pos", "locality", "zip")  # fmt: skip
+              "pos", "locality", "zip", "encounter_id")  # fmt: skip
 Normalizer = Callable[[str], tuple[object, "str | None"]]
 
 
@@ -815,7 +817,7 @@ def _clean(raw: _Raw, roles: _Roles, mapping: Mapping | None, ids: _Ids) -> _Par
 
     simple = {"provider_id": provider, "provider_name": iv.normalize_text,
               "pos": iv.normalize_pos, "locality": iv.normalize_locality,
-              "zip": iv.normalize_zip}  # fmt: skip
+              "zip": iv.normalize_zip, "encounter_id": iv.normalize_text}  # fmt: skip
     for canon, fn in simple.items():
         if canon not in roles.index:
             text[canon] = _empty_strings(n)
@@ -825,7 +827,7 @@ def _clean(raw: _Raw, roles: _Roles, mapping: Mapping | None, ids: _Ids) -> _Par
         vals, probs = _apply(enc, fn)
         text[canon] = _text_array(vals, enc.indices, enc, _live(raw, roles, canon, keep))
         row_ids[canon] = ids.of(canon, vals)[enc.indices]
-        if canon != "provider_name":
+        if canon not in ("provider_name", "encounter_id"):
             record(canon, vals, probs, enc, raw.header[roles.index[canon]])
 
     if "units" in roles.index:
@@ -1168,6 +1170,24 @@ def _sparse_text(n: int, values: dict[int, str]) -> pa.Array:
     return pa.array(dictionary, pa.string()).take(pa.array(indices))
 
 
+_ENCOUNTER_SALT = secrets.token_bytes(16)
+
+
+def _encounter_keys(ids: pa.Array) -> pa.Array:
+    """Encounter/claim ids replaced by a keyed hash with a per-process random key.
+
+    The key only groups lines of one encounter (multiple-procedure ranking); the id itself
+    may identify a patient's visit, so it never leaves ``read_log`` and no output carries
+    ``encounter_key``.
+    """
+    enc = pc.dictionary_encode(ids)
+    hashed = [
+        blake2b(v.encode("utf-8"), key=_ENCOUNTER_SALT, digest_size=8).hexdigest() if v else ""
+        for v in enc.dictionary.to_pylist()
+    ]
+    return pa.array(hashed, pa.string()).take(enc.indices)
+
+
 def _assemble(parts: list[_Part], net_reversals: bool) -> pd.DataFrame:
     """Join the files' parts, settle reversals, flag duplicates, build the lines frame."""
     n_each = [len(p.rows) for p in parts]
@@ -1212,6 +1232,7 @@ def _assemble(parts: list[_Part], net_reversals: bool) -> pd.DataFrame:
         "pos": text("pos"),
         "locality": text("locality"),
         "zip": text("zip"),
+        "encounter_key": _encounter_keys(text("encounter_id")),
         "reject_reason": _sparse_text(n, {k: v[0] for k, v in rejects.items()}),
         "reject_column": _sparse_text(n, {k: v[1] for k, v in rejects.items()}),
         "reject_kind": _sparse_text(n, {k: v[2] for k, v in rejects.items()}),
