@@ -266,3 +266,21 @@ def test__progress__bar_on_a_terminal_plain_lines_otherwise(capsys):
     bar(2, 2, "B2", "done")
     bar.close()
     assert "Clinician reports" in capsys.readouterr().err
+
+
+def test__batch_cli__templates_folder_without_department_template(small, tmp_path):
+    import shutil
+
+    from rvubench.resources import templates_dir
+
+    log, roster, out = small
+    mine = tmp_path / "templates"
+    shutil.copytree(templates_dir(), mine)
+    (mine / "department.html.j2").unlink()
+    result = CliRunner().invoke(
+        cli,
+        ["batch", str(log), "--roster", str(roster), "--out", str(out), "--templates", str(mine)],
+    )
+    assert result.exit_code == 2
+    assert "'department.html.j2' not found" in result.stderr
+    assert not out.exists()  # failed before any work

@@ -341,6 +341,19 @@ def _check_options(options: BatchOptions) -> tuple[int, tuple[str, ...]]:
     return jobs, formats
 
 
+def _check_templates(options: BatchOptions, formats: tuple[str, ...]) -> None:
+    """Fail before any work when a ``--templates`` folder lacks what the PDFs need."""
+    from rvubench.department import DEPARTMENT_CSS, DEPARTMENT_TEMPLATE
+    from rvubench.errors import TemplateProblem
+    from rvubench.report import check_templates
+
+    check_templates(options.templates if "pdf" in formats else None, options.kind)
+    if options.templates is not None and "pdf" in formats:
+        for name in (DEPARTMENT_TEMPLATE, DEPARTMENT_CSS):
+            if not (Path(options.templates) / name).is_file():
+                raise TemplateProblem(f"template {name!r} not found in {options.templates}")
+
+
 def _default_executor(jobs: int) -> Executor:
     import multiprocessing
 
@@ -441,6 +454,7 @@ def run_batch(
     from rvubench.roster import read_roster
 
     jobs, formats = _check_options(options)
+    _check_templates(options, formats)
     period = parse_period(options.period) if options.period else None
     entries = roster_entries(read_roster(Path(options.roster)))
     table = load_benchmarks(options.benchmark)
@@ -449,12 +463,16 @@ def run_batch(
 
     logs = options.logs if len(options.logs) != 1 else options.logs[0]
     ingest = read_log(logs, mapping=options.mapping, sheet=options.sheet)
+    sources = [Path(f).name for f in getattr(ingest, "files", []) or options.logs]
     lines = _fill_roster_localities(ingest.lines, entries)
+    del ingest  # only the priced frame stays in memory for the rest of the run
     fees = load_fee_schedules(options.settings.fee_schedule_files)
     priced = price_lines(lines, fees, options.settings)
     del lines
 
-    dates = pd.to_datetime(priced["date_of_service"]).dropna()
+    usable = priced["outcome"].ne("rejected")
+    dates = pd.to_datetime(priced.loc[usable, "date_of_service"]).dropna()
+    del usable
     if period is None:
         period = latest_full_quarter(dates)
     coverage = (dates.min().date(), dates.max().date()) if not dates.empty else None
@@ -508,7 +526,7 @@ def run_batch(
         period_start=period.start,
         period_end=period.end,
         annualization_factor=factor,
-        sources=[Path(f).name for f in getattr(ingest, "files", []) or options.logs],
+        sources=sources,
         roster=Path(options.roster).name,
         settings=_settings_text(options, table),
         notices=_notices(table),
