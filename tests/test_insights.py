@@ -406,19 +406,26 @@ def test_em_level_mix_empty_log_has_zero_shares():
 
 
 def test_99024_is_attributed_to_a_global_with_a_post_op_period():
-    # 27447 (090) on 2026-04-01, 45378 (000) on 2026-04-15. 99024 on 2026-04-15 is day 14
-    # of the 090 (attributed there although the 000 is more recent: 000 has no post-op
-    # period); a 99024 on 2026-08-03 (day 124) is in no window and is not listed.
+    # 27447 (090) on 2026-04-01, 45378 (000) on 2026-04-15, 47383 (010) on 2026-05-01.
+    # 99024 on 2026-04-15 is day 14 of the 090 (attributed there although the 000 is more
+    # recent: 000 has no post-op period); 99024 on 2026-05-01 is day 30 of the 090, not
+    # day 0 of the 010 (the day of a procedure is not post-operative); a 99024 on
+    # 2026-08-03 (day 124 of the 090, day 94 of the 010) is in no window, not listed.
     rev = review_of(
         [
             (2, "2026-04-01", "27447", ""),
             (3, "2026-04-15", "45378", ""),
             (4, "2026-04-15", "99024", ""),
-            (5, "2026-08-03", "99024", ""),
+            (5, "2026-05-01", "47383", "79"),
+            (6, "2026-05-01", "99024", ""),
+            (7, "2026-08-03", "99024", ""),
         ]
     )
     got = rev.set_index("source_row")
-    assert list(got.index) == [3, 4]
+    assert list(got.index) == [3, 4, 5, 6]
     assert got.loc[4, "classification"] == "post_op_visit"
     assert got.loc[4, "procedure_source_row"] == 2
     assert got.loc[4, "day_offset"] == 14
+    assert got.loc[6, "classification"] == "post_op_visit"
+    assert got.loc[6, "procedure_source_row"] == 2
+    assert got.loc[6, "day_offset"] == 30

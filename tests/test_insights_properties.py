@@ -76,7 +76,7 @@ def reference(items: list[tuple]) -> dict[int, tuple[str, int, str]]:
             if c == "99024" and g == "000":
                 continue  # a post-op visit belongs to a global with a post-op period
             before, after = SPAN[g]
-            lo = wd - before if em else wd + 1
+            lo = wd - before if em and c != "99024" else wd + 1
             if wp == p and lo <= d <= wd + after:
                 cands.append((wd, g, wrow))
         if not cands:
@@ -109,6 +109,7 @@ def reference(items: list[tuple]) -> dict[int, tuple[str, int, str]]:
 @example([("A", 5, "29881", "", False), ("A", 5, "99213", "24", False)])  # 24 on the day
 @example([("A", 5, "45378", "", False), ("A", 6, "99213", "25", False)])  # 000: day 1 out
 @example([("A", 5, "47383", "", False), ("A", 15, "47383", "", False)])  # 010 day 10
+@example([("A", 5, "47383", "", False), ("A", 5, "99024", "", False)])  # 99024 on day 0
 def test_review_matches_brute_force(items):
     frame = frame_of(items)
     result = insights.build_insights(frame)

@@ -23,8 +23,9 @@ Rules (docs/domain.md 2.4) and the project decisions taken here:
   surgery, not to an earlier one. Classification:
 
   - ``post_op_visit``: 99024 (status B, zero wRVU; counted per procedure). It is
-    attributed to 010/090 windows only (a 000 code has no post-operative period); a 99024
-    outside them is not listed.
+    attributed to 010/090 windows only and to days after the procedure (a 000 code has no
+    post-operative period, and the day of surgery is not post-operative); a 99024 outside
+    them is not listed.
   - ``separate_with_modifier``: 24 on a post-operative day (D+1 and later); 25 on the day
     of any procedure; 57 on the day before or the day of a 090 procedure.
     57 with a 000/010 procedure does not count: Medicare pays 57 only for 90-day
@@ -358,16 +359,17 @@ def _review(frame: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFrame:
     pieces = []
     post_op = frame["hcpcs"] == "99024"
     with_post_op = windows.loc[windows["global_days"] != "000"]
-    groups = (
-        (True, frame["_em"] & ~post_op, windows),
-        (True, post_op, with_post_op),  # 99024 belongs to a global with a post-op period
-        (False, frame["_proc"], windows),
+    groups = (  # (is E/M, lines, candidate windows, only days after the procedure)
+        (True, frame["_em"] & ~post_op, windows, False),
+        # 99024 belongs to a global with a post-op period, on a day after the procedure
+        (True, post_op, with_post_op, True),
+        (False, frame["_proc"], windows, True),
     )
-    for em, mask, wins in groups:
+    for em, mask, wins, after_only in groups:
         items = frame.loc[mask]
         if items.empty or wins.empty:
             continue
-        att = _attribute(items, wins, em=em)
+        att = _attribute(items, wins, em=not after_only)
         if att.empty:
             continue
         att = att.drop(columns=["_w_order", "procedure_modifiers", "procedure_wrvu_credit"])
