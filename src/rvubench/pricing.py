@@ -147,6 +147,11 @@ class _Texts:
 
     def build(self) -> np.ndarray:
         """An object array of "; "-joined texts, one per line."""
+        ids, texts = self.build_ids()
+        return texts[ids]
+
+    def build_ids(self) -> tuple[np.ndarray, np.ndarray]:
+        """(text id per line, the distinct texts as an object array)."""
         key = np.zeros(self.n, dtype="int64")
         used = 0
         for idx, codes, labels in self.parts:
@@ -178,7 +183,7 @@ class _Texts:
             "; ".join([lab[c] for lab, c in zip(labs, row, strict=True) if c and lab[c]])
             for row in matrix
         ]
-        return np.asarray(texts, dtype=object)[ids]
+        return ids, np.asarray(texts, dtype=object)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -300,10 +305,11 @@ def price_lines(
     lines = lines.reset_index(drop=True)
     s = _start(lines, fees, settings)
     key_idx, rep = _pricing_keys(lines, s)
-    keys = lines.iloc[rep].reset_index(drop=True)
+    keys = lines[[c for c in ("hcpcs", "modifiers", "pos", "locality", "zip")
+                  if c in lines]].iloc[rep].reset_index(drop=True)
     k = SimpleNamespace(
         n=len(rep), usable=s.usable[rep], rel_idx=s.rel_idx[rep], release_ids=s.release_ids,
-        rel_year=s.rel_year, rel_cf=s.rel_cf,
+        rel_year=s.rel_year, rel_cf=s.rel_cf, note_idx=s.note_idx[rep], note_uniq=s.note_uniq,
     )
     _select_rows(k, keys, fees)
     _select_setting(k, keys, settings)
@@ -335,23 +341,67 @@ def price_lines(
     return _assemble(s, k, lines, adjustments, reason)
 
 
+def _text(col: pd.Series) -> pd.Series:
+    """A text column without missing values (no copy when there are none)."""
+    if col.dtype == object or col.hasnans:
+        return col.fillna("").astype(str)
+    return col
+
+
+def _dense(key: np.ndarray) -> tuple[np.ndarray, int]:
+    """Dense ids 0..k-1 for non-negative integer keys (ordered by key): a lookup table when
+    the key range is small (much faster than hashing), else ``pd.factorize``."""
+    if len(key) == 0:
+        return key.astype("int64"), 0
+    top = int(key.max())
+    if int(key.min()) >= 0 and top < 16_000_000:
+        present = np.zeros(top + 1, dtype=bool)
+        present[key] = True
+        ids = np.cumsum(present, dtype="int64") - 1
+        return ids[key], int(ids[-1]) + 1
+    codes, uniq = pd.factorize(key)
+    return codes.astype("int64"), len(uniq)
+
+
+def _small_codes(col: pd.Series) -> tuple[np.ndarray, int]:
+    """Integer codes of a text column; two-digit POS codes are parsed, not hashed."""
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pa.array(col.array)
+        arr = pc.if_else(pc.equal(arr, ""), "100", arr)
+        nums = pc.cast(arr, pa.int16()).to_numpy(zero_copy_only=False)
+        if (nums >= 0).all() and (nums <= 100).all():
+            return nums.astype("int64"), 101
+    except Exception:  # noqa: BLE001 - anything unusual: hash it instead
+        pass
+    codes, uniq = pd.factorize(col, use_na_sentinel=False)
+    return codes.astype("int64"), len(uniq)
+
+
 def _pricing_keys(lines: pd.DataFrame, s: SimpleNamespace) -> tuple[np.ndarray, np.ndarray]:
     """A key id per line for (release, code, modifiers, POS, locality, ZIP, usable), and the
     first line of each key."""
     key = s.rel_idx.astype("int64")
+    if len(s.note_uniq) > 1:  # the coverage note (per date of service) is part of the key
+        key = key * len(s.note_uniq) + s.note_idx
     for col in ("hcpcs", "modifiers", "pos", "locality", "zip"):
         if col not in lines:
             continue
-        if col in ("locality", "zip") and not (lines[col].fillna("") != "").any():
+        if col in ("locality", "zip") and not (_text(lines[col]) != "").any():
             continue  # the usual case: no per-line locality or ZIP column
-        codes, uniq = pd.factorize(lines[col], use_na_sentinel=False)
-        if len(uniq) > 1:
-            key = key * (len(uniq) + 1) + codes
+        if col == "pos":
+            codes, size = _small_codes(_text(lines[col]))
+        else:
+            codes, uniq = pd.factorize(lines[col], use_na_sentinel=False)
+            size = len(uniq)
+        if size > 1:
+            key = key * (size + 1) + codes
             if key.max(initial=0) > 2**40:
-                key = pd.factorize(key)[0].astype("int64")
-    key = key * 2 + s.usable
-    key_idx, uniq = pd.factorize(key)
-    rep = np.zeros(len(uniq), dtype="int64")
+                key = _dense(key)[0]
+    key_idx, nkeys = _dense(key * 2 + s.usable)
+    rep = np.zeros(nkeys, dtype="int64")
     rep[key_idx[::-1]] = np.arange(s.n - 1, -1, -1)
     return key_idx, rep
 
@@ -400,7 +450,7 @@ def _expand(s: SimpleNamespace, k: SimpleNamespace, key_idx: np.ndarray,
 def _line_status(s: SimpleNamespace, lines: pd.DataFrame) -> None:
     """Provider/day groups, and the T rule: paid only when the provider has no other
     payable (A/R) service that day."""
-    prov_idx, prov_u = pd.factorize(lines["provider_id"].fillna("").astype(str))
+    prov_idx, prov_u = pd.factorize(_text(lines["provider_id"]))
     day = np.where(s.d_idx >= 0, s.d_idx, s.n_dates)  # missing dates share one id
     grp = prov_idx.astype("int64") * (s.n_dates + 1) + day
     if len(prov_u) * (s.n_dates + 1) > 20_000_000:  # keep bincount arrays small
@@ -417,7 +467,7 @@ def _line_status(s: SimpleNamespace, lines: pd.DataFrame) -> None:
 def _start(lines: pd.DataFrame, fees, settings: PricingSettings) -> SimpleNamespace:
     """Usable rows, units, codes and the release of every line."""
     s = SimpleNamespace(n=len(lines))
-    s.reject_ser = lines["reject_reason"].fillna("").astype(str)
+    s.reject_ser = _text(lines["reject_reason"])
     s.reject_extra = {}  # line -> rejection found here (bad per-line locality/ZIP)
     s.usable = (s.reject_ser == "").to_numpy(dtype=bool)
     units = lines["units"].fillna(0).to_numpy(dtype="int64")
@@ -775,34 +825,55 @@ def _static_texts(k: SimpleNamespace, settings: PricingSettings) -> tuple[np.nda
     b.add_flag(m.no53row, "discontinued (53): no CMS 53 row, MAC priced; payment not "
                f"estimable, wRVU x{settings.mod53_factor:.2f}", idx=sub)
     b.add_flag(m.is22, "increased service (22): 100%, subject to MAC review", idx=sub)
-    return a.build(), b.build()
+    b.add(np.where(usable, k.note_idx + 1, 0), ["", *k.note_uniq])
+    return a.build_ids(), b.build_ids()
 
 
 def _adjustment_texts(s: SimpleNamespace, k: SimpleNamespace,
                       settings: PricingSettings) -> np.ndarray:
-    """The readable ``adjustments`` text per line (built once per distinct combination)."""
-    static_a, static_b = _static_texts(k, settings)
-    a_idx, a_u = pd.factorize(static_a)
-    b_idx, b_u = pd.factorize(static_b)
-    tx = _Texts(s.n)
-    tx.add(a_idx[s.key_idx] + 1, ["", *a_u])
-    tx.add_flag(s.found & (s.st == C("T")) & ~s.t_bundled,
-                "injection (status T): paid as the only service that day")
+    """The readable ``adjustments`` text per line (built once per distinct combination).
+
+    The per-key texts are taken as they are for lines with nothing line-specific (T rule,
+    endoscopy, ranking, coverage note); only the other lines combine texts.
+    """
+    (a_ids, a_texts), (b_ids, b_texts) = _static_texts(k, settings)
     eb_codes, eb_uniq = s.endo_base_idx
     endo_labels = [""]
     for base in eb_uniq:
         endo_labels += [f"endoscopy family {base}: highest valued, 100%",
                         f"endoscopy family {base}: paid minus base {base}",
                         f"endoscopy base {base} not paid separately with a family member"]
-    tx.add(np.where(s.endo_role > 0, eb_codes * 3 + s.endo_role, 0), endo_labels)
-    tx.add(*s.mppr_info)
-    tx.add(*s.imaging_info)
-    tx.add(b_idx[s.key_idx] + 1, ["", *b_u])
-    tx.add(np.where(s.usable, s.note_idx + 1, 0), ["", *s.note_uniq])
+    dynamic = [
+        (s.found & (s.st == C("T")) & ~s.t_bundled,
+         ["", "injection (status T): paid as the only service that day"]),
+        (np.where(s.endo_role > 0, eb_codes * 3 + s.endo_role, 0), endo_labels),
+        s.mppr_info, s.imaging_info,
+    ]
+    tail = []
     if not s.medicare:
-        tx.add_flag(s.found & (np.abs(s.work_adj - s.work100 * s.units) > 1e-9),
-                    "full-credit policy: wRVU not reduced for modifiers")
-    out = tx.build()
+        tail.append((s.found & (np.abs(s.work_adj - s.work100 * s.units) > 1e-9),
+                     ["", "full-credit policy: wRVU not reduced for modifiers"]))
+    any_dyn = np.zeros(s.n, dtype=bool)
+    for codes, _ in (*dynamic, *tail):
+        any_dyn |= np.asarray(codes) > 0
+    # per key: the joined static text, built once per distinct (a, b) pair
+    pair, _ = _dense(a_ids.astype("int64") * (len(b_texts) + 1) + b_ids)
+    first = np.zeros(int(pair.max(initial=-1)) + 1, dtype="int64")
+    first[pair[::-1]] = np.arange(len(pair) - 1, -1, -1)
+    whole = np.asarray(["; ".join(t for t in (a_texts[a_ids[i]], b_texts[b_ids[i]]) if t)
+                        for i in first], dtype=object)
+    out = whole[pair[s.key_idx]] if len(pair) else np.full(s.n, "", dtype=object)
+    d = np.flatnonzero(any_dyn)
+    if len(d):
+        kd = s.key_idx[d]
+        tx = _Texts(len(d))
+        tx.add(a_ids[kd] + 1, ["", *a_texts])
+        for codes, labels in dynamic:
+            tx.add(np.asarray(codes, dtype="int64")[d], labels)
+        tx.add(b_ids[kd] + 1, ["", *b_texts])
+        for codes, labels in tail:
+            tx.add(np.asarray(codes, dtype="int64")[d], labels)
+        out[d] = tx.build()
     out[~s.usable] = ""
     return out
 
@@ -841,26 +912,50 @@ def _assemble(s: SimpleNamespace, k: SimpleNamespace, lines: pd.DataFrame,
     usable, found = k.usable, k.found
     d = k.rows
 
-    def text(values) -> pd.Series:
-        return pd.Series(np.asarray(values, dtype=object)[ki], dtype=object, copy=False)
+    # each text column as a small label list plus a per-key code; the codes of all columns
+    # are packed into one integer per key so that a single take serves them all
+    cols: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
-    def blank(mask, values) -> np.ndarray:
-        return np.where(mask, np.asarray(values, dtype=object), "").astype(object)
+    def coded(name: str, mask: np.ndarray, codes: np.ndarray, labels) -> None:
+        lab = np.asarray([*labels, ""], dtype=object)
+        cols[name] = (np.where(mask, codes, len(lab) - 1).astype("int64"), lab)
 
-    out["setting"] = text(blank(usable, np.where(k.facility, "facility", "non-facility")))
-    out["locality"] = text(blank(usable, np.asarray([*k.loc_names, ""], dtype=object)[k.lk_idx]))
-    rel_k = np.asarray([*s.release_ids, ""], dtype=object)[k.rel_idx]
-    out["fee_schedule_release"] = text(blank(usable, rel_k))
+    def dedup(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        c, u = pd.factorize(np.asarray(values, dtype=object))
+        return c, np.asarray(u, dtype=object)
+
+    coded("setting", usable, np.where(k.facility, 0, 1), ["facility", "non-facility"])
+    lc, lu = dedup(np.asarray([*k.loc_names, ""], dtype=object))
+    coded("locality", usable, lc[k.lk_idx], lu)
+    coded("fee_schedule_release", usable, k.rel_idx, s.release_ids)
+    for name in ("status", "description", "global_days"):
+        labels = d.text[name]
+        if len(labels):
+            c, u = dedup(labels)
+            coded(name, found, c[k.rowi], u)
+        else:
+            coded(name, found, np.zeros(k.n, dtype="int64"), [""])
+    coded("mod_row", found, k.mod_row_code, ["", "26", "TC", "53"])
+    cc, cu = dedup(np.asarray([category_of(c) for c in k.uniq_codes] + [""], dtype=object))
+    coded("category", usable, cc[k.code_idx], cu)
+    packed = np.zeros(k.n, dtype="int64")
+    shifts, shift = {}, 0
+    for name, (codes, lab) in cols.items():
+        bits = max(1, (len(lab) - 1).bit_length())
+        if shift + bits > 63:
+            shifts[name] = None  # does not fit: its own take
+            continue
+        packed |= codes << shift
+        shifts[name] = (shift, (1 << bits) - 1)
+        shift += bits
+    line_packed = packed[ki]
+    for name, (codes, lab) in cols.items():
+        sm = shifts[name]
+        line_codes = codes[ki] if sm is None else (line_packed >> sm[0]) & sm[1]
+        out[name] = pd.Series(lab[line_codes], dtype=object, copy=False)
     year = pd.array(s.rel_year[s.rel_idx], dtype="Int64")
     year[~s.usable] = pd.NA
     out["rvu_year"] = year
-    for name in ("status", "description", "global_days"):
-        labels = d.text[name]
-        out[name] = text(blank(found, labels[k.rowi] if len(labels) else ""))
-    out["mod_row"] = text(blank(found, np.array(["", "26", "TC", "53"], dtype=object)[
-        k.mod_row_code]))
-    cats = np.asarray([category_of(c) for c in k.uniq_codes] + [""], dtype=object)
-    out["category"] = text(blank(usable, cats[k.code_idx]))
     out["work_rvu"] = np.where(found, k.work100 / 100.0, np.nan)[ki]
     out["wrvu_credit"] = np.where(s.usable, s.wcredit, 0.0)
     cents = pd.array(np.where(s.pay_na, 0, s.pay_cents), dtype="Int64")
@@ -898,7 +993,7 @@ def _rank_lines(g: np.ndarray, val: np.ndarray, tie: np.ndarray, units: np.ndarr
                 ) -> tuple[np.ndarray, np.ndarray]:
     """Rank lines within groups by value (desc), ``tie`` ascending; a line with n units takes
     n ranks. Returns (first rank of each line, ranks in its group)."""
-    gd, _ = pd.factorize(g)
+    gd = _dense(g - g.min(initial=0))[0]
     order = np.lexsort((tie, -val, gd))
     og, ou = gd[order], units[order]
     cum = np.cumsum(ou)
@@ -923,8 +1018,8 @@ def _imaging_mppr(s: SimpleNamespace, k: SimpleNamespace, settings: PricingSetti
     if len(idx) == 0:
         return
     g = s.grp[idx].astype("int64") * 256 + s.mult[idx]
-    cnt = np.bincount(pd.factorize(g)[0], weights=s.units[idx])
-    keep = cnt[pd.factorize(g)[0]] > 1
+    gd = _dense(g)[0]
+    keep = np.bincount(gd, weights=s.units[idx])[gd] > 1
     idx, g = idx[keep], g[keep]
     if len(idx) == 0:
         return
@@ -1059,7 +1154,7 @@ def _endoscopy(m, idx, grp, mult, sub, all_codes, unit_b, units, work_b, base_lo
     g = grp[idx]
     m3 = mult[idx] == C("3")
     fam_code = np.where(m3, sub.eb, sub.code)
-    fam_key, _ = pd.factorize(g.astype("int64") * (len(all_codes) + 1) + fam_code)
+    fam_key = _dense(g.astype("int64") * (len(all_codes) + 1) + fam_code + 1)[0]
     has3 = np.bincount(fam_key, weights=m3.astype(float)) > 0
     in_fam = has3[fam_key]
     item_val = unit_b[idx].astype("int64")
