@@ -358,3 +358,27 @@ def test__header_aliases__modifier_columns_one_to_four(tmp_path):
     r = read_log(f)
     assert r.lines["modifiers"].tolist() == ["25,59,XU,GT"]
     assert r.columns_used["modifiers"] == "Modifier 1 + Mod2 + Modifier-3 + MODIFIER4"
+
+
+def test__read_log__patient_and_encounter_ids_become_keyed_hashes_only(tmp_path):
+    f = tmp_path / "log.csv"
+    f.write_text(
+        "Provider,DOS,CPT,Units,Patient Name,MRN,Account #,Claim Number\n"
+        "A,2026-07-01,47000,1,TEST ONE,MRN-111,AC-9,CL-1\n"
+        "A,2026-07-01,47000,1,TEST TWO,MRN-222,AC-9,CL-2\n"
+        "A,2026-07-01,47000,1,TEST TWO,MRN-222,AC-9,CL-2\n"
+        "A,2026-07-02,99213,1,TEST ONE,MRN-111,AC-9,CL-3\n",
+        encoding="utf-8",
+    )
+    r = read_log(f)
+    # MRN outranks the account number as the patient key; both are dropped as columns
+    assert r.grouped_by == {"patient": "MRN", "encounter": "Claim Number"}
+    assert r.columns_dropped == ["Patient Name", "MRN", "Account #"]
+    pk, ek = r.lines["patient_key"].tolist(), r.lines["encounter_key"].tolist()
+    assert pk[0] == pk[3] != pk[1] == pk[2]  # rows 2 and 5 are one patient
+    assert ek[1] == ek[2] and len({ek[0], ek[1], ek[3]}) == 3
+    # two patients with the same code on the same day are not duplicates; row 4 repeats row 3
+    assert r.lines["is_duplicate"].tolist() == [False, False, True, False]
+    text = r.lines.astype(str).to_csv()
+    for secret in ("TEST", "MRN-", "AC-9", "CL-"):
+        assert secret not in text

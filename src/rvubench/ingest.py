@@ -41,13 +41,17 @@ LOG_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 CANONICAL = (
     "provider_id", "provider_name", "date_of_service", "hcpcs", "modifiers", "units", "pos",
-    "locality", "zip", "encounter_id",
+    "locality", "zip", "encounter_id", "patient_ref",
 )  # fmt: skip
+# Columns read only to group lines (MPPR per encounter, global periods per patient); their
+# values are replaced by keyed hashes in read_log and never leave it (see _keyed_hash).
+GROUPING_COLUMNS = ("encounter_id", "patient_ref")
 MODIFIER_COLUMNS = ("modifier_1", "modifier_2", "modifier_3", "modifier_4")
 REQUIRED = ("hcpcs", "date_of_service")
 LINE_COLUMNS = (
-    "source_file", "source_row", *CANONICAL[:-1], "encounter_key", "reject_reason",
-    "reject_column", "reject_kind", "is_duplicate",
+    "source_file", "source_row", *[c for c in CANONICAL if c not in GROUPING_COLUMNS],
+    "encounter_key", "patient_key", "reject_reason", "reject_column", "reject_kind",
+    "is_duplicate",
 )  # fmt: skip
 # order in which problems are reported when a row has several (the first one is the reason)
 CHECK_ORDER = ("hcpcs", "date_of_service", "units", "modifiers", "pos", "provider_id",
@@ -98,6 +102,21 @@ def aliases_for(canonical: str) -> list[str]:
     return [a for a, (c, _p) in header_aliases().items() if c == canonical]
 
 
+_PATIENT_KEY_PATTERNS = (  # best first: the column whose hash groups a patient's lines
+    r"mrn|medical record( number| no| num)?|med rec( number| no)?",
+    r"patient id|patient number|patient no|pt id|patient identifier",
+    r"chart number|chart no|chart id",
+    r"patient account( number| no)?|account number|account no|acct number|acct no|account|acct",
+)
+
+
+def _patient_key_priority(normalized: str) -> int | None:
+    for prio, pattern in enumerate(_PATIENT_KEY_PATTERNS):
+        if re.fullmatch(f"(patient |pt )?({pattern})( #| number)?", normalized):
+            return prio
+    return None
+
+
 def is_patient_header(header: str) -> bool:
     """True for a header that names a patient-identifying column (conservative)."""
     h = normalize_header(header)
@@ -127,6 +146,9 @@ class IngestResult:
     warnings: list[str]
     files: list[str]
     net_reversals: bool = False
+    grouped_by: dict[str, str] = field(default_factory=dict)
+    """Dropped columns whose values were hashed to group lines: ``{"patient": "MRN",
+    "encounter": "Encounter ID"}`` (the values themselves are never kept)."""
 
     @property
     def rows_usable(self) -> int:
@@ -219,6 +241,7 @@ class _Roles:
                     explicit[normalize_header(name)] = canon
         best: dict[str, tuple[int, int]] = {}  # canonical -> (priority, index)
         mods: dict[str, list[int]] = {}
+        patient: tuple[int, int] | None = None  # (priority, index) of a patient-id column
         aliases = header_aliases()
         for i, cell in enumerate(header):
             key = normalize_header(cell)
@@ -230,6 +253,9 @@ class _Roles:
                 canon, prio = aliases[key]
             elif is_patient_header(cell):
                 self.dropped.append(cell)
+                kp = _patient_key_priority(key)
+                if kp is not None and (patient is None or kp < patient[0]):
+                    patient = (kp, i)
                 continue
             else:
                 self.ignored.append(cell)
@@ -244,6 +270,8 @@ class _Roles:
                 self.ignored.append(header[best[canon][1]])
             best[canon] = (prio, i)
         self.index = {c: i for c, (_p, i) in best.items()}
+        if patient is not None and "patient_ref" not in self.index:
+            self.index["patient_ref"] = patient[1]  # read, hashed, never output
         self._resolve_modifiers(mods)
         if "provider_id" not in self.index and "provider_name" in self.index:
             self.index["provider_id"] = self.index["provider_name"]  # a name is the id
@@ -262,7 +290,7 @@ class _Roles:
         return set(self.index) | ({"modifiers"} if self.modifier_cols else set())
 
     def used(self) -> dict[str, str]:
-        out = {c: self.header[i] for c, i in self.index.items()}
+        out = {c: self.header[i] for c, i in self.index.items() if c != "patient_ref"}
         if self.modifier_cols:
             out["modifiers"] = " + ".join(self.header[i] for i in self.modifier_cols)
         return out
@@ -659,7 +687,7 @@ def _excel_raw(label, name, sname, grid, head, hidx, multi) -> _Raw:
 
 # --------------------------------------------------------------------------- cleaning
 ID_COLUMNS = ("provider_id", "provider_name", "date_of_service", "hcpcs", "modifiers", "units",
-              "pos", "locality", "zip", "encounter_id")  # fmt: skip
+              "pos", "locality", "zip", "encounter_id", "patient_ref")  # fmt: skip
 Normalizer = Callable[[str], tuple[object, "str | None"]]
 
 
@@ -817,7 +845,8 @@ def _clean(raw: _Raw, roles: _Roles, mapping: Mapping | None, ids: _Ids) -> _Par
 
     simple = {"provider_id": provider, "provider_name": iv.normalize_text,
               "pos": iv.normalize_pos, "locality": iv.normalize_locality,
-              "zip": iv.normalize_zip, "encounter_id": iv.normalize_text}  # fmt: skip
+              "zip": iv.normalize_zip, "encounter_id": iv.normalize_text,
+              "patient_ref": iv.normalize_text}  # fmt: skip
     for canon, fn in simple.items():
         if canon not in roles.index:
             text[canon] = _empty_strings(n)
@@ -827,7 +856,7 @@ def _clean(raw: _Raw, roles: _Roles, mapping: Mapping | None, ids: _Ids) -> _Par
         vals, probs = _apply(enc, fn)
         text[canon] = _text_array(vals, enc.indices, enc, _live(raw, roles, canon, keep))
         row_ids[canon] = ids.of(canon, vals)[enc.indices]
-        if canon not in ("provider_name", "encounter_id"):
+        if canon not in ("provider_name", *GROUPING_COLUMNS):
             record(canon, vals, probs, enc, raw.header[roles.index[canon]])
 
     if "units" in roles.index:
@@ -1170,19 +1199,20 @@ def _sparse_text(n: int, values: dict[int, str]) -> pa.Array:
     return pa.array(dictionary, pa.string()).take(pa.array(indices))
 
 
-_ENCOUNTER_SALT = secrets.token_bytes(16)
+_GROUPING_SALT = secrets.token_bytes(16)
 
 
-def _encounter_keys(ids: pa.Array) -> pa.Array:
-    """Encounter/claim ids replaced by a keyed hash with a per-process random key.
+def _keyed_hash(ids: pa.Array) -> pa.Array:
+    """Encounter or patient ids replaced by a keyed hash with a per-process random key.
 
-    The key only groups lines of one encounter (multiple-procedure ranking); the id itself
-    may identify a patient's visit, so it never leaves ``read_log`` and no output carries
-    ``encounter_key``.
+    The hash only groups lines: of one encounter (multiple-procedure ranking) or of one
+    patient (global surgical periods). The ids identify patients, so they never leave
+    ``read_log``; the hashes cannot be reversed or linked across runs, and no output writes
+    ``encounter_key`` or ``patient_key``.
     """
     enc = pc.dictionary_encode(ids)
     hashed = [
-        blake2b(v.encode("utf-8"), key=_ENCOUNTER_SALT, digest_size=8).hexdigest() if v else ""
+        blake2b(v.encode("utf-8"), key=_GROUPING_SALT, digest_size=8).hexdigest() if v else ""
         for v in enc.dictionary.to_pylist()
     ]
     return pa.array(hashed, pa.string()).take(enc.indices)
@@ -1232,7 +1262,8 @@ def _assemble(parts: list[_Part], net_reversals: bool) -> pd.DataFrame:
         "pos": text("pos"),
         "locality": text("locality"),
         "zip": text("zip"),
-        "encounter_key": _encounter_keys(text("encounter_id")),
+        "encounter_key": _keyed_hash(text("encounter_id")),
+        "patient_key": _keyed_hash(text("patient_ref")),
         "reject_reason": _sparse_text(n, {k: v[0] for k, v in rejects.items()}),
         "reject_column": _sparse_text(n, {k: v[1] for k, v in rejects.items()}),
         "reject_kind": _sparse_text(n, {k: v[2] for k, v in rejects.items()}),
@@ -1275,6 +1306,7 @@ def read_log(
     ignored: list[str] = []
     skipped: list[tuple[str, int, str]] = []
     warnings: list[str] = []
+    grouped: dict[str, str] = {}
     ids = _Ids()
     for path in files:
         raw = read_raw(path, mapping=mp, sheet=sheet)
@@ -1288,6 +1320,9 @@ def read_log(
             prev = used.get(canon)
             used[canon] = header if prev in (None, header) else f"{prev} | {header}"
         dropped += [h for h in roles.dropped if h not in dropped]
+        for canon, what in (("patient_ref", "patient"), ("encounter_id", "encounter")):
+            if canon in roles.index:
+                grouped.setdefault(what, raw.header[roles.index[canon]])
         ignored += [h for h in roles.ignored if h not in ignored]
         skipped += [(raw.name, row, why) for row, why in sorted(raw.skipped)]
         warnings += raw.warnings
@@ -1304,4 +1339,5 @@ def read_log(
         warnings=warnings,
         files=[str(p) for p in files],
         net_reversals=net_reversals,
+        grouped_by=grouped,
     )
