@@ -17,6 +17,8 @@ DEFAULTS = {
     "pos": "11",
     "locality": "",
     "zip": "",
+    "encounter_key": "",
+    "patient_key": "",
     "reject_reason": "",
     "reject_column": "",
     "is_duplicate": False,

@@ -397,9 +397,9 @@ def _pricing_keys(lines: pd.DataFrame, s: SimpleNamespace) -> tuple[np.ndarray, 
             codes, uniq = pd.factorize(lines[col], use_na_sentinel=False)
             size = len(uniq)
         if size > 1:
+            if (int(key.max(initial=0)) + 1) * (size + 1) * 2 > 16_000_000:
+                key = _dense(key)[0]  # keep the key range small enough for a lookup table
             key = key * (size + 1) + codes
-            if key.max(initial=0) > 2**40:
-                key = _dense(key)[0]
     key_idx, nkeys = _dense(key * 2 + s.usable)
     rep = np.zeros(nkeys, dtype="int64")
     rep[key_idx[::-1]] = np.arange(s.n - 1, -1, -1)
@@ -447,13 +447,29 @@ def _expand(s: SimpleNamespace, k: SimpleNamespace, key_idx: np.ndarray,
     s.uniq_codes = k.uniq_codes
 
 
+def _patient_or_encounter(lines: pd.DataFrame) -> np.ndarray | None:
+    """Per line, the hashed patient key, else the hashed encounter key (ingest), else None.
+
+    Without either, multiple procedures rank per provider and date of service."""
+    keys = None
+    for col in ("encounter_key", "patient_key"):  # patient wins where both are present
+        if col in lines.columns:
+            v = _text(lines[col]).to_numpy()
+            if (v != "").any():
+                keys = v if keys is None else np.where(v != "", v, keys)
+    return keys
+
+
 def _line_status(s: SimpleNamespace, lines: pd.DataFrame) -> None:
-    """Provider/day groups, and the T rule: paid only when the provider has no other
-    payable (A/R) service that day."""
+    """Provider/day(/patient) groups, and the T rule: paid only when the provider has no
+    other payable (A/R) service that day (for that patient, when the log identifies one)."""
     prov_idx, prov_u = pd.factorize(_text(lines["provider_id"]))
     day = np.where(s.d_idx >= 0, s.d_idx, s.n_dates)  # missing dates share one id
     grp = prov_idx.astype("int64") * (s.n_dates + 1) + day
-    if len(prov_u) * (s.n_dates + 1) > 20_000_000:  # keep bincount arrays small
+    who = _patient_or_encounter(lines)
+    if who is not None:  # Medicare ranks per patient and day: split provider/days by patient
+        grp, _ = pd.factorize(pd.MultiIndex.from_arrays([grp, who]))
+    elif len(prov_u) * (s.n_dates + 1) > 20_000_000:  # keep bincount arrays small
         grp, _ = pd.factorize(grp)
     s.grp = grp
     ngrp = int(grp.max(initial=-1)) + 1
