@@ -7,8 +7,8 @@ Amounts are RVU26C facility totals x 33.4009, national (see tests/test_pricing.p
 from __future__ import annotations
 
 import pytest
-from _lines import make_lines
 
+from _lines import make_lines
 from rvubench.pricing import price_lines
 from rvubench.settings import PricingSettings
 
