@@ -13,10 +13,10 @@ Rules (docs/domain.md 2.4) and the project decisions taken here:
   A procedure carrying 78 (return to the OR for a complication) starts no new global
   (domain 2.4), so it opens no window; 58 and 79 do. Global days come from the line's own
   release (the priced frame's ``global_days`` column, or the fee schedule for clean lines).
-* **Who.** Only lines of the same ``provider_id`` are compared. Logs carry no patient
-  key (patient columns are dropped on ingest), so a visit for another patient inside a
-  window is flagged too: findings are lines *to review*, not denials. Rejected lines are
-  ignored.
+* **Who.** Only lines of the same ``provider_id`` are compared, and of the same patient
+  when the log carries a patient identifier (ingest keeps only a keyed hash of it,
+  ``patient_key``). Without one, a visit for another patient inside a window is flagged
+  too: findings are lines *to review*, not denials. Rejected lines are ignored.
 * **E/M lines** are codes 99202-99499 (interface.md category) and 99024. One inside
   several windows is attributed to the procedure with the latest date (ties: the longer
   global, then the later row), so a visit the day before a 090 surgery belongs to that
@@ -209,6 +209,12 @@ def _prepare(lines: pd.DataFrame, fees: FeeScheduleSet | None) -> pd.DataFrame:
     if "provider_id" not in frame.columns:
         frame["provider_id"] = ""
     frame["provider_id"] = frame["provider_id"].fillna("").astype("str")
+    # who a window belongs to: the provider, and the patient when the log identifies one
+    # (ingest's keyed hash of an MRN/patient-id column; never shown)
+    who = frame["provider_id"]
+    if "patient_key" in frame.columns:
+        who = who + "\x1f" + frame["patient_key"].fillna("").astype("str")
+    frame["_who"] = who
     frame["hcpcs"] = frame["hcpcs"].astype("str")
     frame["modifiers"] = frame["modifiers"].fillna("").astype("str")
     frame["date_of_service"] = pd.to_datetime(frame["date_of_service"]).dt.normalize()
@@ -252,6 +258,7 @@ def _windows_from(frame: pd.DataFrame) -> pd.DataFrame:
             "window_end": w["date_of_service"] + pd.to_timedelta(after, unit="D"),
             "procedure_wrvu_credit": w["wrvu_credit"],
             "_order": w["_order"],
+            "_who": w["_who"],
         }
     )
     return out.sort_values(["provider_id", "procedure_date", "_order"], kind="stable")
@@ -282,7 +289,7 @@ def _attribute(items: pd.DataFrame, windows: pd.DataFrame, *, em: bool) -> pd.Da
     length all windows have the same span, so the latest opening candidate found by
     ``merge_asof`` is the only one that can contain the item.
     """
-    left = items[["provider_id", "date_of_service", "_order"]]
+    left = items[["_who", "date_of_service", "_order"]]
     candidates = []
     for g, (before, _after) in GLOBAL_SPANS.items():
         right = windows.loc[windows["global_days"] == g]
@@ -296,7 +303,7 @@ def _attribute(items: pd.DataFrame, windows: pd.DataFrame, *, em: bool) -> pd.Da
             lk,
             right,
             on="_key",
-            by="provider_id",
+            by="_who",
             direction="backward",
             allow_exact_matches=em,
         )
