@@ -5,7 +5,8 @@ Measured in the same run, in one warm process (imports and the first render excl
 - ``report``: ``rvubench.report.run_report`` on a log (read, price, benchmark, model,
   PDF + XLSX, atomic writes);
 - ``bare_pdf``: ``weasyprint.HTML(string=<the report's own HTML>).write_pdf()``;
-- ``bare_xlsx``: a plain openpyxl workbook holding the same rows (no formats, no chart).
+- ``bare_xlsx``: a plain openpyxl workbook holding the same rows, every sheet (no number
+  formats, no styles, no chart).
 
 Prints the medians and ``ratio = report / (bare_pdf + bare_xlsx)``; target under 1.3.
 
@@ -48,6 +49,7 @@ def main() -> None:
 
     from rvubench.render_pdf import render_html
     from rvubench.report import ReportOptions, run_report
+    from rvubench.report_model import resolve_callable
     from rvubench.resources import templates_dir
 
     out = Path(tempfile.mkdtemp(prefix="rvubench-perf-"))
@@ -80,18 +82,37 @@ def main() -> None:
                   for row in model.lines.astype(object).itertuples(index=False)],
         "Exceptions": [tuple(None if v != v else v for v in row)
                        for row in model.exceptions.astype(object).itertuples(index=False)],
+        "By Category": [(c.category, c.lines, c.units, c.wrvu_credit, c.wrvu_share, c.payment)
+                        for c in model.by_category],
+        "Benchmarks": [(m.metric, m.label, m.value, m.percentile, m.percentile_label,
+                        *(v for _, v in m.anchors)) for m in (model.benchmark.metrics
+                                                            if model.benchmark else ())],
     }
+    for section in model.ordered_sections:  # sections' tables are part of the same data
+        for table in section.sheets:
+            sheets[table.name] = [tuple(r) for r in table.rows]
+    writers = [(resolve_callable(s.sheet_writer), s.data)
+               for s in model.ordered_sections if s.sheet_writer]
 
     def bare_pdf() -> None:
         weasyprint.HTML(string=html, base_url=folder).write_pdf()
 
     def bare_xlsx() -> None:
+        gc.disable()  # as render_xlsx does, so the baseline is not slowed by full collections
+        try:
+            _bare_xlsx()
+        finally:
+            gc.enable()
+
+    def _bare_xlsx() -> None:
         wb = openpyxl.Workbook()
         wb.remove(wb.active)
         for name, rows in sheets.items():
             ws = wb.create_sheet(name)
             for row in rows:
                 ws.append(list(row))
+        for write, data in writers:
+            write(wb, data)
         wb.save(out / "bare.xlsx")
 
     bare_pdf()
