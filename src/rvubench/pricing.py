@@ -70,6 +70,10 @@ PRICED_COLUMNS = (
     "outcome", "reject_kind",
 )
 
+# Keyed hashes of patient / encounter ids (ingest): carried through the priced frame for
+# grouping, never written by any output (priced_csv_frame drops them; reports list columns).
+GROUPING_COLUMNS = ("patient_key", "encounter_key")
+
 _ONE = 10_000  # percentage factors are integers per 10,000 (100% = 10,000)
 
 CATEGORIES = (
@@ -189,9 +193,23 @@ class _Texts:
 # --------------------------------------------------------------------------- helpers
 
 
-def _modifier_flags(mods: pd.Series) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Per line: a flag array for every modifier that changes pricing."""
-    codes, uniq = pd.factorize(mods.fillna("").astype(str))
+def _factorized(lines: pd.DataFrame, col: str) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, stripped labels) of a text column; reuses the key step's factorization when
+    ``lines`` is the frame of pricing keys (``attrs["codes"]``)."""
+    pre = lines.attrs.get("codes", {})
+    if col in pre:
+        codes, labels = pre[col]
+    elif col in lines:
+        codes, labels = pd.factorize(_text(lines[col]))
+    else:
+        codes, labels = np.zeros(len(lines), dtype="int64"), np.array([""], dtype=object)
+    return codes, np.asarray([str(v).strip() for v in labels], dtype=object)
+
+
+def _modifier_flags(mods) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Per line: a flag array for every modifier that changes pricing (``mods`` is a Series
+    or a (codes, labels) pair)."""
+    codes, uniq = pd.factorize(_text(mods)) if isinstance(mods, pd.Series) else mods
     sets = [frozenset(m.strip().upper() for m in str(u).split(",") if m.strip()) for u in uniq]
     names = ("26", "TC", "53", "50", "62", "66", "80", "81", "82", "AS", "54", "55", "56",
              "78", "52", "22")
@@ -304,9 +322,7 @@ def price_lines(
     settings = settings or PricingSettings()
     lines = lines.reset_index(drop=True)
     s = _start(lines, fees, settings)
-    key_idx, rep = _pricing_keys(lines, s)
-    keys = lines[[c for c in ("hcpcs", "modifiers", "pos", "locality", "zip")
-                  if c in lines]].iloc[rep].reset_index(drop=True)
+    key_idx, rep, keys = _pricing_keys(lines, s)
     k = SimpleNamespace(
         n=len(rep), usable=s.usable[rep], rel_idx=s.rel_idx[rep], release_ids=s.release_ids,
         rel_year=s.rel_year, rel_cf=s.rel_cf, note_idx=s.note_idx[rep], note_uniq=s.note_uniq,
@@ -380,12 +396,14 @@ def _small_codes(col: pd.Series) -> tuple[np.ndarray, int]:
     return codes.astype("int64"), len(uniq)
 
 
-def _pricing_keys(lines: pd.DataFrame, s: SimpleNamespace) -> tuple[np.ndarray, np.ndarray]:
-    """A key id per line for (release, code, modifiers, POS, locality, ZIP, usable), and the
-    first line of each key."""
+def _pricing_keys(lines: pd.DataFrame, s: SimpleNamespace
+                  ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """A key id per line for (release, coverage note, code, modifiers, POS, locality, ZIP,
+    usable), the first line of each key, and the key columns as a small frame."""
     key = s.rel_idx.astype("int64")
     if len(s.note_uniq) > 1:  # the coverage note (per date of service) is part of the key
         key = key * len(s.note_uniq) + s.note_idx
+    parts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for col in ("hcpcs", "modifiers", "pos", "locality", "zip"):
         if col not in lines:
             continue
@@ -393,9 +411,15 @@ def _pricing_keys(lines: pd.DataFrame, s: SimpleNamespace) -> tuple[np.ndarray, 
             continue  # the usual case: no per-line locality or ZIP column
         if col == "pos":
             codes, size = _small_codes(_text(lines[col]))
+            labels = (np.array([f"{i:02d}" for i in range(100)] + [""], dtype=object)
+                      if size == 101 else None)
         else:
-            codes, uniq = pd.factorize(lines[col], use_na_sentinel=False)
-            size = len(uniq)
+            codes, labels = pd.factorize(_text(lines[col]))
+            size = len(labels)
+        if labels is None:  # POS that is not two digits: factorized instead
+            codes, labels = pd.factorize(_text(lines[col]), use_na_sentinel=False)
+            size = len(labels)
+        parts[col] = (codes, np.asarray(labels, dtype=object))
         if size > 1:
             if (int(key.max(initial=0)) + 1) * (size + 1) * 2 > 16_000_000:
                 key = _dense(key)[0]  # keep the key range small enough for a lookup table
@@ -403,7 +427,9 @@ def _pricing_keys(lines: pd.DataFrame, s: SimpleNamespace) -> tuple[np.ndarray, 
     key_idx, nkeys = _dense(key * 2 + s.usable)
     rep = np.zeros(nkeys, dtype="int64")
     rep[key_idx[::-1]] = np.arange(s.n - 1, -1, -1)
-    return key_idx, rep
+    keys = pd.DataFrame(index=pd.RangeIndex(nkeys))
+    keys.attrs["codes"] = {col: (codes[rep], labels) for col, (codes, labels) in parts.items()}
+    return key_idx, rep, keys
 
 
 def _key_status(k: SimpleNamespace) -> None:
@@ -511,9 +537,9 @@ def _start(lines: pd.DataFrame, fees, settings: PricingSettings) -> SimpleNamesp
 
 def _select_rows(s: SimpleNamespace, lines: pd.DataFrame, fees) -> None:
     """The fee-schedule row per line (domain.md 2.3, 2.10) and its attributes."""
-    s.code_idx, uniq = pd.factorize(lines["hcpcs"].fillna("").astype(str))
+    s.code_idx, uniq = _factorized(lines, "hcpcs")
     s.uniq_codes = np.asarray(uniq, dtype=object)
-    _, mf = _modifier_flags(lines["modifiers"])
+    _, mf = _modifier_flags(_factorized(lines, "modifiers"))
     s.mf_any = mf.pop("any")
     s.mf = mf
     pos_by_mod, d = _row_lookup(fees, s.release_ids, s.rel_idx, s.code_idx, s.uniq_codes)
@@ -587,7 +613,7 @@ def _text_col(rows: pd.DataFrame, name: str, rowi: np.ndarray) -> np.ndarray:
 
 def _select_setting(s: SimpleNamespace, lines: pd.DataFrame, settings: PricingSettings) -> None:
     """Facility or non-facility from the POS (domain.md 1.3); missing POS -> default."""
-    s.pos_idx, raw = pd.factorize(lines["pos"].fillna("").astype(str).str.strip())
+    s.pos_idx, raw = _factorized(lines, "pos")
     s.pos_uniq = [p or settings.default_pos for p in raw]  # "" -> --default-pos
     s.pos_was_empty = [not p for p in raw]
     fac_u = np.array([p in FACILITY_POS for p in s.pos_uniq] + [False], dtype=bool)
@@ -609,13 +635,11 @@ def _select_localities(
                 "(e.g. 10112-00 Alabama, 01182-18 Los Angeles) or 'national'"
             )
     n = s.n
-    empty = pd.Series([""] * n, dtype=object)
-    l_idx, l_u = pd.factorize(lines["locality"].fillna("").astype(str).str.strip()
-                              if "locality" in lines else empty)
-    z_idx, z_u = pd.factorize(lines["zip"].fillna("").astype(str).str.strip()
-                              if "zip" in lines else empty)
-    l_u, z_u = np.asarray(l_u, dtype=object), np.asarray(z_u, dtype=object)
-    if len(l_u) == 1 and len(z_u) == 1:  # one locality/ZIP value: key = release
+    l_idx, l_u = _factorized(lines, "locality")
+    z_idx, z_u = _factorized(lines, "zip")
+    if n == 0:
+        lk_idx, lk_uniq = np.zeros(0, dtype="int64"), []
+    elif len(l_u) == 1 and len(z_u) == 1:  # one locality/ZIP value: key = release
         lk_idx, lk_uniq = pd.factorize(s.rel_idx) if len(s.release_ids) > 1 else (
             np.zeros(n, dtype="int64"), [0])
     else:
@@ -987,7 +1011,11 @@ def _assemble(s: SimpleNamespace, k: SimpleNamespace, lines: pd.DataFrame,
     out["priced"] = s.priced
     out["reason"] = pd.Series(reason, dtype=object, copy=False)
     cols = [c for c in PRICED_COLUMNS if c in out]
-    return pd.DataFrame({c: out[c] for c in cols}, copy=False)
+    frame = pd.DataFrame({c: out[c] for c in cols}, copy=False)
+    for c in GROUPING_COLUMNS:  # in memory only, for the global-period review
+        if c in lines.columns:
+            frame[c] = lines[c].to_numpy()
+    return frame
 
 
 def _isin(codes: np.ndarray, chars: str) -> np.ndarray:
@@ -1352,7 +1380,7 @@ class PriceOutcome:
 
 def priced_csv_frame(priced: pd.DataFrame) -> pd.DataFrame:
     """The priced frame as the CSV shows it: dates ISO, money to the cent, true/false."""
-    out = priced.copy()
+    out = priced.drop(columns=[c for c in GROUPING_COLUMNS if c in priced.columns])
     out["date_of_service"] = pd.to_datetime(out["date_of_service"]).dt.strftime("%Y-%m-%d")
     cents = pd.array(out["payment_cents"], dtype="Int64")
     na = cents.isna()
