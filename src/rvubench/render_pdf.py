@@ -149,6 +149,13 @@ def _fetcher_class():
     return FolderFetcher
 
 
+class _RefusalFilter:
+    """Drops weasyprint's log records about URLs our fetcher refused (other warnings pass)."""
+
+    def filter(self, record: Any) -> bool:  # noqa: D102 - logging API
+        return "rvubench refuses to fetch" not in record.getMessage()
+
+
 def make_url_fetcher(folder: Path) -> Any:
     """A weasyprint URL fetcher limited to files inside ``folder`` (``.refused`` lists refusals)."""
     return _fetcher_class()(folder)
@@ -166,13 +173,13 @@ def html_to_pdf(html: str, folder: Path, identifier: str = "rvubench") -> tuple[
 
     fetcher = make_url_fetcher(folder)
     logger = logging.getLogger("weasyprint")
-    previous = logger.level
-    logger.setLevel(logging.CRITICAL)  # refused URLs are reported by us, not as log noise
+    quiet = _RefusalFilter()
+    logger.addFilter(quiet)  # refused URLs are reported by rvubench, once, as warnings
     try:
         doc = weasyprint.HTML(string=html, base_url=str(folder.resolve()) + "/", url_fetcher=fetcher)
         data = doc.write_pdf(pdf_identifier=identifier.encode("utf-8")[:32].ljust(16, b"-"))
     finally:
-        logger.setLevel(previous)
+        logger.removeFilter(quiet)
     return data, list(fetcher.refused)
 
 
