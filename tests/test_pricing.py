@@ -407,3 +407,11 @@ def test_imaging_pc_reduction_on_wrvu_when_asked(fees):
     # 70473-26 is the 2nd PC: payment 47.43 x 95% = 45.06; wRVU 1.00 x 0.95 = 0.95
     assert p["payment"].tolist() == [105.21, 45.06]
     assert p["wrvu_credit"].tolist() == pytest.approx([2.23, 0.95])
+
+
+def test_bad_line_zip_rejects_the_line(fees):
+    p = price(fees, [dict(hcpcs="99213", zip="00000")])
+    r = p.iloc[0]
+    assert r["outcome"] == "rejected"
+    assert r["reason"].startswith("log.csv, row 2, column zip: ")
+    assert "00000" in r["reason"]
