@@ -110,3 +110,10 @@ def test_cli_lookup_year_and_errors():
     assert bad.exit_code == 2
     assert "Error: code 9999Z is not in the fee schedule" in bad.output
     assert "Traceback" not in bad.output
+
+
+def test_lookup_code_without_global_row_shows_its_26_row(fees):
+    card = lookup_code("86153", fees=fees)
+    # 86153 has only a 26 row (PC/TC indicator 6, lab interpretation)
+    assert card["modifier"] == "26"
+    assert any("no global row" in n for n in card["notes"])

@@ -95,6 +95,14 @@ def lookup_code(
     mine = rows[rows["hcpcs"] == hcpcs]
     if mine.empty:
         raise UsageProblem(f"code {hcpcs} is not in the fee schedule ({release.release_id})")
+    notes = []
+    row_mods = set(mine["mod"])
+    if mod in ("", "26", "TC", "53") and mod not in row_mods:
+        prefer = ["", "26", "TC", "53"] if mod else ["26", "TC", "53"]
+        shown = next((m for m in prefer if m in row_mods), sorted(row_mods)[0])
+        notes.append(f"{hcpcs} has no {mod or 'global'} row in "
+                     f"{release.release_id}; showing its {shown or 'global'} row")
+        mod = shown
     settings = PricingSettings(
         locality=locality or "national", zip_code=zip_code, qp=qp, rvu_year=rvu_year
     )
@@ -154,7 +162,6 @@ def lookup_code(
             None if not median or work <= 0 else _half_up(work / median, 1)
         ),
     }
-    notes = []
     if not payable:
         notes.append(nf["reason"] or f"status {card['status']}: not paid under the PFS")
     adj = [a for a in str(nf["adjustments"]).split("; ") if a and "rate (POS" not in a]
