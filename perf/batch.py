@@ -207,13 +207,21 @@ def main() -> None:
             outcome = run_batch(options)
             batch_s = time.perf_counter() - t
         counts = outcome.department.counts()
+        tm = outcome.timings
+        print(f"batch split: read+price+partition {tm['read_price_s']:.1f} s, clinicians "
+              f"{tm['reports_s']:.1f} s wall ({tm['worker_s']:.1f} s in workers, "
+              f"{tm['worker_s'] / max(counts['reported'], 1):.2f} s per clinician), "
+              f"department files {tm['department_s']:.1f} s")  # fmt: skip
         print(f"batch: {batch_s:.1f} s for {counts['reported']:,} clinicians reported "
               f"({counts['failed']} failed), {len(outcome.outputs):,} files, jobs={args.jobs}")  # fmt: skip
 
+        for pid, reason in outcome.failures[:5]:
+            print(f"  failed {pid}: {reason}")
         html = baseline_html(log, roster, args.period, folder / "baseline")
         renders_s = bare_renders(html, args.clinicians)
         base_s = renders_s / args.jobs
-        print(f"baseline: {args.clinicians:,} bare weasyprint renders of one report's HTML = "
+        print(f"baseline: {args.clinicians:,} bare weasyprint renders of one report's HTML "
+              f"({renders_s / args.clinicians:.2f} s each) = "
               f"{renders_s:.1f} s / {args.jobs} jobs = {base_s:.1f} s")  # fmt: skip
         ratio = batch_s / base_s
         print(f"ratio batch / baseline = {ratio:.2f} (target < 1.25) "

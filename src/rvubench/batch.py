@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
@@ -120,6 +121,7 @@ class ClinicianResult:
     reason: str = ""
     summary: dict[str, Any] = field(default_factory=dict)
     outputs: list[str] = field(default_factory=list)
+    seconds: float = 0.0  # time the task took in its worker
 
 
 @dataclass
@@ -143,6 +145,7 @@ class BatchOutcome:
     warnings: list[str] = field(default_factory=list)
     rows_read: int = 0
     rows_rejected: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         """Plain dict for ``--json``."""
@@ -173,15 +176,19 @@ def report_clinician(task: ClinicianTask) -> ClinicianResult:
     it). A failure becomes ``ok=False`` with a one-line reason.
     """
     pid = str(getattr(task, "provider_id", ""))
+    start = time.perf_counter()
     try:
         summary, outputs = _write_clinician(task)
     except RvubenchError as exc:
-        return ClinicianResult(pid, False, str(exc))
+        result = ClinicianResult(pid, False, str(exc))
     except Exception as exc:  # isolate: one clinician's bug must not stop the department
         where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
         at = f" (at {Path(where.filename).name}:{where.lineno})" if where else ""
-        return ClinicianResult(pid, False, f"{type(exc).__name__}: {exc}{at}")
-    return ClinicianResult(pid, True, "", summary, outputs)
+        result = ClinicianResult(pid, False, f"{type(exc).__name__}: {exc}{at}")
+    else:
+        result = ClinicianResult(pid, True, "", summary, outputs)
+    result.seconds = time.perf_counter() - start
+    return result
 
 
 def _write_clinician(task: ClinicianTask) -> tuple[dict[str, Any], list[str]]:
@@ -453,6 +460,7 @@ def run_batch(
     from rvubench.pricing import price_lines
     from rvubench.roster import read_roster
 
+    started = time.perf_counter()
     jobs, formats = _check_options(options)
     _check_templates(options, formats)
     period = parse_period(options.period) if options.period else None
@@ -496,6 +504,7 @@ def run_batch(
                 kind=options.kind, coverage=coverage,
             )  # fmt: skip
 
+    prepared = time.perf_counter()
     own_executor = executor is None
     if executor is None:
         executor = (
@@ -508,6 +517,7 @@ def run_batch(
         if own_executor:
             executor.shutdown(wait=True)
 
+    reported = time.perf_counter()
     factor = float(period.annualization_factor)
     rows = [_clinician_row(e, figures, results, factor) for e in entries]
     not_in_roster = _not_in_roster(priced, figures, roster_keys)
@@ -549,6 +559,12 @@ def run_batch(
         warnings=warnings,
         rows_read=len(priced),
         rows_rejected=rejected,
+        timings={
+            "read_price_s": prepared - started,
+            "reports_s": reported - prepared,
+            "department_s": time.perf_counter() - reported,
+            "worker_s": sum(r.seconds for r in results.values()),
+        },
     )
 
 
