@@ -19,7 +19,28 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 SEED = 2026
-LOG_HEADER = ["provider_id", "date_of_service", "hcpcs", "modifiers", "units", "pos"]
+# patient_mrn holds synthetic ids (SYN-...): rvubench drops the column on reading and keeps
+# only a keyed hash of it, so procedures rank per patient and global periods follow one patient.
+LOG_HEADER = ["provider_id", "date_of_service", "hcpcs", "modifiers", "units", "pos",
+              "patient_mrn"]  # fmt: skip
+
+
+class Patients:
+    """Synthetic patient ids from their own random stream (the line stream is unchanged)."""
+
+    def __init__(self, seed: int, prefix: str, panel: int):
+        self.rng = random.Random(seed)
+        self.prefix = prefix
+        self.panel = panel
+        self.n = 0
+
+    def new(self) -> str:
+        self.n += 1
+        return f"SYN-{self.prefix}{self.n:05d}"
+
+    def returning(self) -> str:
+        """A patient of the clinician's panel (repeat visits happen)."""
+        return f"SYN-{self.prefix}P{self.rng.randrange(self.panel):05d}"
 
 
 @dataclass(frozen=True)
@@ -32,6 +53,7 @@ class Line:
     modifiers: str = ""
     units: int = 1
     pos: str = "11"
+    patient: str = ""
 
     def row(self) -> list[str]:
         return [
@@ -41,6 +63,7 @@ class Line:
             self.modifiers,
             str(self.units),
             self.pos,
+            self.patient,
         ]
 
 
@@ -91,51 +114,56 @@ IR_EM = [
 def make_ir_quarter(rng: random.Random) -> list[Line]:
     """~500 lines for IR-1001 in 2026Q3, with the global-period cases at fixed dates."""
     pid = "IR-1001"
+    pts = Patients(SEED + 100, "IR", 900)
     days = workdays(date(2026, 7, 1), date(2026, 9, 30))
+    gp1, gp2, gp3 = "SYN-GP0001", "SYN-GP0002", "SYN-GP0003"  # patients of the global cases
     special = {
         # 090 procedure (37761, ligation of perforator veins, global 090) on Jul 2 with the
         # decision-for-surgery visit 99223-57 the day before; its window runs to Sep 30.
-        date(2026, 7, 1): [("99223", "57", "21")],
-        date(2026, 7, 2): [("37761", "", "22")],
-        date(2026, 7, 16): [("99024", "", "11")],  # post-op visit (status B, no payment)
-        date(2026, 8, 3): [("47383", "", "22"), ("76940", "26", "22")],  # 010 code on day 0
-        date(2026, 7, 31): [("99213", "", "11")],  # day 29 after the 090: no modifier
-        date(2026, 8, 13): [("99213", "24", "11")],  # unrelated visit in the global, -24
-        date(2026, 8, 14): [("99213", "", "11")],  # day 11 after the 010 code on Aug 3
-        date(2026, 8, 20): [("99024", "", "11")],
-        date(2026, 9, 30): [("99214", "", "11")],  # day 90 after Jul 2: last day inside
+        date(2026, 7, 1): [("99223", "57", "21", gp1)],
+        date(2026, 7, 2): [("37761", "", "22", gp1)],
+        date(2026, 7, 16): [("99024", "", "11", gp1)],  # post-op visit (status B, no payment)
+        date(2026, 8, 3): [("47383", "", "22", gp2), ("76940", "26", "22", gp2)],  # 010, day 0
+        date(2026, 7, 31): [("99213", "", "11", gp1)],  # day 29 after the 090: no modifier
+        date(2026, 8, 13): [("99213", "24", "11", gp1)],  # unrelated visit in the global, -24
+        date(2026, 8, 14): [("99213", "", "11", gp2)],  # day 11 after the 010 code on Aug 3
+        date(2026, 8, 20): [("99024", "", "11", gp1)],
+        date(2026, 8, 27): [("47000", "", "22", gp1)],  # procedure in the global, no 58/78/79
+        date(2026, 9, 10): [("49083", "79", "22", gp1)],  # unrelated procedure, modifier 79
+        date(2026, 9, 30): [("99214", "", "11", gp1)],  # day 90 after Jul 2: last day inside
     }
     # no random 010 procedure in the 12 days before a special visit (keeps the cases clean)
     quiet = {d + timedelta(days=k) for d in (date(2026, 8, 14),) for k in range(-12, 1)}
     lines: list[Line] = []
     for day in days:
-        for code, mods, pos in special.get(day, []):
-            lines.append(Line(pid, day, code, mods, 1, pos))
-        n_proc = rng.choice([2, 3, 3, 4, 4, 5])
+        for code, mods, pos, who in special.get(day, []):
+            lines.append(Line(pid, day, code, mods, 1, pos, who))
+        n_proc = rng.choice([5, 6, 6, 7, 7, 8])  # one patient each: ~9,000 wRVUs a year
         for _ in range(n_proc):
+            who = pts.new()
             if day not in quiet and rng.random() < 0.22:
                 code, mods, pos, _w = pick(rng, IR_010)
             else:
                 code, mods, pos, _w = pick(rng, IR_PROCEDURES)
             if code == "50432" and rng.random() < 0.35:
                 mods = "50"  # bilateral nephrostomy (BILAT SURG indicator 1)
-            lines.append(Line(pid, day, code, mods, 1, pos))
+            lines.append(Line(pid, day, code, mods, 1, pos, who))
             if code in ("47383", "47382", "50593", "32998", "47000", "49180"):
                 guide = rng.choice(["77012", "76942"])  # CT or US guidance, PC only
-                lines.append(Line(pid, day, guide, "26", 1, pos))
+                lines.append(Line(pid, day, guide, "26", 1, pos, who))
         for _ in range(rng.choice([1, 1, 2])):
             code, mods, pos, _w = pick(rng, IR_IMAGING)
-            lines.append(Line(pid, day, code, mods, 1, pos))
+            lines.append(Line(pid, day, code, mods, 1, pos, pts.new()))
         for _ in range(rng.choice([0, 1, 1, 2])):
             code, mods, pos, _w = pick(rng, IR_EM)
-            lines.append(Line(pid, day, code, mods, 1, pos))
+            lines.append(Line(pid, day, code, mods, 1, pos, pts.returning()))
     # a multiple-procedure day: port + embolization, second procedure with 51
     mp_day = date(2026, 9, 15)
     lines += [
-        Line(pid, mp_day, "36561", "", 1, "22"),
-        Line(pid, mp_day, "37243", "51", 1, "22"),
-        Line(pid, mp_day, "75989", "26", 1, "22"),
-        Line(pid, mp_day, "99024", "", 1, "22"),
+        Line(pid, mp_day, "36561", "", 1, "22", gp3),
+        Line(pid, mp_day, "37243", "51", 1, "22", gp3),
+        Line(pid, mp_day, "75989", "26", 1, "22", gp3),
+        Line(pid, mp_day, "99024", "", 1, "22", gp1),
     ]
     lines.sort(key=lambda ln: ln.dos)  # stable: keeps the within-day order
     return lines
@@ -159,28 +187,30 @@ IM_MIX = [
 ]  # fmt: skip
 
 
-def office_day(rng, pid, day, mix, n_lines, g2211_rate) -> list[Line]:
+def office_day(rng, pid, day, mix, n_lines, g2211_rate, pts: Patients) -> list[Line]:
     out = []
     for _ in range(n_lines):
         code, mods, _w = pick(rng, mix)
         units = 1
         if code == "96127":
             units = rng.choice([1, 1, 2])
-        out.append(Line(pid, day, code, mods, units, "11"))
+        who = pts.returning()
+        out.append(Line(pid, day, code, mods, units, "11", who))
         if code in ("99213", "99214", "99215") and rng.random() < g2211_rate:
-            out.append(Line(pid, day, "G2211", "", 1, "11"))
+            out.append(Line(pid, day, "G2211", "", 1, "11", who))
         if code in ("99396", "99397") and rng.random() < 0.3:
-            out.append(Line(pid, day, "99213", "25", 1, "11"))
+            out.append(Line(pid, day, "99213", "25", 1, "11", who))
     return out
 
 
 def make_family_medicine(rng: random.Random) -> list[Line]:
     """~4,500 lines for FM-2001 from 2025-07-01 to 2026-09-30 (five quarters)."""
     lines = []
+    pts = Patients(SEED + 101, "FM", 2200)
     for day in workdays(date(2025, 7, 1), date(2026, 9, 30)):
         if rng.random() < 0.04:  # vacation / CME days
             continue
-        lines += office_day(rng, "FM-2001", day, FM_MIX, rng.randint(10, 16), 0.22)
+        lines += office_day(rng, "FM-2001", day, FM_MIX, rng.randint(10, 16), 0.22, pts)
     return lines
 
 
@@ -245,16 +275,17 @@ NOT_ON_ROSTER = ("LOC-9001", FM_MIX, "office", (8, 12))  # a locum: in the log, 
 
 def dept_lines(rng, pid, mix, kind, per_day, days) -> list[Line]:
     lines = []
+    pts = Patients(SEED + 200 + sum(map(ord, pid)), pid.split("-")[0], 1500)
     for day in days:
         if rng.random() < 0.06:
             continue
         n = rng.randint(*per_day)
         if kind == "office":
-            lines += office_day(rng, pid, day, [(c, m, w) for c, m, w in mix], n, 0.2)
+            lines += office_day(rng, pid, day, [(c, m, w) for c, m, w in mix], n, 0.2, pts)
         else:
             for _ in range(n):
                 code, mods, pos, _w = pick(rng, mix)
-                lines.append(Line(pid, day, code, mods, 1, pos))
+                lines.append(Line(pid, day, code, mods, 1, pos, pts.returning()))
     return lines
 
 
@@ -278,8 +309,8 @@ def make_department(rng: random.Random) -> tuple[list[Line], list[list[str]]]:
     # day-91 boundary case for the global-period view (IR-3301): 090 code on Mar 2,
     # a visit exactly 91 days later (Jun 1), outside the window.
     lines += [
-        Line("IR-3301", date(2026, 3, 2), "37761", "", 1, "22"),
-        Line("IR-3301", date(2026, 6, 1), "99213", "", 1, "11"),
+        Line("IR-3301", date(2026, 3, 2), "37761", "", 1, "22", "SYN-GP0091"),
+        Line("IR-3301", date(2026, 6, 1), "99213", "", 1, "11", "SYN-GP0091"),
     ]
     lines.sort(key=lambda ln: (ln.dos, ln.provider_id))
     return lines, roster
@@ -342,7 +373,7 @@ def write_messy(out: Path, ir: list[Line]) -> None:
              "Modifier 1", "Modifier 2", "Modifier 3", "Modifier 4", "Units", "POS"]]  # fmt: skip
     for i, ln in enumerate(ir, start=1):
         mods = (ln.modifiers.split(",") if ln.modifiers else []) + ["", "", "", ""]
-        rows.append([f"TEST PATIENT {i % 1000:03d}", f"FAKE{100000 + i}", "01/01/1900",
+        rows.append([f"TEST PATIENT {i % 1000:03d}", ln.patient.replace("SYN-", "FAKE"), "01/01/1900",
                      ln.provider_id, ln.dos.isoformat(), ln.hcpcs, *mods[:4], str(ln.units),
                      ln.pos])  # fmt: skip
     write_csv(messy / "ir_quarter_modcols.csv", rows)

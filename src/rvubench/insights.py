@@ -678,8 +678,13 @@ class Insights:
         """Plain-text findings for the terminal."""
         t = self.totals
         byg = t["windows_by_global_days"]
+        who = (
+            "same provider and patient; the patient column is used only as a keyed hash"
+            if t.get("by_patient")
+            else "same provider; the log has no patient key, so review each line"
+        )
         out = [
-            "Global periods (same provider; the log has no patient key, so review each line):",
+            f"Global periods ({who}):",
             f"  windows opened: {t['windows']} (090: {byg['090']}, 010: {byg['010']}, "
             f"000 same day: {byg['000']})",
             f"  post-op visits (99024): {t['post_op_visits']}",
@@ -691,7 +696,7 @@ class Insights:
             f"  lines to review: {t['lines_to_review']}",
         ]
         share = t.get("em_share_in_global")
-        if share is not None and share > 0.5:
+        if share is not None and share > 0.5 and not t.get("by_patient"):
             out.append(
                 f"  note: {share:.0%} of the {t['em_lines']} E/M lines sit inside some window; "
                 "with no patient key most are likely other patients' visits (sample them)"
@@ -760,10 +765,14 @@ def build_insights(
         dates = pd.to_datetime(lines["date_of_service"])
         mix_lines = lines.loc[dates.between(lo, hi)]
         em_dates = em_dates.loc[em_dates.between(lo, hi)]
+    totals = global_period_totals(windows, review, em_lines=len(em_dates))
+    totals["by_patient"] = bool(
+        "patient_key" in frame.columns and (frame["patient_key"].fillna("") != "").any()
+    )
     return Insights(
         windows=window_summary(windows, review),
         review=review,
-        totals=global_period_totals(windows, review, em_lines=len(em_dates)),
+        totals=totals,
         em_mix=em_level_mix(mix_lines),
     )
 

@@ -123,7 +123,11 @@ class ValidationReport:
         out.append(f"  columns used: {used}")
         if ing.columns_dropped:
             dropped = ", ".join(repr(h) for h in ing.columns_dropped)
-            out.append(f"  columns dropped (patient data, not read): {dropped}")
+            out.append(f"  columns dropped (patient data, never kept or written): {dropped}")
+        for what, header in ing.grouped_by.items():
+            out.append(
+                f"  {header!r} groups lines by {what} (as a keyed hash, in memory only)"
+            )
         if ing.columns_ignored:
             out.append(f"  columns ignored: {', '.join(repr(h) for h in ing.columns_ignored)}")
         if ing.skipped_rows:
