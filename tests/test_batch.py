@@ -284,3 +284,20 @@ def test__batch_cli__templates_folder_without_department_template(small, tmp_pat
     assert result.exit_code == 2
     assert "'department.html.j2' not found" in result.stderr
     assert not out.exists()  # failed before any work
+
+
+def test__run_batch__folder_of_logs(small, tmp_path):
+    _, roster, out = small
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    header, *body = LOG.strip().splitlines()
+    (folder / "a.csv").write_text("\n".join([header, *body[:3]]) + "\n")
+    (folder / "b.csv").write_text("\n".join([header, *body[3:]]) + "\n")
+    outcome = run_batch(
+        BatchOptions(logs=(folder,), roster=roster, out_dir=out, period="2026Q2", jobs=1,
+                     formats=("xlsx",))
+    )  # fmt: skip
+    assert outcome.department.sources == ["a.csv", "b.csv"]
+    a1 = next(r for r in outcome.department.rows if r.provider_id == "A1")
+    # A1's three lines are split over both files: 4.52 wRVU, 32599 cents as in one log
+    assert a1.wrvu_total == pytest.approx(4.52) and a1.payment_cents == 32599

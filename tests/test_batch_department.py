@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from rvubench.department import (
@@ -176,3 +178,30 @@ def test__department_pdf__renders(tmp_path):
     assert "Department productivity report" in text
     assert "$2,267.58" in text  # department payment, 226758 cents
     assert "Not reported" in text and "LOC-1" in text
+
+
+_ROWS = st.lists(
+    st.builds(
+        lambda pid, spec, status, cents, w, pct: row(
+            pid, spec, status, payment_cents=cents, wrvu_total=w / 100, wrvu_percentile=pct
+        ),
+        st.text("ABC123", min_size=1, max_size=4),
+        st.sampled_from(["Family Medicine", "Cardiology", "Gastroenterology"]),
+        st.sampled_from([STATUS_REPORTED, STATUS_FAILED, STATUS_NO_LINES]),
+        st.integers(0, 10_000_000),
+        st.integers(0, 500_000),
+        st.one_of(st.none(), st.floats(10, 90), st.sampled_from(["below p10", "above p90"])),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(_ROWS)
+def test__department_totals_are_the_sum_of_specialties(rows):
+    m = model(rows, stray=())
+    assert m.totals.payment_cents == sum(s.payment_cents for s in m.by_specialty)
+    assert m.totals.payment_cents == sum(r.payment_cents for r in rows)
+    assert round(m.totals.wrvu_total * 100) == sum(round(r.wrvu_total * 100) for r in rows)
+    assert m.totals.clinicians == len(rows) == sum(s.clinicians for s in m.by_specialty)
+    assert len(m.not_reported) == sum(r.status != STATUS_REPORTED for r in rows)
