@@ -350,7 +350,8 @@ def test__sample_table_covers_8_specialties_3_metrics_all_illustrative():
     assert len(t.rows) == 24
     for r in t.rows:
         assert r.illustrative and r.note.startswith("ILLUSTRATIVE SAMPLE - not survey data")
-        assert (r.region, r.survey_year, r.data_year) == ("National", 2025, 2024)
+        # nominal edition: a 2026 survey of 2025 work, so the sample exercises like-for-like
+        assert (r.region, r.survey_year, r.data_year) == ("National", 2026, 2025)
         assert [p for p, _ in r.anchors] == [10, 25, 50, 75, 90]
         assert r.source
     assert t.illustrative

@@ -938,6 +938,9 @@ class BenchmarkResult:
     rows: dict[str, RowSummary] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    wrvu_basis: str = ""
+    """How ``wrvu_total`` was credited when not on the RVUs in effect, e.g. "2025 RVUs
+    (like-for-like)"; "" = as credited."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe plain dict (percentiles as number or "below p10"/"above p90" text)."""

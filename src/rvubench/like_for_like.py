@@ -292,8 +292,10 @@ def build_like_for_like_section(ctx: Any) -> Any:
     lines = clean[ctx.period.contains(clean["date_of_service"])]
     if lines.empty:
         return None
-    fees = load_fee_schedules(ctx.settings.fee_schedule_files)
-    lfl = like_for_like(lines, fees, ctx.settings, int(bench.data_year))
+    lfl = ctx.extras.get("like_for_like")  # computed once by the report when it benchmarks
+    if lfl is None:
+        fees = load_fee_schedules(ctx.settings.fee_schedule_files)
+        lfl = like_for_like(lines, fees, ctx.settings, int(bench.data_year))
     sheet = SheetTable(
         LIKE_FOR_LIKE_SHEET,
         LIKE_FOR_LIKE_COLUMNS,

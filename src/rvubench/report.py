@@ -50,6 +50,7 @@ class ReportOptions:
     sheet: str | None = None
     comp_models: tuple[str, ...] = ()
     region: str | None = None
+    like_for_like: bool = True
 
 
 @dataclass
@@ -127,6 +128,7 @@ def build_clinician_report(
     rows_skipped: int = 0,
     warnings: Sequence[str] = (),
     section_context: Mapping[str, Any] | None = None,
+    like_for_like: bool = True,
 ) -> ClinicianReport:
     """Benchmark, model and render one clinician whose lines are already priced.
 
@@ -151,7 +153,10 @@ def build_clinician_report(
         columns_dropped: patient columns dropped by the reader (shown in the appendix).
         rows_skipped: non-data rows skipped by the reader.
         warnings: run warnings to show.
-        section_context: passed to the model's section builders.
+        section_context: passed to the model's section builders; with ``clean_lines`` (the
+            clinician's clean lines) and ``like_for_like`` on, wRVUs are also credited on the
+            benchmark's data-year RVUs and the wRVU percentile uses that figure (issue 8).
+        like_for_like: benchmark wRVUs credited on the benchmark's data-year RVUs.
 
     Raises:
         SpecialtyNotFound, BenchmarkError, TemplateProblem, UsageProblem.
@@ -160,18 +165,34 @@ def build_clinician_report(
     from rvubench.compensation import parse_comp_model
 
     section = None
+    lfl = None
     result = None
     if specialty:
         table = benchmark_table if benchmark_table is not None else load_benchmarks(None)
         models = [parse_comp_model(m) if isinstance(m, str) else m for m in comp_models]
-        result = benchmark_clinician(
-            wrvu_total=period_wrvu_total(priced, period), period=period, specialty=specialty,
-            table=table, clinical_fte=clinical_fte, total_fte=total_fte,
-            total_compensation=total_compensation, region=region, comp_model=models or None,
-        )
+        def bench(wrvu_total: float):
+            return benchmark_clinician(
+                wrvu_total=wrvu_total, period=period, specialty=specialty,
+                table=table, clinical_fte=clinical_fte, total_fte=total_fte,
+                total_compensation=total_compensation, region=region, comp_model=models or None,
+            )
+
+        result = bench(period_wrvu_total(priced, period))
+        clean = (section_context or {}).get("clean_lines")
+        lfl = _like_for_like(clean, period, settings, result.data_year) if like_for_like else None
+        if lfl is not None and not lfl.fallback and lfl.difference != 0:
+            result = bench(lfl.wrvu_data_year)
+            result.wrvu_basis = f"{lfl.data_year} RVUs, like-for-like"
+            result.notes.append(
+                f"wRVUs compared like-for-like: the survey's {lfl.data_year} work was credited on "
+                f"{lfl.data_year} RVUs, so these lines are too ({lfl.wrvu_data_year:,.2f} wRVUs "
+                f"vs {lfl.wrvu_in_effect:,.2f} as credited); --no-like-for-like turns this off."
+            )
         section = benchmark_section(result)
         specialty = result.specialty
     context = dict(section_context or {})
+    if specialty and like_for_like and lfl is not None:
+        context["like_for_like"] = lfl
     context.setdefault("benchmark_result", result)
     model = build_report_model(
         priced, period=period, settings=settings, benchmark=section, provider_id=provider_id,
@@ -196,9 +217,27 @@ def build_clinician_report(
         paths.append(target)
     paths.sort(key=lambda p: p.suffix != ".pdf")  # pdf first, as interface.md lists them
     summary = dict(model.summary)
+    if result is not None and result.wrvu_basis and lfl is not None:
+        summary["wrvu_like_for_like"] = round(lfl.wrvu_data_year, 2)
+        summary["like_for_like_rvu_year"] = lfl.data_year
     summary["outputs"] = [str(p) for p in paths]
     model.summary["outputs"] = summary["outputs"]
     return ClinicianReport(paths=paths, summary=summary, model=model, refused_urls=refused)
+
+
+def _like_for_like(clean: pd.DataFrame | None, period: Any, settings: PricingSettings,
+                   data_year: int) -> Any:
+    """The period's clean lines credited on ``data_year`` RVUs (None without lines)."""
+    if clean is None or clean.empty:
+        return None
+    from rvubench.feeschedule import load_fee_schedules
+    from rvubench.like_for_like import like_for_like
+
+    lines = clean[period.contains(clean["date_of_service"])]
+    if lines.empty:
+        return None
+    return like_for_like(lines, load_fee_schedules(settings.fee_schedule_files), settings,
+                         int(data_year))
 
 
 def _choose_provider(lines: pd.DataFrame, wanted: str | None, source: str) -> tuple[pd.DataFrame, str, str]:
@@ -277,7 +316,7 @@ def run_report(options: ReportOptions) -> ReportOutcome:
         comp_models=options.comp_models, kind=options.kind, formats=formats,
         templates=options.templates, columns_dropped=tuple(getattr(ingest, "columns_dropped", ()) or ()),
         rows_skipped=len(getattr(ingest, "skipped_rows", ()) or ()), warnings=warnings,
-        section_context={"clean_lines": lines},
+        section_context={"clean_lines": lines}, like_for_like=options.like_for_like,
     )
     rejected = done.summary["rows_rejected"]
     return ReportOutcome(paths=done.paths, summary=done.summary, exit_code=1 if rejected else 0,

@@ -318,7 +318,8 @@ class SectionContext:
 
 #: ``"module:function"`` builders called with a :class:`SectionContext`; each returns a
 #: :class:`Section` or None (nothing to show). Add one line here to plug a section in.
-SECTION_BUILDERS: list[str] = ["rvubench.trend:build_trend_section"]
+SECTION_BUILDERS: list[str] = ["rvubench.trend:build_trend_section",
+                                "rvubench.like_for_like:build_like_for_like_section"]
 SECTION_BUILDERS += ["rvubench.insights:build_global_period_section",
                      "rvubench.insights:build_em_mix_section"]  # issue 7
 
@@ -756,8 +757,10 @@ def _metric_from(result: Any, metric: str, label: str, unit: str, value: Any, pc
 def benchmark_section(result: Any) -> BenchmarkSection:
     """Turn a ``rvubench.benchmarks.BenchmarkResult`` into the report's benchmark section."""
     metrics = [
-        _metric_from(result, "wrvu", "Work RVUs (annualized, per clinical FTE)", "wrvu",
-                     result.wrvu_fte_adjusted, result.wrvu_percentile),
+        _metric_from(result, "wrvu",
+                     "Work RVUs (annualized, per clinical FTE"
+                     + (f", on {result.wrvu_basis})" if getattr(result, "wrvu_basis", "") else ")"),
+                     "wrvu", result.wrvu_fte_adjusted, result.wrvu_percentile),
         _metric_from(result, "total_compensation", "Total compensation (per total FTE)", "usd",
                      result.compensation_fte_adjusted, result.compensation_percentile),
         _metric_from(result, "compensation_per_wrvu", "Compensation per wRVU", "usd",

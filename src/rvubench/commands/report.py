@@ -50,12 +50,16 @@ def _positive(ctx, param, value):
 @click.option("--templates", type=click.Path(path_type=Path), default=None,
               help="Folder of report templates replacing the bundled ones (copy "
                    "report_templates/ and edit).")
+@click.option("--like-for-like/--no-like-for-like", "like_for_like", default=True,
+              show_default=True,
+              help="Also credit the lines on the benchmark's data-year RVUs and compute the wRVU "
+                   "percentile on that figure (surveys hold work credited on older RVUs).")
 @pricing_options
 @ingest_options
 @json_option
 def command(logs, out_dir, provider, specialty, period, benchmark, region, clinical_fte, total_fte,
-            compensation, comp_models, kind, formats, templates, locality, zip_code, policy,
-            fee_schedules, qp, default_pos, mapping, sheet, as_json) -> None:
+            compensation, comp_models, kind, formats, templates, like_for_like, locality,
+            zip_code, policy, fee_schedules, qp, default_pos, mapping, sheet, as_json) -> None:
     """Write one clinician's PDF report and Excel workbook.
 
     Prices every line of LOG (CSV, TSV, XLSX, or a folder of them) on the CMS fee schedule, credits work RVUs, annualizes and
@@ -77,7 +81,7 @@ def command(logs, out_dir, provider, specialty, period, benchmark, region, clini
         benchmark=benchmark, clinical_fte=clinical_fte, total_fte=total_fte,
         compensation=compensation, kind=kind, formats=parse_formats(formats), templates=templates,
         settings=settings, mapping=mapping, sheet=sheet, comp_models=tuple(comp_models),
-        region=region,
+        region=region, like_for_like=like_for_like,
     ))
     for url in outcome.refused_urls:
         click.echo(f"Warning: template asked for {url}; not fetched (only files inside the "
