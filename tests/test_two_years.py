@@ -12,8 +12,8 @@ Values from CMS's files:
 from __future__ import annotations
 
 import pytest
-from _lines import make_lines
 
+from _lines import make_lines
 from rvubench.pricing import price_lines
 from rvubench.settings import PricingSettings
 
