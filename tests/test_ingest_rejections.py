@@ -108,11 +108,21 @@ def test__read_log__reversals_without_the_flag_are_rejected():
     assert r.rows_rejected == 4
 
 
-def test__read_log__net_reversals_keeps_matched_reversals_as_negative_units():
+def test__read_log__net_reversals_nets_matched_charges_exactly():
     r = read_log(DATA / "reversals.csv", net_reversals=True)
     # row 3 nets row 2 (99214). Row 5 (99213, no modifier) does not match the 99213-25 charge.
     # Row 7 nets row 6 (20610 x1); row 8 has nothing left to net against.
-    assert r.lines["units"].tolist() == [1, -1, 1, 0, 1, -1, 0]
+    # netting is exact: a fully reversed charge keeps 0 units and both rows carry a
+    # zero_reason (credited zero by pricing); the reversal keeps its negative units
+    assert r.lines["units"].tolist() == [0, -1, 1, 0, 0, -1, 0]
+    assert r.lines["zero_reason"].tolist() == [
+        "reversed by row 3 (--net-reversals)",
+        "reversal of -1 unit(s) netted against row 2",
+        "", "",
+        "reversed by row 7 (--net-reversals)",
+        "reversal of -1 unit(s) netted against row 6",
+        "",
+    ]  # fmt: skip
     assert r.lines["reject_reason"].tolist() == [
         "",
         "",

@@ -87,6 +87,7 @@ class BatchOptions:
     templates: Path | None = None
     mapping: Path | None = None
     sheet: str | None = None
+    net_reversals: bool = False
     kind: str = "productivity"
 
 
@@ -470,7 +471,8 @@ def run_batch(
     out_dir.mkdir(parents=True, exist_ok=True)
 
     logs = options.logs if len(options.logs) != 1 else options.logs[0]
-    ingest = read_log(logs, mapping=options.mapping, sheet=options.sheet)
+    ingest = read_log(logs, mapping=options.mapping, sheet=options.sheet,
+                      net_reversals=options.net_reversals)
     sources = [Path(f).name for f in getattr(ingest, "files", []) or options.logs]
     lines = _fill_roster_localities(ingest.lines, entries)
     del ingest  # only the priced frame stays in memory for the rest of the run

@@ -51,7 +51,7 @@ REQUIRED = ("hcpcs", "date_of_service")
 LINE_COLUMNS = (
     "source_file", "source_row", *[c for c in CANONICAL if c not in GROUPING_COLUMNS],
     "encounter_key", "patient_key", "reject_reason", "reject_column", "reject_kind",
-    "is_duplicate",
+    "is_duplicate", "zero_reason", "line_note",
 )  # fmt: skip
 # order in which problems are reported when a row has several (the first one is the reason)
 CHECK_ORDER = ("hcpcs", "date_of_service", "units", "modifiers", "pos", "provider_id",
@@ -1117,13 +1117,22 @@ def _check_mapping_headers(raw: _Raw, mapping: Mapping | None) -> None:
 
 
 def _settle_reversals(ids: dict[str, np.ndarray], units: np.ndarray,
-                      rejects: dict[int, tuple[str, str, str]], net: bool) -> None:  # fmt: skip
-    """Reject negative-unit rows, or (``net``) keep those that match a charge.
+                      rejects: dict[int, tuple[str, str, str]], net: bool,
+                      netted: dict[int, str] | None = None,
+                      labels: Sequence[str] = (),
+                      notes: dict[int, str] | None = None) -> None:  # fmt: skip
+    """Reject negative-unit rows, or (``net``) net those that match a charge.
 
     With ``net``, a reversal is usable when the run has usable positive rows with the same
-    provider, date, code and modifiers whose units are not yet used up by earlier reversals;
-    it keeps its negative units so that pricing nets the pair to zero.
+    provider, date, code and modifiers whose units are not yet used up by earlier reversals.
+    Netting is done here, exactly: the charges' units are reduced (earliest charge first),
+    and the reversal row and every charge reduced to zero units get a ``zero_reason``
+    (credited zero, nothing priced), naming the rows they were netted against. The units
+    column keeps the reversal's negative units; a partly reversed charge keeps its
+    remaining units.
     """
+    netted = {} if netted is None else netted
+    notes = {} if notes is None else notes
     negative = sorted(p for p, (_r, _c, kind) in rejects.items() if kind == "reversal")
     if not negative:
         return
@@ -1132,12 +1141,14 @@ def _settle_reversals(ids: dict[str, np.ndarray], units: np.ndarray,
     for c in cols:
         key = key * (int(ids[c].max(initial=0)) + 1) + ids[c]
     capacity: dict[int, int] = {}
+    charges: dict[int, list[int]] = {}
     if net:
         usable = np.ones(len(units), dtype=bool)
         usable[list(rejects)] = False
         cand = np.flatnonzero(usable & (units > 0) & np.isin(key, key[negative]))
         for p in cand:
             capacity[int(key[p])] = capacity.get(int(key[p]), 0) + int(units[p])
+            charges.setdefault(int(key[p]), []).append(int(p))
     for p in negative:
         reason, column, _kind = rejects[p]
         loc = reason.rsplit(": ", 1)[0]
@@ -1146,6 +1157,22 @@ def _settle_reversals(ids: dict[str, np.ndarray], units: np.ndarray,
         if net and capacity.get(k, 0) >= -u:
             capacity[k] += u
             del rejects[p]
+            left, against = -u, []
+            for c in charges[k]:
+                take = min(left, int(units[c]))
+                if take <= 0:
+                    continue
+                units[c] -= take
+                left -= take
+                against.append(labels[c] if labels else f"position {c}")
+                by = labels[p] if labels else f"position {p}"
+                if units[c] == 0:
+                    netted[c] = f"reversed by {by} (--net-reversals)"
+                else:
+                    notes[c] = f"{take} unit(s) reversed by {by} (--net-reversals)"
+                if left == 0:
+                    break
+            netted[p] = f"reversal of {u} unit(s) netted against {', '.join(against)}"
             continue
         if net:
             rejects[p] = (
@@ -1228,7 +1255,11 @@ def _assemble(parts: list[_Part], net_reversals: bool) -> pd.DataFrame:
         rejects.update({int(off) + k: v for k, v in part.rejects.items()})
     ids = {c: _concat([p.ids[c] for p in parts], np.int64) for c in ID_COLUMNS}
     units = _concat([p.units for p in parts], np.int64)
-    _settle_reversals(ids, units, rejects, net_reversals)
+    row_labels = [f"row {r}" if len(parts) == 1 else f"{p.file} row {r}"
+                  for p in parts for r in p.rows.tolist()] if net_reversals else []
+    netted: dict[int, str] = {}
+    unit_notes: dict[int, str] = {}
+    _settle_reversals(ids, units, rejects, net_reversals, netted, row_labels, unit_notes)
     usable = np.ones(n, dtype=bool)
     if rejects:
         usable[list(rejects)] = False
@@ -1268,6 +1299,8 @@ def _assemble(parts: list[_Part], net_reversals: bool) -> pd.DataFrame:
         "reject_column": _sparse_text(n, {k: v[1] for k, v in rejects.items()}),
         "reject_kind": _sparse_text(n, {k: v[2] for k, v in rejects.items()}),
         "is_duplicate": pa.array(dup),
+        "zero_reason": _sparse_text(n, netted),
+        "line_note": _sparse_text(n, unit_notes),
     })  # fmt: skip
     lines = table.to_pandas()
     for c in lines.columns:

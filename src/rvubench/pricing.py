@@ -321,6 +321,48 @@ def price_lines(
     """
     settings = settings or PricingSettings()
     lines = lines.reset_index(drop=True)
+    if "zero_reason" in lines.columns:
+        netted = _text(lines["zero_reason"]).to_numpy() != ""
+        if netted.any():
+            return _with_line_notes(lines, _price_with_netted(lines, netted, fees, settings))
+    return _with_line_notes(lines, _price_all(lines, fees, settings))
+
+
+def _with_line_notes(lines: pd.DataFrame, priced: pd.DataFrame) -> pd.DataFrame:
+    """Append ingest's per-line notes (e.g. units reduced by a netted reversal)."""
+    if "line_note" not in lines.columns:
+        return priced
+    note = _text(lines["line_note"]).to_numpy()
+    has = note != ""
+    if has.any():
+        adj = priced["adjustments"].astype(object).to_numpy(copy=True)
+        adj[has] = [f"{a}; {n}" if a else n for a, n in zip(adj[has], note[has], strict=True)]
+        priced["adjustments"] = adj
+    return priced
+
+
+def _price_with_netted(lines: pd.DataFrame, netted: np.ndarray, fees,
+                       settings: PricingSettings) -> pd.DataFrame:
+    """Lines netted by ``--net-reversals`` (a reversal and the charges it cancels) are
+    credited zero with their reason; they take no part in ranking the other lines."""
+    rest = _price_all(lines.loc[~netted], fees, settings)
+    side_lines = lines.loc[netted].copy()
+    side_lines["units"] = 1  # priced for the record (release, status), then zeroed
+    side = _price_all(side_lines, fees, settings)
+    side["units"] = lines.loc[netted, "units"].to_numpy()
+    side["wrvu_credit"] = 0.0
+    side["payment_cents"] = pd.array([0] * len(side), dtype="Int64")
+    side["payment"] = 0.0
+    side["outcome"] = "zero"
+    side["priced"] = False
+    side["reason"] = _text(lines.loc[netted, "zero_reason"]).to_numpy()
+    side["adjustments"] = ("netted reversal: " + side["reason"].astype(str)).to_numpy()
+    out = pd.concat([rest.set_axis(np.flatnonzero(~netted)), side.set_axis(np.flatnonzero(netted))])
+    return out.sort_index().reset_index(drop=True)
+
+
+def _price_all(lines: pd.DataFrame, fees, settings: PricingSettings) -> pd.DataFrame:
+    lines = lines.reset_index(drop=True)
     s = _start(lines, fees, settings)
     key_idx, rep, keys = _pricing_keys(lines, s)
     k = SimpleNamespace(
@@ -1422,6 +1464,7 @@ def price_log(
     *,
     mapping: Path | None = None,
     sheet: str | None = None,
+    net_reversals: bool = False,
 ) -> PriceOutcome:
     """Read a log, price every line and write the priced CSV (the library call behind
     ``rvubench price``).
@@ -1435,7 +1478,7 @@ def price_log(
     from rvubench.summarize import accounting
 
     settings = settings or PricingSettings()
-    result = read_log(paths, mapping=mapping, sheet=sheet)
+    result = read_log(paths, mapping=mapping, sheet=sheet, net_reversals=net_reversals)
     fees = load_fee_schedules(settings.fee_schedule_files)
     priced = price_lines(result.lines, fees, settings)
     write_priced_csv(priced, output)

@@ -51,6 +51,7 @@ class ReportOptions:
     comp_models: tuple[str, ...] = ()
     region: str | None = None
     like_for_like: bool = True
+    net_reversals: bool = False
 
 
 @dataclass
@@ -299,7 +300,8 @@ def run_report(options: ReportOptions) -> ReportOutcome:
         table = load_benchmarks(options.benchmark)
 
     logs = tuple(Path(p) for p in options.logs)
-    ingest = read_log(logs if len(logs) != 1 else logs[0], mapping=options.mapping, sheet=options.sheet)
+    ingest = read_log(logs if len(logs) != 1 else logs[0], mapping=options.mapping,
+                      sheet=options.sheet, net_reversals=options.net_reversals)
     source = ", ".join(p.name for p in logs)
     lines, pid, name = _choose_provider(ingest.lines, options.provider, source)
     fees = load_fee_schedules(options.settings.fee_schedule_files)

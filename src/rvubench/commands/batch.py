@@ -114,6 +114,7 @@ def command(
     default_pos: str,
     mapping: Path | None,
     sheet: str | None,
+    net_reversals: bool,
     as_json: bool,
 ) -> None:
     """One report per roster clinician, plus DIR/department.pdf and DIR/department.xlsx.
@@ -151,6 +152,7 @@ def command(
         templates=templates,
         mapping=mapping,
         sheet=sheet,
+        net_reversals=net_reversals,
         kind=kind,
     )
     progress = _Progress()

@@ -89,8 +89,15 @@ def pricing_options(f):
     return f
 
 
+net_reversals_option = click.option(
+    "--net-reversals", is_flag=True, default=False,
+    help="Net a negative-unit row (a reversal) against its charge (same provider, date, code "
+    "and modifiers) instead of rejecting it.",
+)
+
+
 def ingest_options(f):
-    """--mapping, --sheet."""
-    for opt in reversed([mapping_option, sheet_option]):
+    """--mapping, --sheet, --net-reversals."""
+    for opt in reversed([mapping_option, sheet_option, net_reversals_option]):
         f = opt(f)
     return f

@@ -18,7 +18,7 @@ from rvubench.commands.options import ingest_options, pricing_options
 @pricing_options
 @ingest_options
 def command(log, output, locality, zip_code, policy, fee_schedules, qp, default_pos, mapping,
-            sheet) -> None:
+            sheet, net_reversals) -> None:
     """Price every line of LOG on the CMS Physician Fee Schedule and write PRICED.csv.
 
     Each line gets the fee-schedule row, setting, locality, credited wRVUs, estimated
@@ -36,7 +36,8 @@ def command(log, output, locality, zip_code, policy, fee_schedules, qp, default_
         locality=locality, zip_code=zip_code, policy=policy, qp=qp, default_pos=default_pos,
         fee_schedule_files=tuple(fee_schedules),
     )
-    outcome = price_log(list(log), output, settings, mapping=mapping, sheet=sheet)
+    outcome = price_log(list(log), output, settings, mapping=mapping, sheet=sheet,
+                        net_reversals=net_reversals)
     for w in outcome.warnings:
         click.echo(f"Warning: {w}", err=True)
     click.echo(outcome.accounting_line, err=True)

@@ -59,7 +59,8 @@ def _positive(ctx, param, value):
 @json_option
 def command(logs, out_dir, provider, specialty, period, benchmark, region, clinical_fte, total_fte,
             compensation, comp_models, kind, formats, templates, like_for_like, locality,
-            zip_code, policy, fee_schedules, qp, default_pos, mapping, sheet, as_json) -> None:
+            zip_code, policy, fee_schedules, qp, default_pos, mapping, sheet, net_reversals,
+            as_json) -> None:
     """Write one clinician's PDF report and Excel workbook.
 
     Prices every line of LOG (CSV, TSV, XLSX, or a folder of them) on the CMS fee schedule, credits work RVUs, annualizes and
@@ -81,7 +82,7 @@ def command(logs, out_dir, provider, specialty, period, benchmark, region, clini
         benchmark=benchmark, clinical_fte=clinical_fte, total_fte=total_fte,
         compensation=compensation, kind=kind, formats=parse_formats(formats), templates=templates,
         settings=settings, mapping=mapping, sheet=sheet, comp_models=tuple(comp_models),
-        region=region, like_for_like=like_for_like,
+        region=region, like_for_like=like_for_like, net_reversals=net_reversals,
     ))
     for url in outcome.refused_urls:
         click.echo(f"Warning: template asked for {url}; not fetched (only files inside the "

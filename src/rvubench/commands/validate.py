@@ -14,9 +14,6 @@ from rvubench.commands.options import ingest_options, json_option
 @click.argument("log", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))  # fmt: skip
 @ingest_options
-@click.option("--net-reversals", is_flag=True, default=False,
-              help="Net a negative-unit row (a reversal) against its charge (same provider, "
-              "date, code and modifiers) instead of rejecting it.")  # fmt: skip
 @click.option("--exceptions", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write every rejected and skipped row (file, row, column, reason) to this CSV.")  # fmt: skip
 @click.option("--insights", is_flag=True, default=False,
