@@ -11,6 +11,8 @@ need=()
 ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || need+=(libpango-1.0-0)
 ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || need+=(libpangoft2-1.0-0)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+# HarfBuzz's subsetter makes WeasyPrint embed fonts faster than its fontTools fallback
+ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so' || need+=(libharfbuzz-subset0)
 if [ "$dev" = 1 ] && ! command -v pdftoppm >/dev/null; then need+=(poppler-utils); fi
 if [ ${#need[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null; then
