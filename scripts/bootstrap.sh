@@ -11,9 +11,16 @@ need=()
 ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || need+=(libpango-1.0-0)
 ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || need+=(libpangoft2-1.0-0)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
-# HarfBuzz's subsetter makes WeasyPrint embed fonts faster than its fontTools fallback
-ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so' || need+=(libharfbuzz-subset0)
+# optional: HarfBuzz's subsetter makes WeasyPrint embed fonts faster than its fontTools fallback
+optional=()
+ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so' || optional+=(libharfbuzz-subset0)
 if [ "$dev" = 1 ] && ! command -v pdftoppm >/dev/null; then need+=(poppler-utils); fi
+if [ ${#optional[@]} -gt 0 ] && command -v apt-get >/dev/null; then
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  $SUDO apt-get install -y -qq "${optional[@]}" >/dev/null 2>&1 \
+    || { $SUDO apt-get update -qq >/dev/null 2>&1 && $SUDO apt-get install -y -qq "${optional[@]}" >/dev/null 2>&1; } \
+    || echo "note: could not install ${optional[*]} (optional, PDFs are a little slower)" >&2
+fi
 if [ ${#need[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null; then
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
