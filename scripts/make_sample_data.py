@@ -250,23 +250,23 @@ DR = [
 IR_DEPT = IR_PROCEDURES + IR_010 + IR_IMAGING + [(c, m, p, w * 0.6) for c, m, p, w in IR_EM]
 
 # provider_id, name, specialty, clinical_fte, total_fte, total_compensation, locality,
-# (mix, kind, lines per worked day)
+# (mix, kind, lines per worked day: sized so each clinician lands near the sample's median)
 ROSTER = [
     ("FM-3001", "Avery Holt, MD", "Family Medicine", 1.0, 1.0, 262000, "10112-00", (FM_MIX, "office", (11, 16))),
     ("FM-3002", "Blake Moreno, DO", "Family Medicine", 0.8, 0.8, 205000, "10112-00", (FM_MIX, "office", (10, 14))),
     ("FM-3003", "Casey Lindqvist, MD", "Family Medicine", 0.9, 1.0, 251000, "10112-00", (FM_MIX, "office", (9, 13))),
     ("IM-3101", "Dana Whitfield, MD", "Internal Medicine", 1.0, 1.0, 278000, "10112-00", (IM_MIX, "office", (10, 14))),
     ("IM-3102", "Elliot Park, MD", "Internal Medicine", 0.6, 0.6, 160000, "10112-00", (IM_MIX, "office", (9, 13))),
-    ("GS-3201", "Frances Odum, MD", "General Surgery", 1.0, 1.0, 455000, "10112-00", (SURG_GS, "mixed", (5, 8))),
-    ("GS-3202", "Gabriel Stone, MD", "General Surgery", 1.0, 1.0, 470000, "10112-00", (SURG_GS, "mixed", (4, 8))),
-    ("IR-3301", "Harper Nakamura, MD", "Interventional Radiology", 1.0, 1.0, 540000, "10112-00", (IR_DEPT, "mixed", (5, 9))),
-    ("DR-3401", "Indira Castell, MD", "Diagnostic Radiology", 1.0, 1.0, 505000, "10112-00", (DR, "mixed", (11, 17))),
-    ("DR-3402", "Jonah Pierce, MD", "Diagnostic Radiology", 0.8, 0.8, 398000, "01182-18", (DR, "mixed", (10, 16))),
-    ("CA-3501", "Kendall Ruiz, MD", "Cardiology", 1.0, 1.0, 585000, "10112-00", (CARDIO, "mixed", (6, 10))),
-    ("CA-3502", "Logan Abernathy, MD", "Cardiology", 0.8, 1.0, 540000, "10112-00", (CARDIO, "mixed", (5, 9))),
-    ("OR-3601", "Morgan Ellery, MD", "Orthopedic Surgery", 1.0, 1.0, 640000, "10112-00", (ORTHO, "mixed", (5, 8))),
-    ("OR-3602", "Noel Varga, MD", "Orthopedic Surgery", 1.0, 1.0, 615000, "10112-00", (ORTHO, "mixed", (5, 8))),
-    ("GI-3701", "Oakley Brandt, MD", "Gastroenterology", 1.0, 1.0, 560000, "10112-00", (GI, "mixed", (6, 10))),
+    ("GS-3201", "Frances Odum, MD", "General Surgery", 1.0, 1.0, 455000, "10112-00", (SURG_GS, "mixed", (8, 13))),
+    ("GS-3202", "Gabriel Stone, MD", "General Surgery", 1.0, 1.0, 470000, "10112-00", (SURG_GS, "mixed", (6, 11))),
+    ("IR-3301", "Harper Nakamura, MD", "Interventional Radiology", 1.0, 1.0, 540000, "10112-00", (IR_DEPT, "mixed", (11, 19))),
+    ("DR-3401", "Indira Castell, MD", "Diagnostic Radiology", 1.0, 1.0, 505000, "10112-00", (DR, "mixed", (36, 52))),
+    ("DR-3402", "Jonah Pierce, MD", "Diagnostic Radiology", 0.8, 0.8, 398000, "01182-18", (DR, "mixed", (30, 46))),
+    ("CA-3501", "Kendall Ruiz, MD", "Cardiology", 1.0, 1.0, 585000, "10112-00", (CARDIO, "mixed", (18, 30))),
+    ("CA-3502", "Logan Abernathy, MD", "Cardiology", 0.8, 1.0, 540000, "10112-00", (CARDIO, "mixed", (14, 24))),
+    ("OR-3601", "Morgan Ellery, MD", "Orthopedic Surgery", 1.0, 1.0, 640000, "10112-00", (ORTHO, "mixed", (9, 14))),
+    ("OR-3602", "Noel Varga, MD", "Orthopedic Surgery", 1.0, 1.0, 615000, "10112-00", (ORTHO, "mixed", (7, 12))),
+    ("GI-3701", "Oakley Brandt, MD", "Gastroenterology", 1.0, 1.0, 560000, "10112-00", (GI, "mixed", (10, 16))),
     # on the roster, no lines in the log (started after the period)
     ("IM-3103", "Parker Quill, MD", "Internal Medicine", 1.0, 1.0, 270000, "10112-00", None),
 ]  # fmt: skip

@@ -431,6 +431,34 @@ def _run_tasks(
 # ------------------------------------------------------------------------------ run
 
 
+def _add_data_year_credits(priced: pd.DataFrame, lines: pd.DataFrame, fees: Any,
+                           settings: PricingSettings, entries: list[RosterEntry],
+                           table: Any) -> None:
+    """Like-for-like benchmarking (issue 8) for every clinician at the cost of one pass.
+
+    For each benchmark data year of the roster's specialties whose fee schedule is loaded,
+    the whole department is priced once more on that year's RVUs; the credits go into the
+    priced frame's ``like_for_like.DATA_YEAR_COLUMN`` column, which each clinician's report
+    uses exactly as ``rvubench report`` uses its re-priced lines.
+    """
+    import dataclasses
+
+    from rvubench.like_for_like import DATA_YEAR_COLUMN
+    from rvubench.pricing import price_lines
+
+    years: set[int] = set()
+    for e in entries:
+        try:
+            row = table.find(e.specialty, "wrvu")
+        except RvubenchError:
+            continue  # that clinician fails later, with the reason, in isolation
+        if row is not None:
+            years.add(int(row.data_year))
+    for year in sorted(y for y in years if y in fees.years):
+        then = price_lines(lines, fees, dataclasses.replace(settings, rvu_year=year))
+        priced[DATA_YEAR_COLUMN.format(year=year)] = then["wrvu_credit"].to_numpy()
+
+
 def run_batch(
     options: BatchOptions,
     executor: Executor | None = None,
@@ -478,6 +506,7 @@ def run_batch(
     del ingest  # only the priced frame stays in memory for the rest of the run
     fees = load_fee_schedules(options.settings.fee_schedule_files)
     priced = price_lines(lines, fees, options.settings)
+    _add_data_year_credits(priced, lines, fees, options.settings, entries, table)
     del lines
 
     usable = priced["outcome"].ne("rejected")

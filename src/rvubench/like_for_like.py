@@ -135,6 +135,34 @@ def like_for_like(
         used = sorted({str(r) for r in then["fee_schedule_release"].dropna() if str(r)})
         release = ", ".join(used)
         note = ""
+    return _compare(now, then, data_year, release, in_effect_releases, in_effect_years,
+                    fallback, note)
+
+
+DATA_YEAR_COLUMN = "wrvu_credit_rvu{year}"
+"""Priced-frame column with each line's credit on ``year`` RVUs (added by batch runs)."""
+
+
+def like_for_like_from_priced(priced: pd.DataFrame, fees: Any, data_year: int) -> LikeForLike:
+    """:func:`like_for_like` for a priced frame that already carries the credits on
+    ``data_year`` RVUs in column ``DATA_YEAR_COLUMN`` (batch runs price the whole
+    department on that year once, instead of once per clinician)."""
+    now = priced
+    usable_now = now[now["outcome"] != "rejected"]
+    in_effect_releases = sorted(
+        {str(r) for r in usable_now["fee_schedule_release"].dropna() if str(r)}
+    )
+    in_effect_years = sorted({int(y) for y in usable_now["rvu_year"].dropna()})
+    col = DATA_YEAR_COLUMN.format(year=data_year)
+    release = [r.release_id for r in fees.releases if r.year == data_year][-1]  # as rvu_year
+    then = now.assign(wrvu_credit=now[col], fee_schedule_release=release)
+    return _compare(now, then, data_year, release, in_effect_releases, in_effect_years,
+                    False, "")
+
+
+def _compare(now: pd.DataFrame, then: pd.DataFrame, data_year: int, release: str,
+             in_effect_releases: list[str], in_effect_years: list[int], fallback: bool,
+             note: str) -> LikeForLike:
     wrvu_now = _sum4(now["wrvu_credit"])
     wrvu_then = _sum4(then["wrvu_credit"])
     diff = float((Decimal(repr(wrvu_then)) - Decimal(repr(wrvu_now))).quantize(Decimal("0.0001")))

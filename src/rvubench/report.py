@@ -180,7 +180,8 @@ def build_clinician_report(
 
         result = bench(period_wrvu_total(priced, period))
         clean = (section_context or {}).get("clean_lines")
-        lfl = _like_for_like(clean, period, settings, result.data_year) if like_for_like else None
+        lfl = (_like_for_like(clean, priced, period, settings, result.data_year)
+               if like_for_like else None)
         if lfl is not None and not lfl.fallback and lfl.difference != 0:
             result = bench(lfl.wrvu_data_year)
             result.wrvu_basis = f"{lfl.data_year} RVUs, like-for-like"
@@ -226,19 +227,26 @@ def build_clinician_report(
     return ClinicianReport(paths=paths, summary=summary, model=model, refused_urls=refused)
 
 
-def _like_for_like(clean: pd.DataFrame | None, period: Any, settings: PricingSettings,
-                   data_year: int) -> Any:
-    """The period's clean lines credited on ``data_year`` RVUs (None without lines)."""
-    if clean is None or clean.empty:
-        return None
-    from rvubench.feeschedule import load_fee_schedules
-    from rvubench.like_for_like import like_for_like
+def _like_for_like(clean: pd.DataFrame | None, priced: pd.DataFrame, period: Any,
+                   settings: PricingSettings, data_year: int) -> Any:
+    """The period's lines credited on ``data_year`` RVUs (None without lines).
 
+    From the clean lines when given (re-priced on that year), else from a priced frame that
+    already carries the data-year credits (batch runs add that column once for everyone).
+    """
+    from rvubench.feeschedule import load_fee_schedules
+    from rvubench.like_for_like import DATA_YEAR_COLUMN, like_for_like, like_for_like_from_priced
+
+    fees = load_fee_schedules(settings.fee_schedule_files)
+    in_period = priced[period.contains(priced["date_of_service"])]
+    if clean is None:
+        if DATA_YEAR_COLUMN.format(year=data_year) not in priced.columns or in_period.empty:
+            return None
+        return like_for_like_from_priced(in_period, fees, int(data_year))
     lines = clean[period.contains(clean["date_of_service"])]
     if lines.empty:
         return None
-    return like_for_like(lines, load_fee_schedules(settings.fee_schedule_files), settings,
-                         int(data_year))
+    return like_for_like(lines, fees, settings, int(data_year), priced_in_effect=in_period)
 
 
 def _choose_provider(lines: pd.DataFrame, wanted: str | None, source: str) -> tuple[pd.DataFrame, str, str]:
