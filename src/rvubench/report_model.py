@@ -449,9 +449,14 @@ def _run_facts(scope: pd.DataFrame, settings: PricingSettings, benchmark: Benchm
         Fact("Crediting policy", settings.policy),
     ]
     if benchmark is not None:
-        year = f" {benchmark.survey_year}" if benchmark.survey_year else ""
-        facts.append(Fact("Benchmark", f"{benchmark.source}{year}, {benchmark.region or 'all regions'}"
-                                       + (" (ILLUSTRATIVE)" if benchmark.illustrative else "")))
+        edition = (f"survey {benchmark.survey_year}" if benchmark.survey_year else "")
+        if benchmark.data_year:
+            edition += f" (data year {benchmark.data_year})"
+        source = ("the bundled ILLUSTRATIVE sample (not survey data)" if benchmark.illustrative
+                  else benchmark.source)
+        facts.append(Fact("Benchmark", ", ".join(
+            x for x in (benchmark.specialty, benchmark.region or "all regions", edition, source) if x
+        )))
     return tuple(facts)
 
 
