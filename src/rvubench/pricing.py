@@ -978,9 +978,10 @@ def _split_texts(tx: _Texts, s: SimpleNamespace) -> None:
 
 
 def _take(labels, codes: np.ndarray) -> pd.Series:
-    """An object Series of ``labels[codes]``; code -1 gives ""."""
+    """A categorical Series of ``labels[codes]``; code -1 gives ""."""
     lab = np.asarray([*labels, ""], dtype=object)
-    return pd.Series(lab[codes], dtype=object, copy=False)
+    remap, uniq = pd.factorize(lab)
+    return pd.Series(pd.Categorical.from_codes(remap[np.asarray(codes)], uniq))
 
 
 def _assemble(s: SimpleNamespace, k: SimpleNamespace, lines: pd.DataFrame,
@@ -1034,7 +1035,9 @@ def _assemble(s: SimpleNamespace, k: SimpleNamespace, lines: pd.DataFrame,
     for name, (codes, lab) in cols.items():
         sm = shifts[name]
         line_codes = codes[ki] if sm is None else (line_packed >> sm[0]) & sm[1]
-        out[name] = pd.Series(lab[line_codes], dtype=object, copy=False)
+        # categorical: codes + labels, no per-line string objects (the labels include "")
+        remap, uniq = pd.factorize(lab)  # labels may repeat (e.g. "" twice)
+        out[name] = pd.Series(pd.Categorical.from_codes(remap[line_codes], uniq))
     year = pd.array(s.rel_year[s.rel_idx], dtype="Int64")
     year[~s.usable] = pd.NA
     out["rvu_year"] = year
