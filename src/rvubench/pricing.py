@@ -943,21 +943,27 @@ def _adjustment_texts(s: SimpleNamespace, k: SimpleNamespace,
     first = np.zeros(int(pair.max(initial=-1)) + 1, dtype="int64")
     first[pair[::-1]] = np.arange(len(pair) - 1, -1, -1)
     whole = np.asarray(["; ".join(t for t in (a_texts[a_ids[i]], b_texts[b_ids[i]]) if t)
-                        for i in first], dtype=object)
-    out = whole[pair[s.key_idx]] if len(pair) else np.full(s.n, "", dtype=object)
+                        for i in first] + [""], dtype=object)
+    # a categorical: one code per line into the distinct texts (no 1M string objects)
+    codes = pair[s.key_idx] if len(pair) else np.zeros(s.n, dtype="int64")
+    texts = whole
     d = np.flatnonzero(any_dyn)
     if len(d):
         kd = s.key_idx[d]
         tx = _Texts(len(d))
         tx.add(a_ids[kd] + 1, ["", *a_texts])
-        for codes, labels in dynamic:
-            tx.add(np.asarray(codes, dtype="int64")[d], labels)
+        for c, labels in dynamic:
+            tx.add(np.asarray(c, dtype="int64")[d], labels)
         tx.add(b_ids[kd] + 1, ["", *b_texts])
-        for codes, labels in tail:
-            tx.add(np.asarray(codes, dtype="int64")[d], labels)
-        out[d] = tx.build()
-    out[~s.usable] = ""
-    return out
+        for c, labels in tail:
+            tx.add(np.asarray(c, dtype="int64")[d], labels)
+        dyn_ids, dyn_texts = tx.build_ids()
+        codes = codes.copy()
+        codes[d] = dyn_ids + len(texts)
+        texts = np.concatenate([texts, np.asarray(dyn_texts, dtype=object)])
+    codes = np.where(s.usable, codes, len(whole) - 1)  # "" for rejected lines
+    remap, uniq = pd.factorize(texts)
+    return pd.Categorical.from_codes(remap[codes], uniq)
 
 
 def _split_texts(tx: _Texts, s: SimpleNamespace) -> None:
@@ -1050,7 +1056,7 @@ def _assemble(s: SimpleNamespace, k: SimpleNamespace, lines: pd.DataFrame,
     for name, src, scale in (("conversion_factor", "cf", 10000.0), ("gpci_work", "gw", 1000.0),
                              ("gpci_pe", "gpe", 1000.0), ("gpci_mp", "gmp", 1000.0)):
         out[name] = np.where(usable, getattr(k, src) / scale, np.nan)[ki]
-    out["adjustments"] = pd.Series(adjustments, dtype=object, copy=False)
+    out["adjustments"] = pd.Series(adjustments, copy=False)
     out["outcome"] = _take(["rejected", "priced", "zero"],
                            np.where(s.rejected, 0, np.where(s.priced, 1, 2)))
     out["priced"] = s.priced
