@@ -48,3 +48,16 @@ def test__no_like_for_like_uses_the_credited_figure(tmp_path):
     assert "wrvu_like_for_like" not in s
     # 39.52 x 365/92 / 0.02 = 7839.565; 25 + 25 x (7839.565 - 6600) / 1700 = 43.229
     assert s["wrvu_percentile"] == pytest.approx(43.229, abs=0.001)
+
+
+def test__pay_models_use_credited_wrvus_implied_pay_uses_like_for_like(tmp_path):
+    import openpyxl
+
+    _run(tmp_path, "--comp-model", "flat:100")
+    wb = openpyxl.load_workbook(tmp_path / "out" / "OR-1.xlsx", read_only=True)
+    rows = {(r[0], r[1]): r[2] for r in wb["Compensation"].iter_rows(values_only=True)}
+    # a pay plan pays on credited wRVUs: 39.52 x 365/92 = 156.791304 x $100 = $15,679.13
+    assert rows[("scenario", "flat: Flat $100 per wRVU")] == 15679.13
+    # survey rates apply to survey-year (2025) wRVUs: 40.50 x 365/92 = 160.679348 x p50 rate
+    p50 = rows[("implied_compensation", "p50 compensation-per-wRVU rate")]
+    assert round(p50 / 160.679348, 2) == 76.0  # Orthopedic Surgery sample comp/wRVU p50 $76.00

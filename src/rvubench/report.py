@@ -183,7 +183,11 @@ def build_clinician_report(
         lfl = (_like_for_like(clean, priced, period, settings, result.data_year)
                if like_for_like else None)
         if lfl is not None and not lfl.fallback and lfl.difference != 0:
+            credited = result
             result = bench(lfl.wrvu_data_year)
+            # a pay plan pays on wRVUs as credited (RVUs in effect), not on the survey's
+            # RVU year: the model scenarios keep the credited figure
+            result.scenarios = credited.scenarios
             result.wrvu_basis = f"{lfl.data_year} RVUs, like-for-like"
             result.notes.append(
                 f"wRVUs compared like-for-like: the survey's {lfl.data_year} work was credited on "
