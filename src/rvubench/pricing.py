@@ -415,14 +415,80 @@ def _dense(key: np.ndarray) -> tuple[np.ndarray, int]:
     if int(key.min()) >= 0 and top < 16_000_000:
         present = np.zeros(top + 1, dtype=bool)
         present[key] = True
-        ids = np.cumsum(present, dtype="int64") - 1
-        return ids[key], int(ids[-1]) + 1
+        uniq = np.flatnonzero(present)  # the keys present, ascending
+        # only the entries of the keys present are written (no pass over the whole range)
+        table = np.empty(top + 1, dtype="int32")
+        table[uniq] = np.arange(len(uniq), dtype="int32")
+        return table[key].astype("int64"), len(uniq)
     codes, uniq = pd.factorize(key)
     return codes.astype("int64"), len(uniq)
 
 
+# Above this range of combined key values, the key is made dense before the next column
+# is combined into it (a lookup table of this size stays in the CPU cache).
+_KEY_RANGE = 2_000_000
+
+
+def _arrow_text(col: pd.Series):
+    """The column as one pyarrow string array without nulls, or None (not arrow-backed)."""
+    try:
+        import pyarrow as pa
+
+        if not hasattr(col.array, "__arrow_array__"):
+            return None
+        arr = pa.array(col.array)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        if arr.null_count or not (pa.types.is_string(arr.type)
+                                  or pa.types.is_large_string(arr.type)):
+            return None
+        return arr
+    except Exception:  # noqa: BLE001 - anything unusual: the generic path
+        return None
+
+
+def _all_blank(col: pd.Series) -> bool:
+    """Every value of a text column is missing or "" (read from the string lengths)."""
+    import pyarrow.compute as pc
+
+    arr = _arrow_text(col)
+    if arr is None:
+        return not (_text(col) != "").any()
+    return len(arr) == 0 or pc.max(pc.binary_length(arr)).as_py() == 0
+
+
+def _two_digit_codes(col: pd.Series) -> np.ndarray | None:
+    """POS codes 0-99 of a column of two-digit codes and "" (100), read straight from the
+    string bytes; None when any value is something else."""
+    arr = _arrow_text(col)
+    if arr is None or len(arr) == 0:
+        return None
+    off_type = "int64" if arr.type.equals(__import__("pyarrow").large_string()) else "int32"
+    bufs = arr.buffers()
+    offs = np.frombuffer(bufs[1], dtype=off_type)[arr.offset: arr.offset + len(arr) + 1]
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(
+        0, dtype=np.uint8)
+    start = offs[:-1].astype("int64")
+    length = np.diff(offs)
+    two = length == 2
+    if not (two | (length == 0)).all():
+        return None
+    if len(data) == 0:
+        return np.full(len(arr), 100, dtype="int64")
+    last = len(data) - 1
+    b0 = data[np.minimum(start, last)].astype("int64") - 48
+    b1 = data[np.minimum(start + 1, last)].astype("int64") - 48
+    ok = (b0 >= 0) & (b0 <= 9) & (b1 >= 0) & (b1 <= 9)
+    if not (ok | ~two).all():
+        return None
+    return np.where(two, b0 * 10 + b1, 100)
+
+
 def _small_codes(col: pd.Series) -> tuple[np.ndarray, int]:
     """Integer codes of a text column; two-digit POS codes are parsed, not hashed."""
+    nums = _two_digit_codes(col)
+    if nums is not None:
+        return nums, 101
     try:
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -449,7 +515,7 @@ def _pricing_keys(lines: pd.DataFrame, s: SimpleNamespace
     for col in ("hcpcs", "modifiers", "pos", "locality", "zip"):
         if col not in lines:
             continue
-        if col in ("locality", "zip") and not (_text(lines[col]) != "").any():
+        if col in ("locality", "zip") and _all_blank(lines[col]):
             continue  # the usual case: no per-line locality or ZIP column
         if col == "pos":
             codes, size = _small_codes(_text(lines[col]))
@@ -463,8 +529,8 @@ def _pricing_keys(lines: pd.DataFrame, s: SimpleNamespace
             size = len(labels)
         parts[col] = (codes, np.asarray(labels, dtype=object))
         if size > 1:
-            if (int(key.max(initial=0)) + 1) * (size + 1) * 2 > 16_000_000:
-                key = _dense(key)[0]  # keep the key range small enough for a lookup table
+            if (int(key.max(initial=0)) + 1) * (size + 1) * 2 > _KEY_RANGE:
+                key = _dense(key)[0]  # keep the key range small: a lookup table in cache
             key = key * (size + 1) + codes
     key_idx, nkeys = _dense(key * 2 + s.usable)
     rep = np.zeros(nkeys, dtype="int64")
@@ -990,6 +1056,19 @@ def _take(labels, codes: np.ndarray) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(remap[np.asarray(codes)], uniq))
 
 
+def _categorical(codes: np.ndarray, labels, take: np.ndarray) -> pd.Series:
+    """A categorical Series of ``labels[codes[take]]`` (``codes`` are small per-key codes).
+
+    Labels may repeat (e.g. "" twice): they are made distinct first; the categorical codes
+    are computed per key in their final small integer type, so each line costs one take.
+    """
+    remap, uniq = pd.factorize(np.asarray(labels, dtype=object))
+    size = len(uniq)
+    kind = "int8" if size < 127 else "int16" if size < 32767 else "int32"
+    final = remap[np.asarray(codes)].astype(kind)
+    return pd.Series(pd.Categorical.from_codes(final[take], uniq, validate=False))
+
+
 def _assemble(s: SimpleNamespace, k: SimpleNamespace, lines: pd.DataFrame,
               adjustments: np.ndarray, reason: np.ndarray) -> pd.DataFrame:
     ki = s.key_idx
@@ -1001,8 +1080,8 @@ def _assemble(s: SimpleNamespace, k: SimpleNamespace, lines: pd.DataFrame,
     usable, found = k.usable, k.found
     d = k.rows
 
-    # each text column as a small label list plus a per-key code; the codes of all columns
-    # are packed into one integer per key so that a single take serves them all
+    # each text column as a small label list plus a per-key code; each line then takes the
+    # final categorical code (int8/int16) of its key: one small take per column
     cols: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def coded(name: str, mask: np.ndarray, codes: np.ndarray, labels) -> None:
@@ -1027,38 +1106,22 @@ def _assemble(s: SimpleNamespace, k: SimpleNamespace, lines: pd.DataFrame,
     coded("mod_row", found, k.mod_row_code, ["", "26", "TC", "53"])
     cc, cu = dedup(np.asarray([category_of(c) for c in k.uniq_codes] + [""], dtype=object))
     coded("category", usable, cc[k.code_idx], cu)
-    packed = np.zeros(k.n, dtype="int64")
-    shifts, shift = {}, 0
     for name, (codes, lab) in cols.items():
-        bits = max(1, (len(lab) - 1).bit_length())
-        if shift + bits > 63:
-            shifts[name] = None  # does not fit: its own take
-            continue
-        packed |= codes << shift
-        shifts[name] = (shift, (1 << bits) - 1)
-        shift += bits
-    line_packed = packed[ki]
-    for name, (codes, lab) in cols.items():
-        sm = shifts[name]
-        line_codes = codes[ki] if sm is None else (line_packed >> sm[0]) & sm[1]
         # categorical: codes + labels, no per-line string objects (the labels include "")
-        remap, uniq = pd.factorize(lab)  # labels may repeat (e.g. "" twice)
-        out[name] = pd.Series(pd.Categorical.from_codes(remap[line_codes], uniq))
-    year = pd.array(s.rel_year[s.rel_idx], dtype="Int64")
-    year[~s.usable] = pd.NA
-    out["rvu_year"] = year
+        out[name] = _categorical(codes, lab, ki)
+    year = s.rel_year[s.rel_idx]
+    out["rvu_year"] = pd.arrays.IntegerArray(year, ~s.usable)
     out["work_rvu"] = np.where(found, k.work100 / 100.0, np.nan)[ki]
     out["wrvu_credit"] = np.where(s.usable, s.wcredit, 0.0)
-    cents = pd.array(np.where(s.pay_na, 0, s.pay_cents), dtype="Int64")
-    cents[s.pay_na] = pd.NA
-    out["payment_cents"] = cents
+    out["payment_cents"] = pd.arrays.IntegerArray(np.where(s.pay_na, 0, s.pay_cents),
+                                                  s.pay_na.copy())
     out["payment"] = np.where(s.pay_na, np.nan, s.pay_cents / 100.0)
     for name, src, scale in (("conversion_factor", "cf", 10000.0), ("gpci_work", "gw", 1000.0),
                              ("gpci_pe", "gpe", 1000.0), ("gpci_mp", "gmp", 1000.0)):
         out[name] = np.where(usable, getattr(k, src) / scale, np.nan)[ki]
     out["adjustments"] = pd.Series(adjustments, copy=False)
-    out["outcome"] = _take(["rejected", "priced", "zero"],
-                           np.where(s.rejected, 0, np.where(s.priced, 1, 2)))
+    outcome = np.where(s.rejected, np.int8(0), np.where(s.priced, np.int8(1), np.int8(2)))
+    out["outcome"] = _categorical(np.arange(3), ["rejected", "priced", "zero", ""], outcome)
     out["priced"] = s.priced
     out["reason"] = pd.Series(reason, dtype=object, copy=False)
     cols = [c for c in PRICED_COLUMNS if c in out]
