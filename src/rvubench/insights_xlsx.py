@@ -94,14 +94,6 @@ def _header(ws: Any, names: list[str]) -> list[WriteOnlyCell]:
     return [_styled(ws, n, _BOLD, _FILL) for n in names]
 
 
-def _value(frame_value: Any) -> Any:
-    if frame_value is pd.NaT or frame_value is pd.NA:
-        return None
-    if isinstance(frame_value, pd.Timestamp):
-        return frame_value.to_pydatetime()
-    return frame_value
-
-
 def write_global_periods_sheet(workbook: Any, data: dict[str, Any]) -> Any:
     """Add the ``Global Periods`` sheet (totals, windows, lines) and return it.
 
@@ -109,7 +101,7 @@ def write_global_periods_sheet(workbook: Any, data: dict[str, Any]) -> Any:
         workbook: an openpyxl ``Workbook`` (normal or write-only).
         data: ``insights.global_period_data(...)``.
     """
-    from rvubench.render_xlsx import cell
+    from rvubench.render_xlsx import cell, frame_cells
 
     ws = workbook.create_sheet(GLOBAL_PERIODS_SHEET)
     widths = {1: 46, 2: 16, 3: 14, 4: 12, 5: 10, 6: 10, 7: 22, 8: 12, 9: 12}
@@ -143,15 +135,15 @@ def write_global_periods_sheet(workbook: Any, data: dict[str, Any]) -> Any:
     windows: pd.DataFrame = data["windows_frame"]
     counts = ["post_op_visits", "separate_with_modifier", "likely_in_global"]
     held = windows.loc[windows[[*counts, "procedures_in_global"]].sum(axis=1) > 0]
-    for rec in held.to_dict(orient="records"):
-        ws.append([cell(ws, _value(rec[c]), fmt) for c, fmt in WINDOW_SHEET_COLUMNS])
+    for row in frame_cells(ws, held, WINDOW_SHEET_COLUMNS):
+        ws.append(row)
 
     ws.append([])
     ws.append([_styled(ws, "Lines inside a global window", _BOLD)])
     ws.append(_header(ws, [c for c, _ in REVIEW_SHEET_COLUMNS]))
-    review: pd.DataFrame = data["review_frame"].copy()
+    review: pd.DataFrame = data["review_frame"]
     cents = pd.to_numeric(review["payment_cents"], errors="coerce")
-    review["payment"] = (cents / 100).astype(object).where(cents.notna(), None)
-    for rec in review.to_dict(orient="records"):
-        ws.append([cell(ws, _value(rec[c]), fmt) for c, fmt in REVIEW_SHEET_COLUMNS])
+    review = review.assign(payment=(cents / 100).astype(object).where(cents.notna(), None))
+    for row in frame_cells(ws, review, REVIEW_SHEET_COLUMNS):
+        ws.append(row)
     return ws

@@ -10,6 +10,14 @@ with Excel's quote prefix, so Excel shows it as text instead of evaluating it.
 Every sheet is written with ``ws.append`` only, so the same code serves openpyxl's normal
 and write-only modes; workbooks with more than :data:`WRITE_ONLY_LINES` lines use
 write-only mode (rows streamed to disk, flat memory).
+
+Speed (issue 6): openpyxl serializes every cell through a pure-Python ElementTree when lxml
+is absent (about 7 us a cell, most of a workbook's cost). :class:`FastWorksheetWriter`
+writes the plain cells (text, numbers, booleans, dates) as the same XML text directly and
+hands anything else (formulas, rich text, comments, hyperlinks, ISO dates) to openpyxl's own
+cell writer; the sheet XML is byte for byte what openpyxl writes (tests/test_render_xlsx.py
+compares them). Number-formatted cells copy one style array per format instead of going
+through openpyxl's style descriptors each time.
 """
 
 from __future__ import annotations
@@ -17,16 +25,25 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import math
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook
+from openpyxl import LXML, Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell._writer import write_cell
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
+from openpyxl.compat import safe_string
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from rvubench.atomic import atomic_path
 from rvubench.formatting import XLSX_FORMATS
@@ -72,9 +89,33 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_TIME_TYPES = (dt.date, dt.time, dt.timedelta)
+_RISKY_FIRST = frozenset("=+-@\t\r#")
+
+
 def text_is_risky(value: str) -> bool:
     """True if Excel would read the text as a formula (or an error literal)."""
     return value.startswith(_RISKY) or value.startswith("#")
+
+
+def _quoted(ws: Any, value: str) -> Any:
+    c = WriteOnlyCell(ws, value=None)
+    c._value = value  # stored as a string, never parsed as a formula
+    c.data_type = "s"
+    c.quotePrefix = True
+    return c
+
+
+def _format_style(ws: Any, fmt: str) -> Any:
+    """The style array of a cell carrying number format ``fmt`` (one per workbook and format)."""
+    wb = ws.parent
+    cache = wb.__dict__.setdefault("_rvubench_format_styles", {})
+    style = cache.get(fmt)
+    if style is None:
+        template = WriteOnlyCell(ws, value=None)
+        template.number_format = XLSX_FORMATS.get(fmt, fmt)
+        style = cache[fmt] = template._style
+    return style
 
 
 def cell(ws: Any, value: Any, fmt: str | None = None) -> Any:
@@ -82,20 +123,26 @@ def cell(ws: Any, value: Any, fmt: str | None = None) -> Any:
 
     Other modules' sheet writers may use it with ``ws.append([...])``.
     """
-    value = _plain(value)
-    if isinstance(value, str):
-        if value and text_is_risky(value):
-            c = WriteOnlyCell(ws, value=None)
-            c._value = value  # stored as a string, never parsed as a formula
-            c.data_type = "s"
-            c.quotePrefix = True
-            return c
+    kind = type(value)
+    if kind is str:
+        if value and value[0] in _RISKY_FIRST:
+            return _quoted(ws, value)
         return value
+    if kind is float:
+        if value != value:  # NaN
+            return None
+    elif kind is not int:
+        value = _plain(value)
+        if isinstance(value, str):
+            return _quoted(ws, value) if value and text_is_risky(value) else value
     if value is None or fmt is None or isinstance(value, bool):
         return value
-    c = WriteOnlyCell(ws, value=value)
-    c.number_format = XLSX_FORMATS.get(fmt, fmt)
-    return c
+    if isinstance(value, _TIME_TYPES):
+        # binding a date first registers openpyxl's default date format (styles.xml order)
+        c = WriteOnlyCell(ws, value=value)
+        c.number_format = XLSX_FORMATS.get(fmt, fmt)
+        return c
+    return Cell(ws, row=1, column=1, value=value, style_array=_format_style(ws, fmt))
 
 
 def _header_cells(ws: Any, names: Sequence[str]) -> list[Any]:
@@ -147,6 +194,44 @@ def write_table(wb: Workbook, title: str, columns: Sequence[str], rows: Iterable
 def _frame_rows(frame: pd.DataFrame) -> Iterable[tuple[Any, ...]]:
     columns = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in frame.columns]
     return zip(*columns, strict=True) if columns else iter(())
+
+
+def column_cells(ws: Any, values: Sequence[Any], fmt: str | None = None) -> list[Any]:
+    """``[cell(ws, v, fmt) for v in values]``, with the common text case inlined."""
+    if fmt is None:
+        return [v if type(v) is str and not (v and v[0] in _RISKY_FIRST) else cell(ws, v)
+                for v in values]
+    return [cell(ws, v, fmt) for v in values]
+
+
+def frame_cells(ws: Any, frame: pd.DataFrame, columns: Sequence[tuple[str, str | None]]
+                ) -> Iterable[tuple[Any, ...]]:
+    """Rows of :func:`cell` values of ``frame``'s ``(column, format)`` pairs, built column-wise.
+
+    Missing values (NaN, NA, NaT) become empty cells and timestamps Python datetimes, as
+    :func:`cell` does for any value.
+    """
+    if not columns:
+        return iter(())
+    return zip(*(column_cells(ws, frame[c].tolist(), f) for c, f in columns), strict=True)
+
+
+def write_frame(wb: Workbook, title: str, frame: pd.DataFrame,
+                formats: Mapping[str, str] | None = None,
+                widths: Mapping[str, float] | None = None) -> Any:
+    """:func:`write_table` of a whole DataFrame (its columns, in order)."""
+    columns = list(frame.columns)
+    fmts = [(formats or {}).get(c) or COLUMN_FORMATS.get(c) for c in columns]
+    ws = wb.create_sheet(title)
+    _set_widths(ws, columns, widths)
+    ws.freeze_panes = "A2"
+    ws.append(_header_cells(ws, columns))
+    count = 0
+    for row in frame_cells(ws, frame, list(zip(columns, fmts, strict=True))):
+        ws.append(row)
+        count += 1
+    ws.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{count + 1}"
+    return ws
 
 
 # ---------------------------------------------------------------------------- sheets
@@ -276,6 +361,157 @@ def _write_compensation(wb: Workbook, model: ReportModel) -> None:
                 formats={"value": "#,##0.00"}, widths={"detail": 70})
 
 
+# ---------------------------------------------------------------------------- writing
+
+
+def _escape_text(text: str) -> str:
+    """Character data escaped as ElementTree does (``& < >``)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def _cell_xml(kind: str, value: Any, head: str, epoch: Any) -> str | None:
+    """The ``<c>`` element openpyxl's ElementTree writer makes for a plain cell.
+
+    ``head`` is ``<c r="A1"`` (plus `` s="n"`` when styled). None for anything else
+    (formulas, rich text, errors, times, ISO dates, numpy scalars): openpyxl writes those.
+    """
+    if kind == "s":
+        if value is None or value == "":
+            return head + ' t="inlineStr" />'
+        if type(value) is not str:
+            return None
+        stripped = value.strip()
+        space = ' xml:space="preserve"' if stripped and stripped != value else ""
+        return f'{head} t="inlineStr"><is><t{space}>{_escape_text(value)}</t></is></c>'
+    if kind == "n" or kind == "b":
+        if value is None or value == "":
+            return f'{head} t="{kind}" />'
+        if type(value) is int or type(value) is bool or (type(value) is float and math.isfinite(value)):
+            return f'{head} t="{kind}"><v>{value:.16g}</v></c>'
+        return None
+    if kind == "d" and isinstance(value, dt.date) and epoch is not None:
+        if getattr(value, "tzinfo", None) is not None:
+            return None
+        text = safe_string(to_excel(value, epoch))
+        return f'{head} t="n"><v>{text}</v></c>' if text else None
+    return None
+
+
+class FastWorksheetWriter(WorksheetWriter):
+    """openpyxl's worksheet writer with plain cells serialized as text (same bytes)."""
+
+    def write_row(self, xf: Any, row: Iterable[Any], row_idx: int) -> None:
+        """Write one ``<row>``; cells :func:`_cell_xml` cannot write go to openpyxl."""
+        out = getattr(xf, "_file", None)
+        if LXML or not callable(out):
+            super().write_row(xf, row, row_idx)
+            return
+        ws = self.ws
+        wb = ws.parent
+        epoch = None if wb.iso_dates else wb.epoch
+        # style array bytes -> style id text ("" = no style), in first-seen order like openpyxl
+        style_ids: dict[bytes, str] = self.__dict__.setdefault("_style_ids", {})
+        r = f"{row_idx}"
+        attrs = {"r": r}
+        attrs.update(ws.row_dimensions.get(row_idx, {}))
+        with xf.element("row", attrs):
+            parts: list[str] = []
+            for c in row:
+                text = None
+                if c._comment is None and c._hyperlink is None:
+                    value = c._value
+                    style = c._style
+                    sid = ""
+                    if style is not None:
+                        key = style.tobytes()
+                        sid = style_ids.get(key)
+                        if sid is None:
+                            sid = style_ids[key] = f"{c.style_id}" if any(style) else ""
+                    if not sid:
+                        if value is None:
+                            continue
+                        head = f'<c r="{get_column_letter(c.column)}{r}"'
+                    else:
+                        head = f'<c r="{get_column_letter(c.column)}{r}" s="{sid}"'
+                    text = _cell_xml(c.data_type, value, head, epoch)
+                if text is not None:
+                    parts.append(text)
+                    continue
+                if parts:
+                    out("".join(parts))
+                    parts = []
+                self._write_one(xf, c)
+            if parts:
+                out("".join(parts))
+
+    def _write_one(self, xf: Any, c: Any) -> None:
+        """openpyxl's handling of one cell (as in ``WorksheetWriter.write_row``)."""
+        from openpyxl.comments.comment_sheet import CommentRecord
+
+        if c._comment is not None:
+            self.ws._comments.append(CommentRecord.from_cell(c))
+        if c._value is None and not c.has_style and not c._comment:
+            return
+        write_cell(xf, self.ws, c, c.has_style)
+
+
+class _FastWriteOnlyWorksheet(WriteOnlyWorksheet):
+    """Write-only sheet streaming its rows through :class:`FastWorksheetWriter`."""
+
+    def _get_writer(self) -> None:
+        if self._writer is None:
+            self._writer = FastWorksheetWriter(self)
+            self._writer.write_top()
+
+
+class _Workbook(Workbook):
+    """A workbook whose write-only sheets use :class:`FastWorksheetWriter`."""
+
+    def create_sheet(self, title: str | None = None, index: int | None = None) -> Any:
+        """As ``Workbook.create_sheet``."""
+        if not self.write_only:
+            return super().create_sheet(title, index)
+        ws = _FastWriteOnlyWorksheet(parent=self, title=title)
+        self._add_sheet(sheet=ws, index=index)
+        return ws
+
+
+class _FastExcelWriter(ExcelWriter):
+    """openpyxl's package writer; normal-mode sheets go through :class:`FastWorksheetWriter`."""
+
+    def write_worksheet(self, ws: Any) -> None:
+        """As ``ExcelWriter.write_worksheet``."""
+        if self.workbook.write_only or not isinstance(ws, Worksheet):
+            super().write_worksheet(ws)
+            return
+        from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        writer = FastWorksheetWriter(ws)
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.write(writer.out, ws.path[1:])
+        self.manifest.append(ws)
+        writer.cleanup()
+
+
+def save_workbook(wb: Workbook, path: Path) -> None:
+    """``wb.save(path)`` with :class:`FastWorksheetWriter` (same package, same bytes)."""
+    if wb.write_only and not wb.worksheets:
+        wb.create_sheet()
+    archive = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    wb.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)
+    _FastExcelWriter(wb, archive).save()
+
+
 def render_xlsx(model: ReportModel, target: Path) -> Path:
     """Write the workbook of ``model`` to ``target`` (atomically) and return the path.
 
@@ -294,7 +530,7 @@ def render_xlsx(model: ReportModel, target: Path) -> Path:
 
 def _render_xlsx(model: ReportModel, target: Path) -> Path:
     write_only = len(model.lines) > WRITE_ONLY_LINES
-    wb = Workbook(write_only=write_only)
+    wb = _Workbook(write_only=write_only)
     if not write_only:
         wb.remove(wb.active)
     doc_time = dt.datetime.combine(model.document_date, dt.time())
@@ -305,11 +541,9 @@ def _render_xlsx(model: ReportModel, target: Path) -> Path:
     _write_summary(wb, model)
     _write_by_code(wb, model)
     _write_by_month(wb, model)
-    lines = model.lines
-    write_table(wb, "Lines", list(lines.columns), _frame_rows(lines))
+    write_frame(wb, "Lines", model.lines)
     _write_benchmarks(wb, model)
-    exc = model.exceptions
-    write_table(wb, "Exceptions", list(exc.columns), _frame_rows(exc))
+    write_frame(wb, "Exceptions", model.exceptions)
     _write_compensation(wb, model)
     _write_by_category(wb, model)
     for section in model.ordered_sections:
@@ -318,7 +552,7 @@ def _render_xlsx(model: ReportModel, target: Path) -> Path:
         if section.sheet_writer:
             resolve_callable(section.sheet_writer)(wb, section.data)
     with atomic_path(target) as tmp:
-        wb.save(tmp)
+        save_workbook(wb, tmp)
     return target
 
 
