@@ -19,9 +19,11 @@ what was applied, not once per line, so a million lines price in well under a se
 
 from __future__ import annotations
 
+import os
 import re
 import weakref
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -364,6 +366,7 @@ def _price_with_netted(lines: pd.DataFrame, netted: np.ndarray, fees,
 def _price_all(lines: pd.DataFrame, fees, settings: PricingSettings) -> pd.DataFrame:
     lines = lines.reset_index(drop=True)
     s = _start(lines, fees, settings)
+    s.encoded = _encode_columns(lines)
     key_idx, rep, keys = _pricing_keys(lines, s)
     k = SimpleNamespace(
         n=len(rep), usable=s.usable[rep], rel_idx=s.rel_idx[rep], release_ids=s.release_ids,
@@ -513,21 +516,11 @@ def _pricing_keys(lines: pd.DataFrame, s: SimpleNamespace
         key = key * len(s.note_uniq) + s.note_idx
     parts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for col in ("hcpcs", "modifiers", "pos", "locality", "zip"):
-        if col not in lines:
-            continue
-        if col in ("locality", "zip") and _all_blank(lines[col]):
-            continue  # the usual case: no per-line locality or ZIP column
-        if col == "pos":
-            codes, size = _small_codes(_text(lines[col]))
-            labels = (np.array([f"{i:02d}" for i in range(100)] + [""], dtype=object)
-                      if size == 101 else None)
-        else:
-            codes, labels = pd.factorize(_text(lines[col]))
-            size = len(labels)
-        if labels is None:  # POS that is not two digits: factorized instead
-            codes, labels = pd.factorize(_text(lines[col]), use_na_sentinel=False)
-            size = len(labels)
-        parts[col] = (codes, np.asarray(labels, dtype=object))
+        if col not in s.encoded:
+            continue  # not in the log, or (locality, ZIP) blank on every line
+        codes, labels = s.encoded[col]
+        size = len(labels)
+        parts[col] = (codes, labels)
         if size > 1:
             if (int(key.max(initial=0)) + 1) * (size + 1) * 2 > _KEY_RANGE:
                 key = _dense(key)[0]  # keep the key range small: a lookup table in cache
@@ -538,6 +531,41 @@ def _pricing_keys(lines: pd.DataFrame, s: SimpleNamespace
     keys = pd.DataFrame(index=pd.RangeIndex(nkeys))
     keys.attrs["codes"] = {col: (codes[rep], labels) for col, (codes, labels) in parts.items()}
     return key_idx, rep, keys
+
+
+def _encode_columns(lines: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """(codes, labels) of the text columns that key the pricing, and of ``provider_id``.
+
+    Each column is hashed once. Hashing a text column is the costliest step of pricing and
+    pyarrow does it without holding the GIL, so large logs hash two columns at a time.
+    """
+    def pos_codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        codes, size = _small_codes(col)
+        if size == 101:
+            return codes, np.array([f"{i:02d}" for i in range(100)] + [""], dtype=object)
+        codes, labels = pd.factorize(col, use_na_sentinel=False)  # POS not two digits
+        return codes, np.asarray(labels, dtype=object)
+
+    def text_codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+        codes, labels = pd.factorize(col)
+        return codes, np.asarray(labels, dtype=object)
+
+    jobs = {}
+    for col in ("hcpcs", "modifiers", "pos", "locality", "zip", "provider_id"):
+        if col not in lines:
+            continue
+        if col in ("locality", "zip") and _all_blank(lines[col]):
+            continue  # the usual case: no per-line locality or ZIP column
+        jobs[col] = (pos_codes if col == "pos" else text_codes, _text(lines[col]))
+    if len(lines) < _THREADED_LINES or len(jobs) < 2 or (os.cpu_count() or 1) < 2:
+        return {col: fn(arg) for col, (fn, arg) in jobs.items()}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {col: pool.submit(fn, arg) for col, (fn, arg) in jobs.items()}
+        return {col: f.result() for col, f in futures.items()}
+
+
+# Logs of at least this many lines hash their text columns on two threads.
+_THREADED_LINES = 200_000
 
 
 def _key_status(k: SimpleNamespace) -> None:
@@ -597,7 +625,7 @@ def _patient_or_encounter(lines: pd.DataFrame) -> np.ndarray | None:
 def _line_status(s: SimpleNamespace, lines: pd.DataFrame) -> None:
     """Provider/day(/patient) groups, and the T rule: paid only when the provider has no
     other payable (A/R) service that day (for that patient, when the log identifies one)."""
-    prov_idx, prov_u = pd.factorize(_text(lines["provider_id"]))
+    prov_idx, prov_u = s.encoded["provider_id"]
     day = np.where(s.d_idx >= 0, s.d_idx, s.n_dates)  # missing dates share one id
     grp = prov_idx.astype("int64") * (s.n_dates + 1) + day
     who = _patient_or_encounter(lines)
@@ -1412,10 +1440,11 @@ def _reasons(s: SimpleNamespace, k: SimpleNamespace) -> np.ndarray:
 
     The text is built once per distinct (code, release, situation), not once per line.
     """
-    reason = np.full(s.n, "", dtype=object)
+    reason = np.empty(s.n, dtype=object)
+    reason.fill("")  # (much faster than np.full for an object array)
     rej = np.flatnonzero(s.rejected)
     if len(rej):
-        reason[rej] = s.reject_ser.to_numpy(dtype=object)[rej]
+        reason[rej] = s.reject_ser.iloc[rej].to_numpy(dtype=object)
     for i, text in s.reject_extra.items():
         reason[i] = text
     idx = np.flatnonzero(s.zero)
