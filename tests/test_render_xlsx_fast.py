@@ -159,3 +159,46 @@ def test__cell_values_unchanged_by_the_fast_cell(tmp_path):
     assert q.data_type == "s" and q.value == "-5" and q.quotePrefix
     d = render_xlsx.cell(ws, dt.date(2026, 1, 31), "date")
     assert d.value == dt.date(2026, 1, 31) and d.number_format == "yyyy-mm-dd"
+
+
+@pytest.mark.parametrize("write_only", [False, True])
+def test__append_rows_makes_the_cells_append_makes(tmp_path, write_only):
+    """``append_rows`` (cells built without openpyxl's dispatch) = ``ws.append``, byte for byte."""
+
+    def rows(ws):
+        fmt = render_xlsx.cell(ws, 3.5, "usd")
+        return [
+            ["text", "", None, 1, 2.5, True, False, "=1+2", "=", "#N/A", "#hash", "-x", fmt],
+            [dt.datetime(2026, 5, 1), dt.date(2026, 5, 2), Decimal("2.10"), np.int64(4),
+             render_xlsx.cell(ws, "=quoted"), " lead", "x" * 40_000, float("inf")],
+        ]
+
+    stock = Workbook(write_only=write_only)
+    fast = render_xlsx._Workbook(write_only=write_only)
+    for wb in (stock, fast):
+        if not write_only:
+            wb.remove(wb.active)
+        wb.properties.created = dt.datetime(2026, 1, 1)
+        wb.create_sheet("T")
+    for row in rows(stock["T"] if not write_only else stock.worksheets[0]):
+        (stock["T"] if not write_only else stock.worksheets[0]).append(row)
+    ws = fast["T"] if not write_only else fast.worksheets[0]
+    assert render_xlsx.append_rows(ws, rows(ws)) == 2
+    stock.save(tmp_path / "a.xlsx")
+    render_xlsx.save_workbook(fast, tmp_path / "b.xlsx")
+    a, b = _parts(tmp_path / "a.xlsx"), _parts(tmp_path / "b.xlsx")
+    for name in a:
+        assert b[name] == a[name], name
+    if not write_only:
+        # the 40,000-character text was cut to Excel's 32,767 like openpyxl does
+        assert len(ws.cell(2, 7).value) == 32_767
+        assert ws.cell(1, 8).data_type == "f" and ws.cell(1, 10).data_type == "e"
+        assert ws.cell(1, 1).data_type == "s" and ws.cell(1, 6).data_type == "b"
+
+
+def test__append_rows_refuses_illegal_characters_like_append():
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
+    ws = Workbook().active
+    with pytest.raises(IllegalCharacterError):
+        render_xlsx.append_rows(ws, [["ok", "bad\x01char"]])

@@ -101,7 +101,7 @@ def write_global_periods_sheet(workbook: Any, data: dict[str, Any]) -> Any:
         workbook: an openpyxl ``Workbook`` (normal or write-only).
         data: ``insights.global_period_data(...)``.
     """
-    from rvubench.render_xlsx import cell, frame_cells
+    from rvubench.render_xlsx import append_rows, cell, frame_cells
 
     ws = workbook.create_sheet(GLOBAL_PERIODS_SHEET)
     widths = {1: 46, 2: 16, 3: 14, 4: 12, 5: 10, 6: 10, 7: 22, 8: 12, 9: 12}
@@ -135,8 +135,7 @@ def write_global_periods_sheet(workbook: Any, data: dict[str, Any]) -> Any:
     windows: pd.DataFrame = data["windows_frame"]
     counts = ["post_op_visits", "separate_with_modifier", "likely_in_global"]
     held = windows.loc[windows[[*counts, "procedures_in_global"]].sum(axis=1) > 0]
-    for row in frame_cells(ws, held, WINDOW_SHEET_COLUMNS):
-        ws.append(row)
+    append_rows(ws, frame_cells(ws, held, WINDOW_SHEET_COLUMNS))
 
     ws.append([])
     ws.append([_styled(ws, "Lines inside a global window", _BOLD)])
@@ -144,6 +143,5 @@ def write_global_periods_sheet(workbook: Any, data: dict[str, Any]) -> Any:
     review: pd.DataFrame = data["review_frame"]
     cents = pd.to_numeric(review["payment_cents"], errors="coerce")
     review = review.assign(payment=(cents / 100).astype(object).where(cents.notna(), None))
-    for row in frame_cells(ws, review, REVIEW_SHEET_COLUMNS):
-        ws.append(row)
+    append_rows(ws, frame_cells(ws, review, REVIEW_SHEET_COLUMNS))
     return ws

@@ -34,10 +34,11 @@ import pandas as pd
 from openpyxl import LXML, Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell._writer import write_cell
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.compat import safe_string
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -90,6 +91,7 @@ def _plain(value: Any) -> Any:
 
 
 _TIME_TYPES = (dt.date, dt.time, dt.timedelta)
+_new_cell = Cell.__new__
 _RISKY_FIRST = frozenset("=+-@\t\r#")
 
 
@@ -142,7 +144,20 @@ def cell(ws: Any, value: Any, fmt: str | None = None) -> Any:
         c = WriteOnlyCell(ws, value=value)
         c.number_format = XLSX_FORMATS.get(fmt, fmt)
         return c
-    return Cell(ws, row=1, column=1, value=value, style_array=_format_style(ws, fmt))
+    style = _format_style(ws, fmt)
+    if type(value) is int or type(value) is float:
+        # what Cell(ws, row=1, column=1, value=value, style_array=style) makes, minus dispatch
+        c = _new_cell(Cell)
+        c.parent = ws
+        c._style = StyleArray(style)
+        c.row = 1
+        c.column = 1
+        c._value = value
+        c._hyperlink = None
+        c.data_type = "n"
+        c._comment = None
+        return c
+    return Cell(ws, row=1, column=1, value=value, style_array=style)
 
 
 def _header_cells(ws: Any, names: Sequence[str]) -> list[Any]:
@@ -160,6 +175,63 @@ def _set_widths(ws: Any, names: Sequence[str], widths: Mapping[str, float] | Non
     for i, name in enumerate(names, start=1):
         width = (widths or {}).get(name) or COLUMN_WIDTHS.get(name) or max(10, min(len(name) + 3, 24))
         ws.column_dimensions[get_column_letter(i)].width = width
+
+
+def append_rows(ws: Any, rows: Iterable[Sequence[Any]]) -> int:
+    """``ws.append(row)`` for every row; return how many rows were appended.
+
+    On a normal-mode sheet, plain text, numbers, booleans and empty values become cells
+    without openpyxl's per-value type dispatch: the same ``Cell`` objects ``append`` makes
+    (same data type, value and position; text checked for illegal characters the same
+    way). Anything else, and write-only sheets, go through ``ws.append``.
+    """
+    if type(ws) is not Worksheet:
+        count = 0
+        for row in rows:
+            ws.append(row)
+            count += 1
+        return count
+    cells = ws._cells
+    illegal = ILLEGAL_CHARACTERS_RE.search
+    count = 0
+    for row in rows:
+        r = ws._current_row + 1
+        for col, v in enumerate(row, 1):
+            t = type(v)
+            if t is str:
+                # "=..." would be a formula, "#..." maybe an error code: openpyxl decides those
+                if len(v) > 32767 or (v and v[0] in "=#") or illegal(v):
+                    cells[(r, col)] = Cell(ws, row=r, column=col, value=v)
+                    continue
+                kind = "s"
+            elif t is int or t is float or v is None:
+                kind = "n"
+            elif t is bool:
+                kind = "b"
+            else:
+                if isinstance(v, Cell):
+                    if v.parent and v.parent != ws:
+                        raise ValueError("Cells cannot be copied from other worksheets")
+                    v.parent = ws
+                    v.column = col
+                    v.row = r
+                    cells[(r, col)] = v
+                else:
+                    cells[(r, col)] = Cell(ws, row=r, column=col, value=v)
+                continue
+            c = _new_cell(Cell)
+            c.parent = ws
+            c._style = None
+            c.row = r
+            c.column = col
+            c._value = v
+            c._hyperlink = None
+            c.data_type = kind
+            c._comment = None
+            cells[(r, col)] = c
+        ws._current_row = r
+        count += 1
+    return count
 
 
 def write_table(wb: Workbook, title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
@@ -183,10 +255,7 @@ def write_table(wb: Workbook, title: str, columns: Sequence[str], rows: Iterable
     ws.freeze_panes = "A2"
     fmts = [(formats or {}).get(c) or COLUMN_FORMATS.get(c) for c in columns]
     ws.append(_header_cells(ws, columns))
-    count = 0
-    for row in rows:
-        ws.append([cell(ws, v, f) for v, f in zip(row, fmts, strict=False)])
-        count += 1
+    count = append_rows(ws, ([cell(ws, v, f) for v, f in zip(row, fmts, strict=False)] for row in rows))
     ws.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{count + 1}"
     return ws
 
@@ -226,10 +295,7 @@ def write_frame(wb: Workbook, title: str, frame: pd.DataFrame,
     _set_widths(ws, columns, widths)
     ws.freeze_panes = "A2"
     ws.append(_header_cells(ws, columns))
-    count = 0
-    for row in frame_cells(ws, frame, list(zip(columns, fmts, strict=True))):
-        ws.append(row)
-        count += 1
+    count = append_rows(ws, frame_cells(ws, frame, list(zip(columns, fmts, strict=True))))
     ws.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{count + 1}"
     return ws
 
