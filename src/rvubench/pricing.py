@@ -367,10 +367,10 @@ def _price_all(lines: pd.DataFrame, fees, settings: PricingSettings) -> pd.DataF
     lines = lines.reset_index(drop=True)
     s = _start(lines, fees, settings)
     s.encoded = _encode_columns(lines)
-    key_idx, rep, keys = _pricing_keys(lines, s)
+    key_idx, kv, keys = _pricing_keys(lines, s)
     k = SimpleNamespace(
-        n=len(rep), usable=s.usable[rep], rel_idx=s.rel_idx[rep], release_ids=s.release_ids,
-        rel_year=s.rel_year, rel_cf=s.rel_cf, note_idx=s.note_idx[rep], note_uniq=s.note_uniq,
+        n=len(kv.usable), usable=kv.usable, rel_idx=kv.rel_idx, release_ids=s.release_ids,
+        rel_year=s.rel_year, rel_cf=s.rel_cf, note_idx=kv.note_idx, note_uniq=s.note_uniq,
     )
     _select_rows(k, keys, fees)
     _select_setting(k, keys, settings)
@@ -412,8 +412,14 @@ def _text(col: pd.Series) -> pd.Series:
 def _dense(key: np.ndarray) -> tuple[np.ndarray, int]:
     """Dense ids 0..k-1 for non-negative integer keys (ordered by key): a lookup table when
     the key range is small (much faster than hashing), else ``pd.factorize``."""
+    ids, uniq = _dense_values(key)
+    return ids, len(uniq)
+
+
+def _dense_values(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_dense` ids and the key value of each id (``uniq[ids] == key``)."""
     if len(key) == 0:
-        return key.astype("int64"), 0
+        return key.astype("int64"), key.astype("int64")
     top = int(key.max())
     if int(key.min()) >= 0 and top < 16_000_000:
         present = np.zeros(top + 1, dtype=bool)
@@ -422,9 +428,9 @@ def _dense(key: np.ndarray) -> tuple[np.ndarray, int]:
         # only the entries of the keys present are written (no pass over the whole range)
         table = np.empty(top + 1, dtype="int32")
         table[uniq] = np.arange(len(uniq), dtype="int32")
-        return table[key].astype("int64"), len(uniq)
+        return table[key].astype("int64"), uniq.astype("int64")
     codes, uniq = pd.factorize(key)
-    return codes.astype("int64"), len(uniq)
+    return codes.astype("int64"), np.asarray(uniq, dtype="int64")
 
 
 # Above this range of combined key values, the key is made dense before the next column
@@ -508,29 +514,50 @@ def _small_codes(col: pd.Series) -> tuple[np.ndarray, int]:
 
 
 def _pricing_keys(lines: pd.DataFrame, s: SimpleNamespace
-                  ) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+                  ) -> tuple[np.ndarray, SimpleNamespace, pd.DataFrame]:
     """A key id per line for (release, coverage note, code, modifiers, POS, locality, ZIP,
-    usable), the first line of each key, and the key columns as a small frame."""
+    usable), the release, note and usable flag of each key, and the key columns as a small
+    frame (their per-key codes in ``attrs["codes"]``).
+
+    The key is a mixed-radix integer, made dense whenever its range grows large; the
+    per-key values are decoded from the dense key values (no gather from the lines).
+    """
+    n_note = len(s.note_uniq)
     key = s.rel_idx.astype("int64")
-    if len(s.note_uniq) > 1:  # the coverage note (per date of service) is part of the key
-        key = key * len(s.note_uniq) + s.note_idx
-    parts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    if n_note > 1:  # the coverage note (per date of service) is part of the key
+        key = key * n_note + s.note_idx
+    parts: dict[str, tuple[np.ndarray | None, np.ndarray]] = {}
+    steps: list[tuple[str, int] | np.ndarray] = []  # (column, radix) or the dense key values
     for col in ("hcpcs", "modifiers", "pos", "locality", "zip"):
         if col not in s.encoded:
             continue  # not in the log, or (locality, ZIP) blank on every line
         codes, labels = s.encoded[col]
         size = len(labels)
-        parts[col] = (codes, labels)
+        parts[col] = (None, labels)
         if size > 1:
             if (int(key.max(initial=0)) + 1) * (size + 1) * 2 > _KEY_RANGE:
-                key = _dense(key)[0]  # keep the key range small: a lookup table in cache
+                key, values = _dense_values(key)  # keep the range small: lookup tables in cache
+                steps.append(values)
             key = key * (size + 1) + codes
-    key_idx, nkeys = _dense(key * 2 + s.usable)
-    rep = np.zeros(nkeys, dtype="int64")
-    rep[key_idx[::-1]] = np.arange(s.n - 1, -1, -1)
+            steps.append((col, size + 1))
+    key_idx, vals = _dense_values(key * 2 + s.usable)
+    nkeys = len(vals)
+    kv = SimpleNamespace(usable=(vals & 1).astype(bool))
+    vals = vals >> 1
+    per_key: dict[str, np.ndarray] = {}
+    for step in reversed(steps):
+        if isinstance(step, tuple):
+            vals, per_key[step[0]] = np.divmod(vals, step[1])
+        else:
+            vals = step[vals]
+    kv.rel_idx, kv.note_idx = np.divmod(vals, n_note) if n_note > 1 else (
+        vals, np.zeros(nkeys, dtype="int64"))
     keys = pd.DataFrame(index=pd.RangeIndex(nkeys))
-    keys.attrs["codes"] = {col: (codes[rep], labels) for col, (codes, labels) in parts.items()}
-    return key_idx, rep, keys
+    keys.attrs["codes"] = {
+        col: (per_key.get(col, np.zeros(nkeys, dtype="int64")), labels)
+        for col, (_, labels) in parts.items()
+    }
+    return key_idx, kv, keys
 
 
 def _encode_columns(lines: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -634,10 +661,14 @@ def _line_status(s: SimpleNamespace, lines: pd.DataFrame) -> None:
     elif len(prov_u) * (s.n_dates + 1) > 20_000_000:  # keep bincount arrays small
         grp, _ = pd.factorize(grp)
     s.grp = grp
+    is_t = s.found & (s.st == C("T"))
+    if not is_t.any():  # no injection line: nothing to bundle
+        s.t_bundled = np.zeros(s.n, dtype=bool)
+        return
     ngrp = int(grp.max(initial=-1)) + 1
     other_pay = s.found & _isin(s.st, "AR") & s.unit_pos & s.est
     has_other = np.bincount(grp[other_pay], minlength=ngrp) > 0
-    s.t_bundled = s.found & (s.st == C("T")) & has_other[grp]
+    s.t_bundled = is_t & has_other[grp]
     s.pay_zero = s.pay_zero | s.t_bundled
     s.credit_ok = s.credit_ok & ~s.t_bundled
 
@@ -1039,8 +1070,8 @@ def _adjustment_texts(s: SimpleNamespace, k: SimpleNamespace,
     whole = np.asarray(["; ".join(t for t in (a_texts[a_ids[i]], b_texts[b_ids[i]]) if t)
                         for i in first] + [""], dtype=object)
     # a categorical: one code per line into the distinct texts (no 1M string objects)
-    codes = pair[s.key_idx] if len(pair) else np.zeros(s.n, dtype="int64")
     texts = whole
+    dyn_codes = None
     d = np.flatnonzero(any_dyn)
     if len(d):
         kd = s.key_idx[d]
@@ -1052,12 +1083,18 @@ def _adjustment_texts(s: SimpleNamespace, k: SimpleNamespace,
         for c, labels in tail:
             tx.add(np.asarray(c, dtype="int64")[d], labels)
         dyn_ids, dyn_texts = tx.build_ids()
-        codes = codes.copy()
-        codes[d] = dyn_ids + len(texts)
+        dyn_codes = np.where(s.usable[d], dyn_ids + len(texts), len(whole) - 1)
         texts = np.concatenate([texts, np.asarray(dyn_texts, dtype=object)])
-    codes = np.where(s.usable, codes, len(whole) - 1)  # "" for rejected lines
     remap, uniq = pd.factorize(texts)
-    return pd.Categorical.from_codes(remap[codes], uniq)
+    size = len(uniq)
+    kind = "int8" if size < 127 else "int16" if size < 32767 else "int32"
+    # per key: the final categorical code ("" for rejected keys), then one take per line
+    key_codes = remap[np.where(k.usable, pair, len(whole) - 1)].astype(kind) if len(pair) else (
+        np.zeros(0, dtype=kind))
+    codes = key_codes[s.key_idx] if len(pair) else np.full(s.n, remap[len(whole) - 1], kind)
+    if dyn_codes is not None:
+        codes[d] = remap[dyn_codes]
+    return pd.Categorical.from_codes(codes, uniq, validate=False)
 
 
 def _split_texts(tx: _Texts, s: SimpleNamespace) -> None:
@@ -1144,9 +1181,15 @@ def _assemble(s: SimpleNamespace, k: SimpleNamespace, lines: pd.DataFrame,
     out["payment_cents"] = pd.arrays.IntegerArray(np.where(s.pay_na, 0, s.pay_cents),
                                                   s.pay_na.copy())
     out["payment"] = np.where(s.pay_na, np.nan, s.pay_cents / 100.0)
+    # CF and GPCIs depend on the locality key only (it includes the release): a small table
+    # per locality key (NaN row last, for rejected keys), one take per line
+    nlk = int(k.lk_idx.max(initial=-1)) + 1
+    lk_line = np.where(usable, k.lk_idx, nlk)[ki]
     for name, src, scale in (("conversion_factor", "cf", 10000.0), ("gpci_work", "gw", 1000.0),
                              ("gpci_pe", "gpe", 1000.0), ("gpci_mp", "gmp", 1000.0)):
-        out[name] = np.where(usable, getattr(k, src) / scale, np.nan)[ki]
+        table = np.full(nlk + 1, np.nan)
+        table[k.lk_idx] = getattr(k, src) / scale
+        out[name] = table[lk_line]
     out["adjustments"] = pd.Series(adjustments, copy=False)
     outcome = np.where(s.rejected, np.int8(0), np.where(s.priced, np.int8(1), np.int8(2)))
     out["outcome"] = _categorical(np.arange(3), ["rejected", "priced", "zero", ""], outcome)
@@ -1391,11 +1434,7 @@ def _rank(m, idx, grp, fam, code_rank, unit_b, work_b, units):  # code_rank: ove
     val = np.minimum(item_val[rep], 2**40 - 1)
     wk = np.minimum(np.rint(item_w[rep] * 100).astype("int64"), 2**38 - 1)
     tie = (2**38 - 1 - wk) * 2**24 + np.minimum(code_rank[rep], 2**24 - 1)
-    gr = g[rep]
-    if len(gr) and gr.max() < 2**22:
-        order = np.lexsort((tie, gr * 2**40 + (2**40 - 1 - val)))
-    else:
-        order = np.lexsort((tie, -val, gr))
+    order = _lex_order(g[rep], val, tie)
     og = g[rep][order]
     orr = item_ranks[rep][order]
     ocum = np.cumsum(orr)
@@ -1433,6 +1472,24 @@ def _rank(m, idx, grp, fam, code_rank, unit_b, work_b, units):  # code_rank: ove
         by_report = "; 6th and later procedures priced by report (50% used)" if end >= 6 else ""
         m.labels.append(f"MPPR {ranks} of {t}: {pct}{by_report}")
     m.mppr_code[idx] = np.where(line_tot > 1, kc + 1, 0)
+
+
+def _lex_order(g: np.ndarray, val: np.ndarray, tie: np.ndarray) -> np.ndarray:
+    """``np.lexsort((tie, -val, g))``: by group, value descending, tie, then position.
+
+    The ranks of the three keys and the position are packed into one unique integer when
+    they fit, and sorted with a (much faster) unstable sort: unique keys need no stability.
+    """
+    n = len(g)
+    if n == 0:
+        return np.zeros(0, dtype="int64")
+    gu, gi = np.unique(g, return_inverse=True)
+    vu, vi = np.unique(val, return_inverse=True)
+    tu, ti = np.unique(tie, return_inverse=True)
+    if len(gu) * len(vu) * len(tu) * n >= 2**62:
+        return np.lexsort((tie, -val, g))
+    key = ((gi.astype("int64") * len(vu) + (len(vu) - 1 - vi)) * len(tu) + ti) * n
+    return np.argsort(key + np.arange(n, dtype="int64"))
 
 
 def _reasons(s: SimpleNamespace, k: SimpleNamespace) -> np.ndarray:
