@@ -23,7 +23,7 @@ import os
 import re
 import weakref
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -365,8 +365,9 @@ def _price_with_netted(lines: pd.DataFrame, netted: np.ndarray, fees,
 
 def _price_all(lines: pd.DataFrame, fees, settings: PricingSettings) -> pd.DataFrame:
     lines = lines.reset_index(drop=True)
+    encoded = _encode_columns(lines)  # hashing runs while the dates are resolved
     s = _start(lines, fees, settings)
-    s.encoded = _encode_columns(lines)
+    s.encoded = encoded
     key_idx, kv, keys = _pricing_keys(lines, s)
     k = SimpleNamespace(
         n=len(kv.usable), usable=kv.usable, rel_idx=kv.rel_idx, release_ids=s.release_ids,
@@ -531,7 +532,7 @@ def _pricing_keys(lines: pd.DataFrame, s: SimpleNamespace
     for col in ("hcpcs", "modifiers", "pos", "locality", "zip"):
         if col not in s.encoded:
             continue  # not in the log, or (locality, ZIP) blank on every line
-        codes, labels = s.encoded[col]
+        codes, labels = s.encoded[col].result()
         size = len(labels)
         parts[col] = (None, labels)
         if size > 1:
@@ -560,11 +561,13 @@ def _pricing_keys(lines: pd.DataFrame, s: SimpleNamespace
     return key_idx, kv, keys
 
 
-def _encode_columns(lines: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """(codes, labels) of the text columns that key the pricing, and of ``provider_id``.
+def _encode_columns(lines: pd.DataFrame) -> dict[str, Future]:
+    """(codes, labels) of the text columns that key the pricing, and of ``provider_id``,
+    as futures (``.result()``).
 
     Each column is hashed once. Hashing a text column is the costliest step of pricing and
-    pyarrow does it without holding the GIL, so large logs hash two columns at a time.
+    pyarrow does it without holding the GIL, so large logs hash two columns at a time, in
+    the background while the engine goes on.
     """
     def pos_codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         codes, size = _small_codes(col)
@@ -578,17 +581,23 @@ def _encode_columns(lines: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarr
         return codes, np.asarray(labels, dtype=object)
 
     jobs = {}
-    for col in ("hcpcs", "modifiers", "pos", "locality", "zip", "provider_id"):
+    for col in ("hcpcs", "modifiers", "pos", "provider_id", "locality", "zip"):
         if col not in lines:
             continue
         if col in ("locality", "zip") and _all_blank(lines[col]):
             continue  # the usual case: no per-line locality or ZIP column
         jobs[col] = (pos_codes if col == "pos" else text_codes, _text(lines[col]))
-    if len(lines) < _THREADED_LINES or len(jobs) < 2 or (os.cpu_count() or 1) < 2:
-        return {col: fn(arg) for col, (fn, arg) in jobs.items()}
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {col: pool.submit(fn, arg) for col, (fn, arg) in jobs.items()}
-        return {col: f.result() for col, f in futures.items()}
+    if len(lines) < _THREADED_LINES or (os.cpu_count() or 1) < 2:
+        done = {}
+        for col, (fn, arg) in jobs.items():
+            done[col] = Future()
+            done[col].set_result(fn(arg))
+        return done
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="rvubench-hash")
+    try:
+        return {col: pool.submit(fn, arg) for col, (fn, arg) in jobs.items()}
+    finally:
+        pool.shutdown(wait=False)  # the workers finish the jobs, then exit
 
 
 # Logs of at least this many lines hash their text columns on two threads.
@@ -652,7 +661,7 @@ def _patient_or_encounter(lines: pd.DataFrame) -> np.ndarray | None:
 def _line_status(s: SimpleNamespace, lines: pd.DataFrame) -> None:
     """Provider/day(/patient) groups, and the T rule: paid only when the provider has no
     other payable (A/R) service that day (for that patient, when the log identifies one)."""
-    prov_idx, prov_u = s.encoded["provider_id"]
+    prov_idx, prov_u = s.encoded["provider_id"].result()
     day = np.where(s.d_idx >= 0, s.d_idx, s.n_dates)  # missing dates share one id
     grp = prov_idx.astype("int64") * (s.n_dates + 1) + day
     who = _patient_or_encounter(lines)
@@ -740,11 +749,14 @@ def _select_rows(s: SimpleNamespace, lines: pd.DataFrame, fees) -> None:
         setattr(s, name, d.char[name][rowi] if len(d.rows) else s.st * 0)
     s.mult = s.mult_proc
     # endoscopic base codes as indexes into all_codes (the line codes, then other bases)
-    eb = pd.Series(d.text["endo_base"], dtype=object)
-    extra = pd.Index(eb[eb != ""].unique(), dtype=object).difference(
+    # only the few rows with an ENDO BASE are looked at
+    eb_pos = np.flatnonzero(d.text["endo_base"] != "")
+    eb = pd.Series(d.text["endo_base"][eb_pos], dtype=object)
+    extra = pd.Index(eb.unique(), dtype=object).difference(
         pd.Index(s.uniq_codes, dtype=object))
     all_codes = pd.Index(s.uniq_codes, dtype=object).append(pd.Index(extra, dtype=object))
-    row_eb = np.where((eb == "").to_numpy(), -1, all_codes.get_indexer(eb))
+    row_eb = np.full(len(d.rows), -1, dtype="int64")
+    row_eb[eb_pos] = all_codes.get_indexer(eb)
     s.eb_idx = np.where(s.found, row_eb[rowi], -1) if len(d.rows) else np.full(s.n, -1)
     s.all_codes = np.asarray(all_codes, dtype=object)
     rank = np.empty(len(s.all_codes), dtype="int64")
