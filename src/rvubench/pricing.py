@@ -626,18 +626,20 @@ def _expand(s: SimpleNamespace, k: SimpleNamespace, key_idx: np.ndarray,
         for i, f, r, kk_i in zip(bad, sf, sr, kk, strict=True):
             s.reject_extra[int(i)] = f"{f}, row {r}, column {k.loc_errcol[kk_i]}: {k.loc_err[kk_i]}"
         s.usable = s.usable & ~bad_k[key_idx]
-    # one gather for the small per-key values: status and MULT PROC codes and five flags
-    packed = (k.st.astype("int64") | (k.mult.astype("int64") << 8)
-              | (k.found.astype("int64") << 16) | (k.est.astype("int64") << 17)
-              | (k.pay_zero.astype("int64") << 18) | (k.credit_ok.astype("int64") << 19)
-              | ((k.unit > 0).astype("int64") << 20))[key_idx]
-    s.st = packed & 0xFF
-    s.mult = (packed >> 8) & 0xFF
-    s.found = ((packed >> 16) & 1).astype(bool) & s.usable
-    s.est = ((packed >> 17) & 1).astype(bool)
-    s.pay_zero = ((packed >> 18) & 1).astype(bool)
-    s.credit_ok = ((packed >> 19) & 1).astype(bool)
-    s.unit_pos = ((packed >> 20) & 1).astype(bool)
+    # one gather for the small per-key values: status and MULT PROC codes and five flags,
+    # as the 8 bytes of one uint64 per key; the flags are (strided) views of those bytes
+    small = np.zeros((k.n, 8), dtype=np.uint8)
+    for j, v in enumerate((k.st & 0xFF, k.mult & 0xFF, k.found, k.est, k.pay_zero,
+                           k.credit_ok, k.unit > 0)):
+        small[:, j] = v
+    line = small.view(np.uint64).reshape(-1)[key_idx].view(np.uint8).reshape(-1, 8)
+    s.st = line[:, 0].astype("int64")
+    s.mult = line[:, 1].astype("int64")
+    s.found = line[:, 2].view(bool) & s.usable
+    s.est = line[:, 3].view(bool)
+    s.pay_zero = line[:, 4].view(bool)
+    s.credit_ok = line[:, 5].view(bool)
+    s.unit_pos = line[:, 6].view(bool)
     s.unit_b = k.unit_b[key_idx]
     s.work100 = k.work100[key_idx]
     s.work_b = (k.work100 * k.bil_f / _ONE)[key_idx]  # bilateral-adjusted work x100
