@@ -385,7 +385,7 @@ def _price_all(lines: pd.DataFrame, fees, settings: PricingSettings) -> pd.DataF
     s.medicare = settings.policy == "medicare"
     res = _mppr(
         n=s.n, grp=s.grp,
-        eligible=s.found & s.est & ~s.pay_zero & (s.unit_b > 0) & _isin(s.mult, "123"),
+        eligible=_rankable(s, 1),
         mult=s.mult, key_idx=key_idx, eb_idx=k.eb_idx, code_idx=k.code_idx,
         code_rank=k.code_rank, all_codes=k.all_codes, unit_b=s.unit_b, units=s.units,
         work_b=s.work_b,
@@ -628,9 +628,14 @@ def _expand(s: SimpleNamespace, k: SimpleNamespace, key_idx: np.ndarray,
         s.usable = s.usable & ~bad_k[key_idx]
     # one gather for the small per-key values: status and MULT PROC codes and five flags,
     # as the 8 bytes of one uint64 per key; the flags are (strided) views of those bytes
+    # (the last byte: may the key's lines be ranked as surgery (bit 0) or as diagnostic
+    # tests (bit 1); the T rule, per line, comes later)
+    rankable = k.found & k.est & ~k.pay_zero & (k.unit_b > 0)
+    rank_bits = ((rankable & _isin(k.mult, "123")).astype(np.uint8)
+                 | ((rankable & _isin(k.mult, "467")).astype(np.uint8) << 1))
     small = np.zeros((k.n, 8), dtype=np.uint8)
     for j, v in enumerate((k.st & 0xFF, k.mult & 0xFF, k.found, k.est, k.pay_zero,
-                           k.credit_ok, k.unit > 0)):
+                           k.credit_ok, k.unit > 0, rank_bits)):
         small[:, j] = v
     line = small.view(np.uint64).reshape(-1)[key_idx].view(np.uint8).reshape(-1, 8)
     s.st = line[:, 0].astype("int64")
@@ -640,11 +645,22 @@ def _expand(s: SimpleNamespace, k: SimpleNamespace, key_idx: np.ndarray,
     s.pay_zero = line[:, 4].view(bool)
     s.credit_ok = line[:, 5].view(bool)
     s.unit_pos = line[:, 6].view(bool)
+    s.rank_bits = line[:, 7]
     s.unit_b = k.unit_b[key_idx]
     s.work100 = k.work100[key_idx]
     s.work_b = (k.work100 * k.bil_f / _ONE)[key_idx]  # bilateral-adjusted work x100
     s.wfac = k.wfac[key_idx]
     s.uniq_codes = k.uniq_codes
+
+
+def _rankable(s: SimpleNamespace, bit: int) -> np.ndarray:
+    """Lines found, estimable, paid, of a positive amount and with MULT PROC 1-3 (``bit``
+    1) or 4, 6, 7 (``bit`` 2): per key, then without the injections bundled by the T rule.
+    """
+    out = (s.rank_bits & bit).astype(bool)
+    if s.t_bundled.any():
+        out &= ~s.t_bundled
+    return out
 
 
 def _patient_or_encounter(lines: pd.DataFrame) -> np.ndarray | None:
@@ -1255,8 +1271,7 @@ def _imaging_mppr(s: SimpleNamespace, k: SimpleNamespace, settings: PricingSetti
     imaging, the professional component of the 2nd and later by 5%. A global line is split
     into its PC (the 26 row's amount) and TC (the rest)."""
     s.imaging_info = (np.zeros(s.n, dtype="int64"), [""])
-    elig = (s.found & s.est & ~s.pay_zero & (s.unit_b > 0) & _isin(s.mult, "467")
-            & (s.endo_role == 0))
+    elig = _rankable(s, 2) & (s.endo_role == 0)
     idx = np.flatnonzero(elig)
     if len(idx) == 0:
         return
