@@ -15,8 +15,9 @@ Speed (issue 6): openpyxl serializes every cell through a pure-Python ElementTre
 is absent (about 7 us a cell, most of a workbook's cost). :class:`FastWorksheetWriter`
 writes the plain cells (text, numbers, booleans, dates) as the same XML text directly and
 hands anything else (formulas, rich text, comments, hyperlinks, ISO dates) to openpyxl's own
-cell writer; the sheet XML is byte for byte what openpyxl writes (tests/test_render_xlsx.py
-compares them). Number-formatted cells copy one style array per format instead of going
+cell writer; the sheet XML is byte for byte what openpyxl writes (tests/test_render_xlsx_fast.py
+compares them). :func:`append_rows` builds plain cells without openpyxl's per-value type
+dispatch, and number-formatted cells copy one style array per format instead of going
 through openpyxl's style descriptors each time.
 """
 
