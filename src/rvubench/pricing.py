@@ -1503,6 +1503,15 @@ def _rank(m, idx, grp, fam, code_rank, unit_b, work_b, units):  # code_rank: ove
     m.mppr_code[idx] = np.where(line_tot > 1, kc + 1, 0)
 
 
+def _sorted_ids(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(x, return_inverse=True)``; a lookup table for small non-negative ints."""
+    x = np.asarray(x, dtype="int64")
+    if len(x) and int(x.min()) >= 0 and int(x.max()) < 16_000_000:
+        ids, uniq = _dense_values(x)
+        return uniq, ids
+    return np.unique(x, return_inverse=True)
+
+
 def _lex_order(g: np.ndarray, val: np.ndarray, tie: np.ndarray) -> np.ndarray:
     """``np.lexsort((tie, -val, g))``: by group, value descending, tie, then position.
 
@@ -1512,9 +1521,9 @@ def _lex_order(g: np.ndarray, val: np.ndarray, tie: np.ndarray) -> np.ndarray:
     n = len(g)
     if n == 0:
         return np.zeros(0, dtype="int64")
-    gu, gi = np.unique(g, return_inverse=True)
-    vu, vi = np.unique(val, return_inverse=True)
-    tu, ti = np.unique(tie, return_inverse=True)
+    gu, gi = _sorted_ids(g)
+    vu, vi = _sorted_ids(val)
+    tu, ti = _sorted_ids(tie)
     if len(gu) * len(vu) * len(tu) * n >= 2**62:
         return np.lexsort((tie, -val, g))
     key = ((gi.astype("int64") * len(vu) + (len(vu) - 1 - vi)) * len(tu) + ti) * n
