@@ -688,7 +688,7 @@ def _line_status(s: SimpleNamespace, lines: pd.DataFrame) -> None:
     elif len(prov_u) * (s.n_dates + 1) > 20_000_000:  # keep bincount arrays small
         grp, _ = pd.factorize(grp)
     s.grp = grp
-    is_t = s.found & (s.st == C("T"))
+    s.is_t = is_t = s.found & (s.st == C("T"))
     if not is_t.any():  # no injection line: nothing to bundle
         s.t_bundled = np.zeros(s.n, dtype=bool)
         return
@@ -1080,10 +1080,13 @@ def _adjustment_texts(s: SimpleNamespace, k: SimpleNamespace,
         endo_labels += [f"endoscopy family {base}: highest valued, 100%",
                         f"endoscopy family {base}: paid minus base {base}",
                         f"endoscopy base {base} not paid separately with a family member"]
+    none = np.zeros(s.n, dtype="int64")  # (a component that no line has: not scanned)
+    has_t, has_endo = bool(s.is_t.any()), bool(len(eb_uniq))
     dynamic = [
-        (s.found & (s.st == C("T")) & ~s.t_bundled,
+        (s.is_t & ~s.t_bundled if has_t else none,
          ["", "injection (status T): paid as the only service that day"]),
-        (np.where(s.endo_role > 0, eb_codes * 3 + s.endo_role, 0), endo_labels),
+        (np.where(s.endo_role > 0, eb_codes * 3 + s.endo_role, 0) if has_endo else none,
+         endo_labels),
         s.mppr_info, s.imaging_info,
     ]
     tail = []
@@ -1092,7 +1095,8 @@ def _adjustment_texts(s: SimpleNamespace, k: SimpleNamespace,
                      ["", "full-credit policy: wRVU not reduced for modifiers"]))
     any_dyn = np.zeros(s.n, dtype=bool)
     for codes, _ in (*dynamic, *tail):
-        any_dyn |= np.asarray(codes) > 0
+        if codes is not none:
+            any_dyn |= np.asarray(codes) > 0
     # per key: the joined static text, built once per distinct (a, b) pair
     pair, _ = _dense(a_ids.astype("int64") * (len(b_texts) + 1) + b_ids)
     first = np.zeros(int(pair.max(initial=-1)) + 1, dtype="int64")
@@ -1151,16 +1155,19 @@ def _take(labels, codes: np.ndarray) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(remap[np.asarray(codes)], uniq))
 
 
-def _categorical(codes: np.ndarray, labels, take: np.ndarray) -> pd.Series:
-    """A categorical Series of ``labels[codes[take]]`` (``codes`` are small per-key codes).
-
-    Labels may repeat (e.g. "" twice): they are made distinct first; the categorical codes
-    are computed per key in their final small integer type, so each line costs one take.
-    """
+def _key_codes(codes: np.ndarray, labels) -> tuple[np.ndarray, np.ndarray]:
+    """(categorical code of each ``labels[codes]`` in its final small integer type, the
+    distinct labels): labels may repeat (e.g. "" twice), they are made distinct first."""
     remap, uniq = pd.factorize(np.asarray(labels, dtype=object))
     size = len(uniq)
     kind = "int8" if size < 127 else "int16" if size < 32767 else "int32"
-    final = remap[np.asarray(codes)].astype(kind)
+    return remap[np.asarray(codes)].astype(kind), uniq
+
+
+def _categorical(codes: np.ndarray, labels, take: np.ndarray) -> pd.Series:
+    """A categorical Series of ``labels[codes[take]]`` (``codes`` are small per-key codes,
+    so each line costs one take)."""
+    final, uniq = _key_codes(codes, labels)
     return pd.Series(pd.Categorical.from_codes(final[take], uniq, validate=False))
 
 
@@ -1201,9 +1208,22 @@ def _assemble(s: SimpleNamespace, k: SimpleNamespace, lines: pd.DataFrame,
     coded("mod_row", found, k.mod_row_code, ["", "26", "TC", "53"])
     cc, cu = dedup(np.asarray([category_of(c) for c in k.uniq_codes] + [""], dtype=object))
     coded("category", usable, cc[k.code_idx], cu)
-    for name, (codes, lab) in cols.items():
-        # categorical: codes + labels, no per-line string objects (the labels include "")
-        out[name] = _categorical(codes, lab, ki)
+    # categorical: codes + labels, no per-line string objects (the labels include "");
+    # columns of fewer than 127 labels share one 8-byte gather per line (a byte each)
+    finals = {name: _key_codes(codes, lab) for name, (codes, lab) in cols.items()}
+    small = [name for name, (fc, _) in finals.items() if fc.dtype == np.int8]
+    for start in range(0, len(small), 8):
+        names = small[start:start + 8]
+        packed = np.zeros((k.n, 8), dtype=np.int8)
+        for j, name in enumerate(names):
+            packed[:, j] = finals[name][0]
+        line = packed.view(np.uint64).reshape(-1)[ki].view(np.int8).reshape(-1, 8)
+        for j, name in enumerate(names):
+            out[name] = pd.Series(pd.Categorical.from_codes(
+                np.ascontiguousarray(line[:, j]), finals[name][1], validate=False))
+    for name, (fc, uniq) in finals.items():
+        if name not in small:
+            out[name] = pd.Series(pd.Categorical.from_codes(fc[ki], uniq, validate=False))
     year = s.rel_year[s.rel_idx]
     out["rvu_year"] = pd.arrays.IntegerArray(year, ~s.usable)
     out["work_rvu"] = np.where(found, k.work100 / 100.0, np.nan)[ki]
