@@ -629,10 +629,11 @@ def _expand(s: SimpleNamespace, k: SimpleNamespace, key_idx: np.ndarray,
     # one gather for the small per-key values: status and MULT PROC codes and five flags,
     # as the 8 bytes of one uint64 per key; the flags are (strided) views of those bytes
     # (the last byte: may the key's lines be ranked as surgery (bit 0) or as diagnostic
-    # tests (bit 1); the T rule, per line, comes later)
+    # tests (bit 1), the T rule coming later per line; bit 2: pricing modifier)
     rankable = k.found & k.est & ~k.pay_zero & (k.unit_b > 0)
     rank_bits = ((rankable & _isin(k.mult, "123")).astype(np.uint8)
                  | ((rankable & _isin(k.mult, "467")).astype(np.uint8) << 1))
+    rank_bits[k.sub] |= 4  # (bit 2: the key carries a pricing modifier, see _modifier_rules)
     small = np.zeros((k.n, 8), dtype=np.uint8)
     for j, v in enumerate((k.st & 0xFF, k.mult & 0xFF, k.found, k.est, k.pay_zero,
                            k.credit_ok, k.unit > 0, rank_bits)):
@@ -987,16 +988,13 @@ def _modifier_rules(s: SimpleNamespace, settings: PricingSettings) -> None:
 def _payment_and_credit(s: SimpleNamespace, k: SimpleNamespace,
                         settings: PricingSettings) -> None:
     """Line payment (post-MPPR factors on rounded cents, units last) and wRVU credit."""
-    in_sub = np.zeros(k.n, dtype=bool)
-    in_sub[k.sub] = True
-    lsub = np.flatnonzero(in_sub[s.key_idx])
+    lsub = np.flatnonzero(s.rank_bits & 4)  # lines of the keys with a pricing modifier
     pos_in_sub = np.full(k.n, -1, dtype="int64")
     pos_in_sub[k.sub] = np.arange(len(k.sub))
     ksub = pos_in_sub[s.key_idx[lsub]]  # each such line's position in the key subset
     steps = [(mask[ksub], np.broadcast_to(fac, mask.shape)[ksub]) for mask, fac in k.post_f]
 
-    def apply_post(c: np.ndarray) -> np.ndarray:
-        c = c.copy()
+    def apply_post(c: np.ndarray) -> np.ndarray:  # in place: c is not used afterwards
         cs = c[lsub]
         for mask, fac in steps:
             cs = np.where(mask, _pct(cs, fac), cs)
