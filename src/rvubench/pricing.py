@@ -706,12 +706,20 @@ def _start(lines: pd.DataFrame, fees, settings: PricingSettings) -> SimpleNamesp
     s = SimpleNamespace(n=len(lines))
     s.reject_ser = _text(lines["reject_reason"])
     s.reject_extra = {}  # line -> rejection found here (bad per-line locality/ZIP)
-    s.usable = (s.reject_ser == "").to_numpy(dtype=bool)
-    units = lines["units"].fillna(0).to_numpy(dtype="int64")
+    arr = _arrow_text(s.reject_ser)
+    if arr is not None:  # "" = not rejected, read from the string lengths
+        import pyarrow.compute as pc
+
+        s.usable = pc.binary_length(arr).to_numpy(zero_copy_only=False) == 0
+    else:
+        s.usable = (s.reject_ser == "").to_numpy(dtype=bool)
+    units = lines["units"]
+    units = (units.fillna(0) if units.hasnans else units).to_numpy(dtype="int64")
     s.units = np.where(s.usable, np.maximum(units, 1), units)
     s.dates = lines["date_of_service"]
     # one release per distinct date (a log has a few hundred dates, not a million)
-    d_idx, d_uniq = pd.factorize(pd.to_datetime(s.dates))
+    dates = s.dates if s.dates.dtype == "datetime64[ns]" else pd.to_datetime(s.dates)
+    d_idx, d_uniq = pd.factorize(dates)
     rel_ser, note_ser = fees.release_for_dates(pd.Series(d_uniq), rvu_year=settings.rvu_year)
     latest = fees.releases[-1].release_id
     rel_u = np.asarray([*rel_ser.astype(str), latest], dtype=object)
