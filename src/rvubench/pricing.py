@@ -1154,13 +1154,6 @@ def _split_texts(tx: _Texts, s: SimpleNamespace) -> None:
            idx=s.sub)
 
 
-def _take(labels, codes: np.ndarray) -> pd.Series:
-    """A categorical Series of ``labels[codes]``; code -1 gives ""."""
-    lab = np.asarray([*labels, ""], dtype=object)
-    remap, uniq = pd.factorize(lab)
-    return pd.Series(pd.Categorical.from_codes(remap[np.asarray(codes)], uniq))
-
-
 def _key_codes(codes: np.ndarray, labels) -> tuple[np.ndarray, np.ndarray]:
     """(categorical code of each ``labels[codes]`` in its final small integer type, the
     distinct labels): labels may repeat (e.g. "" twice), they are made distinct first."""
