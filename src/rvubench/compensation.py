@@ -68,8 +68,26 @@ class TierLine:
     amount_cents: int
 
 
+class _CompensationInDollars:
+    """``compensation`` in dollars (display) from exact ``compensation_cents``; ``to_dict``
+    adds it to the dataclass fields."""
+
+    compensation_cents: int
+
+    @property
+    def compensation(self) -> float:
+        """Dollars (display)."""
+        return float(Decimal(self.compensation_cents) / 100)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict, with ``compensation`` in dollars added."""
+        d = asdict(self)
+        d["compensation"] = self.compensation
+        return d
+
+
 @dataclass
-class ModelOutcome:
+class ModelOutcome(_CompensationInDollars):
     """A compensation scenario: what a model pays for the annualized wRVUs.
 
     ``benchmark_clinician`` fills the ``*_percentile`` and ``compensation_per_wrvu`` fields.
@@ -84,17 +102,6 @@ class ModelOutcome:
     compensation_percentile: float | str | None = None
     compensation_per_wrvu: float | None = None
     compensation_per_wrvu_percentile: float | str | None = None
-
-    @property
-    def compensation(self) -> float:
-        """Dollars (display)."""
-        return float(Decimal(self.compensation_cents) / 100)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dict, with ``compensation`` in dollars added."""
-        d = asdict(self)
-        d["compensation"] = self.compensation
-        return d
 
 
 def _check_rate(rate: Any, what: str) -> Decimal:
@@ -277,7 +284,7 @@ def parse_comp_model(text: str) -> CompModel:
 
 
 @dataclass
-class ImpliedCompensation:
+class ImpliedCompensation(_CompensationInDollars):
     """Compensation the clinician's wRVUs imply at one percentile of the survey's ratio.
 
     Attributes:
@@ -292,17 +299,6 @@ class ImpliedCompensation:
     rate: float
     compensation_cents: int
     interpolated: bool = False
-
-    @property
-    def compensation(self) -> float:
-        """Dollars (display)."""
-        return float(Decimal(self.compensation_cents) / 100)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dict with ``compensation`` in dollars."""
-        d = asdict(self)
-        d["compensation"] = self.compensation
-        return d
 
 
 def implied_compensation(
