@@ -56,12 +56,14 @@ E/M level mix: counts of lines (visits, not units) of office visits 99202-99205 
 99211-99215 (established) and their shares within each kind; rejected lines are ignored,
 lines flagged as duplicates are counted (as pricing credits them).
 
-Everything is vectorized: one ``merge_asof`` per global length (all windows of one length
-have the same span, so the latest opening window is the only candidate), O(n log n).
+Everything is vectorized: one binary search per global length over the windows sorted by
+provider/patient and date (all windows of one length have the same span, so the latest
+opening window is the only candidate), O(n log n).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -281,69 +283,88 @@ def global_windows(lines: pd.DataFrame, fees: FeeScheduleSet | None = None) -> p
 # --------------------------------------------------------------------------- review
 
 
-def _attribute(items: pd.DataFrame, windows: pd.DataFrame, *, em: bool) -> pd.DataFrame:
-    """For each item (index ``_order``), the window of the latest procedure containing it.
+def _days(values: pd.Series) -> np.ndarray:
+    """Dates as whole days since 1970 (int64)."""
+    return values.to_numpy().astype("datetime64[D]").astype(np.int64)
 
-    E/M items may fall on a 090 window's pre-operative day and on the procedure day;
-    procedure items only on days strictly after the opening procedure. Within one global
-    length all windows have the same span, so the latest opening candidate found by
-    ``merge_asof`` is the only one that can contain the item.
+
+def _mod_flags(modifiers: np.ndarray, mods: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """For each of ``mods``, where the comma-joined ``modifiers`` carry it (one parse per value)."""
+    sets: dict[str, frozenset[str]] = {}
+    parsed = [sets.get(m) or sets.setdefault(m, frozenset(m.split(","))) for m in modifiers]
+    return {mod: np.fromiter((mod in s for s in parsed), bool, len(parsed)) for mod in mods}
+
+
+def _attribute(
+    cols: dict[str, np.ndarray],
+    wins: dict[str, np.ndarray],
+    items: np.ndarray,
+    cand: np.ndarray,
+    *,
+    em: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Items (frame positions) inside a window, and that window (positions in ``wins``).
+
+    The window is that of the latest procedure containing the item (ties: the longer
+    global, then the later row). E/M items may fall on a 090 window's pre-operative day and
+    on the procedure day; procedure items only on days strictly after the opening
+    procedure. Within one global length all windows have the same span, so the latest
+    window opened by the same provider (and patient) is the only candidate: one binary
+    search over windows sorted by who, date and row.
     """
-    left = items[["_who", "date_of_service", "_order"]]
-    candidates = []
+    who, day = cols["who"][items], cols["day"][items]
+    best = np.full(len(items), -1, dtype=np.int64)
+    best_day = np.full(len(items), np.iinfo(np.int64).min, dtype=np.int64)
+    best_rank = np.zeros(len(items), dtype=np.int64)
+    best_order = np.zeros(len(items), dtype=np.int64)
+    lo = min(int(day.min()), int(wins["day"][cand].min())) - 2
+    span = max(int(day.max()), int(wins["day"][cand].max())) - lo + 4
     for g, (before, _after) in GLOBAL_SPANS.items():
-        right = windows.loc[windows["global_days"] == g]
-        if right.empty:
+        sel = cand[wins["global_days"][cand] == g]
+        if not len(sel):
             continue
-        right = right.rename(columns={"_order": "_w_order"})
-        right = right.assign(_key=right["procedure_date"]).sort_values("_key", kind="stable")
-        shift = pd.Timedelta(days=before if em else 0)
-        lk = left.assign(_key=left["date_of_service"] + shift).sort_values("_key", kind="stable")
-        m = pd.merge_asof(
-            lk,
-            right,
-            on="_key",
-            by="_who",
-            direction="backward",
-            allow_exact_matches=em,
+        sel = sel[np.lexsort((wins["order"][sel], wins["day"][sel], wins["who"][sel]))]
+        keys = wins["who"][sel] * span + (wins["day"][sel] - lo)
+        probe = who * span + (day + (before if em else 0) - lo)
+        pos = np.searchsorted(keys, probe, side="right" if em else "left") - 1
+        j = sel[np.maximum(pos, 0)]
+        inside = (pos >= 0) & (wins["who"][j] == who) & (day <= wins["end"][j])
+        rank, wday, word = int(g), wins["day"][j], wins["order"][j]
+        later = (wday > best_day) | (
+            (wday == best_day) & ((rank > best_rank) | ((rank == best_rank) & (word > best_order)))
         )
-        inside = m["window_end"].notna() & (m["date_of_service"] <= m["window_end"])
-        candidates.append(m.loc[inside])
-    cols = [c for c in WINDOW_COLUMNS if c != "provider_id"] + ["_w_order"]
-    if not candidates:
-        return pd.DataFrame(columns=cols, index=pd.Index([], name="_order"))
-    allc = pd.concat(candidates, ignore_index=True)
-    allc = allc.sort_values(
-        ["_order", "procedure_date", "global_days", "_w_order"],
-        ascending=[True, False, False, False],
-        kind="stable",
-    ).drop_duplicates("_order")
-    return allc.set_index("_order")[cols]
+        better = inside & later
+        best = np.where(better, j, best)
+        best_day = np.where(better, wday, best_day)
+        best_rank = np.where(better, rank, best_rank)
+        best_order = np.where(better, word, best_order)
+    hit = best >= 0
+    return items[hit], best[hit]
 
 
-def _classify_em(hits: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Classification and the justifying modifier of E/M lines inside a window."""
-    mods = hits["modifiers"]
-    off = hits["day_offset"]
-    major = hits["procedure_global_days"] == "090"
-    m24, m25, m57 = (_has_mod(mods, m) for m in ("24", "25", "57"))
-    ok57 = major & (off <= 0) & m57
-    ok25 = (off == 0) & m25
-    ok24 = (off > 0) & m24
-    post_op = hits["hcpcs"] == "99024"
+def _classify(
+    hcpcs: np.ndarray, modifiers: np.ndarray, is_em: np.ndarray, offset: np.ndarray,
+    global_days: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Classification and the modifier that justifies (E/M) or explains (procedure) a line.
+
+    E/M: 99024 is a post-op visit; 57 the day before or of a 090, 25 the day of any
+    procedure, 24 a post-operative day make it separately identifiable; else likely in the
+    global. Procedures: the first of 58/78/79 the line carries ("" if none).
+    """
+    f = _mod_flags(modifiers, ("24", "25", "57", "58", "78", "79"))
+    post_op = is_em & (hcpcs == "99024")
+    ok57 = (global_days == "090") & (offset <= 0) & f["57"]
+    ok25 = (offset == 0) & f["25"]
+    ok24 = (offset > 0) & f["24"]
     cls = np.select(
-        [post_op, ok57 | ok25 | ok24],
-        ["post_op_visit", "separate_with_modifier"],
+        [~is_em, post_op, ok57 | ok25 | ok24],
+        ["procedure_in_global", "post_op_visit", "separate_with_modifier"],
         default="likely_in_global",
     )
-    mod = np.select([post_op, ok57, ok25, ok24], ["", "57", "25", "24"], default="")
-    return pd.Series(cls, index=hits.index), pd.Series(mod, index=hits.index)
-
-
-def _global_modifier(mods: pd.Series) -> pd.Series:
-    """The first of 58/78/79 a procedure line carries, "" if none."""
-    m58, m78, m79 = (_has_mod(mods, m) for m in ("58", "78", "79"))
-    return pd.Series(np.select([m58, m78, m79], ["58", "78", "79"], default=""), index=mods.index)
+    em_mod = np.select([post_op, ok57, ok25, ok24], ["", "57", "25", "24"], default="")
+    proc_mod = np.select([f["58"], f["78"], f["79"]], ["58", "78", "79"], default="")
+    return cls, np.where(is_em, em_mod, proc_mod)
 
 
 def global_period_review(lines: pd.DataFrame, fees: FeeScheduleSet | None = None) -> pd.DataFrame:
@@ -363,45 +384,74 @@ def global_period_review(lines: pd.DataFrame, fees: FeeScheduleSet | None = None
 
 
 def _review(frame: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFrame:
-    pieces = []
-    post_op = frame["hcpcs"] == "99024"
-    with_post_op = windows.loc[windows["global_days"] != "000"]
-    groups = (  # (is E/M, lines, candidate windows, only days after the procedure)
-        (True, frame["_em"] & ~post_op, windows, False),
-        # 99024 belongs to a global with a post-op period, on a day after the procedure
-        (True, post_op, with_post_op, True),
-        (False, frame["_proc"], windows, True),
-    )
-    for em, mask, wins, after_only in groups:
-        items = frame.loc[mask]
-        if items.empty or wins.empty:
-            continue
-        att = _attribute(items, wins, em=not after_only)
-        if att.empty:
-            continue
-        att = att.drop(columns=["_w_order", "procedure_modifiers", "procedure_wrvu_credit"])
-        att = att.rename(columns={"global_days": "procedure_global_days"})
-        hits = items.set_index("_order").loc[att.index].join(att)
-        hits["day_offset"] = (hits["date_of_service"] - hits["procedure_date"]).dt.days
-        if em:
-            cls, mod = _classify_em(hits)
-            hits["classification"] = cls
-            hits["global_modifier"] = mod
-            hits["needs_review"] = cls == "likely_in_global"
-        else:
-            hits["classification"] = "procedure_in_global"
-            hits["global_modifier"] = _global_modifier(hits["modifiers"])
-            hits["needs_review"] = hits["global_modifier"] == ""
-        pieces.append(hits)
-    if not pieces:
+    if frame.empty or windows.empty:
         return _empty_review()
-    out = pd.concat(pieces).sort_index(kind="stable").reset_index(drop=True)
-    out["source_row"] = out["source_row"].astype("int64")
-    out["procedure_source_row"] = out["procedure_source_row"].astype("int64")
-    out["day_offset"] = out["day_offset"].astype("int64")
-    out["needs_review"] = out["needs_review"].astype(bool)
-    for col in ("classification", "global_modifier", "procedure_global_days"):
-        out[col] = out[col].astype("str")
+    # positions: frame["_order"] is the frame's row position, windows["_order"] its line's
+    who = pd.factorize(frame["_who"])[0].astype(np.int64)
+    cols = {"who": who, "day": _days(frame["date_of_service"])}
+    w_order = windows["_order"].to_numpy(np.int64)
+    wins = {
+        "who": who[w_order],
+        "day": _days(windows["procedure_date"]),
+        "end": _days(windows["window_end"]),
+        "order": w_order,
+        "global_days": windows["global_days"].to_numpy(dtype=object),
+    }
+    hcpcs = frame["hcpcs"].to_numpy(dtype=object)
+    post_op = hcpcs == "99024"
+    em = frame["_em"].to_numpy(bool)
+    every = np.arange(len(windows))
+    groups = (  # (is E/M, lines, candidate windows, only days after the procedure)
+        (True, em & ~post_op, every, False),
+        # 99024 belongs to a global with a post-op period, on a day after the procedure
+        (True, post_op, every[wins["global_days"] != "000"], True),
+        (False, frame["_proc"].to_numpy(bool), every, True),
+    )
+    found_i, found_w, found_em = [], [], []
+    for is_em, mask, cand, after_only in groups:
+        items = np.flatnonzero(mask)
+        if not len(items) or not len(cand):
+            continue
+        i, w = _attribute(cols, wins, items, cand, em=not after_only)
+        found_i.append(i)
+        found_w.append(w)
+        found_em.append(np.full(len(i), is_em))
+    i = np.concatenate(found_i) if found_i else np.zeros(0, np.int64)
+    if not len(i):
+        return _empty_review()
+    order = np.argsort(i, kind="stable")  # input order (the groups are disjoint)
+    i, w, is_em = i[order], np.concatenate(found_w)[order], np.concatenate(found_em)[order]
+    lines, win = frame.iloc[i], windows.iloc[w]
+    offset = cols["day"][i] - wins["day"][w]
+    modifiers = lines["modifiers"].to_numpy(dtype=object)
+    global_days = wins["global_days"][w]
+    cls, mod = _classify(hcpcs[i], modifiers, is_em, offset, global_days)
+    needs_review = np.where(is_em, cls == "likely_in_global", mod == "")
+
+    def same(s: pd.Series) -> Any:
+        return s.array  # keeps the dtype (str, datetime, Int64) without the index
+
+    out = pd.DataFrame({
+        "source_file": same(lines["source_file"]),
+        "source_row": lines["source_row"].to_numpy().astype(np.int64),
+        "provider_id": same(lines["provider_id"]),
+        "date_of_service": same(lines["date_of_service"]),
+        "hcpcs": same(lines["hcpcs"]),
+        "modifiers": same(lines["modifiers"]),
+        "procedure_source_file": same(win["procedure_source_file"]),
+        "procedure_source_row": win["procedure_source_row"].to_numpy().astype(np.int64),
+        "procedure_hcpcs": same(win["procedure_hcpcs"]),
+        "procedure_date": same(win["procedure_date"]),
+        "procedure_global_days": pd.array(global_days, dtype="str"),
+        "window_start": same(win["window_start"]),
+        "window_end": same(win["window_end"]),
+        "day_offset": offset.astype(np.int64),
+        "classification": pd.array(cls, dtype="str"),
+        "global_modifier": pd.array(mod, dtype="str"),
+        "needs_review": needs_review.astype(bool),
+        "wrvu_credit": same(lines["wrvu_credit"]),
+        "payment_cents": same(lines["payment_cents"]),
+    })  # fmt: skip
     out["reason"], out["note"] = _notes(out)
     return out[REVIEW_COLUMNS]
 
@@ -437,48 +487,46 @@ def _empty_review() -> pd.DataFrame:
 
 def _notes(review: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Short reason and full sentence (reason + window) per review row."""
-    off = review["day_offset"]
-    major = review["procedure_global_days"] == "090"
-    where = (
-        "in the "
-        + review["procedure_global_days"]
-        + "-day global of "
-        + review["procedure_hcpcs"]
-        + " (row "
-        + review["procedure_source_row"].astype("str")
-        + ", "
-        + review["procedure_date"].dt.strftime("%Y-%m-%d")
-        + "), day "
-        + off.astype("str")
+    reasons, notes = [], []
+    days: dict[Any, str] = {}
+    for off, gd, cls, mod, code, row, when in zip(
+        review["day_offset"].tolist(),
+        review["procedure_global_days"].tolist(),
+        review["classification"].tolist(),
+        review["global_modifier"].tolist(),
+        review["procedure_hcpcs"].tolist(),
+        review["procedure_source_row"].tolist(),
+        review["procedure_date"].tolist(),
+        strict=True,
+    ):
+        if cls == "post_op_visit":
+            why = "post-op visit (99024), no payment"
+        elif cls == "separate_with_modifier":
+            why = f"separately identifiable (modifier {mod})"
+        elif cls == "likely_in_global":
+            if off < 0:
+                why = "E/M the day before surgery without 57"
+            elif off == 0:
+                why = (
+                    "E/M on the day of surgery without 25 or 57"
+                    if gd == "090"
+                    else "E/M on the day of the procedure without 25"
+                )
+            else:
+                why = "E/M in the post-operative period without 24"
+        elif mod:
+            why = f"procedure with modifier {mod}"
+        else:
+            why = "procedure without 58/78/79"
+        reasons.append(why)
+        notes.append(
+            f"{why}, in the {gd}-day global of {code} (row {row}, "
+            f"{days.get(when) or days.setdefault(when, f'{when:%Y-%m-%d}')}), day {off}"
+        )
+    return (
+        pd.Series(reasons, index=review.index, dtype="str"),
+        pd.Series(notes, index=review.index, dtype="str"),
     )
-    cls = review["classification"]
-    mod = review["global_modifier"]
-    likely_why = np.select(
-        [off < 0, (off == 0) & major, off == 0],
-        [
-            "E/M the day before surgery without 57",
-            "E/M on the day of surgery without 25 or 57",
-            "E/M on the day of the procedure without 25",
-        ],
-        default="E/M in the post-operative period without 24",
-    )
-    why = np.select(
-        [
-            cls == "post_op_visit",
-            cls == "separate_with_modifier",
-            cls == "likely_in_global",
-            (cls == "procedure_in_global") & (mod != ""),
-        ],
-        [
-            pd.Series("post-op visit (99024), no payment", index=review.index),
-            "separately identifiable (modifier " + mod + ")",
-            pd.Series(likely_why, index=review.index),
-            "procedure with modifier " + mod,
-        ],
-        default="procedure without 58/78/79",
-    )
-    reason = pd.Series(why, index=review.index).astype("str")
-    return reason, reason + ", " + where
 
 
 def _sum_wrvu(values: pd.Series) -> float:
@@ -492,26 +540,35 @@ def window_summary(windows: pd.DataFrame, review: pd.DataFrame) -> pd.DataFrame:
     Adds ``post_op_visits``, ``separate_with_modifier``, ``likely_in_global``,
     ``procedures_in_global``, ``lines_to_review`` and ``wrvu_at_risk`` to ``windows``.
     """
-    key = ["procedure_source_file", "procedure_source_row"]
-    counts = (
-        review.groupby([*key, "classification"], observed=True)
-        .size()
-        .unstack("classification", fill_value=0)
-        .reindex(columns=list(CLASSIFICATIONS), fill_value=0)
+    n = len(windows)
+    where = {
+        key: k
+        for k, key in enumerate(
+            zip(
+                windows["procedure_source_file"].tolist(),
+                windows["procedure_source_row"].tolist(),
+                strict=True,
+            )
+        )
+    }
+    keys = zip(
+        review["procedure_source_file"].tolist(),
+        review["procedure_source_row"].tolist(),
+        strict=True,
     )
-    counts.columns = [
-        "post_op_visits",
-        "separate_with_modifier",
-        "likely_in_global",
-        "procedures_in_global",
-    ]
-    counts["lines_to_review"] = review.groupby(key)["needs_review"].sum()
-    likely = review.loc[review["classification"] == "likely_in_global"]
-    counts["wrvu_at_risk"] = likely.groupby(key)["wrvu_credit"].sum().round(4)
-    out = windows.merge(counts.reset_index(), on=key, how="left")
-    for col in counts.columns:
-        out[col] = out[col].fillna(0)
-        out[col] = out[col].astype(float if col == "wrvu_at_risk" else "int64")
+    pos = np.fromiter((where.get(k, -1) for k in keys), np.int64, len(review))
+    held = pos >= 0
+    pos, cls = pos[held], review["classification"].to_numpy(dtype=object)[held]
+    out = windows.copy()
+    names = ("post_op_visits", "separate_with_modifier", "likely_in_global", "procedures_in_global")
+    for name, c in zip(names, CLASSIFICATIONS, strict=True):
+        out[name] = np.bincount(pos[cls == c], minlength=n).astype("int64")
+    out["lines_to_review"] = np.bincount(
+        pos, weights=review["needs_review"].to_numpy(bool)[held], minlength=n
+    ).astype("int64")
+    likely = cls == "likely_in_global"
+    wrvu = review["wrvu_credit"].to_numpy(float)[held]
+    out["wrvu_at_risk"] = np.round(np.bincount(pos[likely], weights=wrvu[likely], minlength=n), 4)
     return out
 
 
@@ -559,13 +616,24 @@ def em_level_mix(lines: pd.DataFrame) -> pd.DataFrame:
         ``level`` (int), ``lines`` (int) and ``share`` (fraction of the visits of that kind,
         0.0 when the kind has none). Zero rows are kept.
     """
-    usable = lines.loc[_usable(lines), "hcpcs"].astype("str")
-    counts = usable.value_counts()
-    out = pd.DataFrame(list(EM_OFFICE_CODES), columns=["kind", "hcpcs", "level"])
-    out["lines"] = out["hcpcs"].map(counts).fillna(0).astype("int64")
-    per_kind = out.groupby("kind")["lines"].transform("sum")
-    out["share"] = (out["lines"] / per_kind.where(per_kind > 0)).fillna(0.0).astype(float)
-    return out
+    codes = lines["hcpcs"].to_numpy(dtype=object)[_usable(lines).to_numpy(bool)]
+    counts = Counter(str(c) for c in codes)
+    visits = [counts.get(code, 0) for _kind, code, _level in EM_OFFICE_CODES]
+    per_kind: Counter[str] = Counter()
+    for (kind, _code, _level), n in zip(EM_OFFICE_CODES, visits, strict=True):
+        per_kind[kind] += n
+    return pd.DataFrame(
+        {
+            "kind": [k for k, _c, _l in EM_OFFICE_CODES],
+            "hcpcs": [c for _k, c, _l in EM_OFFICE_CODES],
+            "level": np.array([lv for _k, _c, lv in EM_OFFICE_CODES], dtype="int64"),
+            "lines": np.array(visits, dtype="int64"),
+            "share": [
+                n / per_kind[k] if per_kind[k] else 0.0
+                for (k, _c, _l), n in zip(EM_OFFICE_CODES, visits, strict=True)
+            ],
+        }
+    )
 
 
 def em_mix_svg(mix: pd.DataFrame, *, width: int = 680, height: int = 200) -> str:
@@ -641,13 +709,13 @@ class Insights:
         windows: ``global_windows`` plus the per-window counts of ``window_summary``.
         review: ``global_period_review`` rows.
         totals: ``global_period_totals``.
-        em_mix: ``em_level_mix``.
+        em_mix: ``em_level_mix`` (None when ``build_insights`` was told to skip it).
     """
 
     windows: pd.DataFrame
     review: pd.DataFrame
     totals: dict[str, Any]
-    em_mix: pd.DataFrame
+    em_mix: pd.DataFrame | None
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -730,6 +798,7 @@ def build_insights(
     *,
     start: date | None = None,
     end: date | None = None,
+    em_mix: bool = True,
 ) -> Insights:
     """Global-period review, totals and E/M level mix of priced (or clean) lines.
 
@@ -741,6 +810,8 @@ def build_insights(
             procedure before the period still covers visits inside it; the review keeps the
             lines dated in the period, the windows those opened in the period or holding a
             reviewed line, and the E/M mix counts the lines in the period.
+        em_mix: False skips the E/M level mix (``Insights.em_mix`` is then None), for a
+            caller that builds it on its own (the report's E/M section).
     """
     frame = _prepare(lines, fees)
     windows = _windows_from(frame)
@@ -752,18 +823,13 @@ def build_insights(
         lo = pd.Timestamp(start) if start is not None else pd.Timestamp.min
         hi = pd.Timestamp(end) if end is not None else pd.Timestamp.max
         review = review.loc[review["date_of_service"].between(lo, hi)].reset_index(drop=True)
-        key = ["procedure_source_file", "procedure_source_row"]
-        held = (
-            pd.MultiIndex.from_frame(review[key])
-            if len(review)
-            else pd.MultiIndex.from_tuples([], names=key)
-        )
-        keep = windows["procedure_date"].between(lo, hi) | pd.MultiIndex.from_frame(
-            windows[key]
-        ).isin(held)
+        held = set(_window_keys(review))
+        holds = np.fromiter((k in held for k in _window_keys(windows)), bool, len(windows))
+        keep = windows["procedure_date"].between(lo, hi).to_numpy(bool) | holds
         windows = windows.loc[keep].reset_index(drop=True)
-        dates = pd.to_datetime(lines["date_of_service"])
-        mix_lines = lines.loc[dates.between(lo, hi)]
+        if em_mix:
+            dates = pd.to_datetime(lines["date_of_service"])
+            mix_lines = lines.loc[dates.between(lo, hi)]
         em_dates = em_dates.loc[em_dates.between(lo, hi)]
     totals = global_period_totals(windows, review, em_lines=len(em_dates))
     totals["by_patient"] = bool(
@@ -773,7 +839,14 @@ def build_insights(
         windows=window_summary(windows, review),
         review=review,
         totals=totals,
-        em_mix=em_level_mix(mix_lines),
+        em_mix=em_level_mix(mix_lines) if em_mix else None,
+    )
+
+
+def _window_keys(frame: pd.DataFrame) -> Any:
+    """(procedure_source_file, procedure_source_row) of each row: the window's identity."""
+    return zip(
+        frame["procedure_source_file"].tolist(), frame["procedure_source_row"].tolist(), strict=True
     )
 
 
@@ -866,7 +939,7 @@ def build_global_period_section(ctx: Any) -> Any:
     """
     from rvubench.report_model import Section
 
-    result = build_insights(ctx.priced, start=ctx.period.start, end=ctx.period.end)
+    result = build_insights(ctx.priced, start=ctx.period.start, end=ctx.period.end, em_mix=False)
     if result.windows.empty:
         return None
     return Section(
