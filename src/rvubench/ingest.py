@@ -33,6 +33,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from rvubench import ingest_fast as iff
 from rvubench import ingest_values as iv
 from rvubench.errors import InputFileError, MissingColumnsError, UsageProblem
 from rvubench.resources import data_dir
@@ -472,7 +473,7 @@ def _fast_csv(src: _CsvSource, label, header, hidx, delim, keep) -> _Raw | None:
             src.stream(),
             read_options=pacsv.ReadOptions(skip_rows=hidx + 1, column_names=names),
             convert_options=pacsv.ConvertOptions(
-                column_types={names[i]: pa.string() for i in keep},
+                column_types={names[i]: pa.large_string() for i in keep},
                 include_columns=[names[i] for i in keep],
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
@@ -522,7 +523,7 @@ def _fast_csv(src: _CsvSource, label, header, hidx, delim, keep) -> _Raw | None:
         if columns[i] is None:
             merged.append(None)
             continue
-        extra = pa.array([p[i] for p in parsed], pa.string())
+        extra = pa.array([p[i] for p in parsed], columns[i].type)
         merged.append(pa.concat_arrays([columns[i], extra]).take(take))
     raw = _Raw(label, src.name, header, hidx + 1, merged, all_rows[order])
     _note_extra_cells(raw, split, ncol)
@@ -695,23 +696,85 @@ class _Encoded:
     """A column as distinct values + per-row indices (normalizers run once per value)."""
 
     def __init__(self, arr: pa.Array):
+        small = iff.small_encode(arr) if FAST_PATHS else None
+        if small is not None:
+            self.uniques, self.indices = small
+            return
         enc = arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
         self.uniques: list[str] = enc.dictionary.to_pylist()
         self.indices: np.ndarray = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+
+    @classmethod
+    def of(cls, uniques: list[str], indices: np.ndarray) -> _Encoded:
+        """An encoding computed elsewhere (some ``uniques`` may not occur)."""
+        enc = cls.__new__(cls)
+        enc.uniques, enc.indices = uniques, indices
+        return enc
 
     def keep(self, mask: np.ndarray) -> None:
         self.indices = self.indices[mask]
 
 
-def _encode_all(raw: _Raw, needed: list[int]) -> dict[int, _Encoded]:
-    """Dictionary-encode the columns in use (in parallel for big files: arrow frees the GIL)."""
-    if len(raw.rows) > 200_000 and len(needed) > 1:
+# Set to False to send every column through the per-distinct-value path (tests compare both).
+FAST_PATHS = True
+THREADED_ROWS = 200_000  # files with more rows are worked on two threads at a time
+
+
+@dataclass
+class _Column:
+    """One column in use: a fast-path result (clean column) or its dictionary encoding."""
+
+    arr: pa.Array
+    fast: np.ndarray | None = None  # code ids / datetime64[D] dates / units / pos ids
+    enc: _Encoded | None = None
+
+    def keep(self, mask: np.ndarray) -> None:
+        if self.fast is not None:
+            self.fast = self.fast[mask]
+        if self.enc is not None:
+            self.enc.keep(mask)
+
+
+def _analyze(arr: pa.Array, kind: str, date_format: str | None) -> _Column:
+    """Try the vectorized fast path of a column's role; encode it when that does not apply."""
+    fast = None
+    if FAST_PATHS:
+        if kind == "modifiers":
+            codes = iff.pair_codes(arr)
+            if codes is not None:
+                return _Column(arr, enc=_Encoded.of(iff.PAIR_VALUES, codes))
+        elif kind == "hcpcs":
+            fast = iff.code_ids(arr)
+        elif kind == "date_of_service" and date_format is None:
+            fast = iff.iso_dates(arr)
+        elif kind == "units":
+            fast = iff.plain_units(arr)
+        elif kind == "pos":
+            fast = iff.plain_pos(arr)
+    if fast is not None:
+        return _Column(arr, fast=fast)
+    return _Column(arr, enc=_Encoded(arr))
+
+
+def _analyze_all(raw: _Raw, roles: _Roles, date_format: str | None) -> dict[int, _Column]:
+    """Analyze the columns in use (two at a time on big files: numpy and arrow free the GIL)."""
+    kinds = {i: c for c, i in roles.index.items()}
+    kinds.update({i: "modifiers" for i in roles.modifier_cols})
+    kinds[roles.index["hcpcs"]] = "hcpcs"  # never shared, but be explicit
+    if "provider_id" in roles.index:  # a name column standing in for the id is text either way
+        kinds[roles.index["provider_id"]] = "provider_id"
+    needed = sorted(kinds)
+
+    def job(i: int) -> _Column:
+        return _analyze(raw.columns[i], kinds[i], date_format)
+
+    if len(raw.rows) > THREADED_ROWS and len(needed) > 1:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=2) as ex:
-            encs = list(ex.map(lambda i: _Encoded(raw.columns[i]), needed))
-        return dict(zip(needed, encs, strict=True))
-    return {i: _Encoded(raw.columns[i]) for i in needed}
+            cols = list(ex.map(job, needed))
+        return dict(zip(needed, cols, strict=True))
+    return {i: job(i) for i in needed}
 
 
 def _classify_junk(raw: _Raw, code_col: int, row_bad: np.ndarray) -> np.ndarray:
@@ -766,7 +829,9 @@ class _Part:
     text: dict[str, pa.Array]  # provider_id, provider_name, hcpcs, modifiers, pos, locality, zip
     dates: np.ndarray  # datetime64[D], NaT when not a date
     units: np.ndarray  # int64
-    ids: dict[str, np.ndarray]  # per-row id of the normalized value, shared across files
+    # per-row id of the normalized value (equal ids = equal values, across files); an int
+    # when the column is absent (every row has that id); dates and units are their own ids
+    ids: dict[str, np.ndarray | int]
     rejects: dict[int, tuple[str, str, str]]  # position -> (reason, column, kind)
 
 
@@ -780,107 +845,150 @@ class _Ids:
         m = self.maps[column]
         return np.array([m.setdefault(v, len(m)) for v in values], dtype=np.int64)
 
+    def rows(self, column: str, values: list[object], indices: np.ndarray) -> np.ndarray:
+        """Per-row ids from per-unique values and per-row indices (no gather when equal)."""
+        per_unique = self.of(column, values)
+        if np.array_equal(per_unique, np.arange(len(per_unique))):
+            return indices
+        return per_unique[indices]
+
 
 def _apply(enc: _Encoded, fn: Normalizer) -> tuple[list, list]:
     res = [fn(u) for u in enc.uniques]
     return [v for v, _p in res], [p for _v, p in res]
 
 
+@dataclass
+class _Take:
+    """Per-row strings from per-unique values, built when the lines frame is assembled."""
+
+    values: list[str]
+    indices: np.ndarray
+
+    def array(self) -> pa.Array:
+        return _text_array(self.values, self.indices)
+
+
+def _materialize(col: pa.Array | _Take) -> pa.Array:
+    return col.array() if isinstance(col, _Take) else col
+
+
 def _text_array(values: list, indices: np.ndarray, enc: _Encoded | None = None,
                 raw: pa.Array | None = None) -> pa.Array:  # fmt: skip
     """Per-row strings from per-unique values; the raw column itself when nothing changed."""
-    if raw is not None and enc is not None and values == enc.uniques and pa.types.is_string(raw.type):
+    if raw is not None and enc is not None and values == enc.uniques and iff.is_text(raw):
         return raw
     if len(values) == 1 and values[0] == "":
-        return _empty_strings(len(indices))
-    return pa.array(values, pa.string()).take(pa.array(indices))
-
-
-def _empty_strings(n: int) -> pa.Array:
-    """n empty strings without materializing anything (all offsets 0)."""
-    offsets = pa.py_buffer(np.zeros(n + 1, dtype=np.int32).tobytes())
-    return pa.StringArray.from_buffers(n, offsets, pa.py_buffer(b""))
+        return iff.empty_strings(len(indices))
+    return pa.array(values, pa.large_string()).take(pa.array(indices))
 
 
 def _clean(raw: _Raw, roles: _Roles, mapping: Mapping | None, ids: _Ids) -> _Part:
     """Normalize one file's data rows (reversals and duplicates are settled run-wide)."""
-    needed = sorted({*roles.index.values(), *roles.modifier_cols})
-    encs = _encode_all(raw, needed)
-    code_enc = encs[roles.index["hcpcs"]]
-    code_vals, code_probs = _apply(code_enc, iv.normalize_code)
-    code_bad_u = np.array([p is not None for p in code_probs], dtype=bool)
-    keep = _classify_junk(raw, roles.index["hcpcs"], code_bad_u[code_enc.indices])
+    date_format = mapping.date_format if mapping else None
+    cols = _analyze_all(raw, roles, date_format)
+    code = cols[roles.index["hcpcs"]]
+    code_vals = code_probs = None
+    if code.fast is None:
+        code_vals, code_probs = _apply(code.enc, iv.normalize_code)
+        code_bad_u = np.array([p is not None for p in code_probs], dtype=bool)
+        keep = _classify_junk(raw, roles.index["hcpcs"], code_bad_u[code.enc.indices])
+    else:  # every code valid: no junk row
+        keep = np.ones(len(raw.rows), dtype=bool)
     if not keep.all():
-        for e in encs.values():
-            e.keep(keep)
+        for c in cols.values():
+            c.keep(keep)
         raw.rows = raw.rows[keep]
+    live = keep.all()
     n = len(raw.rows)
     text: dict[str, pa.Array] = {}
-    row_ids: dict[str, np.ndarray] = {}
+    row_ids: dict[str, np.ndarray | int] = {}
     # problems: check name -> (per-unique bad mask, per-unique problem, per-row index, header)
     problems: dict[str, tuple[np.ndarray, list, np.ndarray, list[str] | str]] = {}
 
-    def record(canon, values, probs, enc, header, bad=None):
+    def record(canon, probs, enc, header, bad=None):
         problems[canon] = (
             np.array([p is not None for p in probs], dtype=bool) if bad is None else bad,
             probs, enc.indices, header,
         )  # fmt: skip
 
-    text["hcpcs"] = _text_array(code_vals, code_enc.indices, code_enc, _live(raw, roles, "hcpcs", keep))
-    row_ids["hcpcs"] = ids.of("hcpcs", code_vals)[code_enc.indices]
-    record("hcpcs", code_vals, code_probs, code_enc, raw.header[roles.index["hcpcs"]])
+    def header(canon: str) -> str:
+        return raw.header[roles.index[canon]]
 
-    date_format = mapping.date_format if mapping else None
-    denc = encs[roles.index["date_of_service"]]
-    dvals, dprobs = _apply(denc, lambda s: iv.parse_date(s, date_format))
-    udates = np.array([np.datetime64(v, "D") if v else np.datetime64("NaT") for v in dvals],
-                      dtype="datetime64[D]")  # fmt: skip
-    dates = udates[denc.indices]
-    row_ids["date_of_service"] = ids.of("date_of_service", dvals)[denc.indices]
-    record("date_of_service", dvals, dprobs, denc, raw.header[roles.index["date_of_service"]])
-
-    def provider(s: str):
-        v, _ = iv.normalize_text(s)
-        return v, (None if v else "no provider (the cell is empty)")
-
-    simple = {"provider_id": provider, "provider_name": iv.normalize_text,
-              "pos": iv.normalize_pos, "locality": iv.normalize_locality,
-              "zip": iv.normalize_zip, "encounter_id": iv.normalize_text,
-              "patient_ref": iv.normalize_text}  # fmt: skip
-    for canon, fn in simple.items():
-        if canon not in roles.index:
-            text[canon] = _empty_strings(n)
-            row_ids[canon] = np.full(n, ids.of(canon, [""])[0], dtype=np.int64)
-            continue
-        enc = encs[roles.index[canon]]
-        vals, probs = _apply(enc, fn)
-        text[canon] = _text_array(vals, enc.indices, enc, _live(raw, roles, canon, keep))
-        row_ids[canon] = ids.of(canon, vals)[enc.indices]
-        if canon not in ("provider_name", *GROUPING_COLUMNS):
-            record(canon, vals, probs, enc, raw.header[roles.index[canon]])
-
-    if "units" in roles.index:
-        uenc = encs[roles.index["units"]]
-        uvals, uprobs = _apply(uenc, iv.normalize_units)
-        negative = np.array([p == iv.NEGATIVE_UNITS for p in uprobs], dtype=bool)
-        units = np.array(uvals, dtype=np.int64)[uenc.indices]
-        row_ids["units"] = ids.of("units", uvals)[uenc.indices]
-        header = raw.header[roles.index["units"]]
-        bad = np.array([p is not None for p in uprobs], dtype=bool) & ~negative
-        record("units", uvals, uprobs, uenc, header, bad)
-        record("reversal", uvals, uprobs, uenc, header, negative)
+    if code.fast is not None:
+        text["hcpcs"], row_ids["hcpcs"] = code.arr, code.fast
     else:
-        units = np.ones(n, dtype=np.int64)
-        row_ids["units"] = np.full(n, ids.of("units", [1])[0], dtype=np.int64)
+        enc = code.enc
+        text["hcpcs"] = _text_array(code_vals, enc.indices, enc, code.arr if live else None)
+        per_u = [iff.code_id(v, p is None) for v, p in zip(code_vals, code_probs, strict=True)]
+        row_ids["hcpcs"] = np.array(per_u, dtype=np.int64)[enc.indices]
+        record("hcpcs", code_probs, enc, header("hcpcs"))
 
-    _clean_modifiers(raw, roles, encs, text, row_ids, problems, ids, n)
+    dcol = cols[roles.index["date_of_service"]]
+    if dcol.fast is not None:
+        dates = dcol.fast
+    else:
+        denc = dcol.enc
+        dvals, dprobs = _apply(denc, lambda s: iv.parse_date(s, date_format))
+        udates = np.array([np.datetime64(v, "D") if v else np.datetime64("NaT") for v in dvals],
+                          dtype="datetime64[D]")  # fmt: skip
+        dates = udates[denc.indices]
+        record("date_of_service", dprobs, denc, header("date_of_service"))
+
+    _clean_text(raw, roles, cols, ids, text, row_ids, record, live, n)
+    units = _clean_units(roles, cols, record, header, n)
+    _clean_modifiers(raw, roles, cols, text, row_ids, problems, ids, n)
     rejects = _rejections(raw, problems, n)
     return _Part(raw.file, raw.rows, text, dates, units, row_ids, rejects)
 
 
-def _live(raw: _Raw, roles: _Roles, canon: str, keep: np.ndarray) -> pa.Array | None:
-    """The raw column of a role when no row was set aside (so it lines up with the output)."""
-    return raw.columns[roles.index[canon]] if keep.all() else None
+def _provider(s: str) -> tuple[str, str | None]:
+    v, _ = iv.normalize_text(s)
+    return v, (None if v else "no provider (the cell is empty)")
+
+
+_SIMPLE: dict[str, Normalizer] = {
+    "provider_id": _provider, "provider_name": iv.normalize_text, "pos": iv.normalize_pos,
+    "locality": iv.normalize_locality, "zip": iv.normalize_zip,
+    "encounter_id": iv.normalize_text, "patient_ref": iv.normalize_text,
+}  # fmt: skip
+
+
+def _clean_text(raw, roles, cols, ids, text, row_ids, record, live, n) -> None:
+    """Provider, place of service, locality, ZIP and the grouping ids."""
+    for canon, fn in _SIMPLE.items():
+        if canon not in roles.index:
+            text[canon] = iff.empty_strings(n)
+            row_ids[canon] = iff.pos_id("") if canon == "pos" else int(ids.of(canon, [""])[0])
+            continue
+        col = cols[roles.index[canon]]
+        if canon == "pos" and col.fast is not None:
+            text[canon], row_ids[canon] = col.arr, col.fast
+            continue
+        enc = col.enc
+        vals, probs = _apply(enc, fn)
+        text[canon] = _text_array(vals, enc.indices, enc, col.arr if live else None)
+        if canon == "pos":
+            row_ids[canon] = np.array([iff.pos_id(v) for v in vals], dtype=np.int64)[enc.indices]
+        else:
+            row_ids[canon] = ids.rows(canon, vals, enc.indices)
+        if canon not in ("provider_name", *GROUPING_COLUMNS):
+            record(canon, probs, enc, raw.header[roles.index[canon]])
+
+
+def _clean_units(roles, cols, record, header, n) -> np.ndarray:
+    if "units" not in roles.index:
+        return np.ones(n, dtype=np.int64)
+    col = cols[roles.index["units"]]
+    if col.fast is not None:
+        return col.fast
+    uenc = col.enc
+    uvals, uprobs = _apply(uenc, iv.normalize_units)
+    negative = np.array([p == iv.NEGATIVE_UNITS for p in uprobs], dtype=bool)
+    bad = np.array([p is not None for p in uprobs], dtype=bool) & ~negative
+    record("units", uprobs, uenc, header("units"), bad)
+    record("reversal", uprobs, uenc, header("units"), negative)
+    return np.array(uvals, dtype=np.int64)[uenc.indices]
 
 
 def _rejections(raw: _Raw, problems: dict, n: int) -> dict[int, tuple[str, str, str]]:
@@ -906,33 +1014,65 @@ def _rejections(raw: _Raw, problems: dict, n: int) -> dict[int, tuple[str, str, 
     return out
 
 
-def _clean_modifiers(raw, roles, encs, text, row_ids, problems, ids, n) -> None:
+def _combine(per_col: list[tuple[int, list, np.ndarray]], n: int) -> tuple[np.ndarray, list]:
+    """Per-row index of the combination of several columns' indices, and the combinations."""
+    sizes = [len(res) + 1 for _ci, res, _idx in per_col]
+    key = np.zeros(n, dtype=np.int64)
+    for (_ci, _res, idx), size in zip(per_col, sizes, strict=True):
+        key *= size
+        key += idx
+    space = int(np.prod([float(s) for s in sizes]))
+    if space <= 4 * n + 1024:  # dense: count instead of hashing
+        uniq = np.flatnonzero(np.bincount(key, minlength=1))
+        lut = np.zeros(len(uniq) and int(uniq[-1]) + 1, dtype=np.int64)
+        lut[uniq] = np.arange(len(uniq))
+        combo_idx = lut[key]
+    else:
+        codes, uniq = pd.factorize(key, sort=False)
+        combo_idx = codes.astype(np.int64)
+    combos = []
+    for k in uniq.tolist():
+        parts = []
+        for size in reversed(sizes):
+            parts.append(k % size)
+            k //= size
+        combos.append(tuple(reversed(parts)))
+    return combo_idx, combos
+
+
+class _Split:
+    """``split_modifiers`` of a column's distinct cells, computed when first needed."""
+
+    def __init__(self, uniques: list[str]):
+        self.uniques = uniques
+        self._done: dict[int, tuple[list[str], str | None]] = {}
+
+    def __len__(self) -> int:
+        return len(self.uniques)
+
+    def __getitem__(self, u: int) -> tuple[list[str], str | None]:
+        got = self._done.get(u)
+        if got is None:
+            got = self._done[u] = iv.split_modifiers(self.uniques[u])
+        return got
+
+
+def _clean_modifiers(raw, roles, cols, text, row_ids, problems, ids, n) -> None:
     """Modifiers from one column or several (Modifier 1..4), joined as "26,59"."""
-    cols = roles.modifier_cols
-    if not cols:
-        text["modifiers"] = _empty_strings(n)
-        row_ids["modifiers"] = np.full(n, ids.of("modifiers", [""])[0], dtype=np.int64)
+    mod_cols = roles.modifier_cols
+    if not mod_cols:
+        text["modifiers"] = iff.empty_strings(n)
+        row_ids["modifiers"] = int(ids.of("modifiers", [""])[0])
         return
     per_col = []
-    for ci in cols:
-        enc = encs[ci]
-        per_col.append((ci, [iv.split_modifiers(u) for u in enc.uniques], enc.indices))
-    if len(per_col) == 1:
+    for ci in mod_cols:
+        enc = cols[ci].enc
+        per_col.append((ci, _Split(enc.uniques), enc.indices))
+    if len(per_col) == 1 and per_col[0][1].uniques is not iff.PAIR_VALUES:
         combo_idx = per_col[0][2]
         combos = [(u,) for u in range(len(per_col[0][1]))]
     else:
-        key = np.zeros(n, dtype=np.int64)
-        for _ci, res, idx in per_col:
-            key = key * (len(res) + 1) + idx
-        codes, uniq = pd.factorize(key, sort=False)
-        combo_idx = codes.astype(np.int64)
-        combos = []
-        for k in uniq:
-            parts = []
-            for _ci, res, _idx in reversed(per_col):
-                parts.append(int(k % (len(res) + 1)))
-                k //= len(res) + 1
-            combos.append(tuple(reversed(parts)))
+        combo_idx, combos = _combine(per_col, n)
     values, probs = [], []
     for combo in combos:
         parts, problem = [], None
@@ -943,10 +1083,10 @@ def _clean_modifiers(raw, roles, encs, text, row_ids, problems, ids, n) -> None:
             parts.extend(v)
         values.append(iv.join_modifiers(parts))
         probs.append(problem)
-    text["modifiers"] = _text_array(values, combo_idx)
-    row_ids["modifiers"] = ids.of("modifiers", values)[combo_idx]
+    text["modifiers"] = _Take(values, combo_idx)
+    row_ids["modifiers"] = ids.rows("modifiers", values, combo_idx)
     problems["modifiers"] = (np.array([p is not None for p in probs], dtype=bool), probs,
-                             combo_idx, raw.header[cols[0]])  # fmt: skip
+                             combo_idx, raw.header[mod_cols[0]])  # fmt: skip
 
 
 # --------------------------------------------------------------------------- small tables
@@ -1136,10 +1276,7 @@ def _settle_reversals(ids: dict[str, np.ndarray], units: np.ndarray,
     negative = sorted(p for p, (_r, _c, kind) in rejects.items() if kind == "reversal")
     if not negative:
         return
-    cols = ("provider_id", "date_of_service", "hcpcs", "modifiers")
-    key = np.zeros(len(units), dtype=np.int64)
-    for c in cols:
-        key = key * (int(ids[c].max(initial=0)) + 1) + ids[c]
+    key = _group_key([ids[c] for c in ("provider_id", "date_of_service", "hcpcs", "modifiers")])
     capacity: dict[int, int] = {}
     charges: dict[int, list[int]] = {}
     if net:
@@ -1190,6 +1327,19 @@ def _settle_reversals(ids: dict[str, np.ndarray], units: np.ndarray,
             )
 
 
+def _group_key(cols: list[np.ndarray]) -> np.ndarray:
+    """One int64 per row, equal exactly when the rows are equal in every column."""
+    codes = [pd.factorize(c)[0].astype(np.int64) for c in cols]
+    sizes = [int(c.max(initial=0)) + 1 for c in codes]
+    if np.prod([float(s) for s in sizes]) >= 2.0**62:
+        frame = pd.DataFrame(dict(enumerate(codes)))
+        return frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy(np.int64)
+    key = np.zeros(len(cols[0]) if cols else 0, dtype=np.int64)
+    for c, size in zip(codes, sizes, strict=True):
+        key = key * size + c
+    return key
+
+
 def _concat(arrays: list[np.ndarray], dtype) -> np.ndarray:
     if len(arrays) == 1:
         return arrays[0]
@@ -1198,32 +1348,19 @@ def _concat(arrays: list[np.ndarray], dtype) -> np.ndarray:
 
 def _duplicated(ids: dict[str, np.ndarray]) -> np.ndarray:
     """Rows whose ids in every column equal those of an earlier row."""
-    varying = {c: a for c, a in ids.items() if len(a) and a.min() != a.max()}
-    if not varying:
-        out = np.ones(len(next(iter(ids.values()))), dtype=bool)
-        out[:1] = False
-        return out
-    ids = varying
-    radix = [int(a.max()) + 1 for a in ids.values()]
-    if np.prod([float(r) for r in radix]) < 2.0**62:
-        key = np.zeros(len(next(iter(ids.values()))), dtype=np.int64)
-        for a, r in zip(ids.values(), radix, strict=True):
-            key *= r
-            key += a
-        return pd.Series(key).duplicated(keep="first").to_numpy()
-    return pd.DataFrame(ids).duplicated(keep="first").to_numpy()
+    return iff.duplicated(ids)
 
 
 def _sparse_text(n: int, values: dict[int, str]) -> pa.Array:
     """A string column that is "" except at a few positions."""
     if not values:
-        return _empty_strings(n)
+        return iff.empty_strings(n)
     indices = np.zeros(n, dtype=np.int32)
     dictionary = [""]
     for k, (pos, v) in enumerate(sorted(values.items()), start=1):
         indices[pos] = k
         dictionary.append(v)
-    return pa.array(dictionary, pa.string()).take(pa.array(indices))
+    return pa.array(dictionary, pa.large_string()).take(pa.array(indices))
 
 
 _GROUPING_SALT = secrets.token_bytes(16)
@@ -1237,59 +1374,105 @@ def _keyed_hash(ids: pa.Array) -> pa.Array:
     ``read_log``; the hashes cannot be reversed or linked across runs, and no output writes
     ``encounter_key`` or ``patient_key``.
     """
+    if iff.all_empty(ids):  # no such column: nothing to hash
+        return iff.empty_strings(len(ids))
     enc = pc.dictionary_encode(ids)
     hashed = [
         blake2b(v.encode("utf-8"), key=_GROUPING_SALT, digest_size=8).hexdigest() if v else ""
         for v in enc.dictionary.to_pylist()
     ]
-    return pa.array(hashed, pa.string()).take(enc.indices)
+    return pa.array(hashed, pa.large_string()).take(enc.indices)
 
 
-def _assemble(parts: list[_Part], net_reversals: bool) -> pd.DataFrame:
-    """Join the files' parts, settle reversals, flag duplicates, build the lines frame."""
+def _run_ids(parts: list[_Part], n: int) -> dict[str, np.ndarray | None]:
+    """Run-wide per-row ids of the text columns; None for a column absent (constant) everywhere."""
+    out: dict[str, np.ndarray | None] = {}
+    for c in ID_COLUMNS:
+        if c in ("date_of_service", "units"):
+            continue
+        got = [p.ids[c] for p in parts]
+        if all(isinstance(g, int) for g in got) and len(set(got)) <= 1:
+            out[c] = None
+            continue
+        out[c] = _concat(
+            [np.full(len(p.rows), g, np.int64) if isinstance(g, int) else g
+             for p, g in zip(parts, got, strict=True)], np.int64)  # fmt: skip
+    return out
+
+
+def _assemble(parts: list[_Part], net_reversals: bool) -> tuple[pd.DataFrame, int]:
+    """Join the files' parts, settle reversals, flag duplicates, build the lines frame.
+
+    Returns the frame and the number of rejected rows.
+    """
     n_each = [len(p.rows) for p in parts]
     n = sum(n_each)
     offsets = np.cumsum([0, *n_each])
     rejects: dict[int, tuple[str, str, str]] = {}
     for part, off in zip(parts, offsets, strict=False):
         rejects.update({int(off) + k: v for k, v in part.rejects.items()})
-    ids = {c: _concat([p.ids[c] for p in parts], np.int64) for c in ID_COLUMNS}
+    ids = _run_ids(parts, n)
     units = _concat([p.units for p in parts], np.int64)
-    row_labels = [f"row {r}" if len(parts) == 1 else f"{p.file} row {r}"
-                  for p in parts for r in p.rows.tolist()] if net_reversals else []
+    dates = _concat([p.dates for p in parts], "datetime64[D]")
+    ids["date_of_service"] = dates.view(np.int64)
+    ids["units"] = units
     netted: dict[int, str] = {}
     unit_notes: dict[int, str] = {}
-    _settle_reversals(ids, units, rejects, net_reversals, netted, row_labels, unit_notes)
-    usable = np.ones(n, dtype=bool)
+    if any(kind == "reversal" for _r, _c, kind in rejects.values()):
+        units = units.copy()  # netting changes units; duplicates compare the units as read
+        row_labels = [f"row {r}" if len(parts) == 1 else f"{p.file} row {r}"
+                      for p in parts for r in p.rows.tolist()] if net_reversals else []  # fmt: skip
+        full = {c: np.zeros(n, np.int64) if a is None else a for c, a in ids.items()}
+        _settle_reversals(full, units, rejects, net_reversals, netted, row_labels, unit_notes)
+    present = {c: a for c, a in ids.items() if a is not None}
+    usable = None
     if rejects:
+        usable = np.ones(n, dtype=bool)
         usable[list(rejects)] = False
-    units = np.where(usable | ((units > 0) & (units <= 9999)), units, 0)
-    dup = np.zeros(n, dtype=bool)
-    if usable.all():
-        dup = _duplicated(ids)
-    elif usable.any():
-        dup[usable] = _duplicated({c: ids[c][usable] for c in ID_COLUMNS})
+        units = np.where(usable | ((units > 0) & (units <= 9999)), units, 0)
+
+    def duplicates() -> np.ndarray:
+        if usable is None:
+            return _duplicated(present) if n else np.zeros(0, dtype=bool)
+        dup = np.zeros(n, dtype=bool)
+        if usable.any():
+            dup[usable] = _duplicated({c: a[usable] for c, a in present.items()})
+        return dup
+
+    if n > THREADED_ROWS:  # the hash table of duplicates fills while the text columns are built
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=1) as ex:
+            pending = ex.submit(duplicates)
+            lines = _lines_frame(parts, n, dates, units, rejects, netted, unit_notes, pending)
+    else:
+        lines = _lines_frame(parts, n, dates, units, rejects, netted, unit_notes, duplicates())
+    return lines, len(rejects)
+
+
+def _lines_frame(parts, n, dates, units, rejects, netted, unit_notes, dup) -> pd.DataFrame:
+    """The clean-lines frame (docs/ARCHITECTURE.md section 2); ``dup`` may be a future."""
 
     def text(col: str) -> pa.Array:
         if len(parts) == 1:
-            return parts[0].text[col]
-        return pa.concat_arrays([p.text[col] for p in parts]) if parts else pa.array([], pa.string())
+            return _materialize(parts[0].text[col])
+        if not parts:
+            return iff.empty_strings(0)
+        return pa.concat_arrays(
+            [_materialize(p.text[col]).cast(pa.large_string()) for p in parts]
+        )
 
-    files = pa.concat_arrays(
-        [pa.array([p.file], pa.string()).take(pa.array(np.zeros(len(p.rows), np.int32)))
-         for p in parts]
-    ) if parts else pa.array([], pa.string())  # fmt: skip
-    dates = _concat([p.dates for p in parts], "datetime64[D]")
-    rows = _concat([p.rows for p in parts], np.int64)
-    table = pa.table({
+    files = (iff.repeated_string(parts[0].file, n) if len(parts) == 1 else pa.concat_arrays(
+        [iff.repeated_string(p.file, len(p.rows)) for p in parts]))  # fmt: skip
+    columns = {
         "source_file": files,
-        "source_row": pa.array(rows.astype(np.int64)),
+        "source_row": _concat([p.rows for p in parts], np.int64),
         "provider_id": text("provider_id"),
         "provider_name": text("provider_name"),
-        "date_of_service": pa.array(dates.astype("datetime64[ns]")),
+        "date_of_service": dates.astype("datetime64[ns]"),
         "hcpcs": text("hcpcs"),
         "modifiers": text("modifiers"),
-        "units": pa.array(units.astype(np.int64)),
+        "units": units,
         "pos": text("pos"),
         "locality": text("locality"),
         "zip": text("zip"),
@@ -1298,15 +1481,13 @@ def _assemble(parts: list[_Part], net_reversals: bool) -> pd.DataFrame:
         "reject_reason": _sparse_text(n, {k: v[0] for k, v in rejects.items()}),
         "reject_column": _sparse_text(n, {k: v[1] for k, v in rejects.items()}),
         "reject_kind": _sparse_text(n, {k: v[2] for k, v in rejects.items()}),
-        "is_duplicate": pa.array(dup),
+        "is_duplicate": dup,
         "zero_reason": _sparse_text(n, netted),
         "line_note": _sparse_text(n, unit_notes),
-    })  # fmt: skip
-    lines = table.to_pandas()
-    for c in lines.columns:
-        if lines[c].dtype == object:  # only when a column is empty
-            lines[c] = lines[c].astype("str")
-    return lines
+    }  # fmt: skip
+    if not isinstance(dup, np.ndarray):
+        columns["is_duplicate"] = dup.result()
+    return iff.frame(columns, n)
 
 
 def read_log(
@@ -1359,8 +1540,7 @@ def read_log(
         ignored += [h for h in roles.ignored if h not in ignored]
         skipped += [(raw.name, row, why) for row, why in sorted(raw.skipped)]
         warnings += raw.warnings
-    lines = _assemble(parts, net_reversals)
-    rejected = int((lines["reject_reason"] != "").sum())
+    lines, rejected = _assemble(parts, net_reversals)
     return IngestResult(
         lines=lines,
         rows_read=len(lines),

@@ -1,0 +1,280 @@
+"""Vectorized fast paths for clean columns of a procedure log (pure; no I/O).
+
+``read_log`` normalizes each distinct value of a column once (``ingest_values``). On large
+logs, finding the distinct values (hashing every cell) costs more than the rest, so columns
+whose cells are already in normal form are recognized here from the Arrow buffers (byte
+lengths and byte classes), without hashing:
+
+- :func:`code_ids`: every cell exactly 5 bytes ``[A-Z0-9][0-9]{3}[A-Z0-9]`` (a valid, upper-case,
+  trimmed HCPCS code: ``normalize_code`` returns it unchanged);
+- :func:`iso_dates`: every cell ``YYYY-MM-DD``, a real date from 1930 to 2099;
+- :func:`plain_units`: every cell 1 to 4 ASCII digits, not zero;
+- :func:`plain_pos`: every cell two ASCII digits, not ``00``.
+
+Each returns ``None`` when a single cell does not qualify; the caller then takes the careful
+per-distinct-value path for that column, so results never depend on which path ran. The
+per-row ids they return are *canonical* (the same function of the normalized value as
+:func:`code_id` / :func:`pos_id` give on the careful path), so duplicates are found across
+files whichever path each file took.
+
+:func:`small_encode` is a dictionary encoding for columns of at most 2-byte cells (modifiers,
+place of service) by counting instead of hashing. :func:`duplicated` flags rows equal to an
+earlier row from per-column integer ids.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+_EPOCH = date(1970, 1, 1)
+DAY_MIN = (date(1930, 1, 1) - _EPOCH).days  # ingest_values.YEAR_MIN .. YEAR_MAX
+DAY_MAX = (date(2099, 12, 31) - _EPOCH).days
+
+# byte -> base-36 digit value (0-9, A-Z), 255 for anything else
+_B36 = np.full(256, 255, dtype=np.uint8)
+_B36[48:58] = np.arange(10)
+_B36[65:91] = np.arange(10, 36)
+
+
+def is_text(arr: pa.Array) -> bool:
+    """True for a (large) string array."""
+    return pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
+
+
+def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
+    """(offsets, data) numpy views of a string array without nulls, else None."""
+    if arr.null_count or not is_text(arr):
+        return None
+    odt = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    bufs = arr.buffers()
+    size = np.dtype(odt).itemsize
+    offsets = np.frombuffer(bufs[1], dtype=odt, count=len(arr) + 1, offset=arr.offset * size)
+    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
+    return offsets, data
+
+
+def _fixed(arr: pa.Array, width: int) -> np.ndarray | None:
+    """The cells as an (n, width) byte matrix when every cell is ``width`` bytes, else None."""
+    got = _buffers(arr)
+    if got is None:
+        return None
+    offsets, data = got
+    n = len(arr)
+    start, end = int(offsets[0]), int(offsets[-1])
+    if end - start != width * n or (n and not (np.diff(offsets) == width).all()):
+        return None
+    return data[start:end].reshape(n, width)
+
+
+def code_id(code: str, valid: bool) -> int:
+    """Canonical id of a normalized code: its base-36 value when valid, else -1."""
+    return int(code, 36) if valid else -1
+
+
+def code_ids(arr: pa.Array) -> np.ndarray | None:
+    """Per-row :func:`code_id` when every cell is a valid code in normal form, else None."""
+    m = _fixed(arr, 5)
+    if m is None:
+        return None
+    v = _B36[m]
+    if len(v) and (v.max() >= 36 or v[:, 1:4].max() >= 10):
+        return None
+    out = v[:, 0].astype(np.int64)
+    for j in range(1, 5):
+        out *= 36
+        out += v[:, j]
+    return out
+
+
+def iso_dates(arr: pa.Array) -> np.ndarray | None:
+    """Per-row ``datetime64[D]`` when every cell is ``YYYY-MM-DD`` from 1930 to 2099, else None.
+
+    Exactly the cells ``parse_date`` reads as ISO dates without a problem (no ``date_format``).
+    """
+    m = _fixed(arr, 10)
+    if m is None or (len(m) and ((m[:, 4] != 45).any() or (m[:, 7] != 45).any())):
+        return None
+    try:  # digits and a real calendar date, else ArrowInvalid
+        d32 = pc.cast(arr, pa.date32())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    days = np.frombuffer(d32.buffers()[1], np.int32, len(d32), d32.offset * 4)
+    if len(days) and (days.min() < DAY_MIN or days.max() > DAY_MAX):
+        return None
+    return days.astype("datetime64[D]")
+
+
+def plain_units(arr: pa.Array) -> np.ndarray | None:
+    """Per-row units when every cell is 1-4 ASCII digits and not zero, else None."""
+    got = _buffers(arr)
+    if got is None:
+        return None
+    offsets, data = got
+    n = len(arr)
+    if not n:
+        return np.zeros(0, np.int64)
+    lens = np.diff(offsets)
+    if lens.min() < 1 or lens.max() > 4:
+        return None
+    body = data[int(offsets[0]) : int(offsets[-1])]
+    if (np.subtract(body, 48, dtype=np.uint8) >= 10).any():
+        return None
+    if len(body) == n:  # one digit per cell
+        units = body.astype(np.int64) - 48
+    else:
+        units = pc.cast(arr, pa.int64()).to_numpy(zero_copy_only=False)
+    return None if units.min() < 1 else units
+
+
+def pos_id(pos: str) -> int:
+    """Canonical id of a normalized place of service ("" or two digits)."""
+    return int(pos) if pos else -1
+
+
+def plain_pos(arr: pa.Array) -> np.ndarray | None:
+    """Per-row :func:`pos_id` when every cell is two ASCII digits other than 00, else None."""
+    m = _fixed(arr, 2)
+    if m is None:
+        return None
+    d = np.subtract(m, 48, dtype=np.uint8)
+    if len(d) and d.max() >= 10:
+        return None
+    ids = d[:, 0].astype(np.int64) * 10 + d[:, 1]
+    return None if len(ids) and ids.min() < 1 else ids
+
+
+def small_encode(arr: pa.Array) -> tuple[list[str], np.ndarray] | None:
+    """Dictionary encoding (distinct values, per-row index) of cells of at most 2 bytes.
+
+    Counts byte pairs instead of hashing strings; None when a cell is longer (or not valid
+    UTF-8, which cannot happen for arrays read as text).
+    """
+    got = _buffers(arr)
+    if got is None:
+        return None
+    offsets, data = got
+    n = len(arr)
+    lens = np.diff(offsets).astype(np.int32)
+    if n and lens.max() > 2:
+        return None
+    body = np.zeros(int(offsets[-1] - offsets[0]) + 2, dtype=np.uint8)
+    body[:-2] = data[int(offsets[0]) : int(offsets[-1])]
+    starts = offsets[:-1] - offsets[0]
+    b0 = np.where(lens >= 1, body[starts], 0).astype(np.int32)
+    b1 = np.where(lens == 2, body[starts + 1], 0).astype(np.int32)
+    code = (lens << 16) | (b0 << 8) | b1
+    used = np.flatnonzero(np.bincount(code, minlength=1))
+    lut = np.zeros(3 << 16, dtype=np.int64)
+    lut[used] = np.arange(len(used))
+    try:
+        uniques = [
+            bytes([(c >> 8) & 255, c & 255][: c >> 16]).decode("utf-8") for c in used.tolist()
+        ]
+    except UnicodeDecodeError:
+        return None
+    return uniques, lut[code]
+
+
+_ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+# every cell a pair code can stand for: "" (code 0), then the 36 x 36 two-character values
+PAIR_VALUES: list[str] = ["", *(a + b for a in _ALNUM for b in _ALNUM)]
+
+
+def pair_codes(arr: pa.Array) -> np.ndarray | None:
+    """Per-row index into :data:`PAIR_VALUES` when every cell is "" or two of [0-9A-Z].
+
+    A dictionary encoding of modifier columns without hashing (None when it does not apply).
+    """
+    got = _buffers(arr)
+    if got is None:
+        return None
+    offsets, data = got
+    lens = np.diff(offsets)
+    filled = lens != 0
+    if len(lens) and (lens[filled] != 2).any():
+        return None
+    body = _B36[data[int(offsets[0]) : int(offsets[-1])]].reshape(-1, 2)
+    if len(body) and body.max() >= 36:
+        return None
+    codes = np.zeros(len(lens), dtype=np.int64)
+    codes[filled] = body[:, 0].astype(np.int64) * 36 + body[:, 1] + 1
+    return codes
+
+
+def duplicated(ids: dict[str, np.ndarray]) -> np.ndarray:
+    """Rows whose ids in every column equal those of an earlier row (exact).
+
+    Columns that never vary are ignored; the others are combined into one exact int64 key
+    (mixed radix over each column's range) when it fits, else compared column-wise.
+    """
+    n = len(next(iter(ids.values()))) if ids else 0
+    lows, spans, cols = [], [], []
+    for a in ids.values():
+        if not len(a):
+            continue
+        lo, hi = int(a.min()), int(a.max())
+        if lo != hi:
+            lows.append(lo)
+            spans.append(hi - lo + 1)
+            cols.append(a)
+    if not cols:
+        out = np.ones(n, dtype=bool)
+        out[:1] = False
+        return out
+    if np.prod([float(s) for s in spans]) >= 2.0**62:
+        return pd.DataFrame(dict(enumerate(cols))).duplicated(keep="first").to_numpy()
+    key = cols[0] - lows[0] if lows[0] else cols[0].copy()
+    for a, lo, span in zip(cols[1:], lows[1:], spans[1:], strict=True):
+        key *= span
+        key += a
+        if lo:
+            key -= lo
+    return pd.Series(key, copy=False).duplicated(keep="first").to_numpy()
+
+
+@lru_cache(maxsize=2)
+def _zero_offsets(n: int) -> pa.Buffer:
+    return pa.py_buffer(np.zeros(n + 1, dtype=np.int64))
+
+
+def empty_strings(n: int) -> pa.Array:
+    """n empty strings (``large_string``); arrays of one length share one offsets buffer."""
+    return pa.LargeStringArray.from_buffers(n, _zero_offsets(n), pa.py_buffer(b""))
+
+
+def repeated_string(text: str, n: int) -> pa.Array:
+    """``text`` n times as a ``large_string`` array."""
+    return pa.array([text], pa.large_string()).take(np.zeros(n, dtype=np.int32))
+
+
+def all_empty(arr: pa.Array) -> bool:
+    """True when every cell of a string array is "" (no character data at all)."""
+    got = _buffers(arr)
+    return got is not None and int(got[0][-1]) == int(got[0][0])
+
+
+STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' default "str"
+
+
+def frame(columns: dict[str, pa.Array | np.ndarray], n: int) -> pd.DataFrame:
+    """A DataFrame from string arrays (-> ``str``) and numpy arrays, without copying text.
+
+    ``datetime64[D]`` becomes ``datetime64[ns]`` (NaT kept).
+    """
+    data: dict[str, object] = {}
+    for name, v in columns.items():
+        if isinstance(v, pa.Array):
+            if not pa.types.is_large_string(v.type):
+                v = v.cast(pa.large_string())
+            data[name] = pd.arrays.ArrowStringArray(pa.chunked_array([v]), dtype=STR_DTYPE)
+        elif v.dtype.kind == "M":
+            data[name] = v.astype("datetime64[ns]", copy=False)
+        else:
+            data[name] = v
+    return pd.DataFrame(data, index=pd.RangeIndex(n), copy=False)
