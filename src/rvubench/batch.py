@@ -20,6 +20,8 @@ compensation per wRVU and the alignment gap come from the clinician's report.
 
 from __future__ import annotations
 
+import gc
+import multiprocessing
 import os
 import sys
 import time
@@ -188,8 +190,30 @@ def report_clinician(task: ClinicianTask) -> ClinicianResult:
         result = ClinicianResult(pid, False, f"{type(exc).__name__}: {exc}{at}")
     else:
         result = ClinicianResult(pid, True, "", summary, outputs)
+    _settle_worker_heap()
     result.seconds = time.perf_counter() - start
     return result
+
+
+_HEAP_SETTLED = False
+
+
+def _settle_worker_heap() -> None:
+    """In a worker process, after its first clinician: collect, then freeze what is left.
+
+    What survives the first report is the rendering stack's long-lived state (imported
+    modules, weasyprint's fonts and stylesheets, compiled templates). Moving it to the
+    permanent generation (``gc.freeze``) spares every later full collection from scanning
+    it again, which makes each further report about 15% faster (perf/batch.py). Only
+    objects alive now are frozen, and only once; later garbage is collected as usual. Not
+    done in the main process (``--jobs 1``), whose heap holds the whole log.
+    """
+    global _HEAP_SETTLED
+    if _HEAP_SETTLED or multiprocessing.parent_process() is None:
+        return
+    _HEAP_SETTLED = True
+    gc.collect()
+    gc.freeze()
 
 
 def _write_clinician(task: ClinicianTask) -> tuple[dict[str, Any], list[str]]:
