@@ -220,7 +220,7 @@ class _Raw:
     name: str
     header: list[str]
     header_row: int  # spreadsheet row number of the header
-    columns: list[pa.Array]  # one string array per header cell
+    columns: list[pa.Array]  # one string array per header cell (chunked as pyarrow read it)
     rows: np.ndarray  # spreadsheet row number per data row (int64)
     skipped: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -494,9 +494,9 @@ def _fast_csv(src: _CsvSource, label, header, hidx, delim, keep) -> _Raw | None:
         except pa.ArrowInvalid:
             return None
     first = hidx + 2  # spreadsheet row of the first data line
-    columns: list[pa.Array | None] = [None] * ncol
-    for i in keep:
-        columns[i] = table.column(names[i]).combine_chunks()
+    columns: list[pa.Array | pa.ChunkedArray | None] = [None] * ncol
+    for i in keep:  # chunks are joined later, on the worker threads (see _analyze_all)
+        columns[i] = table.column(names[i])
     if not bad:
         rows = np.arange(first, first + table.num_rows, dtype=np.int64)
         return _Raw(label, src.name, header, hidx + 1, columns, rows)
@@ -524,7 +524,7 @@ def _fast_csv(src: _CsvSource, label, header, hidx, delim, keep) -> _Raw | None:
             merged.append(None)
             continue
         extra = pa.array([p[i] for p in parsed], columns[i].type)
-        merged.append(pa.concat_arrays([columns[i], extra]).take(take))
+        merged.append(pa.concat_arrays([*columns[i].chunks, extra]).take(take))
     raw = _Raw(label, src.name, header, hidx + 1, merged, all_rows[order])
     _note_extra_cells(raw, split, ncol)
     return raw
@@ -724,9 +724,10 @@ THREADED_ROWS = 200_000  # files with more rows are worked on two threads at a t
 class _Column:
     """One column in use: a fast-path result (clean column) or its dictionary encoding."""
 
-    arr: pa.Array
+    arr: pa.Array | None
     fast: np.ndarray | None = None  # code ids / datetime64[D] dates / units / pos ids
     enc: _Encoded | None = None
+    combos: list[tuple[int, ...]] | None = None  # modifiers: per-column unique index tuples
 
     def keep(self, mask: np.ndarray) -> None:
         if self.fast is not None:
@@ -756,25 +757,46 @@ def _analyze(arr: pa.Array, kind: str, date_format: str | None) -> _Column:
     return _Column(arr, enc=_Encoded(arr))
 
 
+_COMBINED = -1  # key of the modifiers' combination in _analyze_all's result
+
+
 def _analyze_all(raw: _Raw, roles: _Roles, date_format: str | None) -> dict[int, _Column]:
-    """Analyze the columns in use (two at a time on big files: numpy and arrow free the GIL)."""
+    """Analyze the columns in use (two at a time on big files: numpy and arrow free the GIL).
+
+    The modifier columns are one job, which also combines them (key ``_COMBINED``).
+    """
     kinds = {i: c for c, i in roles.index.items()}
-    kinds.update({i: "modifiers" for i in roles.modifier_cols})
     kinds[roles.index["hcpcs"]] = "hcpcs"  # never shared, but be explicit
     if "provider_id" in roles.index:  # a name column standing in for the id is text either way
         kinds[roles.index["provider_id"]] = "provider_id"
-    needed = sorted(kinds)
+    mods = list(roles.modifier_cols)
 
-    def job(i: int) -> _Column:
-        return _analyze(raw.columns[i], kinds[i], date_format)
+    def column(i: int, kind: str) -> _Column:
+        arr = raw.columns[i]
+        if isinstance(arr, pa.ChunkedArray):  # as read by pyarrow: join the chunks
+            arr = raw.columns[i] = arr.combine_chunks()
+        return _analyze(arr, kind, date_format)
 
-    if len(raw.rows) > THREADED_ROWS and len(needed) > 1:
+    def modifiers() -> dict[int, _Column]:
+        out = {i: column(i, "modifiers") for i in mods}
+        if len(mods) > 1 or out[mods[0]].enc.uniques is iff.PAIR_VALUES:
+            encs = [out[i].enc for i in mods]
+            combo_idx, combos = _combine([(e.indices, len(e.uniques)) for e in encs], len(raw.rows))
+            out[_COMBINED] = _Column(None, fast=combo_idx, combos=combos)
+        return out
+
+    def job(task: int | str) -> dict[int, _Column]:
+        return modifiers() if task == "modifiers" else {task: column(task, kinds[task])}
+
+    tasks: list[int | str] = (["modifiers"] if mods else []) + sorted(kinds)
+    if len(raw.rows) > THREADED_ROWS and len(tasks) > 1:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=2) as ex:
-            cols = list(ex.map(job, needed))
-        return dict(zip(needed, cols, strict=True))
-    return {i: job(i) for i in needed}
+            done = list(ex.map(job, tasks))
+    else:
+        done = [job(t) for t in tasks]
+    return {i: c for d in done for i, c in d.items()}
 
 
 def _classify_junk(raw: _Raw, code_col: int, row_bad: np.ndarray) -> np.ndarray:
@@ -1014,27 +1036,50 @@ def _rejections(raw: _Raw, problems: dict, n: int) -> dict[int, tuple[str, str, 
     return out
 
 
-def _combine(per_col: list[tuple[int, list, np.ndarray]], n: int) -> tuple[np.ndarray, list]:
-    """Per-row index of the combination of several columns' indices, and the combinations."""
-    sizes = [len(res) + 1 for _ci, res, _idx in per_col]
-    key = np.zeros(n, dtype=np.int64)
-    for (_ci, _res, idx), size in zip(per_col, sizes, strict=True):
+def _compact(idx: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices renumbered over the values that occur, and those values (counting, no hash)."""
+    used = np.flatnonzero(np.bincount(idx, minlength=size))
+    if len(used) == size:
+        return idx, used
+    lut = np.zeros(size, dtype=np.int64)
+    lut[used] = np.arange(len(used))
+    return lut[idx], used
+
+
+def _combine(columns: list[tuple[np.ndarray, int]], n: int) -> tuple[np.ndarray, list]:
+    """Per-row index of the combination of columns' (indices, number of uniques), and the
+    combinations (tuples of per-column unique indices; some may not occur)."""
+    if not n:
+        return np.zeros(0, dtype=np.int64), []
+    idxs, useds = [], []
+    for idx, size in columns:
+        if size > 64:  # e.g. pair codes: 1,297 possible cells, a few occur
+            idx, used = _compact(idx, size)
+        else:
+            used = np.arange(size)
+        idxs.append(idx)
+        useds.append(used.tolist())
+    sizes = [len(u) for u in useds]
+    space = int(np.prod([float(s) for s in sizes]))
+    key = idxs[0].copy() if len(idxs) > 1 else idxs[0]
+    for idx, size in zip(idxs[1:], sizes[1:], strict=True):
         key *= size
         key += idx
-    space = int(np.prod([float(s) for s in sizes]))
-    if space <= 4 * n + 1024:  # dense: count instead of hashing
+    if space <= 4096:  # every combination is a combination index, used or not
+        combo_idx, uniq = key, range(space)
+    elif space <= 4 * n + 1024:  # dense: count instead of hashing
         uniq = np.flatnonzero(np.bincount(key, minlength=1))
         lut = np.zeros(len(uniq) and int(uniq[-1]) + 1, dtype=np.int64)
         lut[uniq] = np.arange(len(uniq))
-        combo_idx = lut[key]
+        combo_idx, uniq = lut[key], uniq.tolist()
     else:
         codes, uniq = pd.factorize(key, sort=False)
-        combo_idx = codes.astype(np.int64)
+        combo_idx, uniq = codes.astype(np.int64), uniq.tolist()
     combos = []
-    for k in uniq.tolist():
+    for k in uniq:
         parts = []
-        for size in reversed(sizes):
-            parts.append(k % size)
+        for size, used in zip(reversed(sizes), reversed(useds), strict=True):
+            parts.append(used[k % size])
             k //= size
         combos.append(tuple(reversed(parts)))
     return combo_idx, combos
@@ -1068,11 +1113,11 @@ def _clean_modifiers(raw, roles, cols, text, row_ids, problems, ids, n) -> None:
     for ci in mod_cols:
         enc = cols[ci].enc
         per_col.append((ci, _Split(enc.uniques), enc.indices))
-    if len(per_col) == 1 and per_col[0][1].uniques is not iff.PAIR_VALUES:
+    if _COMBINED in cols:
+        combo_idx, combos = cols[_COMBINED].fast, cols[_COMBINED].combos
+    else:  # one column, dictionary-encoded
         combo_idx = per_col[0][2]
         combos = [(u,) for u in range(len(per_col[0][1]))]
-    else:
-        combo_idx, combos = _combine(per_col, n)
     values, probs = [], []
     for combo in combos:
         parts, problem = [], None
@@ -1346,9 +1391,9 @@ def _concat(arrays: list[np.ndarray], dtype) -> np.ndarray:
     return np.concatenate(arrays) if arrays else np.zeros(0, dtype)
 
 
-def _duplicated(ids: dict[str, np.ndarray]) -> np.ndarray:
+def _duplicated(ids: dict[str, np.ndarray], submit=None) -> np.ndarray:
     """Rows whose ids in every column equal those of an earlier row."""
-    return iff.duplicated(ids)
+    return iff.duplicated(ids, submit)
 
 
 def _sparse_text(n: int, values: dict[int, str]) -> pa.Array:
@@ -1431,27 +1476,30 @@ def _assemble(parts: list[_Part], net_reversals: bool) -> tuple[pd.DataFrame, in
         usable[list(rejects)] = False
         units = np.where(usable | ((units > 0) & (units <= 9999)), units, 0)
 
-    def duplicates() -> np.ndarray:
+    def duplicates(submit=None) -> np.ndarray:
         if usable is None:
-            return _duplicated(present) if n else np.zeros(0, dtype=bool)
+            return _duplicated(present, submit) if n else np.zeros(0, dtype=bool)
         dup = np.zeros(n, dtype=bool)
         if usable.any():
-            dup[usable] = _duplicated({c: a[usable] for c, a in present.items()})
+            dup[usable] = _duplicated({c: a[usable] for c, a in present.items()}, submit)
         return dup
 
-    if n > THREADED_ROWS:  # the hash table of duplicates fills while the text columns are built
+    if n > THREADED_ROWS:  # text columns are built while duplicates are searched
         from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(max_workers=1) as ex:
-            pending = ex.submit(duplicates)
-            lines = _lines_frame(parts, n, dates, units, rejects, netted, unit_notes, pending)
+        with ThreadPoolExecutor(max_workers=2) as ex:
+            pending = ex.submit(_line_columns, parts, n, dates, units, rejects, netted, unit_notes)
+            dup = duplicates(ex.submit)
+            columns = pending.result()
     else:
-        lines = _lines_frame(parts, n, dates, units, rejects, netted, unit_notes, duplicates())
-    return lines, len(rejects)
+        columns = _line_columns(parts, n, dates, units, rejects, netted, unit_notes)
+        dup = duplicates()
+    columns["is_duplicate"] = dup
+    return iff.frame({c: columns[c] for c in LINE_COLUMNS}, n), len(rejects)
 
 
-def _lines_frame(parts, n, dates, units, rejects, netted, unit_notes, dup) -> pd.DataFrame:
-    """The clean-lines frame (docs/ARCHITECTURE.md section 2); ``dup`` may be a future."""
+def _line_columns(parts, n, dates, units, rejects, netted, unit_notes) -> dict[str, object]:
+    """The columns of the clean lines (docs/ARCHITECTURE.md section 2) but ``is_duplicate``."""
 
     def text(col: str) -> pa.Array:
         if len(parts) == 1:
@@ -1464,7 +1512,7 @@ def _lines_frame(parts, n, dates, units, rejects, netted, unit_notes, dup) -> pd
 
     files = (iff.repeated_string(parts[0].file, n) if len(parts) == 1 else pa.concat_arrays(
         [iff.repeated_string(p.file, len(p.rows)) for p in parts]))  # fmt: skip
-    columns = {
+    return {
         "source_file": files,
         "source_row": _concat([p.rows for p in parts], np.int64),
         "provider_id": text("provider_id"),
@@ -1481,13 +1529,9 @@ def _lines_frame(parts, n, dates, units, rejects, netted, unit_notes, dup) -> pd
         "reject_reason": _sparse_text(n, {k: v[0] for k, v in rejects.items()}),
         "reject_column": _sparse_text(n, {k: v[1] for k, v in rejects.items()}),
         "reject_kind": _sparse_text(n, {k: v[2] for k, v in rejects.items()}),
-        "is_duplicate": dup,
         "zero_reason": _sparse_text(n, netted),
         "line_note": _sparse_text(n, unit_notes),
     }  # fmt: skip
-    if not isinstance(dup, np.ndarray):
-        columns["is_duplicate"] = dup.result()
-    return iff.frame(columns, n)
 
 
 def read_log(
