@@ -75,6 +75,45 @@ class ReportOutcome:
     refused_urls: list[str] = field(default_factory=list)
 
 
+def headline_lines(summary: Mapping[str, Any]) -> list[str]:
+    """The report's key figures as short lines for the terminal (the ``--json`` summary, read).
+
+    Example::
+
+        IR-1001, Interventional Radiology, 2026-07-01 to 2026-09-30
+          wRVUs 2,064.97 (annualized 8,192.52; FTE-adjusted 8,192.52): 38.2th percentile
+          payment $95,074.10; compensation $540,000: 56.7th percentile
+          compensation per wRVU $64.34: 72.9th percentile; alignment gap +18.5
+    """
+    from rvubench.formatting import fmt_percentile, fmt_rvu, fmt_signed, fmt_usd, fmt_usd0
+
+    def percentile(value: Any) -> str:  # labels such as "above p90" stand alone
+        return value if isinstance(value, str) else f"{fmt_percentile(value)} percentile"
+
+    who = ", ".join(str(v) for v in (summary.get("provider_id"), summary.get("specialty")) if v)
+    out = [f"{who}, {summary.get('period_start')} to {summary.get('period_end')}"]
+    wrvu = (f"  wRVUs {fmt_rvu(summary.get('wrvu_total'))} (annualized "
+            f"{fmt_rvu(summary.get('wrvu_annualized'))}; FTE-adjusted "
+            f"{fmt_rvu(summary.get('wrvu_fte_adjusted'))})")  # fmt: skip
+    if summary.get("wrvu_percentile") is not None:
+        wrvu += f": {percentile(summary['wrvu_percentile'])}"
+    out.append(wrvu)
+    money = f"  payment {fmt_usd(summary.get('payment_total'))}"
+    if summary.get("total_compensation") is not None:
+        money += f"; compensation {fmt_usd0(summary['total_compensation'])}"
+        if summary.get("compensation_percentile") is not None:
+            money += f": {percentile(summary['compensation_percentile'])}"
+    out.append(money)
+    if summary.get("compensation_per_wrvu") is not None:
+        line = f"  compensation per wRVU {fmt_usd(summary['compensation_per_wrvu'])}"
+        if summary.get("compensation_per_wrvu_percentile") is not None:
+            line += f": {percentile(summary['compensation_per_wrvu_percentile'])}"
+        if summary.get("alignment_gap") is not None:
+            line += f"; alignment gap {fmt_signed(summary['alignment_gap'])}"
+        out.append(line)
+    return out
+
+
 def parse_formats(text: str | Sequence[str]) -> tuple[str, ...]:
     """``"pdf,xlsx"`` -> ``("pdf", "xlsx")``; unknown names raise UsageProblem."""
     items = text.split(",") if isinstance(text, str) else list(text)

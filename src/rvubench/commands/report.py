@@ -72,7 +72,7 @@ def command(logs, out_dir, provider, specialty, period, benchmark, region, clini
         rvubench report sample_data/ir_quarter.csv --out out/ \\
             --specialty "Interventional Radiology" --compensation 520000
     """
-    from rvubench.report import ReportOptions, parse_formats, run_report
+    from rvubench.report import ReportOptions, headline_lines, parse_formats, run_report
     from rvubench.settings import PricingSettings
 
     settings = PricingSettings(locality=locality, zip_code=zip_code, policy=policy, qp=qp,
@@ -91,6 +91,8 @@ def command(logs, out_dir, provider, specialty, period, benchmark, region, clini
     if as_json:
         click.echo(json.dumps(s, indent=2))
     else:
+        for line in headline_lines(s):
+            click.echo(line)
         for path in outcome.paths:
             click.echo(f"wrote {path}", err=True)
     click.echo(f"rows read {s['rows_read']} = priced {s['rows_priced']} + credited zero "
