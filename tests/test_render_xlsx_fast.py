@@ -203,3 +203,17 @@ def test__append_rows_refuses_illegal_characters_like_append():
     ws = Workbook().active
     with pytest.raises(IllegalCharacterError):
         render_xlsx.append_rows(ws, [["ok", "bad\x01char"]])
+
+
+@pytest.mark.parametrize("write_only", [False, True])
+def test__without_the_fast_writer_the_stock_paths_give_the_same_package(
+    tmp_path, monkeypatch, write_only
+):
+    # another openpyxl version: FAST_WRITER is False and only public openpyxl paths run
+    monkeypatch.setattr(render_xlsx, "FAST_WRITER", False)
+    monkeypatch.setattr(render_xlsx, "FastWorksheetWriter", None)  # must not be used
+    stock, fast = _both(tmp_path, _every_kind(None), write_only)
+    assert stock.keys() == fast.keys()
+    for name in stock:
+        assert fast[name] == stock[name], name
+

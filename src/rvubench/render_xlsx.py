@@ -18,7 +18,9 @@ hands anything else (formulas, rich text, comments, hyperlinks, ISO dates) to op
 cell writer; the sheet XML is byte for byte what openpyxl writes (tests/test_render_xlsx_fast.py
 compares them). :func:`append_rows` builds plain cells without openpyxl's per-value type
 dispatch, and number-formatted cells copy one style array per format instead of going
-through openpyxl's style descriptors each time.
+through openpyxl's style descriptors each time. These shortcuts rely on openpyxl 3.1's
+internals (the version pyproject.toml allows); with any other version :data:`FAST_WRITER` is
+False and openpyxl's own public paths are used (same workbook, slower).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pandas as pd
 from openpyxl import LXML, Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -52,6 +55,8 @@ from rvubench.formatting import XLSX_FORMATS
 from rvubench.report_model import ReportModel, SheetTable, resolve_callable
 
 WRITE_ONLY_LINES = 20_000
+FAST_WRITER = openpyxl.__version__.startswith("3.1.")
+"""True when the shortcuts on openpyxl internals are used (openpyxl 3.1.x, tested)."""
 SHEETS = ("Summary", "By Code", "By Month", "Lines", "Benchmarks", "Exceptions")
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_FONT = Font(bold=True)
@@ -146,7 +151,7 @@ def cell(ws: Any, value: Any, fmt: str | None = None) -> Any:
         c.number_format = XLSX_FORMATS.get(fmt, fmt)
         return c
     style = _format_style(ws, fmt)
-    if type(value) is int or type(value) is float:
+    if FAST_WRITER and (type(value) is int or type(value) is float):
         # what Cell(ws, row=1, column=1, value=value, style_array=style) makes, minus dispatch
         c = _new_cell(Cell)
         c.parent = ws
@@ -186,7 +191,7 @@ def append_rows(ws: Any, rows: Iterable[Sequence[Any]]) -> int:
     (same data type, value and position; text checked for illegal characters the same
     way). Anything else, and write-only sheets, go through ``ws.append``.
     """
-    if type(ws) is not Worksheet:
+    if type(ws) is not Worksheet or not FAST_WRITER:
         count = 0
         for row in rows:
             ws.append(row)
@@ -542,7 +547,7 @@ class _Workbook(Workbook):
 
     def create_sheet(self, title: str | None = None, index: int | None = None) -> Any:
         """As ``Workbook.create_sheet``."""
-        if not self.write_only:
+        if not self.write_only or not FAST_WRITER:
             return super().create_sheet(title, index)
         ws = _FastWriteOnlyWorksheet(parent=self, title=title)
         self._add_sheet(sheet=ws, index=index)
@@ -572,6 +577,9 @@ class _FastExcelWriter(ExcelWriter):
 
 def save_workbook(wb: Workbook, path: Path) -> None:
     """``wb.save(path)`` with :class:`FastWorksheetWriter` (same package, same bytes)."""
+    if not FAST_WRITER:
+        wb.save(path)
+        return
     if wb.write_only and not wb.worksheets:
         wb.create_sheet()
     archive = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
