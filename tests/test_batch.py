@@ -170,8 +170,8 @@ def test__report_clinician__an_unexpected_error_becomes_a_reason(tmp_path):
     from rvubench.settings import PricingSettings
 
     task = ClinicianTask(
-        provider_id="Q1", name="", specialty="Family Medicine", clinical_fte=1.0, total_fte=1.0,
-        total_compensation=None, priced=pd.DataFrame({"hcpcs": ["99213"]}),  # no dates: broken
+        clinician=RosterEntry("Q1", "", "Family Medicine", 1.0, 1.0, None, ""),
+        priced=pd.DataFrame({"hcpcs": ["99213"]}),  # no dates: broken
         period=parse_period("2026Q2"), settings=PricingSettings(), out_dir=tmp_path, stem="Q1",
         formats=("xlsx",), benchmark_table=None, templates=None, kind="productivity",
         coverage=None,

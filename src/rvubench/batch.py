@@ -97,12 +97,7 @@ class BatchOptions:
 class ClinicianTask:
     """Everything a worker needs for one clinician (picklable)."""
 
-    provider_id: str
-    name: str
-    specialty: str
-    clinical_fte: float
-    total_fte: float
-    total_compensation: float | None
+    clinician: RosterEntry  # who (id, name, specialty, FTEs, compensation)
     priced: pd.DataFrame  # this clinician's priced lines, every date
     period: Any  # rvubench.periods.Period
     settings: PricingSettings
@@ -178,7 +173,7 @@ def report_clinician(task: ClinicianTask) -> ClinicianResult:
     Runs in a worker process (it is a module-level function, so any executor can pickle
     it). A failure becomes ``ok=False`` with a one-line reason.
     """
-    pid = str(getattr(task, "provider_id", ""))
+    pid = str(getattr(getattr(task, "clinician", None), "provider_id", ""))
     start = time.perf_counter()
     try:
         summary, outputs = _write_clinician(task)
@@ -226,12 +221,12 @@ def _write_clinician(task: ClinicianTask) -> tuple[dict[str, Any], list[str]]:
         out_dir=task.out_dir,
         stem=task.stem,
         formats=task.formats,
-        provider_id=task.provider_id,
-        provider_name=task.name,
-        specialty=task.specialty,
-        clinical_fte=task.clinical_fte,
-        total_fte=task.total_fte,
-        total_compensation=task.total_compensation,
+        provider_id=task.clinician.provider_id,
+        provider_name=task.clinician.name,
+        specialty=task.clinician.specialty,
+        clinical_fte=task.clinician.clinical_fte,
+        total_fte=task.clinician.total_fte,
+        total_compensation=task.clinician.total_compensation,
         benchmark_table=task.benchmark_table,
         templates=task.templates,
         kind=task.kind,
@@ -442,7 +437,7 @@ def _run_tasks(
         except Exception as exc:  # a broken pool refuses new work: fail this clinician only
             fut = Future()
             fut.set_exception(exc)
-        pending[fut] = task.provider_id
+        pending[fut] = task.clinician.provider_id
         if len(pending) >= window:
             finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             collect(set(finished))
@@ -551,10 +546,7 @@ def run_batch(
         for e in to_report:
             rows = priced.take(positions[_key(e.provider_id)]).reset_index(drop=True)
             yield ClinicianTask(
-                provider_id=e.provider_id, name=e.name, specialty=e.specialty,
-                clinical_fte=e.clinical_fte, total_fte=e.total_fte,
-                total_compensation=e.total_compensation, priced=rows, period=period,
-                settings=options.settings, out_dir=out_dir, stem=stems[e.provider_id],
+                clinician=e, priced=rows, period=period, settings=options.settings, out_dir=out_dir, stem=stems[e.provider_id],
                 formats=formats, benchmark_table=table, templates=options.templates,
                 kind=options.kind, coverage=coverage,
             )  # fmt: skip
