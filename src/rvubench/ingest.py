@@ -468,12 +468,13 @@ def _fast_csv(src: _CsvSource, label, header, hidx, delim, keep) -> _Raw | None:
         bad.append(row.text)
         return "skip"
 
-    def read() -> pa.Table:
-        return pacsv.read_csv(
+    def read() -> tuple[int, dict[int, pa.ChunkedArray]] | None:
+        """Rows read and the used columns; None when a used column is not valid UTF-8."""
+        table = pacsv.read_csv(
             src.stream(),
             read_options=pacsv.ReadOptions(skip_rows=hidx + 1, column_names=names),
-            convert_options=pacsv.ConvertOptions(
-                column_types={names[i]: pa.large_string() for i in keep},
+            convert_options=pacsv.ConvertOptions(  # bytes: UTF-8 is checked by iff.as_text
+                column_types={names[i]: pa.large_binary() for i in keep},
                 include_columns=[names[i] for i in keep],
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
@@ -482,30 +483,34 @@ def _fast_csv(src: _CsvSource, label, header, hidx, delim, keep) -> _Raw | None:
                 delimiter=delim, ignore_empty_lines=False, invalid_row_handler=on_bad
             ),
         )
+        text = {i: iff.as_text(table.column(names[i])) for i in keep}
+        return None if any(t is None for t in text.values()) else (table.num_rows, text)
 
     try:
-        table = read()
-    except pa.ArrowInvalid as exc:
-        if "UTF8" not in str(exc) or not src.fallback():
-            return None
-        bad.clear()
-        try:
-            table = read()
-        except pa.ArrowInvalid:
-            return None
+        got = read()
+        if got is None:  # not UTF-8: read it again as cp1252
+            if not src.fallback():
+                return None
+            bad.clear()
+            got = read()
+    except pa.ArrowInvalid:
+        return None
+    if got is None:
+        return None
+    num_rows, text = got
     first = hidx + 2  # spreadsheet row of the first data line
     columns: list[pa.Array | pa.ChunkedArray | None] = [None] * ncol
     for i in keep:  # chunks are joined later, on the worker threads (see _analyze_all)
-        columns[i] = table.column(names[i])
+        columns[i] = text[i]
     if not bad:
-        rows = np.arange(first, first + table.num_rows, dtype=np.int64)
+        rows = np.arange(first, first + num_rows, dtype=np.int64)
         return _Raw(label, src.name, header, hidx + 1, columns, rows)
     if len(bad) > 2000 or any('"' in t for t in bad):
         return None
     body = src.body()
     total_lines = body.count(b"\n") + (0 if body.endswith(b"\n") else 1)
     n_data_lines = total_lines - (hidx + 1)
-    if table.num_rows + len(bad) != n_data_lines:
+    if num_rows + len(bad) != n_data_lines:
         return None
     bad_lines = _locate_lines(body, bad, first)
     if bad_lines is None:

@@ -48,6 +48,24 @@ def is_text(arr: pa.Array) -> bool:
     return pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
 
 
+def as_text(col: pa.ChunkedArray) -> pa.ChunkedArray | None:
+    """Bytes as read (``large_binary``) -> ``large_string``; None when not valid UTF-8.
+
+    Chunks of pure ASCII need no UTF-8 check (one pass of numpy over the bytes, cheaper than
+    pyarrow's validation); the others are validated by the cast.
+    """
+    ascii_only = True
+    for chunk in col.chunks:
+        data = chunk.buffers()[2]
+        if data is not None and data.size and np.frombuffer(data, np.uint8).max() >= 128:
+            ascii_only = False
+            break
+    try:
+        return col.cast(pa.large_string(), safe=not ascii_only)
+    except pa.ArrowInvalid:
+        return None
+
+
 def _buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray] | None:
     """(offsets, data) numpy views of a string array without nulls, else None."""
     if arr.null_count or not is_text(arr):
