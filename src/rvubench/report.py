@@ -87,30 +87,31 @@ def headline_lines(summary: Mapping[str, Any]) -> list[str]:
     """
     from rvubench.formatting import fmt_percentile, fmt_rvu, fmt_signed, fmt_usd, fmt_usd0
 
-    def percentile(value: Any) -> str:  # labels such as "above p90" stand alone
-        return value if isinstance(value, str) else f"{fmt_percentile(value)} percentile"
+    def at(key: str) -> str:  # ": 38.2th percentile", a label as given, "" when missing
+        value = summary.get(key)
+        if value is None:
+            return ""
+        return f": {value}" if isinstance(value, str) else f": {fmt_percentile(value)} percentile"
 
     who = ", ".join(str(v) for v in (summary.get("provider_id"), summary.get("specialty")) if v)
-    out = [f"{who}, {summary.get('period_start')} to {summary.get('period_end')}"]
-    wrvu = (f"  wRVUs {fmt_rvu(summary.get('wrvu_total'))} (annualized "
-            f"{fmt_rvu(summary.get('wrvu_annualized'))}; FTE-adjusted "
-            f"{fmt_rvu(summary.get('wrvu_fte_adjusted'))})")  # fmt: skip
-    if summary.get("wrvu_percentile") is not None:
-        wrvu += f": {percentile(summary['wrvu_percentile'])}"
-    out.append(wrvu)
+    out = [
+        f"{who}, {summary.get('period_start')} to {summary.get('period_end')}",
+        f"  wRVUs {fmt_rvu(summary.get('wrvu_total'))} (annualized "
+        f"{fmt_rvu(summary.get('wrvu_annualized'))}; FTE-adjusted "
+        f"{fmt_rvu(summary.get('wrvu_fte_adjusted'))}){at('wrvu_percentile')}",
+    ]
     money = f"  payment {fmt_usd(summary.get('payment_total'))}"
     if summary.get("total_compensation") is not None:
         money += f"; compensation {fmt_usd0(summary['total_compensation'])}"
-        if summary.get("compensation_percentile") is not None:
-            money += f": {percentile(summary['compensation_percentile'])}"
+        money += at("compensation_percentile")
     out.append(money)
     if summary.get("compensation_per_wrvu") is not None:
-        line = f"  compensation per wRVU {fmt_usd(summary['compensation_per_wrvu'])}"
-        if summary.get("compensation_per_wrvu_percentile") is not None:
-            line += f": {percentile(summary['compensation_per_wrvu_percentile'])}"
-        if summary.get("alignment_gap") is not None:
-            line += f"; alignment gap {fmt_signed(summary['alignment_gap'])}"
-        out.append(line)
+        gap = summary.get("alignment_gap")
+        out.append(
+            f"  compensation per wRVU {fmt_usd(summary['compensation_per_wrvu'])}"
+            + at("compensation_per_wrvu_percentile")
+            + ("" if gap is None else f"; alignment gap {fmt_signed(gap)}")
+        )
     return out
 
 
