@@ -768,7 +768,7 @@ _COMBINED = -1  # key of the modifiers' combination in _analyze_all's result
 def _analyze_all(raw: _Raw, roles: _Roles, date_format: str | None) -> dict[int, _Column]:
     """Analyze the columns in use (two at a time on big files: numpy and arrow free the GIL).
 
-    The modifier columns are one job, which also combines them (key ``_COMBINED``).
+    Modifier columns are combined once all of them are analyzed (key ``_COMBINED``).
     """
     kinds = {i: c for c, i in roles.index.items()}
     kinds[roles.index["hcpcs"]] = "hcpcs"  # never shared, but be explicit
@@ -782,26 +782,35 @@ def _analyze_all(raw: _Raw, roles: _Roles, date_format: str | None) -> dict[int,
             arr = raw.columns[i] = arr.combine_chunks()
         return _analyze(arr, kind, date_format)
 
-    def modifiers() -> dict[int, _Column]:
-        out = {i: column(i, "modifiers") for i in mods}
+    def combine(out: dict[int, _Column]) -> dict[int, _Column]:
         if len(mods) > 1 or out[mods[0]].enc.uniques is iff.PAIR_VALUES:
             encs = [out[i].enc for i in mods]
             combo_idx, combos = _combine([(e.indices, len(e.uniques)) for e in encs], len(raw.rows))
-            out[_COMBINED] = _Column(None, fast=combo_idx, combos=combos)
-        return out
+            return {_COMBINED: _Column(None, fast=combo_idx, combos=combos)}
+        return {}
 
-    def job(task: int | str) -> dict[int, _Column]:
-        return modifiers() if task == "modifiers" else {task: column(task, kinds[task])}
-
-    tasks: list[int | str] = (["modifiers"] if mods else []) + sorted(kinds)
-    if len(raw.rows) > THREADED_ROWS and len(tasks) > 1:
+    kinds.update({i: "modifiers" for i in mods})
+    order = sorted(kinds, key=lambda i: _JOB_ORDER.get(kinds[i], 9))  # longest jobs first
+    if len(raw.rows) > THREADED_ROWS and len(order) > 1:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=2) as ex:
-            done = list(ex.map(job, tasks))
-    else:
-        done = [job(t) for t in tasks]
-    return {i: c for d in done for i, c in d.items()}
+            pending = {i: ex.submit(column, i, kinds[i]) for i in order}
+            if mods:  # submitted last, so the modifier columns it waits for have started
+                pending[_COMBINED] = ex.submit(
+                    lambda: combine({i: pending[i].result() for i in mods}).get(_COMBINED)
+                )
+            out = {i: f.result() for i, f in pending.items()}
+        if out.get(_COMBINED) is None:
+            out.pop(_COMBINED, None)
+        return out
+    out = {i: column(i, kinds[i]) for i in order}
+    if mods:
+        out.update(combine(out))
+    return out
+
+
+_JOB_ORDER = {"modifiers": 0, "hcpcs": 1, "date_of_service": 2, "provider_id": 3}
 
 
 def _classify_junk(raw: _Raw, code_col: int, row_bad: np.ndarray) -> np.ndarray:
