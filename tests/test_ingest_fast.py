@@ -217,3 +217,43 @@ def test__read_log__fast_paths_equal_the_careful_path(files, net):
     with tempfile.TemporaryDirectory() as tmp:
         paths = [_write(Path(tmp) / f"log{i}.csv", rows) for i, rows in enumerate(files)]
         _same(paths if len(paths) > 1 else paths[0], net_reversals=net)
+
+
+# --------------------------------------------------------------------------- bytes -> text
+def test__as_text__ascii_utf8_and_invalid_bytes():
+    ascii_col = pa.chunked_array([pa.array([b"99213", b""], pa.large_binary())])
+    assert iff.as_text(ascii_col).to_pylist() == ["99213", ""]
+    utf8 = pa.chunked_array([pa.array(["Núñez".encode()], pa.large_binary())])
+    assert iff.as_text(utf8).to_pylist() == ["Núñez"]
+    assert iff.as_text(utf8).type == pa.large_string()
+    lb = pa.large_binary()
+    bad = pa.chunked_array([pa.array([b"ok"], lb), pa.array([b"N\xfa\xf1ez"], lb)])
+    assert iff.as_text(bad) is None  # cp1252 bytes are not UTF-8
+
+
+def _big_log(tmp_path: Path, last_provider: bytes, last_note: bytes) -> Path:
+    """A log whose first 64 KiB are ASCII (so the encoding is decided by the read itself)."""
+    head = b"provider_id,date_of_service,cpt,units,pos,notes\n"
+    line = b"P0001,2026-01-05,99213,1,11,x\n"
+    body = line * (70_000 // len(line))
+    path = tmp_path / "big.csv"
+    path.write_bytes(head + body + last_provider + b",2026-01-06,99214,2,22," + last_note + b"\n")
+    return path
+
+
+def test__read_log__invalid_utf8_after_the_prefix_reads_the_file_as_cp1252(tmp_path):
+    path = _big_log(tmp_path, "Dr. Núñez".encode("cp1252"), b"x")
+    r = read_log(path)
+    assert r.warnings == ["big.csv: read as cp1252 (not UTF-8)"]
+    assert r.lines["provider_id"].iloc[-1] == "Dr. Núñez"  # \xfa = ú, \xf1 = ñ in cp1252
+    assert r.lines["hcpcs"].iloc[-1] == "99214"
+
+
+def test__read_log__utf8_after_the_prefix_and_bytes_in_unused_columns(tmp_path):
+    path = _big_log(tmp_path, "Dr. Núñez".encode(), "café".encode("cp1252"))
+    r = read_log(path)  # the notes column is not read: its bytes are never decoded
+    assert r.warnings == []
+    assert r.lines["provider_id"].iloc[-1] == "Dr. Núñez"
+    # "P0001,2026-01-05,99213,1,11,x\n" is 30 bytes: 70000 // 30 = 2333 copies, + the last line
+    assert r.rows_read == 2333 + 1
+    _same(path)
