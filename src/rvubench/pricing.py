@@ -13,6 +13,20 @@ One vectorized pass over the clean-line frame (docs/ARCHITECTURE.md section 3):
 5. wRVU credit per the ``medicare`` or ``full-credit`` policy (3.2), never geographically
    adjusted.
 
+RT+LT bilateral pairs (domain.md 2.6 DECISION): two usable lines in the same
+multiple-procedure group (patient key, else encounter key, else provider, and date of
+service) with the same HCPCS, the same fee-schedule row (release; 26/TC/53 row) and the same
+pricing modifiers (26, TC, 53, 62, 66, 80-82, AS, 54-56, 78, 52, 22; others such as 59 or XS
+are ignored), one carrying RT and the other LT, neither 50 (nor both RT and LT), one unit
+each, status A, R, T or N and BILAT SURG indicator 0, 1, 2 or 3, are one bilateral item.
+Several RT and LT lines of one code in a group pair up in input order (1st RT with 1st LT,
+...). The earlier line of a pair is priced exactly as if it carried 50 with one unit (ind 1:
+150%, 0 and 2: 100%, 3: 200%) and enters the endoscopy and MPPR ranking as one item; its
+``adjustments`` name the partner's row. The later line is credited zero (payment 0.00,
+wRVU 0, ``outcome`` "zero", ``reason`` naming the paid row) and is not ranked. Lines with
+more than one unit, indicator 9, and leftovers are priced as before. wRVU credit mirrors
+modifier 50 under each policy (``full-credit``: the paid line's wRVU x 1, the partner 0).
+
 Readable ``adjustments`` and ``reason`` texts are built once per distinct combination of
 what was applied, not once per line, so a million lines price in well under a second.
 """
@@ -222,7 +236,15 @@ def _modifier_flags(mods) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     rules = set(names) - {"26", "TC"}  # modifiers handled after row selection
     per_unique = np.array([bool(s & rules) for s in sets] + [False], dtype=bool)
     flags["any"] = per_unique[codes]
+    for side in ("RT", "LT"):  # sides of a bilateral pair (no pricing effect by themselves)
+        per_unique = np.array([side in s for s in sets] + [False], dtype=bool)
+        flags[side] = per_unique[codes]
     return codes, flags
+
+
+# The modifiers that change pricing: two lines of a bilateral pair carry the same ones.
+_PAIR_MODS = ("26", "TC", "53", "62", "66", "80", "81", "82", "AS", "54", "55", "56", "78",
+              "52", "22")
 
 
 _ROW_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -380,8 +402,10 @@ def _price_all(lines: pd.DataFrame, fees, settings: PricingSettings) -> pd.DataF
     _component_units(k)
     _key_status(k)
     _modifier_rules(k, settings)
+    _pair_keys(k)
     _expand(s, k, key_idx, lines)
     _line_status(s, lines)
+    _bilateral_pairs(s, k, lines)
     s.medicare = settings.policy == "medicare"
     res = _mppr(
         n=s.n, grp=s.grp,
@@ -399,6 +423,8 @@ def _price_all(lines: pd.DataFrame, fees, settings: PricingSettings) -> pd.DataF
     _imaging_mppr(s, k, settings)
     _payment_and_credit(s, k, settings)
     reason = _reasons(s, k)
+    if s.pair is not None:
+        reason[s.pair.partner] = s.pair.reason
     adjustments = _adjustment_texts(s, k, settings)
     return _assemble(s, k, lines, adjustments, reason)
 
@@ -634,6 +660,7 @@ def _expand(s: SimpleNamespace, k: SimpleNamespace, key_idx: np.ndarray,
     rank_bits = ((rankable & _isin(k.mult, "123")).astype(np.uint8)
                  | ((rankable & _isin(k.mult, "467")).astype(np.uint8) << 1))
     rank_bits[k.sub] |= 4  # (bit 2: the key carries a pricing modifier, see _modifier_rules)
+    rank_bits[k.pair_cand] |= 8  # (bit 3: an RT or LT line that may pair, see _pair_keys)
     small = np.zeros((k.n, 8), dtype=np.uint8)
     for j, v in enumerate((k.st & 0xFF, k.mult & 0xFF, k.found, k.est, k.pay_zero,
                            k.credit_ok, k.unit > 0, rank_bits)):
@@ -993,6 +1020,113 @@ def _modifier_rules(s: SimpleNamespace, settings: PricingSettings) -> None:
     s.mod = m
 
 
+# bilateral indicator -> (factor per 10,000, text) of an RT+LT pair, as modifier 50 prices it
+_PAIR_RULES = {
+    "1": (15000, "150%"),
+    "0": (_ONE, "150% does not apply, 100%"),
+    "2": (_ONE, "RVUs already bilateral, 100%"),
+    "3": (20000, "200%"),
+}
+
+
+def _pair_keys(k: SimpleNamespace) -> None:
+    """Per pricing key: may its lines pair as the RT and LT sides of one bilateral item?
+
+    RT or LT (not both), no 50, a payable or credited status (A, R, T, N) and BILAT SURG
+    indicator 0-3. ``k.pair_class`` is the same for keys whose lines may pair: the same
+    fee-schedule row (release, code, 26/TC/53 row) and the same pricing modifiers.
+    """
+    mf = k.mf
+    rt, lt = mf["RT"], mf["LT"]
+    k.pair_side = np.where(rt & ~lt, 1, np.where(lt & ~rt, 2, 0))
+    k.pair_cand = (k.credit_ok & (k.pair_side > 0) & ~mf["50"]
+                   & _isin(k.bilat, "".join(_PAIR_RULES)))
+    ci = np.flatnonzero(k.pair_cand)
+    if len(ci):  # (only the candidate keys, a small subset)
+        cls = k.rowi[ci] << len(_PAIR_MODS)
+        for i, name in enumerate(_PAIR_MODS):
+            cls |= mf[name][ci].astype("int64") << i
+        k.pair_class = np.zeros(k.n, dtype="int64")
+        k.pair_class[ci] = _dense(cls)[0]
+
+
+def _bilateral_pairs(s: SimpleNamespace, k: SimpleNamespace, lines: pd.DataFrame) -> None:
+    """RT and LT lines of one code the same day (and patient) priced as one bilateral item
+    (domain.md 2.6 DECISION; rule in the module docstring).
+
+    Only the candidate lines (per-key bit 3 of ``rank_bits``, a small subset) are looked at.
+    The earlier line of a pair is priced as if it carried 50 with one unit (bilateral amount
+    and work before endoscopy/MPPR); the later one is credited zero and leaves the ranking.
+    Sets ``s.pair`` (None without pairs): the paid and partner lines, sorted by paid line.
+    """
+    s.pair = None
+    if not k.pair_cand.any():
+        return
+    idx = np.flatnonzero(s.rank_bits >= 8)  # bit 3 is the highest bit: >= 8 is a bool pass
+    idx = idx[(s.units[idx] == 1) & s.found[idx]]  # 1-unit usable lines only
+    if len(idx) < 2:
+        return
+    kk = s.key_idx[idx]
+    side = k.pair_side[kk]
+    gk = pd.factorize(s.grp[idx].astype("int64") * (int(k.pair_class.max()) + 1)
+                      + k.pair_class[kk])[0].astype("int64")
+    # occurrence number of each line among the lines of its group, class and side
+    gs = gk * 2 + side - 1
+    order = np.argsort(gs, kind="stable")  # input order within a group and side
+    sg = gs[order]
+    pos = np.arange(len(sg))
+    first = np.maximum.accumulate(np.where(np.r_[True, sg[1:] != sg[:-1]], pos, 0))
+    seq = np.empty(len(idx), dtype="int64")
+    seq[order] = pos - first
+    nth = gk * len(idx) + seq  # 1st RT pairs with 1st LT of the same group and class, ...
+    rt, lt = side == 1, side == 2
+    _, ir, il = np.intersect1d(nth[rt], nth[lt], assume_unique=True, return_indices=True)
+    if len(ir) == 0:
+        return
+    a, b = idx[rt][ir], idx[lt][il]
+    paid, partner = np.minimum(a, b), np.maximum(a, b)
+    o = np.argsort(paid)
+    paid, partner = paid[o], partner[o]
+    kp = s.key_idx[paid]
+    ind = k.bilat[kp]
+    fac = np.select([ind == C(i) for i in _PAIR_RULES], [f for f, _ in _PAIR_RULES.values()])
+    s.unit_b[paid] = _pct(k.unit[kp], fac)
+    s.work_b[paid] = k.work100[kp] * fac / _ONE
+    s.rank_bits[partner] &= np.uint8(0xFC)  # the partner is not ranked
+    s.pay_zero[partner] = True
+    s.credit_ok[partner] = False
+    # texts: the paid line names its partner's row and the partner names the paid row
+    both = np.concatenate([paid, partner])  # (only these lines' rows and files are read)
+    rows = dict(zip(both.tolist(), lines["source_row"].iloc[both].tolist(), strict=True))
+    files = dict(zip(both.tolist(), lines["source_file"].iloc[both].astype(str).tolist(),
+                     strict=True)) if "source_file" in lines else dict.fromkeys(both.tolist(), "")
+
+    def where(i: int, other: int) -> str:
+        r = f"row {rows[i]}"
+        return r if files[i] == files[other] else f"{r} of {files[i]}"
+
+    paid_t = [f"bilateral RT+LT with {where(q, p)} (ind {chr(c)}): {_PAIR_RULES[chr(c)][1]}"
+              for p, q, c in zip(paid.tolist(), partner.tolist(), ind.tolist(), strict=True)]
+    partner_t = [f"RT+LT bilateral pair: paid as one bilateral item on {where(p, q)}"
+                 for p, q in zip(paid.tolist(), partner.tolist(), strict=True)]
+    codes, labels = pd.factorize(np.asarray(paid_t + partner_t, dtype=object))
+    o = np.argsort(both)
+    s.pair = SimpleNamespace(paid=paid, partner=partner, fac=fac, lines=both[o],
+                             adj=(codes + 1)[o], labels=["", *labels],
+                             reason=np.asarray(partner_t, dtype=object))
+
+
+def _line_bil_f(s: SimpleNamespace, k: SimpleNamespace, idx: np.ndarray) -> np.ndarray:
+    """The bilateral factor (per 10,000) of the lines ``idx``: the key's (modifier 50), or
+    the pair's for the paid line of an RT+LT pair."""
+    bf = k.bil_f[s.key_idx[idx]]
+    if s.pair is not None:
+        j = np.minimum(np.searchsorted(s.pair.paid, idx), len(s.pair.paid) - 1)
+        hit = s.pair.paid[j] == idx
+        bf = np.where(hit, s.pair.fac[j], bf)
+    return bf
+
+
 def _payment_and_credit(s: SimpleNamespace, k: SimpleNamespace,
                         settings: PricingSettings) -> None:
     """Line payment (post-MPPR factors on rounded cents, units last) and wRVU credit."""
@@ -1012,6 +1146,8 @@ def _payment_and_credit(s: SimpleNamespace, k: SimpleNamespace,
     pay = apply_post(s.first_c) * s.n_first + apply_post(s.other_c) * (s.units - s.n_first)
     s.pay_cents = np.where(s.pay_zero | ~s.found, 0, pay)
     s.pay_na = (s.found & ~s.est) | ~s.found  # unknown code, rejected, or not estimable
+    if s.pair is not None:
+        s.pay_na[s.pair.partner] = False  # paid on the pair's other line: 0.00
     w = s.work_adj * s.wfac / 100.0 if s.medicare else s.work100 * s.units / 100.0
     w = np.where(s.credit_ok, np.round(w, 4), 0.0)
     s.wcredit = np.where(w == 0, 0.0, w)  # no negative zero
@@ -1103,6 +1239,8 @@ def _adjustment_texts(s: SimpleNamespace, k: SimpleNamespace,
     for codes, _ in (*dynamic, *tail):
         if codes is not none:
             any_dyn |= np.asarray(codes) > 0
+    if s.pair is not None:  # the RT+LT pair texts (sparse: only the pairs' lines)
+        any_dyn[s.pair.lines] = True
     # per key: the joined static text, built once per distinct (a, b) pair
     pair, _ = _dense(a_ids.astype("int64") * (len(b_texts) + 1) + b_ids)
     first = np.zeros(int(pair.max(initial=-1)) + 1, dtype="int64")
@@ -1117,6 +1255,8 @@ def _adjustment_texts(s: SimpleNamespace, k: SimpleNamespace,
         kd = s.key_idx[d]
         tx = _Texts(len(d))
         tx.add(a_ids[kd] + 1, ["", *a_texts])
+        if s.pair is not None:
+            tx.add(s.pair.adj, s.pair.labels, idx=np.searchsorted(d, s.pair.lines))
         for c, labels in dynamic:
             tx.add(np.asarray(c, dtype="int64")[d], labels)
         tx.add(b_ids[kd] + 1, ["", *b_texts])
@@ -1302,7 +1442,7 @@ def _imaging_mppr(s: SimpleNamespace, k: SimpleNamespace, settings: PricingSetti
         return
     kk = s.key_idx[idx]
     unit_b = s.unit_b[idx]
-    pc = np.minimum(_pct(k.pc_unit[kk], k.bil_f[kk]), unit_b)  # 0 for TC rows
+    pc = np.minimum(_pct(k.pc_unit[kk], _line_bil_f(s, k, idx)), unit_b)  # 0 for TC rows
     tc = unit_b - pc
     units = s.units[idx]
     tie = k.code_rank[kk]
