@@ -16,6 +16,8 @@ import pandas as pd
 
 _ROW_PREFIX = re.compile(r"^.*?,\s*row \d+(?:,\s*column ([^:]+))?:\s*")
 _VALUE_COLS = ["lines", "units", "wrvu_credit", "payment", "payment_cents"]
+# "RT+LT bilateral pair: paid as one bilateral item on row 12" (pricing) without its row
+_PAIR_ROW = r"(?<=^RT\+LT bilateral pair: paid as one bilateral item) on row .*$"
 
 
 def _w4(priced: pd.DataFrame) -> np.ndarray:
@@ -52,6 +54,7 @@ def accounting(priced: pd.DataFrame) -> dict[str, Any]:
     """
     outcome = priced["outcome"]
     zero = priced.loc[outcome == "zero", "reason"].astype(str)
+    zero = zero.str.replace(_PAIR_ROW, "", regex=True)  # RT+LT partners count together
     if "reject_kind" in priced:  # ingest's reason without row and value
         rej = priced.loc[outcome == "rejected", "reject_kind"].astype(str)
         rej = rej.where(rej != "", priced.loc[outcome == "rejected", "reason"].astype(str)
