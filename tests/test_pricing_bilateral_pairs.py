@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from _lines import make_lines
 from rvubench.pricing import price_lines
 from rvubench.settings import PricingSettings
-from rvubench.summarize import totals
+from rvubench.summarize import accounting, totals
 
 PAIR_TEXT = "bilateral RT+LT with"
 
@@ -339,3 +339,15 @@ def test__without_rt_lt_nothing_changes(fees):
     # 1159.35 (rank 1); 20610-50 59.63 rank 2 -> 29.82; 20610 39.75 rank 3 -> 19.88
     assert p["payment_cents"].tolist() == [115935, 2982, 1988]
     assert isinstance(p, pd.DataFrame) and len(p) == 3
+
+
+def test__accounting_counts_the_partners_under_one_reason(fees):
+    rows = [
+        _line("20610", side, "22", date_of_service=day)
+        for day in ("2026-08-03", "2026-08-04")
+        for side in ("RT", "LT")
+    ]
+    acc = accounting(_price(fees, rows))
+    # two pairs (one per day): 2 priced + 2 credited zero; the row is left out of the count
+    assert (acc["rows_read"], acc["rows_priced"], acc["rows_zero"]) == (4, 2, 2)
+    assert acc["zero_by_reason"] == {"RT+LT bilateral pair: paid as one bilateral item": 2}
