@@ -98,6 +98,15 @@ def test__small_encode__same_as_a_dictionary_encoding():
     assert iff.small_encode(_arr(["abc"])) is None
 
 
+def test__packed_encode__same_as_a_dictionary_encoding():
+    values = ["P0001", "P0002", "P0001", "ñañ"]  # "ñañ" is 2 + 1 + 2 = 5 bytes of UTF-8
+    uniques, idx = iff.packed_encode(_arr(values))
+    assert [uniques[i] for i in idx] == values
+    assert uniques == ["P0001", "P0002", "ñañ"]  # in order of first appearance
+    for bad in (["P0001", "P001"], ["123456789"], ["ab"], []):  # mixed, > 8, < 3 bytes, empty
+        assert iff.packed_encode(_arr(bad)) is None, bad
+
+
 def test__duplicated__exact_key_and_wide_fallback():
     a = np.array([1, 2, 1, 1, 2])
     b = np.array([5, 5, 5, 6, 5])
@@ -141,7 +150,7 @@ def test__read_log__clean_log_takes_every_fast_path(tmp_path, monkeypatch):
 
     def spy(arr, kind, date_format):
         col = analyze(arr, kind, date_format)
-        fast = col.fast is not None or (col.enc is not None and col.enc.uniques is iff.PAIR_VALUES)
+        fast = col.fast is not None or col.counted
         used[kind, fast] += 1
         return col
 

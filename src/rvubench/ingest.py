@@ -701,9 +701,9 @@ class _Encoded:
     """A column as distinct values + per-row indices (normalizers run once per value)."""
 
     def __init__(self, arr: pa.Array):
-        small = iff.small_encode(arr) if FAST_PATHS else None
-        if small is not None:
-            self.uniques, self.indices = small
+        counted = (iff.small_encode(arr) or iff.packed_encode(arr)) if FAST_PATHS else None
+        if counted is not None:
+            self.uniques, self.indices = counted
             return
         enc = arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
         self.uniques: list[str] = enc.dictionary.to_pylist()
@@ -733,6 +733,7 @@ class _Column:
     fast: np.ndarray | None = None  # code ids / datetime64[D] dates / units / pos ids
     enc: _Encoded | None = None
     combos: list[tuple[int, ...]] | None = None  # modifiers: per-column unique index tuples
+    counted: bool = False  # enc found by counting pair codes (iff.pair_codes), not hashing
 
     def keep(self, mask: np.ndarray) -> None:
         if self.fast is not None:
@@ -748,7 +749,9 @@ def _analyze(arr: pa.Array, kind: str, date_format: str | None) -> _Column:
         if kind == "modifiers":
             codes = iff.pair_codes(arr)
             if codes is not None:
-                return _Column(arr, enc=_Encoded.of(iff.PAIR_VALUES, codes))
+                idx, used = _compact(codes, len(iff.PAIR_VALUES))
+                uniques = [iff.PAIR_VALUES[u] for u in used.tolist()]
+                return _Column(arr, enc=_Encoded.of(uniques, idx), counted=True)
         elif kind == "hcpcs":
             fast = iff.code_ids(arr)
         elif kind == "date_of_service" and date_format is None:
@@ -783,7 +786,7 @@ def _analyze_all(raw: _Raw, roles: _Roles, date_format: str | None) -> dict[int,
         return _analyze(arr, kind, date_format)
 
     def combine(out: dict[int, _Column]) -> dict[int, _Column]:
-        if len(mods) > 1 or out[mods[0]].enc.uniques is iff.PAIR_VALUES:
+        if len(mods) > 1:
             encs = [out[i].enc for i in mods]
             combo_idx, combos = _combine([(e.indices, len(e.uniques)) for e in encs], len(raw.rows))
             return {_COMBINED: _Column(None, fast=combo_idx, combos=combos)}
@@ -1029,6 +1032,8 @@ def _clean_units(roles, cols, record, header, n) -> np.ndarray:
 
 def _rejections(raw: _Raw, problems: dict, n: int) -> dict[int, tuple[str, str, str]]:
     """The first problem of every bad row, in CHECK_ORDER, as (reason, column, kind)."""
+    if not any(bad_u.any() for bad_u, _p, _i, _h in problems.values()):
+        return {}
     first = np.full(n, -1, dtype=np.int64)
     for k in range(len(CHECK_ORDER) - 1, -1, -1):
         check = CHECK_ORDER[k]
@@ -1075,7 +1080,7 @@ def _combine(columns: list[tuple[np.ndarray, int]], n: int) -> tuple[np.ndarray,
         useds.append(used.tolist())
     sizes = [len(u) for u in useds]
     space = int(np.prod([float(s) for s in sizes]))
-    key = idxs[0].copy() if len(idxs) > 1 else idxs[0]
+    key = idxs[0].astype(np.int64)
     for idx, size in zip(idxs[1:], sizes[1:], strict=True):
         key *= size
         key += idx

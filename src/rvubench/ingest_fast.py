@@ -17,9 +17,11 @@ per-row ids they return are *canonical* (the same function of the normalized val
 :func:`code_id` / :func:`pos_id` give on the careful path), so duplicates are found across
 files whichever path each file took.
 
-:func:`small_encode` is a dictionary encoding for columns of at most 2-byte cells (modifiers,
-place of service) by counting instead of hashing. :func:`duplicated` flags rows equal to an
-earlier row from per-column integer ids.
+Faster dictionary encodings feed the careful path itself: :func:`pair_codes` (modifier
+columns: "" or two of [0-9A-Z], by counting), :func:`small_encode` (cells of at most 2 bytes,
+by counting) and :func:`packed_encode` (cells of one length of 3-8 bytes, hashed as int64).
+:func:`duplicated` flags rows equal to an earlier row from per-column integer ids;
+:func:`as_text` turns the bytes pyarrow read into text, checking UTF-8.
 """
 
 from __future__ import annotations
@@ -96,18 +98,30 @@ def code_id(code: str, valid: bool) -> int:
     return int(code, 36) if valid else -1
 
 
+_B36_WEIGHTS = np.array([36**4, 36**3, 36**2, 36], dtype=np.int32)
+
+
 def code_ids(arr: pa.Array) -> np.ndarray | None:
-    """Per-row :func:`code_id` when every cell is a valid code in normal form, else None."""
+    """Per-row :func:`code_id` (int32) when every cell is a valid code in normal form, else None."""
     m = _fixed(arr, 5)
     if m is None:
         return None
-    v = _B36[m]
-    if len(v) and (v.max() >= 36 or v[:, 1:4].max() >= 10):
+    if not len(m):
+        return np.zeros(0, dtype=np.int32)
+    d = np.subtract(m, 48, dtype=np.uint8)  # "0".."9" -> 0..9, "A".."Z" -> 17..42
+    if d.max() > 42 or d[:, 1:4].max() > 9:
         return None
-    out = v[:, 0].astype(np.int64)
-    for j in range(1, 5):
-        out *= 36
-        out += v[:, j]
+    gap = np.subtract(d, 10, dtype=np.uint8)  # ":".."@" -> 0..6
+    if (gap < 7).any():
+        return None
+    np.greater(d, 9, out=gap)  # letters: 1
+    gap *= 7
+    d -= gap  # letters -> 10..35
+    out = d[:, 4].astype(np.int32)
+    tmp = np.empty_like(out)
+    for j in range(4):
+        np.multiply(d[:, j], _B36_WEIGHTS[j], out=tmp)
+        out += tmp
     return out
 
 
@@ -215,15 +229,46 @@ def pair_codes(arr: pa.Array) -> np.ndarray | None:
         return None
     offsets, data = got
     lens = np.diff(offsets)
-    filled = lens != 0
-    if len(lens) and (lens[filled] != 2).any():
+    if (lens & ~2).any():  # every cell 0 or 2 bytes
         return None
     body = _B36[data[int(offsets[0]) : int(offsets[-1])]].reshape(-1, 2)
     if len(body) and body.max() >= 36:
         return None
-    codes = np.zeros(len(lens), dtype=np.int64)
-    codes[filled] = body[:, 0].astype(np.int64) * 36 + body[:, 1] + 1
+    pairs = np.zeros(len(body) + 1, dtype=np.int32)  # + one for empty cells at the end
+    pairs[:-1] = body[:, 0].astype(np.int32) * 36 + body[:, 1] + 1
+    at = offsets[:-1] - offsets[0]
+    at >>= 1  # a filled cell's pair number
+    codes = pairs[at]
+    codes[lens == 0] = 0
     return codes
+
+
+def packed_encode(arr: pa.Array) -> tuple[list[str], np.ndarray] | None:
+    """Dictionary encoding of cells that all have the same length of 3 to 8 bytes.
+
+    Each cell's bytes are packed into one int64, and the int64s are dictionary-encoded
+    (hashing a million integers is much cheaper than hashing a million strings).
+    """
+    got = _buffers(arr)
+    n = len(arr)
+    if got is None or not n:
+        return None
+    offsets, _data = got
+    width, rest = divmod(int(offsets[-1] - offsets[0]), n)
+    if rest or not 3 <= width <= 8:
+        return None
+    m = _fixed(arr, width)
+    if m is None:
+        return None
+    packed = np.zeros((n, 8), dtype=np.uint8)
+    packed[:, :width] = m
+    enc = pc.dictionary_encode(pa.array(packed.view(np.int64).ravel()))
+    values = enc.dictionary.to_numpy().view(np.uint8).reshape(-1, 8)[:, :width]
+    try:
+        uniques = [bytes(v).decode("utf-8") for v in values]
+    except UnicodeDecodeError:  # cannot happen for text arrays; be safe
+        return None
+    return uniques, enc.indices.to_numpy()
 
 
 def duplicated(ids: dict[str, np.ndarray], submit: Callable | None = None) -> np.ndarray:
@@ -234,13 +279,12 @@ def duplicated(ids: dict[str, np.ndarray], submit: Callable | None = None) -> np
     ``submit`` (an executor's ``submit``) lets a big log's key search run on threads.
     """
     n = len(next(iter(ids.values()))) if ids else 0
-    lows, spans, cols = [], [], []
+    spans, cols = [], []
     for a in ids.values():
         if not len(a):
             continue
         lo, hi = int(a.min()), int(a.max())
         if lo != hi:
-            lows.append(lo)
             spans.append(hi - lo + 1)
             cols.append(a)
     if not cols:
@@ -249,12 +293,13 @@ def duplicated(ids: dict[str, np.ndarray], submit: Callable | None = None) -> np
         return out
     if np.prod([float(s) for s in spans]) >= 2.0**62:
         return pd.DataFrame(dict(enumerate(cols))).duplicated(keep="first").to_numpy()
-    key = cols[0] - lows[0] if lows[0] else cols[0].copy()
-    for a, lo, span in zip(cols[1:], lows[1:], spans[1:], strict=True):
+    # sum of id_i * (product of the later spans), wrapping modulo 2**64: the same sum shifted
+    # by a constant from the mixed-radix number of (id_i - low_i), which is below 2**62, so
+    # keys are equal exactly when the rows are
+    key = cols[0].astype(np.int64)  # a copy; ids may be int32
+    for a, span in zip(cols[1:], spans[1:], strict=True):
         key *= span
         key += a
-        if lo:
-            key -= lo
     return duplicated_keys(key, submit)
 
 
