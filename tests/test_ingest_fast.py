@@ -119,6 +119,23 @@ def test__duplicated__exact_key_and_wide_fallback():
     assert iff.duplicated({"k": np.array([3, 3, 3])}).tolist() == [False, True, True]
 
 
+@pytest.mark.parametrize("threads", [False, True])
+def test__duplicated_keys__hash_parts_give_pandas_duplicated(monkeypatch, threads):
+    rng = np.random.default_rng(7)
+    key = rng.integers(0, 500, 5000) * 1_000_003  # about 10 repeats per key, big values
+    monkeypatch.setattr(iff, "PART_ROWS", 300)  # 5000 rows: 2**5 = 32 parts
+    expected = pd.Series(key).duplicated(keep="first").to_numpy()
+    if threads:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=2) as ex:
+            got = iff.duplicated_keys(key, ex.submit)
+    else:
+        got = iff.duplicated_keys(key)
+    assert got.tolist() == expected.tolist()
+    assert got.sum() == 5000 - len(np.unique(key))  # every repeat after the first
+
+
 def test__empty_and_repeated_strings():
     assert iff.empty_strings(3).to_pylist() == ["", "", ""]
     assert iff.all_empty(iff.empty_strings(4)) and not iff.all_empty(_arr(["", "x"]))
@@ -134,6 +151,7 @@ def _same(paths, **kw) -> None:
         careful = read_log(paths, **kw)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(ingest, "THREADED_ROWS", 3)  # tiny files take the two-thread path too
+        mp.setattr(iff, "PART_ROWS", 2)  # and the duplicate search in hash parts
         fast = read_log(paths, **kw)
     keys = ["encounter_key", "patient_key"]
     pd.testing.assert_frame_equal(
