@@ -90,20 +90,14 @@ def test__pair_codes__index_into_pair_values():
         assert iff.pair_codes(_arr(["26", bad])) is None, bad
 
 
-def test__small_encode__same_as_a_dictionary_encoding():
-    values = ["", "a", "ab", "a", "é", "", "ab"]
-    uniques, idx = iff.small_encode(_arr(values))
-    assert [uniques[i] for i in idx] == values
-    assert sorted(uniques) == sorted(set(values))
-    assert iff.small_encode(_arr(["abc"])) is None
-
-
 def test__packed_encode__same_as_a_dictionary_encoding():
     values = ["P0001", "P0002", "P0001", "ñañ"]  # "ñañ" is 2 + 1 + 2 = 5 bytes of UTF-8
     uniques, idx = iff.packed_encode(_arr(values))
     assert [uniques[i] for i in idx] == values
     assert uniques == ["P0001", "P0002", "ñañ"]  # in order of first appearance
-    for bad in (["P0001", "P001"], ["123456789"], ["ab"], []):  # mixed, > 8, < 3 bytes, empty
+    uniques, idx = iff.packed_encode(_arr(["2", "1", "2"]))  # one byte per cell
+    assert (uniques, idx.tolist()) == (["2", "1"], [0, 1, 0])
+    for bad in (["P0001", "P001"], ["123456789"], ["", ""], []):  # mixed, > 8, 0 bytes, empty
         assert iff.packed_encode(_arr(bad)) is None, bad
 
 

@@ -701,7 +701,7 @@ class _Encoded:
     """A column as distinct values + per-row indices (normalizers run once per value)."""
 
     def __init__(self, arr: pa.Array):
-        counted = (iff.small_encode(arr) or iff.packed_encode(arr)) if FAST_PATHS else None
+        counted = iff.packed_encode(arr) if FAST_PATHS else None
         if counted is not None:
             self.uniques, self.indices = counted
             return

@@ -18,8 +18,8 @@ per-row ids they return are *canonical* (the same function of the normalized val
 files whichever path each file took.
 
 Faster dictionary encodings feed the careful path itself: :func:`pair_codes` (modifier
-columns: "" or two of [0-9A-Z], by counting), :func:`small_encode` (cells of at most 2 bytes,
-by counting) and :func:`packed_encode` (cells of one length of 3-8 bytes, hashed as int64).
+columns: "" or two of [0-9A-Z], by counting) and :func:`packed_encode` (cells of one length
+of 1-8 bytes, hashed as int64).
 :func:`duplicated` flags rows equal to an earlier row from per-column integer ids;
 :func:`as_text` turns the bytes pyarrow read into text, checking UTF-8.
 """
@@ -182,38 +182,6 @@ def plain_pos(arr: pa.Array) -> np.ndarray | None:
     return None if len(ids) and ids.min() < 1 else ids
 
 
-def small_encode(arr: pa.Array) -> tuple[list[str], np.ndarray] | None:
-    """Dictionary encoding (distinct values, per-row index) of cells of at most 2 bytes.
-
-    Counts byte pairs instead of hashing strings; None when a cell is longer (or not valid
-    UTF-8, which cannot happen for arrays read as text).
-    """
-    got = _buffers(arr)
-    if got is None:
-        return None
-    offsets, data = got
-    n = len(arr)
-    lens = np.diff(offsets).astype(np.int32)
-    if n and lens.max() > 2:
-        return None
-    body = np.zeros(int(offsets[-1] - offsets[0]) + 2, dtype=np.uint8)
-    body[:-2] = data[int(offsets[0]) : int(offsets[-1])]
-    starts = offsets[:-1] - offsets[0]
-    b0 = np.where(lens >= 1, body[starts], 0).astype(np.int32)
-    b1 = np.where(lens == 2, body[starts + 1], 0).astype(np.int32)
-    code = (lens << 16) | (b0 << 8) | b1
-    used = np.flatnonzero(np.bincount(code, minlength=1))
-    lut = np.zeros(3 << 16, dtype=np.int64)
-    lut[used] = np.arange(len(used))
-    try:
-        uniques = [
-            bytes([(c >> 8) & 255, c & 255][: c >> 16]).decode("utf-8") for c in used.tolist()
-        ]
-    except UnicodeDecodeError:
-        return None
-    return uniques, lut[code]
-
-
 _ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 # every cell a pair code can stand for: "" (code 0), then the 36 x 36 two-character values
 PAIR_VALUES: list[str] = ["", *(a + b for a in _ALNUM for b in _ALNUM)]
@@ -244,7 +212,7 @@ def pair_codes(arr: pa.Array) -> np.ndarray | None:
 
 
 def packed_encode(arr: pa.Array) -> tuple[list[str], np.ndarray] | None:
-    """Dictionary encoding of cells that all have the same length of 3 to 8 bytes.
+    """Dictionary encoding of cells that all have the same length of 1 to 8 bytes.
 
     Each cell's bytes are packed into one int64, and the int64s are dictionary-encoded
     (hashing a million integers is much cheaper than hashing a million strings).
@@ -255,7 +223,7 @@ def packed_encode(arr: pa.Array) -> tuple[list[str], np.ndarray] | None:
         return None
     offsets, _data = got
     width, rest = divmod(int(offsets[-1] - offsets[0]), n)
-    if rest or not 3 <= width <= 8:
+    if rest or not 1 <= width <= 8:
         return None
     m = _fixed(arr, width)
     if m is None:
