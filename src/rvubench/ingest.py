@@ -707,7 +707,7 @@ class _Encoded:
             return
         enc = arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
         self.uniques: list[str] = enc.dictionary.to_pylist()
-        self.indices: np.ndarray = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        self.indices: np.ndarray = enc.indices.to_numpy(zero_copy_only=False)  # int32
 
     @classmethod
     def of(cls, uniques: list[str], indices: np.ndarray) -> _Encoded:
@@ -889,7 +889,9 @@ class _Ids:
         per_unique = self.of(column, values)
         if np.array_equal(per_unique, np.arange(len(per_unique))):
             return indices
-        return per_unique[indices]
+        out = iff.empty(len(indices), np.int64)
+        np.take(per_unique, indices, out=out)
+        return out
 
 
 def _apply(enc: _Encoded, fn: Normalizer) -> tuple[list, list]:
@@ -1060,9 +1062,11 @@ def _compact(idx: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     used = np.flatnonzero(np.bincount(idx, minlength=size))
     if len(used) == size:
         return idx, used
-    lut = np.zeros(size, dtype=np.int64)
+    lut = np.zeros(size, dtype=np.int32)
     lut[used] = np.arange(len(used))
-    return lut[idx], used
+    out = iff.empty(len(idx), np.int32)
+    np.take(lut, idx, out=out)
+    return out, used
 
 
 def _combine(columns: list[tuple[np.ndarray, int]], n: int) -> tuple[np.ndarray, list]:
@@ -1080,7 +1084,8 @@ def _combine(columns: list[tuple[np.ndarray, int]], n: int) -> tuple[np.ndarray,
         useds.append(used.tolist())
     sizes = [len(u) for u in useds]
     space = int(np.prod([float(s) for s in sizes]))
-    key = idxs[0].astype(np.int64)
+    key = iff.empty(n, np.int64)
+    np.copyto(key, idxs[0])
     for idx, size in zip(idxs[1:], sizes[1:], strict=True):
         key *= size
         key += idx
@@ -1517,6 +1522,12 @@ def _assemble(parts: list[_Part], net_reversals: bool) -> tuple[pd.DataFrame, in
     return iff.frame({c: columns[c] for c in LINE_COLUMNS}, n), len(rejects)
 
 
+def _nanoseconds(dates: np.ndarray) -> np.ndarray:
+    out = iff.empty(len(dates), "datetime64[ns]")
+    np.copyto(out, dates)  # NaT stays NaT
+    return out
+
+
 def _line_columns(parts, n, dates, units, rejects, netted, unit_notes) -> dict[str, object]:
     """The columns of the clean lines (docs/ARCHITECTURE.md section 2) but ``is_duplicate``."""
 
@@ -1536,7 +1547,7 @@ def _line_columns(parts, n, dates, units, rejects, netted, unit_notes) -> dict[s
         "source_row": _concat([p.rows for p in parts], np.int64),
         "provider_id": text("provider_id"),
         "provider_name": text("provider_name"),
-        "date_of_service": dates.astype("datetime64[ns]"),
+        "date_of_service": _nanoseconds(dates),
         "hcpcs": text("hcpcs"),
         "modifiers": text("modifiers"),
         "units": units,

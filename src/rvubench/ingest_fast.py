@@ -50,6 +50,25 @@ def is_text(arr: pa.Array) -> bool:
     return pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
 
 
+def empty(n: int, dtype) -> np.ndarray:
+    """An uninitialized array of n values in pyarrow's memory pool.
+
+    numpy's big temporaries come from malloc, which hands them back to the OS when they are
+    freed, so each read pays its page faults again (on this VM a large share of read_log's
+    CPU); pyarrow's pool keeps its pages, so hot arrays are allocated here and filled with
+    ``out=``.
+    """
+    dt = np.dtype(dtype)
+    return np.frombuffer(pa.allocate_buffer(max(n * dt.itemsize, 1)), dtype=dt, count=n)
+
+
+def _lens(offsets: np.ndarray) -> np.ndarray:
+    """Byte length of every cell, from the offsets."""
+    out = empty(len(offsets) - 1, offsets.dtype)
+    np.subtract(offsets[1:], offsets[:-1], out=out)
+    return out
+
+
 def as_text(col: pa.ChunkedArray) -> pa.ChunkedArray | None:
     """Bytes as read (``large_binary``) -> ``large_string``; None when not valid UTF-8.
 
@@ -88,8 +107,12 @@ def _fixed(arr: pa.Array, width: int) -> np.ndarray | None:
     offsets, data = got
     n = len(arr)
     start, end = int(offsets[0]), int(offsets[-1])
-    if end - start != width * n or (n and not (np.diff(offsets) == width).all()):
+    if end - start != width * n:
         return None
+    if n:
+        lens = _lens(offsets)
+        if lens.min() != width or lens.max() != width:
+            return None
     return data[start:end].reshape(n, width)
 
 
@@ -108,17 +131,21 @@ def code_ids(arr: pa.Array) -> np.ndarray | None:
         return None
     if not len(m):
         return np.zeros(0, dtype=np.int32)
-    d = np.subtract(m, 48, dtype=np.uint8)  # "0".."9" -> 0..9, "A".."Z" -> 17..42
+    n = len(m)
+    d = empty(5 * n, np.uint8).reshape(n, 5)
+    np.subtract(m, 48, out=d, dtype=np.uint8)  # "0".."9" -> 0..9, "A".."Z" -> 17..42
     if d.max() > 42 or d[:, 1:4].max() > 9:
         return None
-    gap = np.subtract(d, 10, dtype=np.uint8)  # ":".."@" -> 0..6
-    if (gap < 7).any():
+    gap = empty(5 * n, np.uint8).reshape(n, 5)
+    np.subtract(d, 10, out=gap, dtype=np.uint8)  # ":".."@" -> 0..6, digits wrap to 246..255
+    if gap.min() < 7:
         return None
     np.greater(d, 9, out=gap)  # letters: 1
     gap *= 7
     d -= gap  # letters -> 10..35
-    out = d[:, 4].astype(np.int32)
-    tmp = np.empty_like(out)
+    out = empty(n, np.int32)
+    np.copyto(out, d[:, 4])
+    tmp = empty(n, np.int32)
     for j in range(4):
         np.multiply(d[:, j], _B36_WEIGHTS[j], out=tmp)
         out += tmp
@@ -140,7 +167,9 @@ def iso_dates(arr: pa.Array) -> np.ndarray | None:
     days = np.frombuffer(d32.buffers()[1], np.int32, len(d32), d32.offset * 4)
     if len(days) and (days.min() < DAY_MIN or days.max() > DAY_MAX):
         return None
-    return days.astype("datetime64[D]")
+    out = empty(len(days), "datetime64[D]")
+    np.copyto(out.view(np.int64), days)
+    return out
 
 
 def plain_units(arr: pa.Array) -> np.ndarray | None:
@@ -152,14 +181,15 @@ def plain_units(arr: pa.Array) -> np.ndarray | None:
     n = len(arr)
     if not n:
         return np.zeros(0, np.int64)
-    lens = np.diff(offsets)
+    lens = _lens(offsets)
     if lens.min() < 1 or lens.max() > 4:
         return None
     body = data[int(offsets[0]) : int(offsets[-1])]
-    if (np.subtract(body, 48, dtype=np.uint8) >= 10).any():
+    if np.subtract(body, 48, dtype=np.uint8).max() >= 10:
         return None
     if len(body) == n:  # one digit per cell
-        units = body.astype(np.int64) - 48
+        units = empty(n, np.int64)
+        np.subtract(body, 48, out=units, dtype=np.int64)
     else:
         units = pc.cast(arr, pa.int64()).to_numpy(zero_copy_only=False)
     return None if units.min() < 1 else units
@@ -175,11 +205,15 @@ def plain_pos(arr: pa.Array) -> np.ndarray | None:
     m = _fixed(arr, 2)
     if m is None:
         return None
-    d = np.subtract(m, 48, dtype=np.uint8)
-    if len(d) and d.max() >= 10:
+    n = len(m)
+    d = empty(2 * n, np.uint8).reshape(n, 2)
+    np.subtract(m, 48, out=d, dtype=np.uint8)
+    if n and d.max() >= 10:
         return None
-    ids = d[:, 0].astype(np.int64) * 10 + d[:, 1]
-    return None if len(ids) and ids.min() < 1 else ids
+    ids = empty(n, np.int64)
+    np.multiply(d[:, 0], 10, out=ids, dtype=np.int64)
+    ids += d[:, 1]
+    return None if n and ids.min() < 1 else ids
 
 
 _ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -196,17 +230,19 @@ def pair_codes(arr: pa.Array) -> np.ndarray | None:
     if got is None:
         return None
     offsets, data = got
-    lens = np.diff(offsets)
-    if (lens & ~2).any():  # every cell 0 or 2 bytes
+    lens = _lens(offsets)
+    if len(lens) and (lens.max() > 2 or np.count_nonzero(lens == 1)):  # cells of 0 or 2 bytes
         return None
     body = _B36[data[int(offsets[0]) : int(offsets[-1])]].reshape(-1, 2)
     if len(body) and body.max() >= 36:
         return None
     pairs = np.zeros(len(body) + 1, dtype=np.int32)  # + one for empty cells at the end
     pairs[:-1] = body[:, 0].astype(np.int32) * 36 + body[:, 1] + 1
-    at = offsets[:-1] - offsets[0]
+    at = empty(len(lens), np.int64)
+    np.subtract(offsets[:-1], offsets[0], out=at)
     at >>= 1  # a filled cell's pair number
-    codes = pairs[at]
+    codes = empty(len(lens), np.int32)
+    np.take(pairs, at, out=codes)
     codes[lens == 0] = 0
     return codes
 
@@ -228,7 +264,8 @@ def packed_encode(arr: pa.Array) -> tuple[list[str], np.ndarray] | None:
     m = _fixed(arr, width)
     if m is None:
         return None
-    packed = np.zeros((n, 8), dtype=np.uint8)
+    packed = empty(8 * n, np.uint8).reshape(n, 8)
+    packed[:, width:] = 0
     packed[:, :width] = m
     enc = pc.dictionary_encode(pa.array(packed.view(np.int64).ravel()))
     values = enc.dictionary.to_numpy().view(np.uint8).reshape(-1, 8)[:, :width]
@@ -264,7 +301,8 @@ def duplicated(ids: dict[str, np.ndarray], submit: Callable | None = None) -> np
     # sum of id_i * (product of the later spans), wrapping modulo 2**64: the same sum shifted
     # by a constant from the mixed-radix number of (id_i - low_i), which is below 2**62, so
     # keys are equal exactly when the rows are
-    key = cols[0].astype(np.int64)  # a copy; ids may be int32
+    key = empty(n, np.int64)
+    np.copyto(key, cols[0])  # ids may be int32
     for a, span in zip(cols[1:], spans[1:], strict=True):
         key *= span
         key += a
@@ -291,9 +329,14 @@ def duplicated_keys(key: np.ndarray, submit: Callable | None = None) -> np.ndarr
     if n <= PART_ROWS:
         return _dup(key)
     bits = min(8, max(1, int(np.ceil(np.log2(n / PART_ROWS)))))
-    part = ((key.view(np.uint64) * _MIX) >> np.uint64(64 - bits)).astype(np.uint8)
+    mixed = empty(n, np.uint64)
+    np.multiply(key.view(np.uint64), _MIX, out=mixed)
+    mixed >>= np.uint64(64 - bits)
+    part = empty(n, np.uint8)
+    np.copyto(part, mixed, casting="unsafe")
     order = np.argsort(part, kind="stable")
-    ordered = key[order]
+    ordered = empty(n, np.int64)
+    np.take(key, order, out=ordered)
     bounds = np.concatenate([[0], np.cumsum(np.bincount(part, minlength=1 << bits))]).tolist()
     slices = [ordered[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
     if submit is None:
