@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from rvubench import ingest
 from rvubench import ingest_fast as iff
+from rvubench import ingest_values as iv
 from rvubench.ingest import read_log
 
 HEADER = ["provider_id", "date_of_service", "cpt", "modifier1", "modifier2", "units", "pos"]
@@ -278,3 +279,37 @@ def test__read_log__utf8_after_the_prefix_and_bytes_in_unused_columns(tmp_path):
     # "P0001,2026-01-05,99213,1,11,x\n" is 30 bytes: 70000 // 30 = 2333 copies, + the last line
     assert r.rows_read == 2333 + 1
     _same(path)
+
+
+# --------------------------------------------------------------------------- workbooks
+def test__read_log__workbook_columns_equal_cell_by_cell_conversion(tmp_path, monkeypatch):
+    import datetime
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Clinic export"])
+    ws.append(["Provider", "Date of Service", "CPT", "Modifier", "Units", "POS", "NPI"])
+    ws.append(["P1", datetime.datetime(2026, 1, 5), 99213, "26", 1.0, 11, 1003460603])
+    ws.append(["P1", datetime.date(2026, 1, 5), "99213", None, 2, "11", None, "note"])
+    ws.append(["P2", 46000, 100, "26,59", 1, 2])
+    ws.append(["P2", "2026-01-06", "G2211", "", True, None])
+    path = tmp_path / "mixed.xlsx"
+    wb.save(path)
+    r = read_log(path)
+    assert r.lines["hcpcs"].tolist() == ["99213", "99213", "00100", "G2211"]  # 100 -> 00100
+    # Excel serial 46000 = 1899-12-30 + 46000 days = 2025-12-09
+    assert r.lines["date_of_service"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2026-01-05", "2026-01-05", "2025-12-09", "2026-01-06"]  # fmt: skip
+    assert r.lines["units"].tolist() == [1, 2, 1, 0]  # 1.0 -> 1; TRUE is rejected
+    assert r.lines["reject_reason"].iloc[3].endswith("'TRUE' is not a number of units")
+    assert r.warnings == ["mixed.xlsx: 1 row(s) have cells right of the header; they were ignored"]
+
+    def cell_by_cell(values):
+        return pa.array([iv.cell_text(v) for v in values], pa.string())
+
+    monkeypatch.setattr(ingest, "_excel_column", cell_by_cell)
+    careful = read_log(path)
+    keys = ["encounter_key", "patient_key"]
+    pd.testing.assert_frame_equal(r.lines.drop(columns=keys), careful.lines.drop(columns=keys))

@@ -659,22 +659,27 @@ def _read_excel(path: Path, label: str, sheet: str | None, mapping: Mapping | No
         hidx = _find_header(head, mapping)
         if hidx is None:
             continue
-        return _excel_raw(label, name, sname, grid, head, hidx, len(names) > 1)
+        return _excel_raw(label, name, sname, grid, head, hidx, len(names) > 1, mapping)
     where = f", sheet {candidates[0]!r}" if sheet else ""
     raise _no_header_error(name, first_rows, where)
 
 
-def _excel_raw(label, name, sname, grid, head, hidx, multi) -> _Raw:
+def _excel_raw(label, name, sname, grid, head, hidx, multi, mapping) -> _Raw:
     header = [c.strip() for c in head[hidx]]
     while header and not header[-1]:
         header.pop()
     ncol = len(header)
     body = grid[hidx + 1 :]
-    conv = iv.cell_text
-    cols = []
-    for i in range(ncol):
-        values = [r[i] if i < len(r) else None for r in body]
-        cols.append(pa.array([v if type(v) is str else conv(v) for v in values], pa.string()))
+    roles = _Roles(header, mapping)
+    used = sorted({*roles.index.values(), *roles.modifier_cols})  # the others are never read
+    narrow, wide = (min(map(len, body)), max(map(len, body))) if body else (ncol, ncol)
+    if narrow == wide >= ncol:  # a rectangular grid: one transposition
+        by_col = list(zip(*body, strict=True))[:ncol] if body else [()] * ncol
+    else:
+        by_col = [[r[i] if i < len(r) else None for r in body] for i in range(ncol)]
+    cols: list[pa.Array | None] = [None] * ncol
+    for i in used:
+        cols[i] = _excel_column(by_col[i])
     rows = np.arange(hidx + 2, hidx + 2 + len(body), dtype=np.int64)
     skipped = [
         (i + 1, "blank row above the header" if not any(c.strip() for c in r)
@@ -683,12 +688,26 @@ def _excel_raw(label, name, sname, grid, head, hidx, multi) -> _Raw:
     ]  # fmt: skip
     display = f"{name} [{sname}]" if multi else name
     raw = _Raw(label, display, header, hidx + 1, cols, rows, skipped)
-    extra = sum(1 for r in body if any(iv.cell_text(c).strip() for c in r[ncol:]))
+    extra = 0
+    if wide > ncol:
+        extra = sum(1 for r in body if any(iv.cell_text(c).strip() for c in r[ncol:]))
     if extra:
         raw.warnings.append(
             f"{display}: {extra} row(s) have cells right of the header; they were ignored"
         )
     return raw
+
+
+def _excel_column(values: Sequence[object]) -> pa.Array:
+    """Cells as text (``cell_text``); all-text columns go to pyarrow as they are."""
+    try:
+        arr = pa.array(values, pa.large_string())
+        if not arr.null_count:
+            return arr
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        pass
+    conv = iv.cell_text
+    return pa.array([v if type(v) is str else conv(v) for v in values], pa.large_string())
 
 
 # --------------------------------------------------------------------------- cleaning
