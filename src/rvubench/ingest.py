@@ -11,6 +11,12 @@ Transformations include:
     - values normalized (``ingest_values``); each bad row rejected with file, row as a
       spreadsheet shows it, column and reason; exact duplicates flagged, not removed.
 
+Speed (1M-row logs): each column is normalized once per distinct value; columns already in
+normal form (5-byte codes, ISO dates, plain units, two-digit POS, modifier pairs) are
+recognized from their Arrow buffers without hashing every cell (``ingest_fast``), and files
+over ``THREADED_ROWS`` rows are worked on two threads. ``FAST_PATHS = False`` sends every
+column through the per-distinct-value path; tests/test_ingest_fast.py checks both agree.
+
 See docs/ARCHITECTURE.md section 2 for the contract of :class:`IngestResult`.
 """
 
