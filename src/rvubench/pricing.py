@@ -27,6 +27,19 @@ wRVU 0, ``outcome`` "zero", ``reason`` naming the paid row) and is not ranked. L
 more than one unit, indicator 9, and leftovers are priced as before. wRVU credit mirrors
 modifier 50 under each policy (``full-credit``: the paid line's wRVU x 1, the partner 0).
 
+Two units of a bilateral code on one line (domain.md 2.6): a usable line with exactly 2
+units, neither 50 nor RT nor LT, no distinct-procedure modifier (59, XE, XP, XS, XU, 76, 77,
+91), status A, R, T or N and BILAT SURG indicator 1, 2 or 3 is priced exactly as the same
+line with 50 and one unit would be (ind 1: 150%, 2: 100%, 3: 200% of one unit), enters the
+endoscopy and MPPR ranking as one item and is credited wRVU as that 50 line under each
+policy; ``units`` in the output stays 2. Why both sides: CMS's bilateral indicator text
+(RVU25D.pdf, BILAT SURG field) counts a code "reported twice on the same day by any other
+means (e.g. with RT and LT modifiers, or with a 2 in the units field)" as bilateral for
+indicators 1, 2 and 3; 59/X{EPSU}/76/77/91 say instead that the two units are separate
+procedures. Indicator 0 is left out: its CMS text names only 50 and RT+LT, and it holds the
+codes whose units count time, add-on increments or specimens (97110, 11045, 88305, ...).
+Units 3 or more, indicators 0 and 9 and lines with those modifiers are priced unit by unit.
+
 Readable ``adjustments`` and ``reason`` texts are built once per distinct combination of
 what was applied, not once per line, so a million lines price in well under a second.
 """
@@ -239,8 +252,15 @@ def _modifier_flags(mods) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     for side in ("RT", "LT"):  # sides of a bilateral pair (no pricing effect by themselves)
         per_unique = np.array([side in s for s in sets] + [False], dtype=bool)
         flags[side] = per_unique[codes]
+    # two units that are distinct procedures, not the two sides of one (see _units2_keys)
+    per_unique = np.array([bool(s & _DISTINCT_MODS) for s in sets] + [False], dtype=bool)
+    flags["distinct"] = per_unique[codes]
     return codes, flags
 
+
+# Modifiers saying that the units of a line are separate procedures (distinct procedural
+# service, repeat procedure, repeat test): such a 2-unit line is not one bilateral item.
+_DISTINCT_MODS = frozenset({"59", "XE", "XP", "XS", "XU", "76", "77", "91"})
 
 # The modifiers that change pricing: two lines of a bilateral pair carry the same ones.
 _PAIR_MODS = ("26", "TC", "53", "62", "66", "80", "81", "82", "AS", "54", "55", "56", "78",
@@ -403,9 +423,11 @@ def _price_all(lines: pd.DataFrame, fees, settings: PricingSettings) -> pd.DataF
     _key_status(k)
     _modifier_rules(k, settings)
     _pair_keys(k)
+    _units2_keys(k)
     _expand(s, k, key_idx, lines)
     _line_status(s, lines)
     _bilateral_pairs(s, k, lines)
+    _bilateral_units(s, k)
     s.medicare = settings.policy == "medicare"
     res = _mppr(
         n=s.n, grp=s.grp,
@@ -426,6 +448,8 @@ def _price_all(lines: pd.DataFrame, fees, settings: PricingSettings) -> pd.DataF
     if s.pair is not None:
         reason[s.pair.partner] = s.pair.reason
     adjustments = _adjustment_texts(s, k, settings)
+    if s.u2 is not None:
+        s.units[s.u2.lines] = 2  # priced as one unit; the output keeps the input's 2
     return _assemble(s, k, lines, adjustments, reason)
 
 
@@ -1116,14 +1140,61 @@ def _bilateral_pairs(s: SimpleNamespace, k: SimpleNamespace, lines: pd.DataFrame
                              reason=np.asarray(partner_t, dtype=object))
 
 
+# bilateral indicators under which one line with 2 units is one bilateral item: CMS names
+# "a 2 in the units field" for 1, 2 and 3 only; indicator 0 names modifier 50 and RT+LT.
+_UNITS2_INDICATORS = "123"
+
+
+def _units2_keys(k: SimpleNamespace) -> None:
+    """Per pricing key: is a 2-unit line of it one bilateral item (``k.u2_cand``)?
+
+    Neither 50 nor RT nor LT, no distinct-procedure modifier (59, XE, XP, XS, XU, 76, 77,
+    91), a payable or credited status (A, R, T, N) and BILAT SURG indicator 1, 2 or 3.
+    """
+    mf = k.mf
+    k.u2_cand = (k.credit_ok & ~mf["50"] & ~mf["RT"] & ~mf["LT"] & ~mf["distinct"]
+                 & _isin(k.bilat, _UNITS2_INDICATORS))
+
+
+def _bilateral_units(s: SimpleNamespace, k: SimpleNamespace) -> None:
+    """One line with 2 units of a bilateral code priced as one bilateral item (domain.md 2.6;
+    rule in the module docstring).
+
+    Only the lines with exactly 2 units are looked at. Each such line of a candidate key
+    (``k.u2_cand``) is priced as if it carried 50 with one unit: the bilateral amount and
+    work before endoscopy/MPPR, and ``s.units`` 1 while pricing (``_price_all`` puts the 2
+    back for the output). Sets ``s.u2`` (None without such lines): the lines (ascending),
+    their bilateral factors and their ``adjustments`` text codes.
+    """
+    s.u2 = None
+    if not k.u2_cand.any():
+        return
+    idx = np.flatnonzero(s.units == 2)
+    idx = idx[k.u2_cand[s.key_idx[idx]] & s.found[idx]]
+    if len(idx) == 0:
+        return
+    kk = s.key_idx[idx]
+    ind = k.bilat[kk]
+    inds = list(_UNITS2_INDICATORS)
+    code = np.select([ind == C(i) for i in inds], list(range(1, len(inds) + 1)), 0)
+    fac = np.array([_ONE] + [_PAIR_RULES[i][0] for i in inds], dtype="int64")[code]
+    s.unit_b[idx] = _pct(k.unit[kk], fac)
+    s.work_b[idx] = k.work100[kk] * fac / _ONE
+    s.units[idx] = 1
+    labels = ["", *[f"2 units of a bilateral code priced as one bilateral item (ind {i}): "
+                    f"{_PAIR_RULES[i][1]}" for i in inds]]
+    s.u2 = SimpleNamespace(lines=idx, fac=fac, adj=code, labels=labels)
+
+
 def _line_bil_f(s: SimpleNamespace, k: SimpleNamespace, idx: np.ndarray) -> np.ndarray:
-    """The bilateral factor (per 10,000) of the lines ``idx``: the key's (modifier 50), or
-    the pair's for the paid line of an RT+LT pair."""
+    """The bilateral factor (per 10,000) of the lines ``idx``: the key's (modifier 50), the
+    pair's for the paid line of an RT+LT pair, or the 2-unit line's bilateral factor."""
     bf = k.bil_f[s.key_idx[idx]]
-    if s.pair is not None:
-        j = np.minimum(np.searchsorted(s.pair.paid, idx), len(s.pair.paid) - 1)
-        hit = s.pair.paid[j] == idx
-        bf = np.where(hit, s.pair.fac[j], bf)
+    for lines, fac in ((s.pair.paid, s.pair.fac) if s.pair is not None else (None, None),
+                       (s.u2.lines, s.u2.fac) if s.u2 is not None else (None, None)):
+        if lines is not None:
+            j = np.minimum(np.searchsorted(lines, idx), len(lines) - 1)
+            bf = np.where(lines[j] == idx, fac[j], bf)
     return bf
 
 
@@ -1241,6 +1312,8 @@ def _adjustment_texts(s: SimpleNamespace, k: SimpleNamespace,
             any_dyn |= np.asarray(codes) > 0
     if s.pair is not None:  # the RT+LT pair texts (sparse: only the pairs' lines)
         any_dyn[s.pair.lines] = True
+    if s.u2 is not None:  # the 2-unit bilateral texts (sparse: only those lines)
+        any_dyn[s.u2.lines] = True
     # per key: the joined static text, built once per distinct (a, b) pair
     pair, _ = _dense(a_ids.astype("int64") * (len(b_texts) + 1) + b_ids)
     first = np.zeros(int(pair.max(initial=-1)) + 1, dtype="int64")
@@ -1257,6 +1330,8 @@ def _adjustment_texts(s: SimpleNamespace, k: SimpleNamespace,
         tx.add(a_ids[kd] + 1, ["", *a_texts])
         if s.pair is not None:
             tx.add(s.pair.adj, s.pair.labels, idx=np.searchsorted(d, s.pair.lines))
+        if s.u2 is not None:
+            tx.add(s.u2.adj, s.u2.labels, idx=np.searchsorted(d, s.u2.lines))
         for c, labels in dynamic:
             tx.add(np.asarray(c, dtype="int64")[d], labels)
         tx.add(b_ids[kd] + 1, ["", *b_texts])
