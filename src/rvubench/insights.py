@@ -456,33 +456,24 @@ def _review(frame: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFrame:
     return out[REVIEW_COLUMNS]
 
 
+_REVIEW_DTYPES = {
+    **dict.fromkeys(
+        ("source_file", "provider_id", "hcpcs", "modifiers", "procedure_source_file",
+         "procedure_hcpcs", "procedure_global_days", "classification", "global_modifier",
+         "reason", "note"),
+        "str",
+    ),
+    **dict.fromkeys(("source_row", "procedure_source_row", "day_offset"), "int64"),
+    **dict.fromkeys(("date_of_service", "procedure_date", "window_start", "window_end"),
+                    "datetime64[ns]"),
+    "needs_review": "bool",
+    "wrvu_credit": "float64",
+    "payment_cents": "Int64",
+}  # fmt: skip
+
+
 def _empty_review() -> pd.DataFrame:
-    dt = "datetime64[ns]"
-    return pd.DataFrame(
-        {
-            "source_file": pd.Series([], dtype="str"),
-            "source_row": pd.Series([], dtype="int64"),
-            "provider_id": pd.Series([], dtype="str"),
-            "date_of_service": pd.Series([], dtype=dt),
-            "hcpcs": pd.Series([], dtype="str"),
-            "modifiers": pd.Series([], dtype="str"),
-            "procedure_source_file": pd.Series([], dtype="str"),
-            "procedure_source_row": pd.Series([], dtype="int64"),
-            "procedure_hcpcs": pd.Series([], dtype="str"),
-            "procedure_date": pd.Series([], dtype=dt),
-            "procedure_global_days": pd.Series([], dtype="str"),
-            "window_start": pd.Series([], dtype=dt),
-            "window_end": pd.Series([], dtype=dt),
-            "day_offset": pd.Series([], dtype="int64"),
-            "classification": pd.Series([], dtype="str"),
-            "global_modifier": pd.Series([], dtype="str"),
-            "needs_review": pd.Series([], dtype=bool),
-            "reason": pd.Series([], dtype="str"),
-            "note": pd.Series([], dtype="str"),
-            "wrvu_credit": pd.Series([], dtype=float),
-            "payment_cents": pd.Series([], dtype="Int64"),
-        }
-    )[REVIEW_COLUMNS]
+    return pd.DataFrame({c: pd.Series([], dtype=_REVIEW_DTYPES[c]) for c in REVIEW_COLUMNS})
 
 
 def _notes(review: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
