@@ -968,6 +968,24 @@ def _unit_cents(s: SimpleNamespace) -> None:
     s.unit = np.where(s.found, np.where(s.opps_capped, ounit, unit), 0)
 
 
+# BILAT SURG indicator -> (factor per 10,000, text): modifier 50, an RT+LT pair and a 2-unit
+# line of a bilateral code are all priced by this table (domain.md 2.6)
+_BILATERAL_RULES = {
+    "1": (15000, "150%"),
+    "0": (_ONE, "150% does not apply, 100%"),
+    "2": (_ONE, "RVUs already bilateral, 100%"),
+    "3": (20000, "200%"),
+}
+
+
+def _price_bilateral(s: SimpleNamespace, k: SimpleNamespace, idx: np.ndarray,
+                     fac: np.ndarray) -> None:
+    """Lines ``idx`` priced as one bilateral item: amount and work x ``fac`` before MPPR."""
+    kk = s.key_idx[idx]
+    s.unit_b[idx] = _pct(k.unit[kk], fac)
+    s.work_b[idx] = k.work100[kk] * fac / _ONE
+
+
 def _modifier_rules(s: SimpleNamespace, settings: PricingSettings) -> None:
     """Bilateral (before MPPR), and the factors and flags applied after it (2.6-2.10).
 
@@ -984,7 +1002,7 @@ def _modifier_rules(s: SimpleNamespace, settings: PricingSettings) -> None:
 
     bil_f = np.full(k, _ONE, dtype="int64")
     m.bil_code = np.zeros(k, dtype="int64")  # 1 ind1 150%, 2 ind0, 3 ind2, 4 ind3 200%, 5 other
-    for code, ind, fac in ((1, "1", 15000), (2, "0", _ONE), (3, "2", _ONE), (4, "3", 20000)):
+    for code, (ind, (fac, _text)) in enumerate(_BILATERAL_RULES.items(), start=1):
         sel = f["50"] & (bilat == C(ind))
         bil_f[sel] = fac
         m.bil_code[sel] = code
@@ -1044,15 +1062,6 @@ def _modifier_rules(s: SimpleNamespace, settings: PricingSettings) -> None:
     s.mod = m
 
 
-# bilateral indicator -> (factor per 10,000, text) of an RT+LT pair, as modifier 50 prices it
-_PAIR_RULES = {
-    "1": (15000, "150%"),
-    "0": (_ONE, "150% does not apply, 100%"),
-    "2": (_ONE, "RVUs already bilateral, 100%"),
-    "3": (20000, "200%"),
-}
-
-
 def _pair_keys(k: SimpleNamespace) -> None:
     """Per pricing key: may its lines pair as the RT and LT sides of one bilateral item?
 
@@ -1064,7 +1073,7 @@ def _pair_keys(k: SimpleNamespace) -> None:
     rt, lt = mf["RT"], mf["LT"]
     k.pair_side = np.where(rt & ~lt, 1, np.where(lt & ~rt, 2, 0))
     k.pair_cand = (k.credit_ok & (k.pair_side > 0) & ~mf["50"]
-                   & _isin(k.bilat, "".join(_PAIR_RULES)))
+                   & _isin(k.bilat, "".join(_BILATERAL_RULES)))
     ci = np.flatnonzero(k.pair_cand)
     if len(ci):  # (only the candidate keys, a small subset)
         cls = k.rowi[ci] << len(_PAIR_MODS)
@@ -1111,11 +1120,10 @@ def _bilateral_pairs(s: SimpleNamespace, k: SimpleNamespace, lines: pd.DataFrame
     paid, partner = np.minimum(a, b), np.maximum(a, b)
     o = np.argsort(paid)
     paid, partner = paid[o], partner[o]
-    kp = s.key_idx[paid]
-    ind = k.bilat[kp]
-    fac = np.select([ind == C(i) for i in _PAIR_RULES], [f for f, _ in _PAIR_RULES.values()])
-    s.unit_b[paid] = _pct(k.unit[kp], fac)
-    s.work_b[paid] = k.work100[kp] * fac / _ONE
+    ind = k.bilat[s.key_idx[paid]]
+    fac = np.select([ind == C(i) for i in _BILATERAL_RULES],
+                    [f for f, _ in _BILATERAL_RULES.values()])
+    _price_bilateral(s, k, paid, fac)
     s.rank_bits[partner] &= np.uint8(0xFC)  # the partner is not ranked
     s.pay_zero[partner] = True
     s.credit_ok[partner] = False
@@ -1129,7 +1137,7 @@ def _bilateral_pairs(s: SimpleNamespace, k: SimpleNamespace, lines: pd.DataFrame
         r = f"row {rows[i]}"
         return r if files[i] == files[other] else f"{r} of {files[i]}"
 
-    paid_t = [f"bilateral RT+LT with {where(q, p)} (ind {chr(c)}): {_PAIR_RULES[chr(c)][1]}"
+    paid_t = [f"bilateral RT+LT with {where(q, p)} (ind {chr(c)}): {_BILATERAL_RULES[chr(c)][1]}"
               for p, q, c in zip(paid.tolist(), partner.tolist(), ind.tolist(), strict=True)]
     partner_t = [f"RT+LT bilateral pair: paid as one bilateral item on {where(p, q)}"
                  for p, q in zip(paid.tolist(), partner.tolist(), strict=True)]
@@ -1177,12 +1185,11 @@ def _bilateral_units(s: SimpleNamespace, k: SimpleNamespace) -> None:
     ind = k.bilat[kk]
     inds = list(_UNITS2_INDICATORS)
     code = np.select([ind == C(i) for i in inds], list(range(1, len(inds) + 1)), 0)
-    fac = np.array([_ONE] + [_PAIR_RULES[i][0] for i in inds], dtype="int64")[code]
-    s.unit_b[idx] = _pct(k.unit[kk], fac)
-    s.work_b[idx] = k.work100[kk] * fac / _ONE
+    fac = np.array([_ONE] + [_BILATERAL_RULES[i][0] for i in inds], dtype="int64")[code]
+    _price_bilateral(s, k, idx, fac)
     s.units[idx] = 1
     labels = ["", *[f"2 units of a bilateral code priced as one bilateral item (ind {i}): "
-                    f"{_PAIR_RULES[i][1]}" for i in inds]]
+                    f"{_BILATERAL_RULES[i][1]}" for i in inds]]
     s.u2 = SimpleNamespace(lines=idx, fac=fac, adj=code, labels=labels)
 
 
@@ -1253,8 +1260,7 @@ def _static_texts(k: SimpleNamespace, settings: PricingSettings) -> tuple[np.nda
            "non-covered by Medicare (status N): payment 0, wRVU credited"])
     sub, m = k.sub, k.mod
     a.add(m.bil_code,
-          ["", "bilateral (ind 1): 150%", "bilateral (ind 0): 150% does not apply, 100%",
-           "bilateral (ind 2): RVUs already bilateral, 100%", "bilateral (ind 3): 200%",
+          ["", *(f"bilateral (ind {i}): {text}" for i, (_f, text) in _BILATERAL_RULES.items()),
            "modifier 50 not applicable to this code (bilateral ind 9): 100%"], idx=sub)
     b = _Texts(k.n)
     b.add(m.asst_code, ["", "assistant at surgery (80): 16%", "assistant at surgery (81): 16%",
