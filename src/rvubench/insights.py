@@ -145,9 +145,11 @@ EM_OFFICE_CODES: tuple[tuple[str, str, int], ...] = tuple(
 # --------------------------------------------------------------------------- helpers
 
 
-def _has_mod(modifiers: pd.Series, mod: str) -> pd.Series:
-    """True where the comma-joined ``modifiers`` contain ``mod`` as a whole modifier."""
-    return modifiers.str.contains(rf"(?:^|,){mod}(?:,|$)", regex=True).fillna(False).astype(bool)
+def _mod_flags(modifiers: np.ndarray, mods: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """For each of ``mods``, where the comma-joined ``modifiers`` carry it (one parse per value)."""
+    sets: dict[str, frozenset[str]] = {}
+    parsed = [sets.get(m) or sets.setdefault(m, frozenset(m.split(","))) for m in modifiers]
+    return {mod: np.fromiter((mod in s for s in parsed), bool, len(parsed)) for mod in mods}
 
 
 def is_em_code(hcpcs: pd.Series) -> pd.Series:
@@ -243,7 +245,8 @@ def _prepare(lines: pd.DataFrame, fees: FeeScheduleSet | None) -> pd.DataFrame:
 
 
 def _windows_from(frame: pd.DataFrame) -> pd.DataFrame:
-    opens = frame["_proc"] & ~_has_mod(frame["modifiers"], "78")
+    m78 = _mod_flags(frame["modifiers"].to_numpy(dtype=object), ("78",))["78"]
+    opens = frame["_proc"].to_numpy(bool) & ~m78
     w = frame.loc[opens]
     before = w["global_days"].map(lambda g: GLOBAL_SPANS[g][0]).astype("int64")
     after = w["global_days"].map(lambda g: GLOBAL_SPANS[g][1]).astype("int64")
@@ -286,13 +289,6 @@ def global_windows(lines: pd.DataFrame, fees: FeeScheduleSet | None = None) -> p
 def _days(values: pd.Series) -> np.ndarray:
     """Dates as whole days since 1970 (int64)."""
     return values.to_numpy().astype("datetime64[D]").astype(np.int64)
-
-
-def _mod_flags(modifiers: np.ndarray, mods: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """For each of ``mods``, where the comma-joined ``modifiers`` carry it (one parse per value)."""
-    sets: dict[str, frozenset[str]] = {}
-    parsed = [sets.get(m) or sets.setdefault(m, frozenset(m.split(","))) for m in modifiers]
-    return {mod: np.fromiter((mod in s for s in parsed), bool, len(parsed)) for mod in mods}
 
 
 def _attribute(
