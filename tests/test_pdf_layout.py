@@ -76,6 +76,9 @@ def layout_problems(document) -> list[str]:
                     problems.append(f"page {number}: table rows without their header row")
                 if has_header and body_rows == 0:
                     problems.append(f"page {number}: a table header alone at the page foot")
+                all_rows = len(box.element.findall(".//tbody/tr")) if box.element is not None else 0
+                if 0 < body_rows < 2 <= all_rows:
+                    problems.append(f"page {number}: one row of a {all_rows}-row table alone")
     return problems
 
 
@@ -111,8 +114,14 @@ def ir_reports():
 
 
 def _department_model():
-    from rvubench.department import STATUS_NO_LINES, STATUS_REPORTED, ClinicianRow, NotReported
-    from rvubench.department import KIND_NOT_IN_ROSTER, build_department_model
+    from rvubench.department import (
+        KIND_NOT_IN_ROSTER,
+        STATUS_NO_LINES,
+        STATUS_REPORTED,
+        ClinicianRow,
+        NotReported,
+        build_department_model,
+    )
     from rvubench.roster import read_roster
 
     roster = read_roster(REPO / "sample_data" / "department_roster.csv")
