@@ -181,6 +181,16 @@ def test__department_pdf__every_box_inside_the_page_and_no_orphaned_rows():
 def test__layout_check_finds_a_table_past_the_margin():
     """The check itself can fail: a table wider than the page is reported."""
     html = ("<html><head><style>@page { size: Letter; margin: 1in }</style></head><body>"
-            "<table><thead><tr><th>h</th></tr></thead><tbody><tr><td style='width: 12in'>x</td>"
-            "</tr></tbody></table></body></html>")
+            "<table><thead><tr><th>h</th></tr></thead><tbody><tr><td style='white-space: nowrap'>"
+            + "wide " * 80 + "</td></tr></tbody></table></body></html>")
     assert any("outside" in p for p in layout_problems(_render(html)))
+
+
+def test__layout_check_finds_a_row_alone_at_the_page_foot():
+    """A 3-row table whose first row is the last thing on page 1 is reported."""
+    html = ("<html><head><style>@page { size: Letter; margin: 1in } tr { break-inside: avoid }"
+            "thead { display: table-header-group }</style></head><body>"
+            "<div style='height: 8.4in'></div><table><thead><tr><th>h</th></tr></thead><tbody>"
+            + "<tr><td>row</td></tr>" * 3 + "</tbody></table></body></html>")
+    problems = layout_problems(_render(html))
+    assert any("alone" in p for p in problems), problems
