@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from rvubench.department import (
     ALL_SPECIALTIES,
+    DEPARTMENT_COLUMNS,
     DEPARTMENT_SHEET,
     KIND_NOT_IN_ROSTER,
     NOT_REPORTED_SHEET,
@@ -35,6 +36,7 @@ from rvubench.department import (
     render_department_pdf,
     write_department_xlsx,
 )
+from rvubench.render_xlsx import header_label
 
 
 def row(pid, specialty, status=STATUS_REPORTED, **kw) -> ClinicianRow:
@@ -128,7 +130,8 @@ def test__department_xlsx__sheets_values_formats(tmp_path):
     assert wb.sheetnames == [DEPARTMENT_SHEET, SPECIALTY_SHEET, NOT_REPORTED_SHEET, RUN_SHEET]
     ws = wb[DEPARTMENT_SHEET]
     header = [c.value for c in ws[1]]
-    col = {name: i + 1 for i, name in enumerate(header)}
+    tidy = {header_label(n): n for n in (c[0] for c in DEPARTMENT_COLUMNS)}
+    col = {tidy[name]: i + 1 for i, name in enumerate(header)}
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:Q{len(ROWS) + 1}"
     assert ws.cell(2, col["provider_id"]).value == "FM-1"
     assert ws.cell(2, col["wrvu_total"]).value == pytest.approx(22.6)

@@ -24,8 +24,10 @@ from rvubench.cli import cli
 from rvubench.feeschedule import load_fee_schedules
 from rvubench.formatting import JINJA_FILTERS
 from rvubench.ingest import read_log
+from rvubench.insights_xlsx import REVIEW_SHEET_COLUMNS
 from rvubench.periods import parse_period
 from rvubench.pricing import price_lines
+from rvubench.render_xlsx import header_label
 from rvubench.resources import templates_dir
 from rvubench.settings import PricingSettings
 
@@ -111,7 +113,8 @@ def test_report_has_global_period_and_em_mix_sections(priced, tmp_path):
     assert totals["Estimated payment at risk"] == pytest.approx(154.64)
     assert totals["Lines to review"] == 2
     start = next(i for i, r in enumerate(rows) if r[0] == "Lines inside a global window")
-    header = rows[start + 1]
+    tidy = {header_label(n): n for n, _ in REVIEW_SHEET_COLUMNS}
+    header = [tidy[h] for h in rows[start + 1]]  # readable labels, the sheet's columns in order
     lines = [dict(zip(header, r, strict=False)) for r in rows[start + 2 :]]
     assert [(x["source_row"], x["classification"]) for x in lines] == [
         (3, "likely_in_global"),
@@ -122,7 +125,7 @@ def test_report_has_global_period_and_em_mix_sections(priced, tmp_path):
     ]
     assert lines[0]["payment"] == pytest.approx(59.45)
     em = list(wb["EM Levels"].iter_rows(values_only=True))
-    assert em[0] == ("kind", "hcpcs", "level", "lines", "share")
+    assert em[0] == tuple(header_label(n) for n in ("kind", "hcpcs", "level", "lines", "share"))
     assert em[6] == ("established", "99212", 2, 1, pytest.approx(1 / 3))
 
 

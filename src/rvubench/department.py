@@ -241,7 +241,8 @@ def build_department_model(
         sources: the log files read; roster: the roster file.
         settings: pricing/benchmark settings to print (name -> text).
         notices: notices printed at the top (e.g. illustrative benchmark figures).
-        generated_on: run date (default today).
+        generated_on: kept for callers; the files carry the document date (period end)
+            instead, so the same input gives the same files (default: the period end).
     """
     specialties: dict[str, list[ClinicianRow]] = {}
     for row in rows:
@@ -258,7 +259,7 @@ def build_department_model(
         period_start=period_start,
         period_end=period_end,
         annualization_factor=annualization_factor,
-        generated_on=generated_on or date.today(),
+        generated_on=generated_on or period_end,
         sources=list(sources),
         roster=roster,
         settings=dict(settings),
@@ -468,8 +469,7 @@ def _table(
         names,
         ([_cell_value(item, name) for name in names] for item in items),
         formats={name: fmt for name, fmt, _ in columns if fmt},
-        widths={name: width for name, _, width in columns},
-    )
+    )  # widths fitted to the labels and values (the third item is a floor no longer needed)
 
 
 def build_department_workbook(model: DepartmentModel) -> Any:
@@ -498,7 +498,8 @@ def build_department_workbook(model: DepartmentModel) -> Any:
         ("period_start", model.period_start, "date"),
         ("period_end", model.period_end, "date"),
         ("annualization_factor", model.annualization_factor, "factor"),
-        ("generated_on", model.generated_on, "date"),
+        # the document date (period end), as on the PDF: the same input gives the same workbook
+        ("document_date", model.document_date, "date"),
         ("roster", model.roster, None),
         ("logs", ", ".join(model.sources), None),
         *((k, v, None) for k, v in model.settings.items()),
@@ -514,7 +515,6 @@ def build_department_workbook(model: DepartmentModel) -> Any:
         RUN_SHEET,
         ["item", "value"],
         ([k, v] for k, v, _ in facts),
-        widths={"item": 26, "value": 70},
     )
     from rvubench.formatting import XLSX_FORMATS
 
