@@ -8,7 +8,7 @@ called per clinician by the batch run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,7 @@ class ReportOptions:
     region: str | None = None
     like_for_like: bool = True
     net_reversals: bool = False
+    name: str | None = None  # display name (--name); default: the log's provider name, if any
 
 
 @dataclass
@@ -322,7 +323,7 @@ def _choose_provider(lines: pd.DataFrame, wanted: str | None, source: str) -> tu
     return chosen, pid, name
 
 
-def run_report(options: ReportOptions) -> ReportOutcome:
+def run_report(options: ReportOptions, progress: Callable[[str], None] | None = None) -> ReportOutcome:
     """Read, price, benchmark and render one clinician's report (``rvubench report``).
 
     Returns:
@@ -332,7 +333,11 @@ def run_report(options: ReportOptions) -> ReportOutcome:
     Raises:
         RvubenchError subclasses: unreadable log (2), several providers and no
         ``--provider`` (2), unknown specialty (2), broken template (2).
+
+    ``progress``, when given, is called with a short line before each stage (reading,
+    pricing, benchmarking and rendering), for a terminal.
     """
+    say = progress or (lambda _text: None)
     from rvubench.feeschedule import load_fee_schedules
     from rvubench.ingest import read_log
     from rvubench.periods import latest_full_quarter, parse_period
@@ -352,16 +357,22 @@ def run_report(options: ReportOptions) -> ReportOutcome:
         table = load_benchmarks(options.benchmark)
 
     logs = tuple(Path(p) for p in options.logs)
+    say(f"reading {', '.join(p.name for p in logs)}")
     ingest = read_log(logs if len(logs) != 1 else logs[0], mapping=options.mapping,
                       sheet=options.sheet, net_reversals=options.net_reversals)
     source = ", ".join(p.name for p in logs)
     lines, pid, name = _choose_provider(ingest.lines, options.provider, source)
+    if options.name:
+        name = options.name
+    say(f"pricing {len(lines):,} lines of {name or pid or 'the clinician'} on the CMS fee schedule")
     fees = load_fee_schedules(options.settings.fee_schedule_files)
     priced = price_lines(lines, fees, options.settings)
     if period is None:
         dates = pd.to_datetime(priced.loc[priced["outcome"] != "rejected", "date_of_service"])
         period = latest_full_quarter(dates.dropna())
     warnings = [str(w) for w in getattr(ingest, "warnings", []) or []]
+    say(f"benchmarking and rendering {period.label}: " + " and ".join(
+        {"pdf": "the PDF", "xlsx": "the workbook"}[f] for f in formats))
     done = build_clinician_report(
         priced, period=period, out_dir=options.out_dir, settings=options.settings,
         provider_id=pid, provider_name=name, specialty=options.specialty, benchmark_table=table,
