@@ -132,7 +132,7 @@ def test__department_xlsx__sheets_values_formats(tmp_path):
     header = [c.value for c in ws[1]]
     tidy = {header_label(n): n for n in (c[0] for c in DEPARTMENT_COLUMNS)}
     col = {tidy[name]: i + 1 for i, name in enumerate(header)}
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:Q{len(ROWS) + 1}"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:S{len(ROWS) + 1}"
     assert ws.cell(2, col["provider_id"]).value == "FM-1"
     assert ws.cell(2, col["wrvu_total"]).value == pytest.approx(22.6)
     pay = ws.cell(2, col["payment_total"])
