@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -12,8 +13,7 @@ from rvubench.commands.options import ingest_options, json_option, pricing_optio
 
 def _progress():
     """Stage lines ("reading ...", "pricing ...") on stderr when it is a terminal, else None."""
-    stream = click.get_text_stream("stderr")
-    if not stream.isatty():
+    if not sys.stderr.isatty():
         return None
     return lambda text: click.echo(f"{text} ...", err=True)
 
