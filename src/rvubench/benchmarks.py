@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 from rvubench.errors import BenchmarkError, InputFileError, MissingColumnsError, SpecialtyNotFound
 from rvubench.periods import Period
+from rvubench.readers import text as rtext
 
 METRICS = ("wrvu", "total_compensation", "compensation_per_wrvu")
 METRIC_LABELS = {
@@ -403,19 +404,10 @@ def _read_text(path: Path) -> list[tuple[int, list[str]]]:
         data = path.read_bytes()
     except OSError as exc:
         raise InputFileError(f"benchmark file {path}: cannot be read ({exc.strerror})") from None
-    if b"\x00" in data[:4096]:
+    if rtext.is_binary(data, 4096):
         raise InputFileError(f"{path.name}: not a text file (binary content); expected CSV or XLSX")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    lines = text.splitlines()
-    first = next((ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")), "")
-    delimiter = (
-        "\t" if path.suffix.lower() == ".tsv" or first.count("\t") > first.count(",") else ","
-    )
+    text = rtext.decode_bytes(data, path.name).text
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else rtext.sniff_delimiter(text, (",", "\t", ";"))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     out = []
     start = 1

@@ -42,6 +42,7 @@ import pyarrow.csv as pacsv
 from rvubench import ingest_fast as iff
 from rvubench import ingest_values as iv
 from rvubench.errors import InputFileError, MissingColumnsError, UsageProblem
+from rvubench.readers import text as rtext
 from rvubench.resources import data_dir
 
 LOG_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls")
@@ -339,22 +340,6 @@ def _needed_text() -> str:
 
 
 # --------------------------------------------------------------------------- text files
-def _decode_prefix(data: bytes) -> tuple[str, str]:
-    """Decode the start of a text file; returns (text, encoding)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace"), "utf-16"
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    try:
-        return body.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as exc:
-        if exc.start > len(body) - 4 and len(body) >= 65536:  # cut inside a character
-            return body[: exc.start].decode("utf-8"), "utf-8"
-    try:
-        return body.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return body.decode("latin-1"), "latin-1"
-
-
 def _sniff(prefix_rows: dict[str, list[list[str]]], mapping: Mapping | None):
     """Pick the delimiter whose parse has a header; returns (delimiter, header index)."""
     best = None
@@ -386,7 +371,8 @@ def _read_text(path: Path, label: str, mapping: Mapping | None) -> _Raw:
         raise InputFileError(
             f"{name} is not a text file (binary content); export the log as CSV or XLSX"
         )
-    text, encoding = _decode_prefix(head)
+    decoded = rtext.decode_bytes(head, name, prefix=size > len(head))
+    text, encoding = decoded.text, decoded.encoding
     lines = text.splitlines()[: HEADER_SCAN_ROWS + 5]
     if size > len(head) and lines:
         lines = lines[:-1]  # the last line may be cut
@@ -433,14 +419,9 @@ class _CsvSource:
             self._recode(encoding)
 
     def _recode(self, encoding: str) -> None:
-        data = self.path.read_bytes()
-        data = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-        try:
-            self._body = data.decode(encoding).encode("utf-8")
-        except UnicodeDecodeError:
-            self._body = data.decode("latin-1").encode("utf-8")
-            encoding = "latin-1"
-        self.encoding = encoding
+        decoded = rtext.decode_bytes(self.path.read_bytes(), self.name)
+        self._body = decoded.text.encode("utf-8")
+        self.encoding = decoded.encoding
 
     def fallback(self) -> bool:
         """Switch from UTF-8 to cp1252 after pyarrow found invalid UTF-8."""
@@ -595,23 +576,8 @@ def _note_extra_cells(raw: _Raw, parsed: list[list[str]], ncol: int) -> None:
 
 def _slow_csv(data, name, label, header, hidx, delim, encoding) -> _Raw:
     """Careful read with the csv module (quoted newlines, odd line ends)."""
-    if encoding == "utf-16":
-        try:
-            text = data.decode("utf-16", errors="strict")
-        except UnicodeDecodeError as exc:
-            raise InputFileError(
-                f"{name} is damaged: not valid UTF-16 text at byte {exc.start} ({exc.reason}); "
-                "is the file truncated?"
-            ) from None
-    else:
-        body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            try:
-                text = body.decode("cp1252")
-            except UnicodeDecodeError:
-                text = body.decode("latin-1")
+    decoded = rtext.decode_bytes(data, name)
+    text = decoded.text
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
     except csv.Error as exc:
@@ -621,6 +587,8 @@ def _slow_csv(data, name, label, header, hidx, delim, encoding) -> _Raw:
     rows = np.arange(hidx + 2, hidx + 2 + len(data_records), dtype=np.int64)
     cols = [pa.array([_cell(r, i) for r in data_records], pa.string()) for i in range(ncol)]
     raw = _Raw(label, name, header, hidx + 1, cols, rows)
+    if decoded.encoding != encoding and rtext.not_utf8_note(name, decoded):
+        raw.warnings.append(rtext.not_utf8_note(name, decoded))  # the start was UTF-8
     _note_extra_cells(raw, data_records, ncol)
     return raw
 
@@ -1185,19 +1153,9 @@ def _clean_modifiers(raw, roles, cols, text, row_ids, problems, ids, n) -> None:
 
 # --------------------------------------------------------------------------- small tables
 def _decode_all(data: bytes, name: str) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise InputFileError(f"{name} is damaged (invalid UTF-16 text)") from None
-    if b"\x00" in data[:65536]:
+    if rtext.is_binary(data):
         raise InputFileError(f"{name} is not a text file (binary content); export it as CSV or XLSX")
-    for enc in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise InputFileError(f"{name} cannot be decoded as text")  # pragma: no cover - latin-1 decodes all
+    return rtext.decode_bytes(data, name).text
 
 
 def read_table_text(
