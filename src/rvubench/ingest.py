@@ -27,6 +27,7 @@ import io
 import re
 import secrets
 import tomllib
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -40,6 +41,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from rvubench import ingest_fast as iff
+from rvubench import ingest_shapes as shapes
 from rvubench import ingest_values as iv
 from rvubench.errors import InputFileError, MissingColumnsError, UsageProblem
 from rvubench.readers import text as rtext
@@ -154,6 +156,9 @@ class IngestResult:
     warnings: list[str]
     files: list[str]
     net_reversals: bool = False
+    unused_columns: list[str] = field(default_factory=list)
+    """Warnings (also in ``warnings``) for columns that look like a modifier, units,
+    provider, place of service, encounter or patient field but are not used."""
     grouped_by: dict[str, str] = field(default_factory=dict)
     """Dropped columns whose values were hashed to group lines: ``{"patient": "MRN",
     "encounter": "Encounter ID"}`` (the values themselves are never kept)."""
@@ -198,7 +203,7 @@ class Mapping:
             raise InputFileError(f"mapping file {path} is not valid TOML: {exc}") from None
         cols = data.get("columns", {k: v for k, v in data.items() if k != "options"})
         opts = data.get("options", {})
-        valid = (*CANONICAL, *MODIFIER_COLUMNS)
+        valid = (*CANONICAL, *MODIFIER_COLUMNS, "transaction_type")
         out: dict[str, list[str]] = {}
         for key, value in cols.items():
             if key not in valid:
@@ -210,6 +215,12 @@ class Mapping:
             if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
                 raise UsageProblem(
                     f"mapping file {path}: {key} must be a header name or a list of names"
+                )
+            if len(names) > 1 and key not in ("modifiers", *MODIFIER_COLUMNS):
+                raise UsageProblem(
+                    f"mapping file {path}: {key} names several columns ("
+                    f"{', '.join(repr(n) for n in names)}); a line has one {key}, so name one "
+                    "column (only modifiers may list several)"
                 )
             out[key] = names
         date_format = opts.get("date_format")
@@ -255,17 +266,15 @@ class _Roles:
             key = normalize_header(cell)
             if not key:
                 continue
-            if key in explicit:
-                canon, prio = explicit[key], -1
-            elif key in aliases:
-                canon, prio = aliases[key]
-            elif is_patient_header(cell):
+            role = explicit.get(key)
+            canon, prio = (role, -1) if role else aliases.get(key) or _pattern_role(key)
+            kp = _patient_rank(canon, prio, cell)
+            if kp is not None:  # patient data: dropped; the best id column groups lines
                 self.dropped.append(cell)
-                kp = _patient_key_priority(key)
-                if kp is not None and (patient is None or kp < patient[0]):
+                if kp >= 0 and (patient is None or kp < patient[0]):
                     patient = (kp, i)
                 continue
-            else:
+            if canon is None:
                 self.ignored.append(cell)
                 continue
             if canon in MODIFIER_COLUMNS or (canon == "modifiers" and prio == -1):
@@ -304,6 +313,29 @@ class _Roles:
         return out
 
 
+def _patient_rank(canon: str | None, prio: int, cell: str) -> int | None:
+    """None: not patient data; else the rank of a patient-id column to group lines by
+    (lower is better; -1: patient data that is not an id). A mapping's explicit
+    patient_ref (prio -1) is read like any other column."""
+    if canon is None:
+        if not is_patient_header(cell):
+            return None
+        kp = _patient_key_priority(normalize_header(cell))
+        return -1 if kp is None else kp
+    if canon == "patient_data" or (canon == "patient_ref" and prio >= 0):
+        return prio - 1 if canon == "patient_ref" else -1
+    return None
+
+
+def _pattern_role(key: str) -> tuple[str | None, int]:
+    """Roles matched by a pattern, not a fixed alias: Epic's *_PROV_NAME (the rendering one)."""
+    if key.endswith(" prov name") and not re.search(
+        r"\b(ref|referring|ordering|bill|billing|supervising|sup|pcp)\b", key
+    ):
+        return "provider_name", 3
+    return None, 0
+
+
 def _header_score(cells: Sequence[str], mapping: Mapping | None) -> tuple[bool, int]:
     roles = _Roles([str(c) for c in cells], mapping)
     return "hcpcs" in roles.found, len(roles.found)
@@ -322,6 +354,9 @@ def _find_header(rows: list[list[str]], mapping: Mapping | None) -> int | None:
 
 
 def _no_header_error(name: str, rows: list[list[str]], where: str = "") -> MissingColumnsError:
+    wide = shapes.wide_claim_problem(f"{name}{where}", rows)
+    if wide:
+        return MissingColumnsError(wide)
     first = next((r for r in rows if any(str(c).strip() for c in r)), [])
     found = ", ".join(repr(str(c)) for c in first if str(c).strip()) or "nothing"
     return MissingColumnsError(
@@ -1547,6 +1582,32 @@ def _line_columns(parts, n, dates, units, rejects, netted, unit_notes) -> dict[s
     }  # fmt: skip
 
 
+def _export_shapes(raw: _Raw, roles: _Roles, used: dict[str, str]) -> None:
+    """Ledger rows that are not charges out, modifiers attached to codes split off
+    (see rvubench.ingest_shapes)."""
+    tx = roles.index.pop("transaction_type", None)
+    if tx is not None and raw.columns[tx] is not None and len(raw.rows):
+        bad, _types = shapes.non_charge_mask(raw.columns[tx])
+        if bad.any():
+            values = raw.columns[tx]
+            values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+            kinds = [" ".join(str(v).split()) for v in values.filter(pa.array(bad)).to_pylist()]
+            for row, kind in zip(raw.rows[bad].tolist(), kinds, strict=True):
+                raw.skipped.append((int(row), f"not a charge: transaction type {kind!r}"))
+            keep = pa.array(~bad)
+            raw.columns = [c.filter(keep) if c is not None else None for c in raw.columns]
+            raw.rows = raw.rows[~bad]
+            raw.warnings.append(shapes.ledger_note(raw.name, raw.header[tx], Counter(kinds)))
+        used["transaction_type"] = raw.header[tx]
+    code_i = roles.index["hcpcs"]
+    split = shapes.attached_modifier_column(raw.columns[code_i]) if len(raw.rows) else None
+    if split is not None:
+        raw.columns[code_i] = split[0]
+        raw.columns.append(split[1])
+        raw.header.append(f"{raw.header[code_i]} (modifiers)")
+        roles.modifier_cols.insert(0, len(raw.header) - 1)
+
+
 def read_log(
     paths: Sequence[Path] | Path,
     *,
@@ -1578,14 +1639,22 @@ def read_log(
     skipped: list[tuple[str, int, str]] = []
     warnings: list[str] = []
     grouped: dict[str, str] = {}
+    unused: list[str] = []
     ids = _Ids()
     for path in files:
         raw = read_raw(path, mapping=mp, sheet=sheet)
         _check_mapping_headers(raw, mp)
         roles = _Roles(raw.header, mp)
+        aggregated = shapes.aggregated_problem(raw.name, raw.header, "date_of_service" in roles.found)
+        if aggregated:
+            raise InputFileError(aggregated)
         missing = [c for c in REQUIRED if c not in roles.found]
         if missing:
             raise _missing_error(raw, missing)
+        _export_shapes(raw, roles, used)
+        unused += shapes.unused_column_notes(
+            raw.name, roles.ignored, roles.used(), [raw.header[i] for i in roles.modifier_cols]
+        )
         parts.append(_clean(raw, roles, mp, ids))
         for canon, header in roles.used().items():
             prev = used.get(canon)
@@ -1597,6 +1666,7 @@ def read_log(
         ignored += [h for h in roles.ignored if h not in ignored]
         skipped += [(raw.name, row, why) for row, why in sorted(raw.skipped)]
         warnings += raw.warnings
+    warnings = unused + warnings
     lines, rejected = _assemble(parts, net_reversals)
     return IngestResult(
         lines=lines,
@@ -1609,5 +1679,6 @@ def read_log(
         warnings=warnings,
         files=[str(p) for p in files],
         net_reversals=net_reversals,
+        unused_columns=unused,
         grouped_by=grouped,
     )
