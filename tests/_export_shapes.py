@@ -192,10 +192,110 @@ def cms_by_provider_and_service(d: Path) -> Path:
     return _write(d / "MUP_PHY_R26_P05_V10_D24_Prov_Svc.csv", header, rows)
 
 
+# ----------------------------------------------------------------------------- survey files
+# One made-up cell set (Interventional Radiology, 2025, national), as the tidy layout holds it:
+# metric -> (n, mean, p10, p25, p50, p75, p90)
+SURVEY = {
+    "wrvu": (212, 8950, 5600, 7100, 8800, 10600, 12700),
+    "total_compensation": (208, 610000, 420000, 500000, 590000, 700000, 820000),
+    "compensation_per_wrvu": (205, 71.5, 52.1, 60.4, 68.9, 79.3, 92.0),
+}
+_PCTS = (10, 25, 50, 75, 90)
+
+
+def survey_tidy(d: Path) -> Path:
+    header = ["source", "survey_year", "specialty", "region", "metric", "n_providers", "mean",
+              "p10", "p25", "p50", "p75", "p90"]  # fmt: skip
+    rows = [["Made-up survey", 2025, "Interventional Radiology", "National", m, *v]
+            for m, v in SURVEY.items()]  # fmt: skip
+    return _write(d / "survey_tidy.csv", header, rows)
+
+
+def _names_rows(names: dict[str, str], lead: list[str]) -> list[list[object]]:
+    return [[*lead, names[m], *v] for m, v in SURVEY.items()]
+
+
+def survey_mgma_like(d: Path) -> Path:
+    """DataDive-like: title rows carry the year, "Measure", "Provider Count", "Average",
+    "10th %tile" .. "Median", "Radiology: Interventional"; no year column."""
+    names = {"wrvu": "Work RVUs", "total_compensation": "Total Compensation",
+             "compensation_per_wrvu": "Compensation to Work RVUs Ratio"}  # fmt: skip
+    header = ["Specialty", "Measure", "Provider Count", "Average", "10th %tile", "25th %tile",
+              "Median", "75th %tile", "90th %tile"]  # fmt: skip
+    rows = _names_rows(names, ["Radiology: Interventional"])
+    return _write(d / "mgma_like.csv", header, rows,
+                  title=["Provider Compensation and Production Report 2025", "(2024 data)"])
+
+
+def survey_amga_like(d: Path) -> Path:
+    """AMGA-like: "Survey Year" column, "# Providers", "Mean", "25th Percentile",
+    "Total Cash Compensation (TCC)", "TCC per Work RVU", "Radiology - Interventional"."""
+    names = {"wrvu": "wRVUs", "total_compensation": "Total Cash Compensation (TCC)",
+             "compensation_per_wrvu": "TCC per Work RVU"}  # fmt: skip
+    header = ["Survey Year", "Specialty", "Measure", "# Providers", "Mean", "10th Percentile",
+              "25th Percentile", "50th Percentile", "75th Percentile", "90th Percentile"]  # fmt: skip
+    rows = _names_rows(names, [2025, "Radiology - Interventional"])
+    return _write(d / "amga_like.csv", header, rows)
+
+
+def survey_gallagher_like(d: Path) -> Path:
+    """Gallagher-like: "Metric", "No. of Physicians", "50th %ile", "Compensation per Work
+    RVU", "Radiology, interventional", a "Year" column at the end."""
+    names = {"wrvu": "Work RVUs", "total_compensation": "TCC",
+             "compensation_per_wrvu": "Compensation per Work RVU"}  # fmt: skip
+    header = ["Specialty", "Metric", "No. of Physicians", "Average", "10th %ile", "25th %ile",
+              "50th %ile", "75th %ile", "90th %ile"]  # fmt: skip
+    rows = [[*r, 2025] for r in _names_rows(names, ["Radiology, interventional"])]
+    return _write(d / "gallagher_like.csv", [*header, "Year"], rows)
+
+
+def survey_medaxiom_like(d: Path) -> Path:
+    """MedAxiom-like: "Specialty" + "Subspecialty", "n", bare "10th".."90th", year in the
+    title row, "Total Compensation"."""
+    names = {"wrvu": "wRVUs", "total_compensation": "Total Compensation",
+             "compensation_per_wrvu": "Compensation per wRVU"}  # fmt: skip
+    header = ["Specialty", "Subspecialty", "Measure", "n", "Average", "10th", "25th", "50th",
+              "75th", "90th"]  # fmt: skip
+    rows = _names_rows(names, ["Radiology", "Interventional"])
+    return _write(d / "medaxiom_like.csv", header, rows, title=["2025 Provider Survey"])
+
+
+def survey_sullivancotter_like(d: Path) -> Path:
+    """SullivanCotter-like workbook: a cover sheet first, one single-metric sheet per metric
+    (the metric named in a title row, no metric column), "Subspecialty", "# Incumbents",
+    no year anywhere (given by option)."""
+    from openpyxl import Workbook
+
+    titles = {"wrvu": "Work RVUs", "total_compensation": "Total Cash Compensation (TCC)",
+              "compensation_per_wrvu": "TCC per Work RVU"}  # fmt: skip
+    wb = Workbook()
+    wb.active.title = "Cover"
+    wb.active.append(["Physician Compensation Survey - made-up data"])
+    for metric, (n, mean, *pcts) in SURVEY.items():
+        ws = wb.create_sheet(titles[metric])
+        ws.append([titles[metric]])
+        ws.append([])
+        ws.append(["Subspecialty", "# Incumbents", "Average", "10th", "25th", "50th", "75th",
+                   "90th"])  # fmt: skip
+        ws.append(["Interventional Radiology", n, mean, *pcts])
+    path = d / "sullivancotter_like.xlsx"
+    wb.save(path)
+    return path
+
+
+SURVEYS: dict[str, Callable[[Path], Path]] = {
+    "mgma_like": survey_mgma_like,
+    "amga_like": survey_amga_like,
+    "gallagher_like": survey_gallagher_like,
+    "medaxiom_like": survey_medaxiom_like,
+}
+
+
 def main(out: str) -> None:
     d = Path(out)
     d.mkdir(parents=True, exist_ok=True)
-    for build in [*LINE_LOGS.values(), synpuf_carrier_claims, cms_by_provider_and_service]:
+    for build in [*LINE_LOGS.values(), synpuf_carrier_claims, cms_by_provider_and_service,
+                  survey_tidy, *SURVEYS.values(), survey_sullivancotter_like]:  # fmt: skip
         print(build(d))
 
 
