@@ -78,7 +78,10 @@ def attached_modifier_column(arr: pa.Array | pa.ChunkedArray) -> tuple[pa.Array,
         arr = arr.combine_chunks()
     if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
         arr = pc.cast(arr, pa.string())
-    # only values with a separator after 5 characters can carry modifiers: skip plain columns
+    # only cells longer than a code can carry modifiers: plain columns cost one length pass
+    longest = pc.max(pc.utf8_length(arr)).as_py()
+    if not longest or longest <= 5:
+        return None
     if not pc.any(pc.match_substring_regex(arr, r"^\s*[A-Za-z0-9]{5}\s*[-/: ]")).as_py():
         return None
     enc = pc.dictionary_encode(arr)
