@@ -139,3 +139,21 @@ def test__dates_as_exported(tmp_path, text):
     f.write_text(f"CPT,DOS,Units\n99213,{text},1.00\n")
     line = read_log(f).lines.iloc[0]
     assert str(line["date_of_service"].date()) == "2026-07-01" and line["units"] == 1
+
+
+@pytest.mark.parametrize(
+    ("header", "what"),
+    [("Rendering MD", "a provider"), ("Visit Nbr Alt", "an encounter"), ("Contact CSN", "an encounter"),
+     ("Person ID", "a patient field"), ("Place of Service Desc", "a place of service"),
+     ("Billed Qty", "units"),
+     ("Visit Type", None), ("Per Unit Charge", None), ("Provider Specialty", None),
+     ("Claim Status", None), ("Amount", None)],
+)  # fmt: skip
+def test__which_unused_columns_are_warned_about(tmp_path, header, what):
+    f = tmp_path / "log.csv"
+    f.write_text(f"CPT,DOS,{header}\n99213,2026-07-01,x\n")
+    notes = read_log(f).unused_columns
+    if what is None:
+        assert notes == []
+    else:
+        assert notes and f"column {header!r} looks like {what} but is not used" in notes[0]

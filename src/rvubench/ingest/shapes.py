@@ -40,15 +40,19 @@ _AGGREGATE_RE = re.compile(
 )
 
 # header words -> (what the column looks like, the canonical column a mapping would name)
+_ID_WORDS = r"( \w+)? (id|nbr|number|no|num|key|npi)\b"
 _LOOKS_LIKE = (
     (re.compile(r"\b(mod|mods|modifiers?|modifer|modfier)\b|modifier"), "a modifier", "modifiers"),
-    (re.compile(r"\b(units?|qty|quantity|quantities)\b"), "units", "units"),
-    (re.compile(r"\b(pos|place of service|place of svc|setting)\b"), "a place of service", "pos"),
-    (re.compile(r"\b(provider|prov|npi|rendering|rndrng|physician|clinician|doctor)\b"),
+    (re.compile(r"^(?!.*\b(per unit|charge|amount|amt|price|fee|cost|rvus?)\b)"
+                r".*\b(units?|qty|quantity|quantities)\b"), "units", "units"),
+    (re.compile(r"\b(pos|place of service|place of svc)\b"), "a place of service", "pos"),
+    (re.compile(r"^(?!.*\b(type|specialty|taxonomy|group|location|address|phone|tax)\b)"
+                r".*\b(provider|prov|npi|rendering|rndrng|physician|clinician|doctor)\b"),
      "a provider", "provider_id"),
-    (re.compile(r"\b(encounter|enc|csn|claim|clm|visit)\b"), "an encounter", "encounter_id"),
-    (re.compile(r"\b(patient|pat|pt|person|per|mrn|bene|member)\b"), "a patient field",
-     "patient_ref"),
+    (re.compile(r"\bcsn\b|\b(encounter|enc|claim|clm|visit)\b" + _ID_WORDS), "an encounter",
+     "encounter_id"),
+    (re.compile(r"\bmrn\b|\b(patient|pat|pt|person|per|member|bene)\b" + _ID_WORDS),
+     "a patient field", "patient_ref"),
 )  # fmt: skip
 
 
