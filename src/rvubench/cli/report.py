@@ -7,7 +7,12 @@ from pathlib import Path
 
 import click
 
-from rvubench.cli.options import ingest_options, json_option, pricing_options
+from rvubench.cli.options import (
+    benchmark_read_options,
+    ingest_options,
+    json_option,
+    pricing_options,
+)
 
 
 def _positive(ctx, param, value):
@@ -33,15 +38,7 @@ def _positive(ctx, param, value):
               default=None, help="Your benchmark table (CSV/XLSX, benchmark/FORMAT.md); "
               "default: the bundled ILLUSTRATIVE sample.")
 @click.option("--region", default=None, help="Benchmark region (default: National).")
-@click.option("--benchmark-sheet", default=None,
-              help="Sheet of an XLSX benchmark table (default: the first sheet).")
-@click.option("--survey-year", type=int, default=None,
-              help="Survey year: picks it in a file with a year column, or names it for a file "
-                   "without one (default: a year in a title row above the header).")
-@click.option("--benchmark-metric", default=None,
-              help="Metric of a single-metric benchmark table without a metric column, e.g. "
-                   "wrvu, total_compensation, compensation_per_wrvu (default: a title row "
-                   "naming it, e.g. 'Work RVUs').")
+@benchmark_read_options
 @click.option("--clinical-fte", type=float, default=1.0, show_default=True, callback=_positive,
               help="Clinical FTE; divides annualized wRVUs.")
 @click.option("--total-fte", type=float, default=None, callback=_positive,
