@@ -113,3 +113,15 @@ def test__report_reads_a_survey_sheet_as_exported_and_shows_the_published_mean(t
     # the sheet's published figures: Average 8950, # Incumbents 212, 10th 5600 .. 90th 12700
     assert (wrvu[head.index("mean")], wrvu[head.index("n_providers")]) == (8950, 212)
     assert wrvu[head.index("p10")] == 5600 and wrvu[head.index("p90")] == 12700
+
+
+@given(
+    p=st.integers(1, 99),
+    form=st.sampled_from(["{p}th %tile", "{p}th Percentile", "{p}th %ile", "{p}th", "P{p}",
+                          "p{p:02d}", "{p}TH PERCENTILE"]),
+)  # fmt: skip
+def test__percentile_headers_as_printed_read_as_that_percentile(p, form):
+    from rvubench.benchmarks.tables import _header_key, _pct_columns
+
+    header = [form.format(p=p), "other"]
+    assert _pct_columns([_header_key(h) for h in header], header) == [(p, 0, header[0])]

@@ -12,9 +12,12 @@ non-QP CF 33.4009; non-facility total for office, facility total for POS 22):
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import _export_shapes as shapes
 from rvubench.errors import InputFileError, MissingColumnsError, UsageProblem
@@ -157,3 +160,23 @@ def test__which_unused_columns_are_warned_about(tmp_path, header, what):
         assert notes == []
     else:
         assert notes and f"column {header!r} looks like {what} but is not used" in notes[0]
+
+
+_ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+@given(
+    code=st.text(_ALNUM, min_size=5, max_size=5),
+    mods=st.lists(st.text(_ALNUM, min_size=2, max_size=2), min_size=1, max_size=4),
+    sep=st.sampled_from(["-", "/", " ", ":", " - "]),
+    between=st.sampled_from([" ", ",", ";", ", "]),
+)
+def test__attached_modifiers_split_back_into_code_and_modifiers(code, mods, sep, between):
+    from rvubench.ingest.shapes import split_code_modifiers
+
+    cell = code + sep + between.join(mods)
+    got = split_code_modifiers([cell, code])
+    assert got is not None
+    codes, cells = got
+    assert codes == [code, code]
+    assert re.split(r"[^A-Z0-9]+", cells[0]) == mods and cells[1] == ""
