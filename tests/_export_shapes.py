@@ -223,8 +223,12 @@ def survey_mgma_like(d: Path) -> Path:
     header = ["Specialty", "Measure", "Provider Count", "Average", "10th %tile", "25th %tile",
               "Median", "75th %tile", "90th %tile"]  # fmt: skip
     rows = _names_rows(names, ["Radiology: Interventional"])
-    return _write(d / "mgma_like.csv", header, rows,
-                  title=["Provider Compensation and Production Report 2025", "(2024 data)"])
+    return _write(
+        d / "mgma_like.csv",
+        header,
+        rows,
+        title=["Provider Compensation and Production Report 2025", "(2024 data)"],
+    )
 
 
 def survey_amga_like(d: Path) -> Path:

@@ -69,7 +69,9 @@ def test__specialty_as_surveys_write_it(tables, spelling):
 
 
 def test__real_misses_still_list_close_matches(tables):
-    with pytest.raises(BenchmarkError, match="not found in mgma_like.csv; close matches: Radiology: Interventional"):
+    with pytest.raises(
+        BenchmarkError, match="not found in mgma_like.csv; close matches: Radiology: Interventional"
+    ):
         tables["mgma_like"].find("Radiology Diagnostic", "wrvu")
 
 
@@ -78,7 +80,9 @@ def test__year_from_title_or_option(tmp_path):
     assert {r.survey_year for r in load_benchmarks(mgma).rows} == {2025}  # title row
     assert {r.survey_year for r in load_benchmarks(mgma, survey_year=2024).rows} == {2024}
     amga = shapes.survey_amga_like(tmp_path)  # has a year column: the option picks the year
-    with pytest.raises(BenchmarkError, match="no rows for survey year 2023; years in the file: 2025"):
+    with pytest.raises(
+        BenchmarkError, match="no rows for survey year 2023; years in the file: 2025"
+    ):
         load_benchmarks(amga, survey_year=2023)
 
 

@@ -84,14 +84,20 @@ def test__nextgen__patient_columns_are_dropped_and_per_nbr_groups(built):
 
 
 def test__wide_claim_file_is_refused_saying_what_it_is(tmp_path):
-    with pytest.raises(MissingColumnsError, match="is a wide claim file, not a procedure log: "
-                       r"one claim per row with 13 code columns \(HCPCS_CD_1 .. HCPCS_CD_13\)"):
+    with pytest.raises(
+        MissingColumnsError,
+        match="is a wide claim file, not a procedure log: "
+        r"one claim per row with 13 code columns \(HCPCS_CD_1 .. HCPCS_CD_13\)",
+    ):
         read_log(shapes.synpuf_carrier_claims(tmp_path))
 
 
 def test__aggregated_file_is_refused_saying_what_it_is(tmp_path):
-    with pytest.raises(InputFileError, match="is an aggregated file, not a procedure log: it "
-                       "counts services per provider and code"):
+    with pytest.raises(
+        InputFileError,
+        match="is an aggregated file, not a procedure log: it "
+        "counts services per provider and code",
+    ):
         read_log(shapes.cms_by_provider_and_service(tmp_path))
 
 

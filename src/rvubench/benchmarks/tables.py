@@ -403,7 +403,10 @@ def _metric(name: str) -> str:
 
 
 def load_benchmarks(
-    path: Path | str | None = None, *, sheet: str | None = None, survey_year: int | None = None,
+    path: Path | str | None = None,
+    *,
+    sheet: str | None = None,
+    survey_year: int | None = None,
     metric: str | None = None,
 ) -> BenchmarkTable:
     """Read a benchmark table.
@@ -461,7 +464,9 @@ def _read_records(path: Path, sheet: str | None) -> list[tuple[int, list[str]]]:
 
 
 def _is_count_header(cell: str) -> bool:
-    return COLUMN_ALIASES.get(_header_key(cell)) == "n_providers" or _header_key(cell) == "n_providers"
+    return (
+        COLUMN_ALIASES.get(_header_key(cell)) == "n_providers" or _header_key(cell) == "n_providers"
+    )
 
 
 def _read_text(path: Path) -> list[tuple[int, list[str]]]:
@@ -472,7 +477,9 @@ def _read_text(path: Path) -> list[tuple[int, list[str]]]:
     if rtext.is_binary(data, 4096):
         raise InputFileError(f"{path.name}: not a text file (binary content); expected CSV or XLSX")
     text = rtext.decode_bytes(data, path.name).text
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else rtext.sniff_delimiter(text, (",", "\t", ";"))
+    delimiter = (
+        "\t" if path.suffix.lower() == ".tsv" else rtext.sniff_delimiter(text, (",", "\t", ";"))
+    )
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     out = []
     start = 1
@@ -525,8 +532,12 @@ def _header_key(text: str) -> str:
 
 
 def parse_benchmark_records(
-    records: Sequence[tuple[int, Sequence[str]]], *, name: str = "benchmark table", path: str = "",
-    survey_year: int | None = None, metric: str | None = None,
+    records: Sequence[tuple[int, Sequence[str]]],
+    *,
+    name: str = "benchmark table",
+    path: str = "",
+    survey_year: int | None = None,
+    metric: str | None = None,
 ) -> BenchmarkTable:
     """Turn raw rows into a validated :class:`BenchmarkTable`.
 
@@ -568,8 +579,7 @@ def parse_benchmark_records(
         rows = [r for r in rows if r.survey_year == survey_year]
         if not rows:
             raise BenchmarkError(
-                f"{name}: no rows for survey year {survey_year}; years in the file: "
-                f"{_list(years)}"
+                f"{name}: no rows for survey year {survey_year}; years in the file: {_list(years)}"
             )
     _check_duplicates(rows, name)
     return BenchmarkTable(rows=rows, path=path or name, layout=layout)
@@ -589,7 +599,9 @@ def _header_index(records: Sequence[tuple[int, Sequence[str]]]) -> int:
     for i, (_n, cells) in enumerate(records[:20]):
         keys = [_header_key(c) for c in cells]
         pcts = sum(1 for k in keys if _PCT_RE.match(k))
-        if "specialty" in keys and ("metric" in keys or pcts >= 2 or any(_WIDE_RE.match(k) for k in keys)):
+        if "specialty" in keys and (
+            "metric" in keys or pcts >= 2 or any(_WIDE_RE.match(k) for k in keys)
+        ):
             return i
     return 0
 

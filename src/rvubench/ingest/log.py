@@ -255,9 +255,9 @@ class _Roles:
         self.ignored: list[str] = []
         explicit: dict[str, str] = {}
         if mapping:
-            for canon, names in mapping.columns.items():
+            for mapped, names in mapping.columns.items():
                 for name in names:
-                    explicit[normalize_header(name)] = canon
+                    explicit[normalize_header(name)] = mapped
         best: dict[str, tuple[int, int]] = {}  # canonical -> (priority, index)
         mods: dict[str, list[int]] = {}
         patient: tuple[int, int] | None = None  # (priority, index) of a patient-id column
@@ -622,8 +622,9 @@ def _slow_csv(data, name, label, header, hidx, delim, encoding) -> _Raw:
     rows = np.arange(hidx + 2, hidx + 2 + len(data_records), dtype=np.int64)
     cols = [pa.array([_cell(r, i) for r in data_records], pa.string()) for i in range(ncol)]
     raw = _Raw(label, name, header, hidx + 1, cols, rows)
-    if decoded.encoding != encoding and rtext.not_utf8_note(name, decoded):
-        raw.warnings.append(rtext.not_utf8_note(name, decoded))  # the start was UTF-8
+    note = rtext.not_utf8_note(name, decoded)
+    if decoded.encoding != encoding and note:
+        raw.warnings.append(note)  # the start of the file was UTF-8
     _note_extra_cells(raw, data_records, ncol)
     return raw
 
