@@ -129,3 +129,9 @@ def test__percentile_headers_as_printed_read_as_that_percentile(p, form):
 
     header = [form.format(p=p), "other"]
     assert _pct_columns([_header_key(h) for h in header], header) == [(p, 0, header[0])]
+
+
+def test__workbook_without_sheet_option_reads_the_first_sheet_with_a_header(tmp_path):
+    # the cover sheet comes first; "Work RVUs" is the first sheet with a benchmark header
+    t = load_benchmarks(shapes.survey_sullivancotter_like(tmp_path), survey_year=2025)
+    assert [r.metric for r in t.rows] == ["wrvu"]

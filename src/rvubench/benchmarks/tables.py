@@ -502,15 +502,23 @@ def _read_xlsx(path: Path, sheet: str | None) -> list[tuple[int, list[str]]]:
                 raise InputFileError(
                     f"{path.name}: no sheet {sheet!r}; sheets: {_list(wb.sheetnames)}"
                 )
-            ws = wb[sheet]
-        else:
-            ws = wb.worksheets[0]
-        out = []
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            out.append((number, [_cell_text(v) for v in values]))
-        return out
+            return _sheet_rows(wb[sheet])
+        first = None
+        for ws in wb.worksheets:  # a cover or notes sheet may come first
+            rows = _sheet_rows(ws)
+            first = first if first is not None else rows
+            if _header_at(rows) is not None:
+                return rows
+        return first or []
     finally:
         wb.close()
+
+
+def _sheet_rows(ws: Any) -> list[tuple[int, list[str]]]:
+    return [
+        (number, [_cell_text(v) for v in values])
+        for number, values in enumerate(ws.iter_rows(values_only=True), start=1)
+    ]
 
 
 def _cell_text(value: Any) -> str:
@@ -594,8 +602,14 @@ _TITLE_METRICS = (  # phrases in a title row, most specific first
 
 
 def _header_index(records: Sequence[tuple[int, Sequence[str]]]) -> int:
-    """The header row: the first of the first 20 rows with a specialty column and either a
-    metric column, percentile columns or wide-layout columns (title rows sit above it)."""
+    """The header row (title rows sit above it); the first row when none is recognised."""
+    found = _header_at(records)
+    return 0 if found is None else found
+
+
+def _header_at(records: Sequence[tuple[int, Sequence[str]]]) -> int | None:
+    """The first of the first 20 rows with a specialty column and either a metric column,
+    percentile columns or wide-layout columns; None when there is none."""
     for i, (_n, cells) in enumerate(records[:20]):
         keys = [_header_key(c) for c in cells]
         pcts = sum(1 for k in keys if _PCT_RE.match(k))
@@ -603,7 +617,7 @@ def _header_index(records: Sequence[tuple[int, Sequence[str]]]) -> int:
             "metric" in keys or pcts >= 2 or any(_WIDE_RE.match(k) for k in keys)
         ):
             return i
-    return 0
+    return None
 
 
 def _fill_defaults(header, keys, records, name, titles, survey_year, metric):
