@@ -111,3 +111,42 @@ def test__roster_bad_option_values_name_row_and_column(tmp_path):
     path.write_text("provider_id,specialty,kind\nA1,Family Medicine,negotiation\n")
     with pytest.raises(InputFileError, match=r"row 2, column kind"):
         read_roster(path)
+
+
+def test__department_pdf_groups_by_specialty_plots_them_apart_and_defines_its_terms():
+    from datetime import date
+
+    from rvubench.batch.department import (
+        STATUS_REPORTED,
+        ClinicianRow,
+        build_department_model,
+        department_html,
+    )
+
+    def row(pid, specialty, wp, cp):
+        return ClinicianRow(provider_id=pid, name="", specialty=specialty, status=STATUS_REPORTED,
+                            clinical_fte=1.0, lines=10, wrvu_total=100.0, wrvu_annualized=400.0,
+                            wrvu_fte_adjusted=400.0, wrvu_percentile=wp, payment_cents=100,
+                            total_compensation=300000.0, compensation_per_wrvu=50.0,
+                            compensation_percentile=cp, alignment_gap=None, wrvu_change_qoq_pct=-2.5)
+
+    model = build_department_model(
+        rows=[row("A1", "Family Medicine", 40.0, 60.0), row("B2", "Cardiology", "below p10", 20.0),
+              row("C3", "Family Medicine", 70.0, "above p90")],
+        not_in_roster=[], period_label="2026Q2", period_start=date(2026, 4, 1),
+        period_end=date(2026, 6, 30), annualization_factor=365 / 91, sources=["log.csv"],
+        roster="roster.csv", settings={})
+    html = department_html(model)
+    # two specialty groups, Cardiology first; the quarter's change column with its value
+    assert html.count('class="specialty-group"') == 2
+    assert html.index("Cardiology (1)") < html.index("Family Medicine (2)")
+    assert "Change on the previous quarter" in html and "-2.5%" in html
+    # the scatter: one marker shape per specialty with a legend; outside-range values at the edge
+    svg = model.scatter_svg
+    assert "Cardiology" in svg and "Family Medicine" in svg
+    # Cardiology (first) is a circle: B2 and its legend swatch; Family Medicine a square:
+    # A1, C3 and the swatch, besides the plot's frame
+    assert svg.count("<circle") == 2 and svg.count("<rect") == 1 + 3
+    # every term used in the headers is defined
+    for term in ("<dt>wRVU</dt>", "<dt>FTE</dt>", "<dt>Alignment gap</dt>", "<dt>Percentile</dt>"):
+        assert term in html
