@@ -9,11 +9,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from rvubench.batch.department import DEPARTMENT_SHEET, RUN_SHEET, write_department_xlsx
-from rvubench.report.xlsx import header_label, render_xlsx
+from rvubench.report.xlsx import MAX_WIDTH, fitted_widths, header_label, render_xlsx
 
 pytest.importorskip("weasyprint")  # the layout module builds the bundled sample models
 
@@ -121,3 +123,14 @@ def test__department_run_sheet_dates_are_the_document_date(books):
     assert run["document_date"].number_format == "yyyy-mm-dd"
     ws = wb[DEPARTMENT_SHEET]
     assert ws.page_setup.orientation == "landscape"
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=st.from_regex(r"[a-z][a-z0-9]{0,8}(_[a-z0-9]{1,8}){0,4}", fullmatch=True),
+       values=st.lists(st.one_of(st.floats(-1e9, 1e9, allow_nan=False), st.text(max_size=90),
+                                 st.none()), max_size=20))
+def test__property__labels_have_no_tidy_underscores_and_widths_never_cut_them(name, values):
+    label = header_label(name)
+    assert label and "_" not in label
+    (width,) = fitted_widths([name], [[v] for v in values])
+    assert len(label) < width <= max(MAX_WIDTH, len(label) + 3)
