@@ -503,7 +503,7 @@ def run_batch(
     """
     from rvubench.benchmarks import load_benchmarks
     from rvubench.feeschedule import load_fee_schedules
-    from rvubench.ingest import read_log
+    from rvubench.ingest import read_log, require_data_rows
     from rvubench.periods import latest_full_quarter, parse_period
     from rvubench.pricing import price_lines
     from rvubench.roster import read_roster
@@ -520,6 +520,7 @@ def run_batch(
     logs = options.logs if len(options.logs) != 1 else options.logs[0]
     ingest = read_log(logs, mapping=options.mapping, sheet=options.sheet,
                       net_reversals=options.net_reversals)
+    require_data_rows(ingest, ", ".join(Path(p).name for p in options.logs))
     sources = [Path(f).name for f in getattr(ingest, "files", []) or options.logs]
     lines = _fill_roster_localities(ingest.lines, entries)
     del ingest  # only the priced frame stays in memory for the rest of the run

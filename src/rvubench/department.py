@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from rvubench.formatting import fmt_percentile
+
 STATUS_REPORTED = "reported"
 STATUS_FAILED = "failed"
 STATUS_NO_LINES = "no lines in the log"
@@ -301,7 +303,7 @@ def _percentile_text(value: float | str | None) -> str:
         return "n/a"
     if isinstance(value, str):
         return value
-    return f"{value:.1f}"
+    return fmt_percentile(value)
 
 
 def percentile_band(value: float | str | None) -> str | None:

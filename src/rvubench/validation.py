@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rvubench.ingest import IngestResult, read_log
+from rvubench.ingest import IngestResult, read_log, require_data_rows
 
 MAX_LISTED = 50
 
@@ -173,6 +173,8 @@ def validate_log(
     from rvubench.feeschedule import load_fee_schedules
 
     result = read_log(paths, mapping=mapping, sheet=sheet, net_reversals=net_reversals)
+    require_data_rows(result, ", ".join(
+        Path(p).name for p in ([paths] if isinstance(paths, str | Path) else paths)))
     fees = load_fee_schedules(tuple(fee_schedule_files))
     known = fees.codes()
     lines = result.lines
