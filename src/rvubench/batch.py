@@ -653,6 +653,8 @@ def _clinician_row(
         wrvu_annualized=round(annualized, 4),
         wrvu_fte_adjusted=None if fte_adjusted is None else round(fte_adjusted, 4),
         wrvu_percentile=summary.get("wrvu_percentile"),
+        wrvu_benchmarked_fte_adjusted=summary.get("wrvu_benchmarked_fte_adjusted"),
+        wrvu_basis=_basis_text(summary),
         payment_cents=cents,
         total_compensation=e.total_compensation,
         compensation_per_wrvu=cpw,
@@ -660,6 +662,13 @@ def _clinician_row(
         alignment_gap=summary.get("alignment_gap"),
         outputs=list(result.outputs) if result is not None and result.ok else [],
     )
+
+
+def _basis_text(summary: dict[str, Any]) -> str:
+    """"on 2025 RVUs" (like-for-like), "as credited", or "" without a benchmark."""
+    if summary.get("wrvu_basis") == "like-for-like":
+        return f"on {summary.get('wrvu_basis_rvu_year')} RVUs"
+    return summary.get("wrvu_basis") or ""
 
 
 def _not_in_roster(
@@ -714,7 +723,7 @@ def _notices(table: Any) -> list[str]:
     if getattr(table, "illustrative", False):
         return [
             "Benchmark figures are ILLUSTRATIVE, not survey data: the bundled sample table is "
-            "for trying rvubench out; use your own licensed survey export (--benchmark)."
+            "for trying rvubench out; use your own licensed survey export for real decisions."
         ]
     return []
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -918,7 +918,9 @@ def _metric_from(result: Any, metric: str, label: str, unit: str, value: Any, pc
     if pct is None:
         p_value, p_label, position = None, "n/a", ""
     else:
-        p_value, p_label, position = pct.value, pct.label, pct.position
+        p_value, position = pct.value, pct.position
+        # "38th" (the one way percentiles are written); "below p10" outside the range
+        p_label = fmt_percentile(pct.value) if position == "within" else pct.label
     return MetricBenchmark(
         metric=metric, label=label, unit=unit, value=value, percentile=p_value,
         percentile_label=p_label,
@@ -966,7 +968,8 @@ def benchmark_section(result: Any, *, credited: Any = None,
         warnings=tuple(result.warnings) + tuple(result.notes),
         wrvu_period=_value_or_none(getattr(result, "wrvu_total", None)),
         basis_rvu_year=basis_rvu_year,
-        credited_wrvu=None if credited is None else _metric_from(
-            credited, "wrvu", "Work RVUs (annualized, per clinical FTE, as credited)", "wrvu",
-            credited.wrvu_fte_adjusted, credited.wrvu_percentile),
+        credited_wrvu=None if credited is None else replace(_metric_from(
+            credited, "wrvu", "Work RVUs (annualized, per clinical FTE, as credited; not used)",
+            "wrvu", credited.wrvu_fte_adjusted, credited.wrvu_percentile),
+            metric="wrvu_as_credited"),
     )
