@@ -20,6 +20,7 @@ import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -784,7 +785,8 @@ def build_report_model(
         rows_outside_period=outside,
         columns_dropped=tuple(columns_dropped),
         rows_skipped=rows_skipped,
-        source_files=tuple(_unique(scope, "source_file")),
+        # file names only: a folder path can carry a person's name
+        source_files=tuple(dict.fromkeys(Path(f).name for f in _unique(scope, "source_file"))),
     )
     by_code = _by_code(usable, wrvu_total)
     by_month = _by_month(usable, period)
