@@ -515,12 +515,12 @@ def run_batch(
     entries = roster_entries(read_roster(Path(options.roster)))
     table = load_benchmarks(options.benchmark)
     out_dir = Path(options.out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
 
     logs = options.logs if len(options.logs) != 1 else options.logs[0]
     ingest = read_log(logs, mapping=options.mapping, sheet=options.sheet,
                       net_reversals=options.net_reversals)
     require_data_rows(ingest, ", ".join(Path(p).name for p in options.logs))
+    out_dir.mkdir(parents=True, exist_ok=True)
     sources = [Path(f).name for f in getattr(ingest, "files", []) or options.logs]
     lines = _fill_roster_localities(ingest.lines, entries)
     del ingest  # only the priced frame stays in memory for the rest of the run
