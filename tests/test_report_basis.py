@@ -133,7 +133,7 @@ def test__workbook_percentiles_beside_their_figures(runs):
     folder, _, _ = runs["productivity"]
     wb = openpyxl.load_workbook(folder / "IR-9.xlsx", read_only=True)
     summary = {r[2]: r[1] for r in wb["Summary"].iter_rows(min_row=2, values_only=True)}
-    assert summary["wrvu_basis"] == "wRVUs on 2025 RVUs (like-for-like)"
+    assert summary["wrvu_basis"] == "wRVUs on 2025 RVUs, like-for-like"
     for pct, figure in (("wrvu_percentile", "wrvu_benchmarked_fte_adjusted"),
                         ("wrvu_credited_percentile", "wrvu_fte_adjusted")):
         p = percentile_of(summary[figure], _wrvu_row())

@@ -241,7 +241,7 @@ class WrvuBasis:
     """
 
     like_for_like: bool
-    label: str  # "on 2025 RVUs (like-for-like)" or "as credited"
+    label: str  # "on 2025 RVUs, like-for-like" or "as credited on RVU26C"
     rvu_year: int | None
     wrvu_total: float
     wrvu_annualized: float
@@ -468,7 +468,7 @@ def _basis(benchmark: BenchmarkSection | None, wrvu_total: float, factor: float,
         total = benchmark.wrvu_period
         fte = wm.value if wm is not None and wm.value is not None else total * factor / clinical_fte
         return WrvuBasis(
-            like_for_like=True, label=f"on {benchmark.basis_rvu_year} RVUs (like-for-like)",
+            like_for_like=True, label=f"on {benchmark.basis_rvu_year} RVUs, like-for-like",
             rvu_year=benchmark.basis_rvu_year, wrvu_total=total, wrvu_annualized=total * factor,
             wrvu_fte_adjusted=fte, credited_label=credited_label, credited_total=wrvu_total,
             credited_fte_adjusted=credited_fte,
