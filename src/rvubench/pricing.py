@@ -302,7 +302,7 @@ def _row_data(fees, release_ids: list[str]) -> SimpleNamespace:
     d.flag = {name: (rows[name].to_numpy(dtype=bool, na_value=False) if name in rows
                      else np.zeros(n, dtype=bool)) for name in ("nf_na", "f_na")}
     d.char = {name: _char_col(rows, name)[:n] if n else np.zeros(0, dtype="int64")
-              for name in ("status", "mult_proc", "bilat", "asst", "co_surg")}
+              for name in ("status", "mult_proc", "bilat", "asst", "co_surg", "team_surg")}
     d.text = {name: (rows[name].fillna("").astype(str).to_numpy(dtype=object) if name in rows
                      else np.full(n, "", dtype=object))
               for name in ("status", "description", "global_days", "endo_base")}
@@ -424,6 +424,7 @@ def _price_all(lines: pd.DataFrame, fees, settings: PricingSettings) -> pd.DataF
     _modifier_rules(k, settings)
     _pair_keys(k)
     _units2_keys(k)
+    _not_payable_credit(k, settings)
     _expand(s, k, key_idx, lines)
     _line_status(s, lines)
     _bilateral_pairs(s, k, lines)
@@ -823,7 +824,7 @@ def _select_rows(s: SimpleNamespace, lines: pd.DataFrame, fees) -> None:
         setattr(s, name, d.num[src][rowi] if len(d.rows) else s.st * 0)
     s.nf_na = d.flag["nf_na"][rowi] if len(d.rows) else s.st > 0
     s.f_na = d.flag["f_na"][rowi] if len(d.rows) else s.st > 0
-    for name in ("mult_proc", "bilat", "asst", "co_surg"):
+    for name in ("mult_proc", "bilat", "asst", "co_surg", "team_surg"):
         setattr(s, name, d.char[name][rowi] if len(d.rows) else s.st * 0)
     s.mult = s.mult_proc
     # endoscopic base codes as indexes into all_codes (the line codes, then other bases)
@@ -997,7 +998,7 @@ def _modifier_rules(s: SimpleNamespace, settings: PricingSettings) -> None:
     f = {k: v[sub] for k, v in s.mf.items()}
     k = len(sub)
     m = SimpleNamespace()
-    bilat, asst, cosurg = s.bilat[sub], s.asst[sub], s.co_surg[sub]
+    bilat, asst, cosurg, team = s.bilat[sub], s.asst[sub], s.co_surg[sub], s.team_surg[sub]
     pre, intra, post = s.pre[sub], s.intra[sub], s.post[sub]
 
     bil_f = np.full(k, _ONE, dtype="int64")
@@ -1021,15 +1022,19 @@ def _modifier_rules(s: SimpleNamespace, settings: PricingSettings) -> None:
     asst_fac = np.where(m.asst_code == 4, 1360, 1600)
     post_f.append((is_asst, asst_fac))
     wfac = np.where(is_asst, asst_fac / _ONE, wfac)
+    # ASST SURG, CO SURG and TEAM SURG indicators as RVU25D.pdf words them (_TEAM_RULES):
+    # where the modifier may not be paid, payment 0 and (medicare policy) 0 wRVU
     m.asst_pay0 = is_asst & _isin(asst, "19")
     m.asst_ind = np.select([is_asst & (asst == C(v)) for v in "019"], [1, 2, 3], 0)
 
     m.is62 = f["62"]
     post_f.append((m.is62, 6250))
     wfac = np.where(m.is62, wfac * 0.625, wfac)
-    m.co0 = m.is62 & (cosurg == C("0"))
-    m.co_ind = np.select([m.co0, m.is62 & (cosurg == C("1"))], [1, 2], 0)
+    m.co0 = m.is62 & _isin(cosurg, "09")
+    m.co_ind = np.select([m.is62 & (cosurg == C(v)) for v in "019"], [1, 2, 3], 0)
     m.is66 = f["66"]
+    m.team0 = m.is66 & _isin(team, "09")
+    m.team_ind = np.select([m.is66 & (team == C(v)) for v in "0129"], [1, 2, 3, 4], 0)
 
     m.split_code = np.zeros(k, dtype="int64")
     m.split_pct = np.zeros(k, dtype="int64")  # percent of the fee
@@ -1057,9 +1062,22 @@ def _modifier_rules(s: SimpleNamespace, settings: PricingSettings) -> None:
     s.asst_pay0[sub] = m.asst_pay0
     s.co0 = np.zeros(n, dtype=bool)
     s.co0[sub] = m.co0
-    s.pay_zero[sub] |= m.asst_pay0 | m.co0
-    s.est[sub] &= ~(m.is66 | m.split_missing | m.no53row)
+    s.team0 = np.zeros(n, dtype=bool)
+    s.team0[sub] = m.team0
+    s.pay_zero[sub] |= m.asst_pay0 | m.co0 | m.team0
+    # (medicare policy: credited 0 too, after the bilateral pair/2-unit candidates are chosen,
+    # see _not_payable_credit; full-credit keeps the share of the work done)
+    # team surgery "pay by report" (indicators 1 and 2): the MAC prices it, not estimable
+    s.est[sub] &= ~((m.is66 & ~m.team0) | m.split_missing | m.no53row)
     s.mod = m
+
+
+def _not_payable_credit(k: SimpleNamespace, settings: PricingSettings) -> None:
+    """Under the ``medicare`` policy a key whose assistant (80-82, AS), co-surgeon (62) or
+    team (66) modifier may not be paid under its ASST/CO/TEAM SURG indicator credits 0 wRVU,
+    as Medicare pays it nothing; ``full-credit`` keeps the modifier's share of the work."""
+    if settings.policy == "medicare":
+        k.credit_ok = k.credit_ok & ~(k.asst_pay0 | k.co0 | k.team0)
 
 
 def _pair_keys(k: SimpleNamespace) -> None:
@@ -1205,6 +1223,13 @@ def _line_bil_f(s: SimpleNamespace, k: SimpleNamespace, idx: np.ndarray) -> np.n
     return bf
 
 
+def _full_bilateral(bil_f: np.ndarray) -> np.ndarray:
+    """The ``full-credit`` work factor of a bilateral item (from its payment factor per
+    10,000): both sides in full, so indicator 1 (150% paid) is credited 200%; indicators 0,
+    2 and 3 are credited as paid (100%, 100%, 200%), a line without 50 x 1."""
+    return np.where(bil_f == 15000, 20000, bil_f) / _ONE
+
+
 def _payment_and_credit(s: SimpleNamespace, k: SimpleNamespace,
                         settings: PricingSettings) -> None:
     """Line payment (post-MPPR factors on rounded cents, units last) and wRVU credit."""
@@ -1226,7 +1251,11 @@ def _payment_and_credit(s: SimpleNamespace, k: SimpleNamespace,
     s.pay_na = (s.found & ~s.est) | ~s.found  # unknown code, rejected, or not estimable
     if s.pair is not None:
         s.pay_na[s.pair.partner] = False  # paid on the pair's other line: 0.00
-    w = s.work_adj * s.wfac / 100.0 if s.medicare else s.work100 * s.units / 100.0
+    if s.medicare:
+        w = s.work_adj * s.wfac / 100.0
+    else:  # full-credit: no payment-policy reduction, the share of the work done kept
+        s.work_full = s.work100 * s.units * _full_bilateral(_line_bil_f(s, k, np.arange(s.n)))
+        w = s.work_full * s.wfac / 100.0
     w = np.where(s.credit_ok, np.round(w, 4), 0.0)
     s.wcredit = np.where(w == 0, 0.0, w)  # no negative zero
     s.priced = s.usable & ((s.wcredit > 0) | (~s.pay_na & (s.pay_cents > 0)))
@@ -1266,15 +1295,28 @@ def _static_texts(k: SimpleNamespace, settings: PricingSettings) -> tuple[np.nda
     b.add(m.asst_code, ["", "assistant at surgery (80): 16%", "assistant at surgery (81): 16%",
                         "assistant at surgery (82): 16%",
                         "non-physician assistant at surgery (AS): 13.6%"], idx=sub)
-    b.add(m.asst_ind, ["", "assistant: documentation of medical necessity required (ind 0)",
-                       "assistant at surgery not payable for this code (ind 1): payment 0",
-                       "assistant modifier not applicable to this code (ind 9): payment 0"],
+    b.add(m.asst_ind, ["", "assistant: documentation of medical necessity required "
+                           "(ASST SURG ind 0)",
+                       "assistant at surgery may not be paid for this code (ASST SURG ind 1): "
+                       "payment 0",
+                       "assistant at surgery concept does not apply to this code "
+                       "(ASST SURG ind 9): payment 0"],
           idx=sub)
     b.add_flag(m.is62, "co-surgeon (62): 62.5%", idx=sub)
-    b.add(m.co_ind, ["", "co-surgeons not permitted for this code (ind 0): payment 0",
-                     "co-surgeons: documentation of medical necessity required (ind 1)"],
+    b.add(m.co_ind, ["", "co-surgeons not permitted for this code (CO SURG ind 0): payment 0",
+                     "co-surgeons: documentation of medical necessity required (CO SURG ind 1)",
+                     "co-surgery concept does not apply to this code (CO SURG ind 9): "
+                     "payment 0"],
           idx=sub)
-    b.add_flag(m.is66, "team surgery (66): priced by report, payment not estimable", idx=sub)
+    b.add(m.team_ind, ["", "team surgery (66) not permitted for this code (TEAM SURG ind 0): "
+                           "payment 0",
+                       "team surgery (66): documentation of medical necessity required, priced "
+                       "by report (TEAM SURG ind 1): payment not estimable, full wRVU",
+                       "team surgery (66): priced by report (TEAM SURG ind 2): payment not "
+                       "estimable, full wRVU",
+                       "team surgery concept does not apply to this code (TEAM SURG ind 9): "
+                       "payment 0"],
+          idx=sub)
     _split_texts(b, k)
     b.add_flag(m.is52, f"reduced service (52): x{settings.mod52_factor:.2f}; the MAC may reduce",
                idx=sub)
@@ -1310,8 +1352,13 @@ def _adjustment_texts(s: SimpleNamespace, k: SimpleNamespace,
     ]
     tail = []
     if not s.medicare:
-        tail.append((s.found & (np.abs(s.work_adj - s.work100 * s.units) > 1e-9),
-                     ["", "full-credit policy: wRVU not reduced for modifiers"]))
+        not_payable = (k.asst_pay0 | k.co0 | k.team0)[s.key_idx] & s.credit_ok
+        tail.append((np.select([s.found & (np.abs(s.work_adj - s.work_full) > 1e-9),
+                                not_payable], [1, 2], 0),
+                     ["", "full-credit policy: wRVU without multiple-procedure, endoscopy or "
+                          "bilateral payment reductions",
+                      "full-credit policy: the modifier's share of the work credited though "
+                      "Medicare does not pay it"]))
     any_dyn = np.zeros(s.n, dtype=bool)
     for codes, _ in (*dynamic, *tail):
         if codes is not none:
@@ -1362,13 +1409,15 @@ def _split_texts(tx: _Texts, s: SimpleNamespace) -> None:
     m = s.mod
     key = np.where(m.split_ok, m.split_code * 101 + np.clip(m.split_pct, 0, 100), 0)
     k_idx, k_uniq = pd.factorize(key)
-    labels = []
+    # code 0 means "no text" to _Texts: the factorized codes are shifted by one, so that
+    # the first line's split (label 0 of the factorization) is not taken for "none"
+    labels = [""]
     for k in k_uniq:
         c, p = divmod(int(k), 101)
         what = {1: "surgical care only (54): pre-op + intra-op", 2: "post-op care only (55)",
                 3: "pre-op care only (56)", 4: "return to OR (78): intra-op"}.get(c)
         labels.append(f"{what} {p}%" if what else "")
-    tx.add(k_idx, labels, idx=s.sub)
+    tx.add(k_idx + 1, labels, idx=s.sub)
     tx.add(np.where(m.split_missing, m.split_code, 0),
            ["", *[f"modifier {mod}: the fee schedule has no pre/intra/post-op split for this "
                   "code; payment not estimable, full wRVU credited" for mod in SPLIT_MODS]],
@@ -1789,8 +1838,9 @@ def _reasons(s: SimpleNamespace, k: SimpleNamespace) -> np.ndarray:
     st = s.st[idx]
     kind = np.select(
         [k.unknown[kk], k.only26[kk], st == C("C"), st == C("J"), s.t_bundled[idx],
-         ~_isin(st, "ARTN"), s.endo_role[idx] == 3, k.asst_pay0[kk], k.co0[kk]],
-        list(range(1, 10)), 0,
+         ~_isin(st, "ARTN"), s.endo_role[idx] == 3, k.asst_pay0[kk], k.co0[kk],
+         k.team0[kk]],
+        list(range(1, 11)), 0,
     )
     key = kk.astype("int64") * 16 + kind
     k_idx, k_uniq = pd.factorize(key)
@@ -1800,6 +1850,20 @@ def _reasons(s: SimpleNamespace, k: SimpleNamespace) -> np.ndarray:
                      dtype=object)
     reason[idx] = texts[k_idx]
     return reason
+
+
+# RVU25D.pdf field text of the indicators under which the modifier is not payable
+_TEAM_RULES = {
+    "ASST SURG": {"1": "statutory payment restriction, assistant at surgery may not be paid",
+                  "9": "concept does not apply"},
+    "CO SURG": {"0": "co-surgeons not permitted for this procedure",
+                "9": "concept does not apply"},
+    "TEAM SURG": {"0": "team surgeons not permitted for this procedure",
+                  "9": "concept does not apply"},
+}
+# reason kind -> (fee-schedule field, per-key indicator attribute, modifier)
+_TEAM_FIELDS = {8: ("ASST SURG", "asst", "80"), 9: ("CO SURG", "co_surg", "62"),
+                10: ("TEAM SURG", "team_surg", "66")}
 
 
 def _reason_text(s: SimpleNamespace, k: SimpleNamespace, i: int, kind: int) -> str:
@@ -1822,9 +1886,14 @@ def _reason_text(s: SimpleNamespace, k: SimpleNamespace, i: int, kind: int) -> s
         5: "injection (status T): bundled, another payable service by the same provider that day",
         6: f"status {st} ({STATUS_TEXT.get(st, 'unknown status')}): not paid, 0 wRVU credited",
         7: f"endoscopy base {code} not paid separately with a member of its family",
-        8: "assistant at surgery not payable for this code: 0 wRVU credited with no payment",
-        9: "co-surgeons not permitted for this code",
     }
+    if kind in (8, 9, 10):  # the surgical-team indicator that makes the modifier not payable
+        field_name, ind, mod = _TEAM_FIELDS[kind]
+        ind = chr(getattr(k, ind)[kk]) if getattr(k, ind)[kk] else "?"
+        if kind == 8:  # which assistant modifier (k.sub: the keys with a pricing modifier)
+            mod = ASSISTANT_MODS[int(k.mod.asst_code[np.searchsorted(k.sub, kk)]) - 1]
+        return (f"{field_name} indicator {ind} ({_TEAM_RULES[field_name][ind]}): modifier "
+                f"{mod} not payable, payment 0, 0 wRVU credited")
     if kind in texts:
         return texts[kind]
     if s.work100[i] == 0:
