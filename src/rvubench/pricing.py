@@ -11,7 +11,20 @@ One vectorized pass over the clean-line frame (docs/ARCHITECTURE.md section 3):
    date of service (2.5), then assistant / co-surgeon / team / split-care / 52 / 53 (2.7-2.10),
    each percentage applied to rounded cents and rounded again; units last;
 5. wRVU credit per the ``medicare`` or ``full-credit`` policy (3.2), never geographically
-   adjusted.
+   adjusted. ``full-credit`` = work x units without the payment-policy reductions (MPPR,
+   endoscopy family, imaging; a bilateral item both sides in full: indicator 1 200%,
+   0/2 100%, 3 200%) while the modifiers meaning part of the work keep their share
+   (80-82 16%, AS 13.6%, 62 62.5%, 54/55/56/78, 52, 53): never less than ``medicare``.
+
+Surgical-team indicators (RVU25D.pdf ASST SURG, CO SURG, TEAM SURG): a modifier the
+indicator says may not be paid (80/81/82/AS on ASST SURG 1 "Assistant at surgery may not be
+paid" or 9 "Concept does not apply"; 62 on CO SURG 0 "Co-surgeons not permitted" or 9; 66 on
+TEAM SURG 0 "Team surgeons not permitted" or 9) is paid 0.00 and, under ``medicare``,
+credited 0 wRVU (outcome "zero", the reason names the field and indicator); ``full-credit``
+keeps the modifier's share. ASST SURG 0 and CO SURG 1 ("documentation ... medical
+necessity") are priced and flagged. TEAM SURG 1 and 2 say "pay by report": the MAC prices
+the line, so the payment is not estimable and the code's full wRVU is credited (as for any
+66 line before, and as status C lines are left to the MAC), ind 1 flagged for documentation.
 
 RT+LT bilateral pairs (domain.md 2.6 DECISION): two usable lines in the same
 multiple-procedure group (patient key, else encounter key, else provider, and date of
@@ -25,7 +38,8 @@ Several RT and LT lines of one code in a group pair up in input order (1st RT wi
 ``adjustments`` name the partner's row. The later line is credited zero (payment 0.00,
 wRVU 0, ``outcome`` "zero", ``reason`` naming the paid row) and is not ranked. Lines with
 more than one unit, indicator 9, and leftovers are priced as before. wRVU credit mirrors
-modifier 50 under each policy (``full-credit``: the paid line's wRVU x 1, the partner 0).
+modifier 50 under each policy (``full-credit``: the paid line both sides in full,
+the partner 0).
 
 Two units of a bilateral code on one line (domain.md 2.6): a usable line with exactly 2
 units, neither 50 nor RT nor LT, no distinct-procedure modifier (59, XE, XP, XS, XU, 76, 77,

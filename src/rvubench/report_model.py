@@ -483,12 +483,18 @@ def _methodology(model_bits: dict[str, Any], settings: PricingSettings,
         "'medicare': the work RVU is adjusted for modifiers as Medicare adjusts payment "
         "(26 and TC rows, bilateral 150%, multiple procedures 50% after the first, co-surgeon "
         "62.5%, assistant at surgery 16%, AS 13.6%, split-care percentages); status B, P and "
-        "other non-payable codes credit zero. Multiple procedures are ranked per patient and "
+        "other non-payable codes credit zero, and so do assistant, co-surgeon and team "
+        "modifiers that the code's ASST/CO/TEAM SURG indicator says may not be paid. Multiple procedures are ranked per patient and "
         "day when the log has a patient or encounter column (used only as a keyed hash, never "
         "shown), else per clinician and day."
         if settings.policy == "medicare"
-        else "'full-credit': every line credits the code's full work RVU x units; only the "
-             "26/TC row choice applies."
+        else "'full-credit': the work RVU x units without Medicare's payment-policy "
+             "reductions (no multiple-procedure, endoscopy-family or imaging reduction; a "
+             "bilateral item both sides in full, 200% where Medicare pays 150%), while the "
+             "modifiers that mean part of the work keep their share (assistant 16%, AS 13.6%, "
+             "co-surgeon 62.5%, split-care 54/55/56/78 percentages, 52/53 factors), also where "
+             "Medicare does not pay the modifier; the 26/TC row choice and the status rules "
+             "apply. No line is credited less than under 'medicare'."
     )
     items = [
         Fact("Work RVUs credited",
