@@ -16,7 +16,9 @@ from rvubench.settings import PricingSettings
 
 
 def price(fees, rows, **settings):
-    return price_lines(make_lines(rows), fees, PricingSettings(**settings))
+    # one patient's lines (a patient key): multiple procedures rank per patient and day;
+    # logs without patient ids are priced as billed (test_pricing_patients.py)
+    return price_lines(make_lines(rows, patient_key="pt-1"), fees, PricingSettings(**settings))
 
 
 def one(fees, **line):

@@ -34,7 +34,8 @@ PAIR_TEXT = "bilateral RT+LT with"
 
 
 def _price(fees, rows, **kw):
-    return price_lines(make_lines(rows), fees, PricingSettings(**kw))
+    # one patient's lines: ranked per patient and day (without ids lines are not ranked)
+    return price_lines(make_lines(rows, patient_key="pt-1"), fees, PricingSettings(**kw))
 
 
 def _line(code: str, mods: str, pos: str, **kw) -> dict:

@@ -39,7 +39,8 @@ U2_TEXT = "2 units of a bilateral code priced as one bilateral item"
 
 
 def _price(fees, rows, **kw):
-    return price_lines(make_lines(rows), fees, PricingSettings(**kw))
+    # one patient's lines: ranked per patient and day (without ids lines are not ranked)
+    return price_lines(make_lines(rows, patient_key="pt-1"), fees, PricingSettings(**kw))
 
 
 def _line(code: str, mods: str, pos: str, units: int = 1, **kw) -> dict:

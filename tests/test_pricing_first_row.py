@@ -88,11 +88,13 @@ def test__adjustment_named_on_row_1(fees, kind):
     rows, text, *policy = CASES[kind]
     policy = policy[0] if policy else "medicare"
     rows = [dict(r, source_row=i + 2) for i, r in enumerate(rows)]
-    first = price_lines(make_lines(rows), fees, PricingSettings(policy=policy))
+    first = price_lines(make_lines(rows, patient_key="pt-1"), fees,
+                        PricingSettings(policy=policy))
     assert text in first["adjustments"].iloc[0]
     # the same lines after an unrelated line (another clinician): the same text
     other = dict(hcpcs="99213", provider_id="OTHER", source_row=99)
-    later = price_lines(make_lines([other, *rows]), fees, PricingSettings(policy=policy))
+    later = price_lines(make_lines([other, *rows], patient_key="pt-1"), fees,
+                        PricingSettings(policy=policy))
     assert later["adjustments"].iloc[1] == first["adjustments"].iloc[0]
 
 

@@ -18,7 +18,7 @@ from rvubench.settings import PricingSettings
 
 
 def _both(fees, rows):
-    lines = make_lines(rows)
+    lines = make_lines(rows, patient_key="pt-1")  # one patient's lines: ranked per day
     return (price_lines(lines, fees, PricingSettings(policy="medicare")),
             price_lines(lines, fees, PricingSettings(policy="full-credit")))
 

@@ -255,12 +255,13 @@ def _modifier_flags(mods) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     codes, uniq = pd.factorize(_text(mods)) if isinstance(mods, pd.Series) else mods
     sets = [frozenset(m.strip().upper() for m in str(u).split(",") if m.strip()) for u in uniq]
     names = ("26", "TC", "53", "50", "62", "66", "80", "81", "82", "AS", "54", "55", "56",
-             "78", "52", "22")
+             "78", "52", "22", "51")
     flags = {}
     for name in names:
         per_unique = np.array([name in s for s in sets] + [False], dtype=bool)
         flags[name] = per_unique[codes]  # code -1 (missing) picks the trailing False
-    rules = set(names) - {"26", "TC"}  # modifiers handled after row selection
+    rules = set(names) - {"26", "TC", "51"}  # modifiers handled after row selection (51:
+    # only by the ranking of a log without patient ids, see _line_status)
     per_unique = np.array([bool(s & rules) for s in sets] + [False], dtype=bool)
     flags["any"] = per_unique[codes]
     for side in ("RT", "LT"):  # sides of a bilateral pair (no pricing effect by themselves)
@@ -440,12 +441,12 @@ def _price_all(lines: pd.DataFrame, fees, settings: PricingSettings) -> pd.DataF
     _units2_keys(k)
     _not_payable_credit(k, settings)
     _expand(s, k, key_idx, lines)
-    _line_status(s, lines)
+    _line_status(s, lines, settings, k)
     _bilateral_pairs(s, k, lines)
     _bilateral_units(s, k)
     s.medicare = settings.policy == "medicare"
     res = _mppr(
-        n=s.n, grp=s.grp,
+        n=s.n, grp=s.rank_grp, secondary=s.billed51,
         eligible=_rankable(s, 1),
         mult=s.mult, key_idx=key_idx, eb_idx=k.eb_idx, code_idx=k.code_idx,
         code_rank=k.code_rank, all_codes=k.all_codes, unit_b=s.unit_b, units=s.units,
@@ -743,9 +744,17 @@ def _patient_or_encounter(lines: pd.DataFrame) -> np.ndarray | None:
     return keys
 
 
-def _line_status(s: SimpleNamespace, lines: pd.DataFrame) -> None:
+def _line_status(s: SimpleNamespace, lines: pd.DataFrame, settings: PricingSettings,
+                 k: SimpleNamespace) -> None:
     """Provider/day(/patient) groups, and the T rule: paid only when the provider has no
-    other payable (A/R) service that day (for that patient, when the log identifies one)."""
+    other payable (A/R) service that day (for that patient, when the log identifies one).
+
+    ``s.rank_grp`` groups the lines ranked together for multiple procedures: per patient
+    (else encounter) and day when the log has ids. Without ids (``settings.without_ids``
+    "as-billed") no two lines are ranked together, as they may be different patients: each
+    line is its own group (its own units still rank) and a line carrying 51 is reduced as a
+    secondary procedure (``s.billed51``); "day-as-patient" ranks a clinician's day together.
+    """
     prov_idx, prov_u = s.encoded["provider_id"].result()
     day = np.where(s.d_idx >= 0, s.d_idx, s.n_dates)  # missing dates share one id
     grp = prov_idx.astype("int64") * (s.n_dates + 1) + day
@@ -755,6 +764,9 @@ def _line_status(s: SimpleNamespace, lines: pd.DataFrame) -> None:
     elif len(prov_u) * (s.n_dates + 1) > 20_000_000:  # keep bincount arrays small
         grp, _ = pd.factorize(grp)
     s.grp = grp
+    s.as_billed = who is None and settings.without_ids == "as-billed"
+    s.rank_grp = np.arange(s.n, dtype="int64") if s.as_billed else grp
+    s.billed51 = k.mf["51"][s.key_idx] if s.as_billed else None
     s.is_t = is_t = s.found & (s.st == C("T"))
     if not is_t.any():  # no injection line: nothing to bundle
         s.t_bundled = np.zeros(s.n, dtype=bool)
@@ -1578,7 +1590,7 @@ def _imaging_mppr(s: SimpleNamespace, k: SimpleNamespace, settings: PricingSetti
     idx = np.flatnonzero(elig)
     if len(idx) == 0:
         return
-    g = s.grp[idx].astype("int64") * 256 + s.mult[idx]
+    g = s.rank_grp[idx].astype("int64") * 256 + s.mult[idx]
     gd = _dense(g)[0]
     keep = np.bincount(gd, weights=s.units[idx])[gd] > 1
     idx, g = idx[keep], g[keep]
@@ -1673,7 +1685,7 @@ def _base_units(fees, release_ids, rel_idx, codes, facility, gw, gpe, gmp, cf):
 
 
 def _mppr(*, n, grp, eligible, mult, key_idx, eb_idx, code_idx, code_rank, all_codes, unit_b,
-          units, work_b, base_lookup):
+          units, work_b, base_lookup, secondary=None):
     """Endoscopy families and the surgical multiple-procedure ranking (domain.md 2.5).
 
     Each line has a first-unit and an other-unit amount (cents) and work (x100, float), so
@@ -1683,6 +1695,8 @@ def _mppr(*, n, grp, eligible, mult, key_idx, eb_idx, code_idx, code_rank, all_c
     endoscopy role (0 none, 1 highest, 2 minus base, 3 base not paid), the endoscopy base
     text component (codes, base codes), the MPPR text component (codes, labels), and the
     credited work x100 for all units before the post-MPPR factors (medicare policy).
+    ``secondary`` (None or a per-line mask): lines billed as a secondary procedure (51 on a
+    log without patient ids), reduced even when ranked first in their group.
     """
     m = SimpleNamespace(
         first_c=unit_b.copy(), other_c=unit_b.copy(), n_first=np.minimum(units, 1),
@@ -1695,12 +1709,14 @@ def _mppr(*, n, grp, eligible, mult, key_idx, eb_idx, code_idx, code_rank, all_c
     if len(idx):
         # only provider/days with more than one ranked unit matter
         cnt = np.bincount(grp[idx], weights=units[idx])
-        idx = idx[cnt[grp[idx]] > 1]
+        more = cnt[grp[idx]] > 1
+        idx = idx[more | secondary[idx]] if secondary is not None else idx[more]
     if len(idx):
         kk = key_idx[idx]  # per-key code facts, for the ranked lines only
         sub = SimpleNamespace(eb=eb_idx[kk], code=code_idx[kk], rank=code_rank[kk])
         fam = _endoscopy(m, idx, grp, mult, sub, all_codes, unit_b, units, work_b, base_lookup)
-        _rank(m, idx, grp, fam, sub.rank, unit_b, work_b, units)
+        sec = secondary[idx] if secondary is not None else None
+        _rank(m, idx, grp, fam, sub.rank, unit_b, work_b, units, sec)
     work_adj = m.w_first * m.n_first + m.w_other * (units - m.n_first)
     return (m.first_c, m.other_c, m.n_first, m.endo_role, (m.eb_codes, m.eb_uniq),
             (m.mppr_code, m.labels), work_adj)
@@ -1749,8 +1765,9 @@ def _endoscopy(m, idx, grp, mult, sub, all_codes, unit_b, units, work_b, base_lo
     return in_fam, fam_key, item_val, item_w
 
 
-def _rank(m, idx, grp, fam, code_rank, unit_b, work_b, units):  # code_rank: over idx
-    """Rank items per provider/day by amount (tie: work, then code): 100% then 50%."""
+def _rank(m, idx, grp, fam, code_rank, unit_b, work_b, units, sec=None):  # over idx
+    """Rank items per provider/day by amount (tie: work, then code): 100% then 50%; the
+    ``sec`` lines (billed with 51, no patient ids) are 50% from their first unit."""
     in_fam, fam_key, item_val, item_w = fam
     g = grp[idx].astype("int64")
     k = len(idx)
@@ -1785,6 +1802,8 @@ def _rank(m, idx, grp, fam, code_rank, unit_b, work_b, units):  # code_rank: ove
         line_start = np.where(in_fam, fam_start[fam_key], line_start)
     line_tot = gtot[g].astype("int64")
     top = line_start == 1
+    if sec is not None:
+        top &= ~sec
     keep_other = in_fam & top  # a top family keeps its (already reduced) other units
     fc, oc = m.first_c[idx], m.other_c[idx]
     m.first_c[idx] = np.where(top, fc, _pct(fc, 5000))
@@ -1804,6 +1823,10 @@ def _rank(m, idx, grp, fam, code_rank, unit_b, work_b, units):  # code_rank: ove
         by_report = "; 6th and later procedures priced by report (50% used)" if end >= 6 else ""
         m.labels.append(f"MPPR {ranks} of {t}: {pct}{by_report}")
     m.mppr_code[idx] = np.where(line_tot > 1, kc + 1, 0)
+    if sec is not None and sec.any():
+        m.labels.append("billed as a multiple procedure (51), no patient or encounter id in "
+                        "the log: 50% (lines not ranked together)")
+        m.mppr_code[idx[sec]] = len(m.labels) - 1
 
 
 def _sorted_ids(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
