@@ -74,7 +74,7 @@ import numpy as np
 import pandas as pd
 
 from rvubench.errors import UnknownLocalityError
-from rvubench.settings import PricingSettings
+from rvubench.settings import WITHOUT_IDS, PricingSettings
 
 # Place-of-service codes paid at the facility rate (domain.md 1.3); all others non-facility.
 FACILITY_POS = frozenset(
@@ -742,6 +742,64 @@ def _patient_or_encounter(lines: pd.DataFrame) -> np.ndarray | None:
             if (v != "").any():
                 keys = v if keys is None else np.where(v != "", v, keys)
     return keys
+
+
+# A priced-frame column (in memory only, batch runs): each line's wRVU credit under the other
+# ``without_ids`` rule, for a log without patient or encounter ids (see other_reading).
+OTHER_READING_COLUMN = "wrvu_credit_other_reading"
+
+
+def other_reading(lines: pd.DataFrame, fees, settings: PricingSettings) -> pd.DataFrame | None:
+    """The lines priced under the other ``without_ids`` rule (as billed <-> each day one
+    patient), or None when the log has a patient or encounter id (the rule does not apply).
+    """
+    import dataclasses
+
+    if id_column_used(lines):
+        return None
+    rule = next(r for r in WITHOUT_IDS if r != settings.without_ids)
+    return price_lines(lines, fees, dataclasses.replace(settings, without_ids=rule))
+
+
+def id_column_used(lines: pd.DataFrame) -> str:
+    """Which id groups multiple procedures: "patient", "encounter", or "" (none: the log is
+    priced by ``PricingSettings.without_ids``)."""
+    for col, name in (("patient_key", "patient"), ("encounter_key", "encounter")):
+        if col in lines.columns and (_text(lines[col]) != "").any():
+            return name
+    return ""
+
+
+def multiple_procedure_sentence(id_used: str, without_ids: str, wrvu: float,
+                                wrvu_other: float | None) -> str:
+    """One sentence saying how multiple procedures were ranked and, for a log without ids,
+    what the other reading would credit (``wrvu``: as credited; ``wrvu_other``: the same
+    lines under the other ``without_ids`` rule).
+
+    Example: "Multiple procedures: the log has no patient or encounter id, so lines are
+    priced as billed (only lines carrying 51 reduced): 1,976.60 wRVUs. If each day were one
+    patient: 1,531.58 wRVUs (-445.02 wRVUs, -22.5%)."
+    """
+    from rvubench.formatting import fmt_rvu
+
+    if id_used:
+        return (f"Multiple procedures are ranked per {id_used} and day (the log's {id_used} "
+                "column, used only as a keyed hash).")
+    if without_ids == "as-billed":
+        rule = "priced as billed (only lines carrying 51 reduced)"
+        other = "If each day were one patient"
+    else:
+        rule = "ranked as if each day were one patient"
+        other = "Priced as billed (only lines carrying 51 reduced)"
+    text = (f"Multiple procedures: the log has no patient or encounter id, so lines are {rule}: "
+            f"{fmt_rvu(wrvu)} wRVUs.")
+    if wrvu_other is not None:
+        diff = round(wrvu_other - wrvu, 2)
+        pct = f", {diff / wrvu:+.1%}" if wrvu else ""
+        text += (f" {other}: {fmt_rvu(wrvu_other)} wRVUs "
+                 f"({'+' if diff > 0 else '-' if diff < 0 else ''}{fmt_rvu(abs(diff))} wRVUs"
+                 f"{pct}).")
+    return text
 
 
 def _line_status(s: SimpleNamespace, lines: pd.DataFrame, settings: PricingSettings,

@@ -112,6 +112,8 @@ def headline_lines(summary: Mapping[str, Any]) -> list[str]:
             + at("compensation_per_wrvu_percentile")
             + ("" if gap is None else f"; alignment gap {fmt_signed(gap)}")
         )
+    if summary.get("multiple_procedure_rule"):
+        out.append(f"  {summary['multiple_procedure_rule']}")
     return out
 
 
@@ -247,6 +249,9 @@ def build_clinician_report(
         columns_dropped=columns_dropped, rows_skipped=rows_skipped, warnings=warnings,
         section_context=context,
     )
+    model.multiple_procedure_rule = _multiple_procedure_rule(
+        priced, period, settings, (section_context or {}).get("clean_lines"))
+    model.summary["multiple_procedure_rule"] = model.multiple_procedure_rule
     stem = stem or report_stem(provider_id, provider_name)
     out_dir = Path(out_dir)
     paths: list[Path] = []
@@ -269,6 +274,34 @@ def build_clinician_report(
     summary["outputs"] = [str(p) for p in paths]
     model.summary["outputs"] = summary["outputs"]
     return ClinicianReport(paths=paths, summary=summary, model=model, refused_urls=refused)
+
+
+def _multiple_procedure_rule(priced: pd.DataFrame, period: Any, settings: PricingSettings,
+                             clean: pd.DataFrame | None) -> str:
+    """The page-1 sentence on how multiple procedures were ranked; for a log without patient
+    or encounter ids, with the period's wRVUs under the other reading (re-priced from the
+    clean lines, or from the batch run's ``OTHER_READING_COLUMN``)."""
+    from rvubench.pricing import (
+        OTHER_READING_COLUMN,
+        id_column_used,
+        multiple_procedure_sentence,
+        other_reading,
+    )
+
+    id_used = id_column_used(clean if clean is not None else priced)
+    wrvu = period_wrvu_total(priced, period)
+    other = None
+    if not id_used:
+        if OTHER_READING_COLUMN in priced.columns:
+            alt = priced.assign(wrvu_credit=priced[OTHER_READING_COLUMN])
+        elif clean is not None:
+            from rvubench.feeschedule import load_fee_schedules
+
+            alt = other_reading(clean, load_fee_schedules(settings.fee_schedule_files), settings)
+        else:
+            alt = None
+        other = period_wrvu_total(alt, period) if alt is not None else None
+    return multiple_procedure_sentence(id_used, settings.without_ids, wrvu, other)
 
 
 def _like_for_like(clean: pd.DataFrame | None, priced: pd.DataFrame, period: Any,

@@ -291,6 +291,9 @@ class ReportModel:
     lines: pd.DataFrame
     exceptions: pd.DataFrame
     sections: dict[str, Section] = field(default_factory=dict)
+    # how multiple procedures were ranked (per patient, or the no-id rule with the other
+    # reading's wRVUs); set by report.build_clinician_report, shown on page 1
+    multiple_procedure_rule: str = ""
 
     @property
     def display_name(self) -> str:
@@ -484,9 +487,12 @@ def _methodology(model_bits: dict[str, Any], settings: PricingSettings,
         "(26 and TC rows, bilateral 150%, multiple procedures 50% after the first, co-surgeon "
         "62.5%, assistant at surgery 16%, AS 13.6%, split-care percentages); status B, P and "
         "other non-payable codes credit zero, and so do assistant, co-surgeon and team "
-        "modifiers that the code's ASST/CO/TEAM SURG indicator says may not be paid. Multiple procedures are ranked per patient and "
-        "day when the log has a patient or encounter column (used only as a keyed hash, never "
-        "shown), else per clinician and day."
+        "modifiers that the code's ASST/CO/TEAM SURG indicator says may not be paid. "
+        "Multiple procedures are ranked per patient and day when the log has a patient or "
+        "encounter column (used only as a keyed hash, never shown). Without one, lines that "
+        "may be different patients' are never ranked together: each is priced as billed, "
+        "only a line carrying 51 is reduced (50%) as a secondary procedure, and page 1 states "
+        "what ranking each day as one patient would credit instead."
         if settings.policy == "medicare"
         else "'full-credit': the work RVU x units without Medicare's payment-policy "
              "reductions (no multiple-procedure, endoscopy-family or imaging reduction; a "
