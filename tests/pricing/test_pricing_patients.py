@@ -1,0 +1,87 @@
+"""Multiple procedures rank per patient (or encounter) and day when the log identifies them.
+
+Amounts are RVU26C facility totals x 33.4009, national (see tests/test_pricing.py):
+27130 34.79 -> 1162.02; 69436 4.33 -> 144.63; 11042 1.67 -> 55.78.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from _lines import make_lines
+from rvubench.pricing.engine import price_lines
+from rvubench.pricing.settings import PricingSettings
+
+
+def _price(fees, rows, **kw):
+    return price_lines(make_lines(rows), fees, PricingSettings(**kw))
+
+
+def test__two_patients_same_day__each_ranked_alone(fees):
+    rows = [dict(hcpcs="27130", pos="22", patient_key="p1"),
+            dict(hcpcs="69436", pos="22", patient_key="p2"),
+            dict(hcpcs="11042", pos="22", patient_key="p2")]  # fmt: skip
+    p = _price(fees, rows)
+    # p1: 27130 alone, 100%. p2: 69436 rank 1 (144.63), 11042 rank 2: 55.78 x 50% = 27.89
+    assert p["payment"].tolist() == [1162.02, 144.63, 27.89]
+    # wRVU: 19.11 + 1.96 + 0.98 x 0.5 = 19.11 + 1.96 + 0.49
+    assert p["wrvu_credit"].tolist() == pytest.approx([19.11, 1.96, 0.49])
+
+
+def test__encounter_key_groups_when_no_patient_key(fees):
+    rows = [dict(hcpcs="27130", pos="22", encounter_key="e1"),
+            dict(hcpcs="69436", pos="22", encounter_key="e2")]  # fmt: skip
+    p = _price(fees, rows)
+    assert p["payment"].tolist() == [1162.02, 144.63]  # different encounters: no reduction
+
+
+def test__without_keys__day_as_patient__one_group_per_provider_and_day(fees):
+    # the other reading of a log without ids (shown beside the as-billed figures)
+    rows = [dict(hcpcs="27130", pos="22"), dict(hcpcs="69436", pos="22")]
+    p = _price(fees, rows, without_ids="day-as-patient")
+    assert p["payment"].tolist() == [1162.02, 72.32]  # 144.63 x 50% = 72.315 -> 72.32
+
+
+# --------------------------------------------------------------------------- no ids: as billed
+
+NO_ID_DAY = [dict(hcpcs="27130", pos="22"),                  # 1162.02, work 19.11
+             dict(hcpcs="69436", pos="22"),                  # 144.63, work 1.96
+             dict(hcpcs="11042", modifiers="51", pos="22"),  # 55.78, work 0.98, billed 51
+             dict(hcpcs="11042", units=3, pos="22")]         # 3 units on one line
+
+
+def test__without_keys__as_billed__only_51_reduced(fees):
+    p = _price(fees, NO_ID_DAY)
+    # no line is ranked against another (they may be different patients):
+    # 27130 and 69436 whole; the 51 line as a secondary procedure 55.78 x 50% = 27.89;
+    # the 3-unit line's units are one claim line's (one patient): 55.78 + 2 x 27.89 = 111.56
+    assert p["payment"].tolist() == [1162.02, 144.63, 27.89, 111.56]
+    # wRVU: 19.11, 1.96, 0.98 x 0.5 = 0.49, 0.98 + 2 x 0.49 = 1.96
+    assert p["wrvu_credit"].tolist() == pytest.approx([19.11, 1.96, 0.49, 1.96])
+    assert "billed as a multiple procedure (51), no patient or encounter id" in \
+        p["adjustments"].iloc[2]
+    assert "MPPR" not in p["adjustments"].iloc[0] + p["adjustments"].iloc[1]
+
+
+def test__without_keys__day_as_patient__ranks_the_whole_day(fees):
+    p = _price(fees, NO_ID_DAY, without_ids="day-as-patient")
+    # 6 ranked units: 27130 1162.02 (rank 1), 69436 144.63 -> 72.32, then four 11042 units
+    # at 27.89 (ranks 3-6); 51 plays no part. wRVU 19.11 + 0.98 + 0.49 + 3 x 0.49
+    assert p["payment"].tolist() == [1162.02, 72.32, 27.89, 83.67]
+    assert p["wrvu_credit"].tolist() == pytest.approx([19.11, 0.98, 0.49, 1.47])
+
+
+def test__with_a_patient_column__ranked_per_patient_and_day_as_before(fees):
+    # the same day with a patient column: one patient -> ranked together (51 plays no part),
+    # whatever without_ids says
+    rows = [dict(r, patient_key="p1") for r in NO_ID_DAY]
+    for rule in ("as-billed", "day-as-patient"):
+        p = _price(fees, rows, without_ids=rule)
+        assert p["payment"].tolist() == [1162.02, 72.32, 27.89, 83.67]
+    # two patients: 27130 and 69436 for p1, the 11042 lines for p2
+    rows = [dict(r, patient_key="p1" if i < 2 else "p2") for i, r in enumerate(NO_ID_DAY)]
+    p = _price(fees, rows)
+    # p1: 1162.02, 144.63 x 50% = 72.32; p2: four 11042 units, the first at 100%:
+    # the 51 line and the 3-unit line tie on amount and code: input order, so the 51 line
+    # ranks 1 (55.78) and the 3 units rank 2-4 (3 x 27.89 = 83.67)
+    assert p["payment"].tolist() == [1162.02, 72.32, 55.78, 83.67]
