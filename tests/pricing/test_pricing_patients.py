@@ -6,7 +6,10 @@ Amounts are RVU26C facility totals x 33.4009, national (see tests/test_pricing.p
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from _lines import make_lines
 from rvubench.pricing.engine import price_lines
@@ -85,3 +88,36 @@ def test__with_a_patient_column__ranked_per_patient_and_day_as_before(fees):
     # the 51 line and the 3-unit line tie on amount and code: input order, so the 51 line
     # ranks 1 (55.78) and the 3 units rank 2-4 (3 x 27.89 = 83.67)
     assert p["payment"].tolist() == [1162.02, 72.32, 55.78, 83.67]
+
+
+# --------------------------------------------------------------------------- property
+
+NO_ID_CODES = ["27130", "69436", "11042", "27447", "29807", "29819", "29805", "70553",
+               "70473", "99213", "64493", "73721"]  # no status-T code: the T rule is per day
+NO_ID_MODS = ["", "", "51", "50", "59", "80", "62", "26", "51,59"]  # no RT/LT: pairs are per day
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.fixed_dictionaries({
+    "hcpcs": st.sampled_from(NO_ID_CODES),
+    "modifiers": st.sampled_from(NO_ID_MODS),
+    "units": st.sampled_from([1, 1, 3]),
+    "pos": st.sampled_from(["11", "22"]),
+    "date_of_service": st.sampled_from(["2026-08-03", "2026-08-04"]),
+}), min_size=1, max_size=10))
+def test__property__without_ids_each_line_prices_as_if_alone(fees, rows):
+    # as billed: no line is ranked against another, so each line prices exactly as it does
+    # alone in a log of its own (51 lines reduced either way)
+    together = _price(fees, rows)
+    for i, row in enumerate(rows):
+        alone = _price(fees, [row]).iloc[0]
+        assert together["payment_cents"].fillna(-1).iloc[i] == (
+            -1 if pd.isna(alone["payment_cents"]) else alone["payment_cents"])
+        assert together["wrvu_credit"].iloc[i] == pytest.approx(alone["wrvu_credit"])
+    # and ranking each day as one patient never credits more than pricing as billed,
+    # except through 51 lines (reduced as billed, maybe ranked first as one patient's day)
+    day = _price(fees, rows, without_ids="day-as-patient")
+    no51 = ~together["modifiers"].str.contains("51")
+    if no51.all():
+        assert day["wrvu_credit"].sum() <= together["wrvu_credit"].sum() + 1e-9

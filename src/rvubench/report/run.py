@@ -299,7 +299,9 @@ def multiple_procedure_sentence(id_used: str, without_ids: str, wrvu: float,
         other = "Priced as billed (only lines carrying 51 reduced)"
     text = (f"Multiple procedures: the log has no patient or encounter id, so lines are {rule}: "
             f"{fmt_rvu(wrvu)} wRVUs.")
-    if wrvu_other is not None:
+    if wrvu_other is not None and round(wrvu_other - wrvu, 2) == 0:
+        text = text[:-1] + "; ranking each day as one patient would credit the same."
+    elif wrvu_other is not None:
         diff = round(wrvu_other - wrvu, 2)
         pct = f", {diff / wrvu:+.1%}" if wrvu else ""
         text += (f" {other}: {fmt_rvu(wrvu_other)} wRVUs "
