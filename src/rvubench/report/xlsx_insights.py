@@ -119,8 +119,8 @@ def write_global_periods_sheet(workbook: Any, data: dict[str, Any]) -> Any:
             if totals.get("by_patient")
             else "Same provider only; the log has no patient column, so whether a line inside "
             "a window is the same patient's cannot be known: lines are classified, none is to "
-            "review and no wRVUs are at risk. Rules: docs/domain.md 2.4 and the "
-            "rvubench.insights docstring."
+            "review and no wRVUs are at risk. Rules: the rvubench.insights.global_periods "
+            "docstring."
         ]
     )
     ws.append([])
