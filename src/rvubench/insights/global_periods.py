@@ -762,8 +762,10 @@ class Insights:
             f"000 same day: {byg['000']})",
             f"  post-op visits (99024): {t['post_op_visits']}",
             f"  E/M separate with modifier (24/25/57): {t['separate_with_modifier']}",
-            f"  E/M likely inside a global: {t['likely_in_global']} "
-            f"({t['wrvu_at_risk']:.2f} wRVUs at risk)",
+            (f"  E/M likely inside a global: {t['likely_in_global']} "
+             f"({t['wrvu_at_risk']:.2f} wRVUs at risk)" if t.get("by_patient") else
+             f"  E/M without 24/25/57 inside a window (patient unknown): "
+             f"{t['likely_in_global']}"),
             f"  procedures inside a global: {t['procedures_in_global']} "
             f"({t['procedures_in_global_without_modifier']} without 58/78/79)",
             f"  lines to review: {t['lines_to_review']}",

@@ -7,8 +7,8 @@ One vectorized pass over the clean-line frame (docs/ARCHITECTURE.md section 3):
 2. status handling (2.2), setting from POS (1.3), locality GPCIs (5.3);
 3. per-unit payment in exact integer arithmetic: RVUs x100, GPCIs x1000, CF x10000, then
    one ROUND_HALF_UP to cents (1.7), OPPS cap for imaging TC/global rows (1.5);
-4. bilateral (2.6), endoscopy families and the multiple-procedure ranking per provider and
-   date of service (2.5), then assistant / co-surgeon / team / split-care / 52 / 53 (2.7-2.10),
+4. bilateral (2.6), endoscopy families and the multiple-procedure ranking per patient and
+   date of service (2.5; no ids: as billed, only 51 lines reduced), then assistant / co-surgeon / team / split-care / 52 / 53 (2.7-2.10),
    each percentage applied to rounded cents and rounded again; units last;
 5. wRVU credit per the ``medicare`` or ``full-credit`` policy (3.2), never geographically
    adjusted. ``full-credit`` = work x units without the payment-policy reductions (MPPR,
@@ -365,7 +365,8 @@ def price_lines(
 
     Everything that depends only on a line's pricing key (release, code, modifiers, POS,
     locality/ZIP) is computed once per distinct key; only units, the T-status rule and the
-    multiple-procedure ranking (per provider and date of service) work line by line.
+    multiple-procedure ranking (per patient, else encounter, and date of service; without
+    ids as billed, see ``PricingSettings.without_ids``) work line by line.
 
     Args:
         lines: clean lines, ARCHITECTURE.md section 2 columns, in input order.
@@ -734,7 +735,7 @@ def _rankable(s: SimpleNamespace, bit: int) -> np.ndarray:
 def _patient_or_encounter(lines: pd.DataFrame) -> np.ndarray | None:
     """Per line, the hashed patient key, else the hashed encounter key (ingest), else None.
 
-    Without either, multiple procedures rank per provider and date of service."""
+    Without either, ``PricingSettings.without_ids`` decides (see :func:`_line_status`)."""
     keys = None
     for col in ("encounter_key", "patient_key"):  # patient wins where both are present
         if col in lines.columns:
