@@ -8,8 +8,9 @@ One vectorized pass over the clean-line frame (docs/ARCHITECTURE.md section 3):
 3. per-unit payment in exact integer arithmetic: RVUs x100, GPCIs x1000, CF x10000, then
    one ROUND_HALF_UP to cents (1.7), OPPS cap for imaging TC/global rows (1.5);
 4. bilateral (2.6), endoscopy families and the multiple-procedure ranking per patient and
-   date of service (2.5; no ids: as billed, only 51 lines reduced), then assistant / co-surgeon / team / split-care / 52 / 53 (2.7-2.10),
-   each percentage applied to rounded cents and rounded again; units last;
+   date of service (2.5; no ids: as billed, only 51 lines reduced), then assistant /
+   co-surgeon / team / split-care / 52 / 53 (2.7-2.10), each percentage applied to rounded
+   cents and rounded again; units last;
 5. wRVU credit per the ``medicare`` or ``full-credit`` policy (3.2), never geographically
    adjusted. ``full-credit`` = work x units without the payment-policy reductions (MPPR,
    endoscopy family, imaging; a bilateral item both sides in full: indicator 1 200%,
