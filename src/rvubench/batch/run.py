@@ -91,6 +91,9 @@ class BatchOptions:
     sheet: str | None = None
     net_reversals: bool = False
     kind: str = "productivity"
+    benchmark_sheet: str | None = None
+    survey_year: int | None = None
+    benchmark_metric: str | None = None
 
 
 @dataclass
@@ -525,7 +528,8 @@ def run_batch(
     _check_templates(options, formats)
     period = parse_period(options.period) if options.period else None
     entries = roster_entries(read_roster(Path(options.roster)))
-    table = load_benchmarks(options.benchmark)
+    table = load_benchmarks(options.benchmark, sheet=options.benchmark_sheet,
+                            survey_year=options.survey_year, metric=options.benchmark_metric)
     out_dir = Path(options.out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
 
