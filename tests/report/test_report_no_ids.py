@@ -51,13 +51,19 @@ def test__no_ids__cli_and_page_1_carry_both_totals(tmp_path):
     assert SENTENCE in _page1(out / "DR-1.pdf")
 
 
-def test__no_ids__json_summary_has_the_sentence(tmp_path):
+def test__no_ids__json_and_workbook_have_the_sentence(tmp_path):
     import json
 
-    result, _ = _report(tmp_path, NO_IDS, "--format", "xlsx", "--json")
+    import openpyxl
+
+    result, out = _report(tmp_path, NO_IDS, "--format", "xlsx", "--json")
     summary = json.loads(result.stdout)
     assert summary["wrvu_total"] == 21.56
     assert summary["multiple_procedure_rule"] == SENTENCE
+    # the workbook's Summary sheet carries the same sentence (key column)
+    ws = openpyxl.load_workbook(out / "DR-1.xlsx")["Summary"]
+    rows = {r[2]: r[1] for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert rows["multiple_procedure_rule"] == SENTENCE
 
 
 def test__patient_column__ranked_per_patient_and_day(tmp_path):
