@@ -26,6 +26,7 @@ CASES = {  # kind -> (rows, row 1 must contain, policy)
     "setting": ([dict(hcpcs="99213", pos="")], "non-facility rate (no POS: default 11)"),
     "NA setting": ([dict(hcpcs="27447", pos="11")], "non-facility rate flagged NA"),
     "coverage note": ([dict(hcpcs="99213", date_of_service="2026-03-02")], "does not cover"),
+    "ZIP+4 note": ([dict(hcpcs="99213", zip="35958")], "ZIP 35958 is split by ZIP+4"),
     "OPPS cap": ([dict(hcpcs="70473")], "OPPS cap (imaging technical component)"),
     "status R": ([dict(hcpcs="11055")], "restricted coverage (status R)"),
     "status N": ([dict(hcpcs="99396")], "non-covered by Medicare (status N)"),
