@@ -19,8 +19,10 @@ from rvubench.pricing.settings import PricingSettings
 
 def _both(fees, rows):
     lines = make_lines(rows, patient_key="pt-1")  # one patient's lines: ranked per day
-    return (price_lines(lines, fees, PricingSettings(policy="medicare")),
-            price_lines(lines, fees, PricingSettings(policy="full-credit")))
+    return (
+        price_lines(lines, fees, PricingSettings(policy="medicare")),
+        price_lines(lines, fees, PricingSettings(policy="full-credit")),
+    )
 
 
 def test__bilateral_ind_1__both_sides_in_full(fees):
@@ -37,16 +39,24 @@ def test__bilateral_ind_1__both_sides_in_full(fees):
 def test__bilateral_ind_2_and_3__as_paid(fees):
     # 11010 BILAT SURG 2 (RVUs already bilateral): 4.09 x 1 under both;
     # 73721 BILAT SURG 3 (each side 100%): 1.32 x 2 = 2.64 under both
-    med, full = _both(fees, [dict(hcpcs="11010", modifiers="50", pos="22"),
-                             dict(hcpcs="73721", modifiers="50", provider_id="P2")])
+    med, full = _both(
+        fees,
+        [
+            dict(hcpcs="11010", modifiers="50", pos="22"),
+            dict(hcpcs="73721", modifiers="50", provider_id="P2"),
+        ],
+    )
     assert med["wrvu_credit"].tolist() == pytest.approx([4.09, 2.64])
     assert full["wrvu_credit"].tolist() == pytest.approx([4.09, 2.64])
 
 
 def test__no_multiple_procedure_or_endoscopy_reduction(fees):
-    rows = [dict(hcpcs="27130", pos="22"), dict(hcpcs="11042", pos="22"),
-            dict(hcpcs="29807", pos="24", provider_id="P2"),
-            dict(hcpcs="29805", pos="24", provider_id="P2")]
+    rows = [
+        dict(hcpcs="27130", pos="22"),
+        dict(hcpcs="11042", pos="22"),
+        dict(hcpcs="29807", pos="24", provider_id="P2"),
+        dict(hcpcs="29805", pos="24", provider_id="P2"),
+    ]
     med, full = _both(fees, rows)
     # medicare: 19.11, 11042 rank 2 0.98 x 0.5 = 0.49; family 29807 14.30, base 29805 0
     assert med["wrvu_credit"].tolist() == pytest.approx([19.11, 0.49, 14.30, 0.0])
@@ -56,43 +66,97 @@ def test__no_multiple_procedure_or_endoscopy_reduction(fees):
 
 
 def test__part_of_the_work_keeps_its_share(fees):
-    rows = [dict(hcpcs="27447", modifiers=m, pos="21", provider_id=f"P{i}")
-            for i, m in enumerate(["62", "54", "55", "AS"])]
+    rows = [
+        dict(hcpcs="27447", modifiers=m, pos="21", provider_id=f"P{i}")
+        for i, m in enumerate(["62", "54", "55", "AS"])
+    ]
     _, full = _both(fees, rows)
     # 19.11 x 0.625 = 11.94375; x 0.79 (pre 0.10 + intra 0.69) = 15.0969;
     # x 0.21 (post) = 4.0131; x 0.136 = 2.59896
     assert full["wrvu_credit"].tolist() == pytest.approx(
-        [11.94375, 15.0969, 4.0131, 2.59896], abs=1e-4)
+        [11.94375, 15.0969, 4.0131, 2.59896], abs=1e-4
+    )
 
 
 # --------------------------------------------------------------------------- property
 
-CODES = ["27447", "27130", "11042", "64493", "69436", "11010", "73721", "70553", "70473",
-         "29807", "29819", "29805", "29807", "10030", "33533", "22612", "33361", "47140",
-         "92961", "36598", "99213", "45378", "99396", "70555"]
-MODS = ["", "", "", "50", "RT", "LT", "80", "81", "82", "AS", "62", "66", "54", "55", "56",
-        "78", "52", "53", "22", "26", "TC", "59", "80,50", "62,RT", "54,51"]
+CODES = [
+    "27447",
+    "27130",
+    "11042",
+    "64493",
+    "69436",
+    "11010",
+    "73721",
+    "70553",
+    "70473",
+    "29807",
+    "29819",
+    "29805",
+    "29807",
+    "10030",
+    "33533",
+    "22612",
+    "33361",
+    "47140",
+    "92961",
+    "36598",
+    "99213",
+    "45378",
+    "99396",
+    "70555",
+]
+MODS = [
+    "",
+    "",
+    "",
+    "50",
+    "RT",
+    "LT",
+    "80",
+    "81",
+    "82",
+    "AS",
+    "62",
+    "66",
+    "54",
+    "55",
+    "56",
+    "78",
+    "52",
+    "53",
+    "22",
+    "26",
+    "TC",
+    "59",
+    "80,50",
+    "62,RT",
+    "54,51",
+]
 
-line_st = st.fixed_dictionaries({
-    "hcpcs": st.sampled_from(CODES),
-    "modifiers": st.sampled_from(MODS),
-    "units": st.sampled_from([1, 1, 1, 2, 3]),
-    "pos": st.sampled_from(["11", "21", "22", "24"]),
-    "provider_id": st.sampled_from(["P1", "P1", "P2"]),
-    "date_of_service": st.sampled_from(["2026-08-03", "2026-08-04"]),
-    "patient_key": st.sampled_from(["", "a", "b"]),
-})
+line_st = st.fixed_dictionaries(
+    {
+        "hcpcs": st.sampled_from(CODES),
+        "modifiers": st.sampled_from(MODS),
+        "units": st.sampled_from([1, 1, 1, 2, 3]),
+        "pos": st.sampled_from(["11", "21", "22", "24"]),
+        "provider_id": st.sampled_from(["P1", "P1", "P2"]),
+        "date_of_service": st.sampled_from(["2026-08-03", "2026-08-04"]),
+        "patient_key": st.sampled_from(["", "a", "b"]),
+    }
+)
 
 
-@settings(max_examples=80, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(line_st, min_size=1, max_size=14),
-       pc_reduction=st.booleans())
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=st.lists(line_st, min_size=1, max_size=14), pc_reduction=st.booleans())
 def test__property__full_credit_never_below_medicare(fees, rows, pc_reduction):
     lines = make_lines(rows)
     med = price_lines(lines, fees, PricingSettings(imaging_pc_reduction=pc_reduction))
-    full = price_lines(lines, fees, PricingSettings(policy="full-credit",
-                                                    imaging_pc_reduction=pc_reduction))
+    full = price_lines(
+        lines, fees, PricingSettings(policy="full-credit", imaging_pc_reduction=pc_reduction)
+    )
     m, f = med["wrvu_credit"].to_numpy(), full["wrvu_credit"].to_numpy()
     assert (f >= m - 1e-9).all(), list(zip(rows, m, f, strict=True))
     # payment does not depend on the crediting policy

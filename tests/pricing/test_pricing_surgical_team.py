@@ -37,25 +37,25 @@ from rvubench.pricing.settings import PricingSettings
 
 ASST_TEXT = {  # RVU25D.pdf, "Assistant at Surgery" (ASST SURG)
     "0": "Payment restriction for assistants at surgery applies to this procedure unless "
-         "supporting documentation is submitted to establish medical necessity.",
+    "supporting documentation is submitted to establish medical necessity.",
     "1": "Statutory payment restriction for assistants at surgery applies to this procedure. "
-         "Assistant at surgery may not be paid.",
+    "Assistant at surgery may not be paid.",
     "2": "Payment restriction for assistants at surgery does not apply to this procedure. "
-         "Assistant at surgery may be paid.",
+    "Assistant at surgery may be paid.",
     "9": "Concept does not apply.",
 }
 CO_TEXT = {  # RVU25D.pdf, "Co-surgeons (Modifier 62)" (CO SURG)
     "0": "Co-surgeons not permitted for this procedure.",
     "1": "Co-surgeons could be paid, though supporting documentation is required to establish "
-         "the medical necessity of two surgeons for the procedure.",
+    "the medical necessity of two surgeons for the procedure.",
     "2": "Co-surgeons permitted and no documentation required if the two-specialty "
-         "requirement is met.",
+    "requirement is met.",
     "9": "Concept does not apply.",
 }
 TEAM_TEXT = {  # RVU25D.pdf, "Team Surgery (Modifier 66)" (TEAM SURG)
     "0": "Team surgeons not permitted for this procedure.",
     "1": "Team surgeons could be paid, though supporting documentation required to establish "
-         "medical necessity of a team; pay by report.",
+    "medical necessity of a team; pay by report.",
     "2": "Team surgeons permitted; pay by report.",
     "9": "Concept does not apply.",
 }
@@ -73,12 +73,17 @@ def _both(fees, hcpcs, mods):
 # --------------------------------------------------------------------------- ASST SURG
 
 
-@pytest.mark.parametrize("mod, pct, cents, wrvu", [
-    # 118.24 x 16% = 18.9184 -> 18.92; 2.68 x 0.16 = 0.4288
-    ("80", 16, 1892, 0.4288), ("81", 16, 1892, 0.4288), ("82", 16, 1892, 0.4288),
-    # AS: 118.24 x 13.6% = 16.08064 -> 16.08; 2.68 x 0.136 = 0.36448
-    ("AS", 13.6, 1608, 0.36448),
-])
+@pytest.mark.parametrize(
+    "mod, pct, cents, wrvu",
+    [
+        # 118.24 x 16% = 18.9184 -> 18.92; 2.68 x 0.16 = 0.4288
+        ("80", 16, 1892, 0.4288),
+        ("81", 16, 1892, 0.4288),
+        ("82", 16, 1892, 0.4288),
+        # AS: 118.24 x 13.6% = 16.08064 -> 16.08; 2.68 x 0.136 = 0.36448
+        ("AS", 13.6, 1608, 0.36448),
+    ],
+)
 def test__asst_surg_0__priced_and_flagged(fees, mod, pct, cents, wrvu):
     # ASST SURG 0: ASST_TEXT["0"] -> priced at the assistant percentage, documentation flag
     for r in _both(fees, "10030", mod):
@@ -88,10 +93,16 @@ def test__asst_surg_0__priced_and_flagged(fees, mod, pct, cents, wrvu):
         assert "documentation of medical necessity required (ASST SURG ind 0)" in r["adjustments"]
 
 
-@pytest.mark.parametrize("mod, full_wrvu", [
-    # full-credit keeps the share: 14.30 x 0.16 = 2.288; AS 14.30 x 0.136 = 1.9448
-    ("80", 2.288), ("81", 2.288), ("82", 2.288), ("AS", 1.9448),
-])
+@pytest.mark.parametrize(
+    "mod, full_wrvu",
+    [
+        # full-credit keeps the share: 14.30 x 0.16 = 2.288; AS 14.30 x 0.136 = 1.9448
+        ("80", 2.288),
+        ("81", 2.288),
+        ("82", 2.288),
+        ("AS", 1.9448),
+    ],
+)
 def test__asst_surg_1__not_payable(fees, mod, full_wrvu):
     # ASST SURG 1: ASST_TEXT["1"] -> payment 0, medicare credit 0 with the indicator named
     med, full = _both(fees, "29807", mod)
@@ -100,19 +111,25 @@ def test__asst_surg_1__not_payable(fees, mod, full_wrvu):
     assert med["outcome"] == "zero"
     assert med["reason"] == (
         "ASST SURG indicator 1 (statutory payment restriction, assistant at surgery may not be "
-        f"paid): modifier {mod} not payable, payment 0, 0 wRVU credited")
+        f"paid): modifier {mod} not payable, payment 0, 0 wRVU credited"
+    )
     assert "may not be paid for this code (ASST SURG ind 1): payment 0" in med["adjustments"]
     assert full["wrvu_credit"] == pytest.approx(full_wrvu, abs=1e-4)
     assert full["outcome"] == "priced"
     assert "share of the work credited though Medicare does not pay it" in full["adjustments"]
 
 
-@pytest.mark.parametrize("mod, cents, wrvu", [
-    # 1159.35 x 16% = 185.496 -> 185.50; 19.11 x 0.16 = 3.0576
-    ("80", 18550, 3.0576), ("81", 18550, 3.0576), ("82", 18550, 3.0576),
-    # 1159.35 x 13.6% = 157.6716 -> 157.67; 19.11 x 0.136 = 2.59896
-    ("AS", 15767, 2.59896),
-])
+@pytest.mark.parametrize(
+    "mod, cents, wrvu",
+    [
+        # 1159.35 x 16% = 185.496 -> 185.50; 19.11 x 0.16 = 3.0576
+        ("80", 18550, 3.0576),
+        ("81", 18550, 3.0576),
+        ("82", 18550, 3.0576),
+        # 1159.35 x 13.6% = 157.6716 -> 157.67; 19.11 x 0.136 = 2.59896
+        ("AS", 15767, 2.59896),
+    ],
+)
 def test__asst_surg_2__payable(fees, mod, cents, wrvu):
     # ASST SURG 2: ASST_TEXT["2"] -> priced, no flag
     for r in _both(fees, "27447", mod):
@@ -121,10 +138,16 @@ def test__asst_surg_2__payable(fees, mod, cents, wrvu):
         assert "ASST SURG" not in r["adjustments"] and r["reason"] == ""
 
 
-@pytest.mark.parametrize("mod, full_wrvu", [
-    # full-credit: 4.23 x 0.16 = 0.6768; AS 4.23 x 0.136 = 0.57528
-    ("80", 0.6768), ("81", 0.6768), ("82", 0.6768), ("AS", 0.57528),
-])
+@pytest.mark.parametrize(
+    "mod, full_wrvu",
+    [
+        # full-credit: 4.23 x 0.16 = 0.6768; AS 4.23 x 0.136 = 0.57528
+        ("80", 0.6768),
+        ("81", 0.6768),
+        ("82", 0.6768),
+        ("AS", 0.57528),
+    ],
+)
 def test__asst_surg_9__concept_does_not_apply(fees, mod, full_wrvu):
     # ASST SURG 9: ASST_TEXT["9"] -> an assistant is not a thing for 92961: not payable
     med, full = _both(fees, "92961", mod)
@@ -144,8 +167,10 @@ def test__co_surg_0__not_permitted(fees):
     med, full = _both(fees, "33533", "62")
     assert med["payment_cents"] == 0 and med["wrvu_credit"] == 0.0
     assert med["outcome"] == "zero"
-    assert med["reason"] == ("CO SURG indicator 0 (co-surgeons not permitted for this "
-                             "procedure): modifier 62 not payable, payment 0, 0 wRVU credited")
+    assert med["reason"] == (
+        "CO SURG indicator 0 (co-surgeons not permitted for this "
+        "procedure): modifier 62 not payable, payment 0, 0 wRVU credited"
+    )
     # full-credit keeps the co-surgeon's share: 32.91 x 0.625 = 20.56875
     assert full["payment_cents"] == 0
     assert full["wrvu_credit"] == pytest.approx(20.56875, abs=1e-4)
@@ -184,8 +209,10 @@ def test__team_surg_0__not_permitted(fees):
     med, full = _both(fees, "27447", "66")
     assert med["payment_cents"] == 0 and med["wrvu_credit"] == 0.0
     assert med["outcome"] == "zero"
-    assert med["reason"] == ("TEAM SURG indicator 0 (team surgeons not permitted for this "
-                             "procedure): modifier 66 not payable, payment 0, 0 wRVU credited")
+    assert med["reason"] == (
+        "TEAM SURG indicator 0 (team surgeons not permitted for this "
+        "procedure): modifier 66 not payable, payment 0, 0 wRVU credited"
+    )
     assert "by report" not in med["adjustments"]
     # full-credit: a team surgeon's share is not defined, the whole work RVU: 19.11
     assert full["payment_cents"] == 0 and full["wrvu_credit"] == 19.11
@@ -196,8 +223,10 @@ def test__team_surg_1__by_report_with_documentation(fees):
     for r in _both(fees, "33361", "66"):
         assert pd.isna(r["payment_cents"]) and pd.isna(r["payment"])
         assert r["wrvu_credit"] == 21.91
-        assert "documentation of medical necessity required, priced by report (TEAM SURG ind 1)" \
+        assert (
+            "documentation of medical necessity required, priced by report (TEAM SURG ind 1)"
             in r["adjustments"]
+        )
 
 
 def test__team_surg_2__by_report(fees):
@@ -214,4 +243,3 @@ def test__team_surg_9__concept_does_not_apply(fees):
     assert med["payment_cents"] == 0 and med["wrvu_credit"] == 0.0
     assert med["reason"].startswith("TEAM SURG indicator 9 (concept does not apply)")
     assert full["wrvu_credit"] == 4.23
-

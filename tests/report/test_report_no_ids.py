@@ -25,17 +25,22 @@ DR-1,2026-08-03,11042,51,1,22
 # as billed: 19.11 + 1.96 + 0.98 x 0.5 = 19.11 + 1.96 + 0.49 = 21.56
 # each day one patient: 19.11 + 1.96 x 0.5 + 0.98 x 0.5 = 19.11 + 0.98 + 0.49 = 20.58
 # difference 20.58 - 21.56 = -0.98; -0.98 / 21.56 = -4.55% -> -4.5%
-SENTENCE = ("Multiple procedures: the log has no patient or encounter id, so lines are priced "
-            "as billed (only lines carrying 51 reduced): 21.56 wRVUs. If each day were one "
-            "patient: 20.58 wRVUs (-0.98 wRVUs, -4.5%).")
+SENTENCE = (
+    "Multiple procedures: the log has no patient or encounter id, so lines are priced "
+    "as billed (only lines carrying 51 reduced): 21.56 wRVUs. If each day were one "
+    "patient: 20.58 wRVUs (-0.98 wRVUs, -4.5%)."
+)
 
 
 def _report(tmp_path: Path, text: str, *extra: str):
     log = tmp_path / "log.csv"
     log.write_text(text)
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, ["report", str(log), "--out", str(out), "--period",
-                                      "2026Q3", *extra], catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli,
+        ["report", str(log), "--out", str(out), "--period", "2026Q3", *extra],
+        catch_exceptions=False,
+    )
     return result, out
 
 
@@ -73,5 +78,7 @@ def test__patient_column__ranked_per_patient_and_day(tmp_path):
     result, _ = _report(tmp_path, text, "--format", "xlsx")
     assert result.exit_code == 0, result.output
     assert "  wRVUs 20.58 " in result.stdout
-    assert ("  Multiple procedures are ranked per patient and day (the log's patient column, "
-            "used only as a keyed hash).") in result.stdout.splitlines()
+    assert (
+        "  Multiple procedures are ranked per patient and day (the log's patient column, "
+        "used only as a keyed hash)."
+    ) in result.stdout.splitlines()

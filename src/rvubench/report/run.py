@@ -323,6 +323,7 @@ def _multiple_procedure_rule(priced: pd.DataFrame, period: Any, settings: Pricin
     id_used = id_column_used(clean if clean is not None else priced)
     wrvu = period_wrvu_total(priced, period)
     other = None
+    alt: pd.DataFrame | None
     if not id_used:
         if OTHER_READING_COLUMN in priced.columns:
             alt = priced.assign(wrvu_credit=priced[OTHER_READING_COLUMN])
