@@ -90,6 +90,7 @@ def test__asst_surg_0__priced_and_flagged(fees, mod, pct, cents, wrvu):
         assert r["payment_cents"] == cents
         assert r["wrvu_credit"] == pytest.approx(wrvu, abs=1e-4)
         assert r["outcome"] == "priced" and r["reason"] == ""
+        assert f"({mod}): {pct}%" in r["adjustments"]
         assert "documentation of medical necessity required (ASST SURG ind 0)" in r["adjustments"]
 
 
