@@ -1843,6 +1843,7 @@ class PriceOutcome:
     output: Path
     accounting: dict
     warnings: list[str]
+    sheets: dict[str, str] = field(default_factory=dict)  # workbook file -> worksheet read
 
     @property
     def exit_code(self) -> int:
@@ -1918,4 +1919,5 @@ def price_log(
     fees = load_fee_schedules(settings.fee_schedule_files)
     priced = price_lines(result.lines, fees, settings)
     write_priced_csv(priced, output)
-    return PriceOutcome(Path(output), accounting(priced), list(getattr(result, "warnings", [])))
+    return PriceOutcome(Path(output), accounting(priced), list(getattr(result, "warnings", [])),
+                        dict(getattr(result, "sheets", {})))

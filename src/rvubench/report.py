@@ -373,5 +373,6 @@ def run_report(options: ReportOptions) -> ReportOutcome:
         section_context={"clean_lines": lines}, like_for_like=options.like_for_like,
     )
     rejected = done.summary["rows_rejected"]
+    done.summary["sheets"] = dict(getattr(ingest, "sheets", {}))
     return ReportOutcome(paths=done.paths, summary=done.summary, exit_code=1 if rejected else 0,
                          warnings=list(done.model.warnings), refused_urls=done.refused_urls)

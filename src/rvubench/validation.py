@@ -85,6 +85,7 @@ class ValidationReport:
             ],  # fmt: skip
             "warnings": list(ing.warnings),
             "files": list(ing.files),
+            "sheets": dict(getattr(ing, "sheets", {})),
             "net_reversals": ing.net_reversals,
             "accounting": self.accounting_text(),
             **(self.insights.to_dict() if self.insights is not None else {}),
@@ -104,6 +105,7 @@ class ValidationReport:
         ing = self.ingest
         out = [f"{', '.join(Path(f).name for f in ing.files)}: {ing.rows_read} rows read"]
         out.append(f"  {self.accounting_text()}")
+        out += [f"  {line}" for line in ing.sheet_lines()]
         by_reason = self.rejected_by_reason()
         if by_reason:
             out.append("  rejected by reason:")

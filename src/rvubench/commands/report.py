@@ -95,6 +95,8 @@ def command(logs, out_dir, provider, specialty, period, benchmark, region, clini
             click.echo(line)
         for path in outcome.paths:
             click.echo(f"wrote {path}", err=True)
+    for file, sheet_read in s.get("sheets", {}).items():
+        click.echo(f"sheet read: {Path(file).name} [{sheet_read}]", err=True)
     click.echo(f"rows read {s['rows_read']} = priced {s['rows_priced']} + credited zero "
                f"{s['rows_zero']} + rejected {s['rows_rejected']}", err=True)
     if outcome.exit_code:
