@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 import textwrap
@@ -16,14 +17,18 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import make_fuzz_corpus as corpus
 from rvubench.cli import cli
 from rvubench.errors import FeeScheduleError, InputFileError
 from rvubench.ingest import read_log
+from rvubench.textsafe import _NUMBER_RE, neutralize_formula
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 CMS = Path(__file__).parent / "data" / "cms"
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "ir_quarter.csv"
 
 
 def _run_python(code: str, tmp_path: Path, mem_mb: int = 1500) -> subprocess.CompletedProcess:
@@ -37,7 +42,7 @@ def _run_python(code: str, tmp_path: Path, mem_mb: int = 1500) -> subprocess.Com
 # ------------------------------------------------------------------ silent wrong numbers
 def test__read_log__reordered_repeated_header_is_refused(tmp_path):
     # Old code skipped row 3 as a "repeated header row" and read row 4 with the first
-    # header's positions: units = 11 (its pos), 99213 credited 0.94 x 11 instead of 0.94 x 1.
+    # header's positions: units = 11 (its pos), 99213 credited 1.30 x 11 instead of 1.30 x 1.
     path = corpus.reordered_header_csv(tmp_path)
     with pytest.raises(InputFileError, match=r"row 3 repeats the header .*'pos' under 'units'"):
         read_log(path)
@@ -144,3 +149,175 @@ def test__price__control_characters_never_reach_the_output(tmp_path):
     assert res.exit_code == 0, res.output
     text = (tmp_path / "p.csv").read_text()
     assert not any(ch in text for ch in "\x00\x1b\x7f\x85")
+
+
+# ------------------------------------------------------------------ outputs
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    import csv
+
+    with path.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test__price__formula_like_text_is_neutralized(tmp_path):
+    out = tmp_path / "priced.csv"
+    res = CliRunner().invoke(cli, ["price", str(corpus.formula_csv(tmp_path)), "-o", str(out)])
+    assert res.exit_code == 1, res.output  # two rows have no valid code
+    rows = _csv_rows(out)
+    assert [r["provider_id"] for r in rows] == [
+        "'=cmd|' /C calc'!A0", "'=HYPERLINK(\"http://x\",\"y\")", "'@SUM(1+1)",
+        "'=1+2",  # "\t=1+2": the tab became a space at ingest, the id is trimmed
+        "+1",  # a number: a spreadsheet shows 1, nothing runs
+    ]
+    assert [r["hcpcs"] for r in rows] == ["99213", "'=1+1", "99213", "'-2+3", "99213"]
+
+
+def test__validate_exceptions__formula_like_text_is_neutralized(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    log = corpus._text(tmp_path / "=1+2.csv", [",".join(corpus.HEADER), "DR1,2026-07-01,XX,,1,11"])
+    res = CliRunner().invoke(cli, ["validate", log.name, "--exceptions", "exc.csv"])
+    assert res.exit_code == 1, res.output
+    (row,) = _csv_rows(tmp_path / "exc.csv")
+    assert row["file"] == "'=1+2.csv"
+    assert row["reason"].startswith("'=1+2.csv row 2, column hcpcs")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("=+-@\t\r 1.aA(|'\"e"), max_size=12))
+def test__neutralize_formula__never_leaves_a_formula_and_keeps_the_text(text):
+    out = neutralize_formula(text)
+    risky = text[:1] in ("\t", "\r") or text.lstrip(" \t\r\n")[:1] in ("=", "+", "-", "@")
+    if risky and not _NUMBER_RE.match(text):
+        assert out == "'" + text
+    else:
+        assert out == text
+
+
+@pytest.mark.parametrize("kind", ["fifo", "socket"])
+def test__price__refuses_a_non_regular_target(tmp_path, kind):
+    # Stands in for `-o /dev/null` (a device): never point a test at a real device, as
+    # the old code replaced the target with a regular file.
+    import socket
+
+    target = tmp_path / kind
+    sock = None
+    if kind == "fifo":
+        os.mkfifo(target)
+    else:
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(str(target))
+    try:
+        res = CliRunner().invoke(cli, ["price", str(SAMPLE), "-o", str(target)])
+    finally:
+        if sock is not None:
+            sock.close()
+    assert res.exit_code == 2 and "is not a regular file" in res.output
+    mode = os.stat(target).st_mode
+    assert stat.S_ISFIFO(mode) if kind == "fifo" else stat.S_ISSOCK(mode)
+
+
+def test__price__priced_csv_is_0644_whatever_the_umask(tmp_path):
+    old = os.umask(0o077)
+    try:
+        res = CliRunner().invoke(cli, ["price", str(SAMPLE), "-o", str(tmp_path / "p.csv")])
+    finally:
+        os.umask(old)
+    assert res.exit_code == 0, res.output
+    assert stat.S_IMODE(os.stat(tmp_path / "p.csv").st_mode) == 0o644
+
+
+def test__price__removes_stale_part_files_of_a_dead_run(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / f".p.csv.{dead.pid}.0badc0de.part"
+    stale.write_text("half a file")
+    other = tmp_path / f".q.csv.{dead.pid}.0badc0de.part"  # another target's: left alone
+    other.write_text("x")
+    res = CliRunner().invoke(cli, ["price", str(SAMPLE), "-o", str(tmp_path / "p.csv")])
+    assert res.exit_code == 0, res.output
+    assert not stale.exists() and other.exists()
+
+
+def test__price__disk_full_is_an_error_not_a_traceback(tmp_path, monkeypatch):
+    import errno
+
+    import pandas as pd
+
+    def full(self, *a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", full)
+    out = tmp_path / "p.csv"
+    res = CliRunner().invoke(cli, ["price", str(SAMPLE), "-o", str(out)])
+    assert res.exit_code == 2 and res.exception is None or isinstance(res.exception, SystemExit)
+    assert f"Error: cannot write {out}: no space left on the device" in res.output
+    assert list(tmp_path.iterdir()) == []  # the .part file is gone
+
+
+def test__price__unwritable_folder_is_an_error_not_a_traceback(tmp_path):
+    res = CliRunner().invoke(cli, ["price", str(SAMPLE), "-o", "/proc/rvubench-17/p.csv"])
+    assert res.exit_code == 2, res.output
+    assert res.output.splitlines()[-1].startswith("Error: cannot write /proc/rvubench-17/p.csv")
+
+
+def test__report__output_file_that_is_a_folder_is_an_error(tmp_path):
+    (tmp_path / "IR-1001.xlsx").mkdir()
+    res = CliRunner().invoke(cli, ["report", str(SAMPLE), "--out", str(tmp_path), "--format",
+                                   "xlsx"])  # fmt: skip
+    assert res.exit_code == 2, res.output
+    assert f"Error: cannot write {tmp_path / 'IR-1001.xlsx'}: it is a folder" in res.output
+
+
+# ------------------------------------------------------------------ usage errors
+@pytest.mark.parametrize(("toml", "message"), [
+    ("a = " + "[" * 3000 + "1" + "]" * 3000 + "\n", "nested too deeply"),
+    ("columns = 5\n", "[columns] must be a table"),
+    ("options = 5\n", "[options] must be a table"),
+    ('[options]\ndate_format = "%Q%"\n', "options.date_format '%Q%' is not a date format"),
+    ('[options]\ndate_format = "%Y"\n', "options.date_format '%Y' is not a date format"),
+])  # fmt: skip
+def test__validate__malformed_mapping_is_a_usage_error(tmp_path, toml, message):
+    m = tmp_path / "m.toml"
+    m.write_text(toml)
+    res = CliRunner().invoke(cli, ["validate", str(SAMPLE), "--mapping", str(m)])
+    assert res.exit_code == 2, res.output
+    assert res.output.startswith("Error: mapping file") and message in res.output
+
+
+@pytest.mark.parametrize(("option", "value"), [
+    ("--compensation", "nan"), ("--compensation", "inf"), ("--compensation", "1e300"),
+    ("--clinical-fte", "1e-320"), ("--clinical-fte", "inf"), ("--total-fte", "1e-320"),
+    ("--total-fte", "nan"),
+])  # fmt: skip
+def test__report__non_finite_or_absurd_amounts_are_usage_errors(tmp_path, option, value):
+    res = CliRunner().invoke(cli, ["report", str(SAMPLE), "--out", str(tmp_path), "--specialty",
+                                   "Interventional Radiology", option, value])  # fmt: skip
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.output and res.exception is None or isinstance(res.exception, SystemExit)
+    error = [ln for ln in res.output.splitlines() if ln.startswith("Error:")]
+    assert len(error) == 1 and option in error[0]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test__read_roster__compensation_without_digits_is_named(tmp_path):
+    from rvubench.roster import read_roster
+
+    f = tmp_path / "r.csv"
+    f.write_text('provider_id,specialty,total_compensation\nA,Cardiology,"$,"\n')
+    with pytest.raises(InputFileError, match=r"row 2, column total_compensation .*'\$,' is not an amount"):
+        read_roster(f)
+
+
+# ------------------------------------------------------------------ privacy
+@pytest.mark.parametrize("canon", ["provider_id", "date_of_service"])
+def test__read_log__mapping_cannot_read_a_patient_column(tmp_path, canon):
+    log = corpus._text(tmp_path / "dob.csv", [
+        "provider_id,Patient DOB,date_of_service,hcpcs,units",
+        "A,1950-02-03,2026-07-01,99213,1",
+    ])  # fmt: skip
+    m = tmp_path / "m.toml"
+    m.write_text(f'[columns]\n{canon} = "Patient DOB"\n')
+    res = CliRunner().invoke(cli, ["validate", str(log), "--mapping", str(m)])
+    assert res.exit_code == 2, res.output
+    assert f"reads the patient column 'Patient DOB' as {canon}" in res.output
+    assert "1950" not in res.output  # no value of the dropped column is echoed

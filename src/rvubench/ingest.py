@@ -202,8 +202,13 @@ class Mapping:
             raise InputFileError(f"cannot read mapping file {path}: {exc}") from None
         except tomllib.TOMLDecodeError as exc:
             raise InputFileError(f"mapping file {path} is not valid TOML: {exc}") from None
+        except RecursionError:
+            raise InputFileError(f"mapping file {path} is nested too deeply to be a mapping") from None
         cols = data.get("columns", {k: v for k, v in data.items() if k != "options"})
         opts = data.get("options", {})
+        for what, table in (("[columns]", cols), ("[options]", opts)):
+            if not isinstance(table, dict):
+                raise UsageProblem(f"mapping file {path}: {what} must be a table of key = value")
         valid = (*CANONICAL, *MODIFIER_COLUMNS)
         out: dict[str, list[str]] = {}
         for key, value in cols.items():
@@ -221,7 +226,26 @@ class Mapping:
         date_format = opts.get("date_format")
         if date_format is not None and not isinstance(date_format, str):
             raise UsageProblem(f"mapping file {path}: options.date_format must be text")
+        if date_format is not None:
+            _check_date_format(path, date_format)
         return cls(columns=out, date_format=date_format, source=str(path))
+
+
+def _check_date_format(path: Path, fmt: str) -> None:
+    """A date_format must write and read back a date (31 Dec 2026) with day, month and year;
+    the message names the format only, never a cell value."""
+    from datetime import date, datetime
+
+    probe = date(2026, 12, 31)
+    try:
+        ok = datetime.strptime(probe.strftime(fmt), fmt).date() == probe
+    except (ValueError, TypeError, OverflowError):
+        ok = False
+    if not ok:
+        raise UsageProblem(
+            f"mapping file {path}: options.date_format {fmt!r} is not a date format that reads "
+            "day, month and year (strptime syntax, e.g. \"%d/%m/%Y\")"
+        )
 
 
 # --------------------------------------------------------------------------- raw tables
@@ -240,8 +264,24 @@ class _Raw:
     sheet: str = ""  # the worksheet read ("" for text files)
 
 
+_HASHED_ONLY = ("patient_ref", "encounter_id")  # read only as a keyed hash, never output
+
+
+def _refuse_patient_mapping(cell: str, canon: str, mapping: Mapping | None) -> None:
+    if canon not in _HASHED_ONLY and is_patient_header(cell):
+        source = Path(mapping.source).name if mapping and mapping.source else "mapping file"
+        raise UsageProblem(
+            f"the mapping ({source}) reads the patient column {cell!r} as {canon}; patient "
+            "columns are dropped and never read into a report (only patient_ref or "
+            f"encounter_id, which are hashed, may name one). Map {canon} to another column."
+        )
+
+
 class _Roles:
-    """Which header cell plays which canonical role, for one file."""
+    """Which header cell plays which canonical role, for one file.
+
+    A patient column (``is_patient_header``) is never read as a provider, date, code or any
+    other output column, even when a ``--mapping`` names it: that is an error naming it."""
 
     def __init__(self, header: list[str], mapping: Mapping | None):
         self.header = header
@@ -264,6 +304,7 @@ class _Roles:
                 continue
             if key in explicit:
                 canon, prio = explicit[key], -1
+                _refuse_patient_mapping(cell, canon, mapping)
             elif key in aliases:
                 canon, prio = aliases[key]
             elif is_patient_header(cell):

@@ -64,7 +64,7 @@ def neutralize_formulas(frame, columns=None):
     """Apply :func:`neutralize_formula` to the text (object/string) columns of a DataFrame,
     in place, and return it. ``columns`` limits the columns looked at."""
     cols = columns if columns is not None else list(frame.columns)
-    for c in cols:
+    for c in (c for c in cols if c in frame.columns):
         s = frame[c]
         if s.dtype != object and str(s.dtype) not in ("string", "str"):
             continue

@@ -147,19 +147,25 @@ class ValidationReport:
         return "\n".join(out)
 
     def write_exceptions(self, path: Path) -> None:
-        """CSV of every rejected and skipped row: file, row, column, kind, reason."""
+        """CSV of every rejected and skipped row: file, row, column, kind, reason.
+
+        Written with the one atomic writer; formula-like text is neutralized
+        (``rvubench.textsafe.neutralize_formula``)."""
+        from rvubench.atomic import atomic_path
+        from rvubench.textsafe import neutralize_formula as nf
+
         ing = self.ingest
         rejected = ing.lines[ing.lines["reject_reason"] != ""]
-        with Path(path).open("w", newline="", encoding="utf-8") as fh:
+        with atomic_path(Path(path)) as tmp, tmp.open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(["file", "row", "column", "kind", "reason"])
             for f, r, c, k, m in zip(
                 rejected["source_file"], rejected["source_row"], rejected["reject_column"],
                 rejected["reject_kind"], rejected["reject_reason"], strict=True,
             ):  # fmt: skip
-                w.writerow([f, int(r), c, k, m])
+                w.writerow([nf(f), int(r), nf(c), nf(k), nf(m)])
             for f, r, why in ing.skipped_rows:
-                w.writerow([f, r, "", "skipped", why])
+                w.writerow([nf(f), r, "", "skipped", nf(why)])
 
 
 def validate_log(

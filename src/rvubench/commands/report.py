@@ -11,8 +11,14 @@ from rvubench.commands.options import ingest_options, json_option, pricing_optio
 
 
 def _positive(ctx, param, value):
-    if value is not None and value <= 0:
-        raise click.BadParameter(f"must be above 0, got {value:g}")
+    if value is not None and not 0 < value < float("inf"):  # also refuses nan
+        raise click.BadParameter(f"must be a number above 0, got {value:g}")
+    return value
+
+
+def _finite(ctx, param, value):
+    if value is not None and not 0 <= value < float("inf"):  # also refuses nan
+        raise click.BadParameter(f"must be an amount of 0 or more, got {value:g}")
     return value
 
 
@@ -37,7 +43,7 @@ def _positive(ctx, param, value):
               help="Clinical FTE; divides annualized wRVUs.")
 @click.option("--total-fte", type=float, default=None, callback=_positive,
               help="Total FTE; divides compensation (default: the clinical FTE).")
-@click.option("--compensation", type=float, default=None,
+@click.option("--compensation", type=float, default=None, callback=_finite,
               help="Annual total compensation in USD (for compensation percentiles and comp per wRVU).")
 @click.option("--comp-model", "comp_models", multiple=True,
               help="Compensation model scenario, repeatable: flat:55, tiered:0=45,5000=50 or "
