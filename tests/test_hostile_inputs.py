@@ -321,3 +321,31 @@ def test__read_log__mapping_cannot_read_a_patient_column(tmp_path, canon):
     assert res.exit_code == 2, res.output
     assert f"reads the patient column 'Patient DOB' as {canon}" in res.output
     assert "1950" not in res.output  # no value of the dropped column is echoed
+
+
+def test__validate__prints_no_terminal_control_sequence(tmp_path):
+    log = corpus._text(tmp_path / "esc.csv", [",".join(corpus.HEADER),
+                                              "A\x1b]0;owned\x07B,2026-07-01,99213,,1,11"])
+    res = CliRunner().invoke(cli, ["validate", str(log)])
+    assert res.exit_code == 0, res.output
+    assert "\x1b" not in res.output and "\x07" not in res.output
+    assert "providers: A]0;ownedB (1)" in res.output  # ESC and BEL removed at ingest
+
+
+def test__batch_progress__escapes_control_sequences(capsys):
+    from rvubench.commands.batch import _Progress
+
+    progress = _Progress()
+    progress.tty = False
+    progress(1, 2, "FM-1\x1b[2J\x1b]0;owned\x07", "done")
+    err = capsys.readouterr().err
+    assert err == "[1/2] FM-1\\x1b[2J\\x1b]0;owned\\x07 done\n"
+
+
+def test__read_roster__control_characters_removed(tmp_path):
+    from rvubench.roster import read_roster
+
+    f = tmp_path / "r.csv"
+    f.write_bytes(b"provider_id,specialty\nFM-1\x1b[2J,Family Medicine\x7f\n")
+    r = read_roster(f)
+    assert (r.loc[0, "provider_id"], r.loc[0, "specialty"]) == ("FM-1[2J", "Family Medicine")

@@ -1283,7 +1283,7 @@ def read_table_text(
     if not data.strip():
         raise InputFileError(f"{name} is empty: no header and no rows")
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        return _table_from_excel(Path(path), name, is_header, what, sheet)
+        return _clean_table(*_table_from_excel(Path(path), name, is_header, what, sheet))
     text = _decode_all(data, name)
     best = None
     for delim in DELIMITERS:
@@ -1302,7 +1302,17 @@ def read_table_text(
         raise _no_table_header(name, rows, what)
     _s, hidx, rows = best
     header = [c.strip() for c in rows[hidx]]
-    return name, hidx + 1, header, [(hidx + 2 + k, r) for k, r in enumerate(rows[hidx + 1 :])]
+    return _clean_table(
+        name, hidx + 1, header, [(hidx + 2 + k, r) for k, r in enumerate(rows[hidx + 1 :])]
+    )
+
+
+def _clean_table(name, header_row, header, rows):
+    """Control characters removed from every cell of a small table (see rvubench.textsafe)."""
+    from rvubench.textsafe import clean_control
+
+    return (name, header_row, [clean_control(h) for h in header],
+            [(n, [clean_control(c) for c in cells]) for n, cells in rows])  # fmt: skip
 
 
 def _no_table_header(name: str, rows: list[list[str]], what: str) -> MissingColumnsError:

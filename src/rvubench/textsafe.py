@@ -21,9 +21,10 @@ Three rules, each applied at one place:
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
-import pyarrow.compute as pc
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 # RE2 (pyarrow) and Python agree on these classes.
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
@@ -37,6 +38,8 @@ _NUMBER_RE = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
 def clean_control_array(arr: pa.Array | pa.ChunkedArray) -> tuple[pa.Array | pa.ChunkedArray, int]:
     """Return ``arr`` with control characters removed (tab/CR/LF as a space) and the number
     of cells that changed; ``arr`` itself when none had one (no copy)."""
+    import pyarrow.compute as pc
+
     hit = pc.match_substring_regex(arr, _ANY)
     n = pc.sum(hit).as_py() or 0
     if not n:
