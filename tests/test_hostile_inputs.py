@@ -349,3 +349,46 @@ def test__read_roster__control_characters_removed(tmp_path):
     f.write_bytes(b"provider_id,specialty\nFM-1\x1b[2J,Family Medicine\x7f\n")
     r = read_roster(f)
     assert (r.loc[0, "provider_id"], r.loc[0, "specialty"]) == ("FM-1[2J", "Family Medicine")
+
+
+# ------------------------------------------------------------------ templates
+def _report_model():
+    from _report_data import sample_priced
+    from rvubench.periods import parse_period
+    from rvubench.report_model import build_report_model
+    from rvubench.settings import PricingSettings
+
+    return build_report_model(sample_priced(), period=parse_period("2026Q3"),
+                              settings=PricingSettings(), provider_id="IR-1001",
+                              provider_name="Dr Ana Ruiz")  # fmt: skip
+
+
+@pytest.mark.parametrize("payload", [
+    "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ model.__class__.__init__.__globals__ }}",
+])  # fmt: skip
+def test__user_templates__run_in_the_sandbox(tmp_path, payload):
+    import shutil
+
+    from rvubench.errors import TemplateProblem
+    from rvubench.render_pdf import render_html
+    from rvubench.resources import templates_dir
+
+    folder = tmp_path / "tpl"
+    shutil.copytree(templates_dir(), folder)
+    (folder / "_quality.html.j2").write_text(f"<p>{payload}</p>\n")
+    with pytest.raises(TemplateProblem, match=r"_quality\.html\.j2"):
+        render_html(_report_model(), folder)
+
+
+def test__user_templates__cannot_reach_a_data_frame(tmp_path):
+    import pandas as pd
+    from jinja2.exceptions import SecurityError
+
+    from rvubench.render_pdf import _environment
+
+    env = _environment(str(tmp_path))
+    tpl = env.from_string("{{ frame.to_csv('/tmp/x.csv') }}")
+    with pytest.raises(SecurityError):
+        tpl.render(frame=pd.DataFrame({"a": [1]}))
