@@ -5,7 +5,7 @@ clinicians (default 500) and ``--lines`` lines (default 1,000,000) over 2026: ea
 clinician gets a specialty of the bundled benchmark sample and lines drawn from that
 specialty's code mix in ``sample_data/department.csv``, plus a roster. Then:
 
-1. batch: the real ``rvubench.batch.run_batch`` (PDF + XLSX for every clinician and the
+1. batch: the real ``rvubench.batch.run.run_batch`` (PDF + XLSX for every clinician and the
    department files, ``--jobs`` workers, default the machine's cores), timed end to end
    (read, price, benchmark, render, write);
 2. baseline: the HTML of one clinician's report (same period and settings) rendered by bare
@@ -137,16 +137,16 @@ class MemorySampler:
 
 def baseline_html(log: Path, roster: Path, period: str, out: Path) -> str:
     """The HTML of the first roster clinician's report, as the batch renders it."""
-    from rvubench.batch import roster_entries
-    from rvubench.benchmarks import load_benchmarks
-    from rvubench.feeschedule import load_fee_schedules
-    from rvubench.ingest import read_log
-    from rvubench.periods import parse_period
-    from rvubench.pricing import price_lines
-    from rvubench.render_pdf import render_html
-    from rvubench.report import build_clinician_report
-    from rvubench.roster import read_roster
-    from rvubench.settings import PricingSettings
+    from rvubench.batch.roster import read_roster
+    from rvubench.batch.run import roster_entries
+    from rvubench.benchmarks.periods import parse_period
+    from rvubench.benchmarks.tables import load_benchmarks
+    from rvubench.feeschedule.cms import load_fee_schedules
+    from rvubench.ingest.log import read_log
+    from rvubench.pricing.engine import price_lines
+    from rvubench.pricing.settings import PricingSettings
+    from rvubench.report.pdf import render_html
+    from rvubench.report.run import build_clinician_report
 
     first = roster_entries(read_roster(roster))[0]
     lines = read_log(log).lines
@@ -197,7 +197,7 @@ def main() -> None:
         print(f"data: {args.clinicians:,} clinicians, {args.lines:,} lines in {folder} "
               f"({time.perf_counter() - t:.1f} s to generate)")  # fmt: skip
 
-        from rvubench.batch import BatchOptions, run_batch
+        from rvubench.batch.run import BatchOptions, run_batch
 
         options = BatchOptions(
             logs=(log,), roster=roster, out_dir=folder / "out", period=args.period, jobs=args.jobs

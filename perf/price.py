@@ -14,9 +14,9 @@ import time
 import numpy as np
 import pandas as pd
 
-from rvubench.feeschedule import load_fee_schedules
-from rvubench.pricing import price_lines
-from rvubench.settings import PricingSettings
+from rvubench.feeschedule.cms import load_fee_schedules
+from rvubench.pricing.engine import price_lines
+from rvubench.pricing.settings import PricingSettings
 
 MODIFIERS = ["", "", "", "", "", "", "26", "TC", "25", "59", "50", "51", "62", "80", "AS",
              "76", "RT", "LT", "XU", "26,59", "53", "52", "66", "54"]

@@ -2,7 +2,7 @@
 
 Measured in the same run, in one warm process (imports and the first render excluded):
 
-- ``report``: ``rvubench.report.run_report`` on a log (read, price, benchmark, model,
+- ``report``: ``rvubench.report.run.run_report`` on a log (read, price, benchmark, model,
   PDF + XLSX, atomic writes);
 - ``bare_pdf``: ``weasyprint.HTML(string=<the report's own HTML>).write_pdf()``;
 - ``bare_xlsx``: a plain openpyxl workbook holding the same rows, every sheet (no number
@@ -47,9 +47,9 @@ def main() -> None:
     import openpyxl
     import weasyprint
 
-    from rvubench.render_pdf import render_html
-    from rvubench.report import ReportOptions, run_report
-    from rvubench.report_model import resolve_callable
+    from rvubench.report.model import resolve_callable
+    from rvubench.report.pdf import render_html
+    from rvubench.report.run import ReportOptions, run_report
     from rvubench.resources import templates_dir
 
     out = Path(tempfile.mkdtemp(prefix="rvubench-perf-"))
@@ -57,7 +57,7 @@ def main() -> None:
                             compensation=520000.0)
     captured = {}
 
-    import rvubench.report as report_mod
+    import rvubench.report.run as report_mod
 
     real_build = report_mod.build_clinician_report
 

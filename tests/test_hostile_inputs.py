@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 import make_fuzz_corpus as corpus
 from rvubench.cli import cli
 from rvubench.errors import FeeScheduleError, InputFileError
-from rvubench.ingest import read_log
+from rvubench.ingest.log import read_log
 from rvubench.textsafe import _NUMBER_RE, neutralize_formula
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -80,7 +80,7 @@ def test__read_roster__value_at_xfd1048576(tmp_path):
             ["FM-1", "Ann Lee", "Family Medicine", "0.8", "1.0", "250000"]]
     path = corpus.far_cell_xlsx(tmp_path, rows, name="roster.xlsx")
     done = _run_python(f"""
-        from rvubench.roster import read_roster
+        from rvubench.batch.roster import read_roster
         r = read_roster(__import__("pathlib").Path({str(path)!r}))
         print(r.loc[0, "provider_id"], r.loc[0, "clinical_fte"], r.loc[0, "total_compensation"])
     """, tmp_path)
@@ -95,7 +95,7 @@ def test__read_cms_rvu_file__value_at_xfd1048576(tmp_path):
     path = corpus.far_cell_xlsx(tmp_path, rows, name="PPRRVU2026_Jul_nonQPP.xlsx")
     done = _run_python(f"""
         from pathlib import Path
-        from rvubench.feeschedule import read_cms_rvu_file
+        from rvubench.feeschedule.cms import read_cms_rvu_file
         rows = read_cms_rvu_file(Path({str(path)!r})).rows
         print(rows.loc[(rows.hcpcs == "47383") & (rows["mod"] == ""), "work_rvu"].iloc[0])
     """, tmp_path)
@@ -112,7 +112,7 @@ def test__read_log__string_table_bomb_is_refused_before_reading(tmp_path):
 
 def test__read_cms_rvu_file__string_table_bomb_is_refused(tmp_path):
     path = corpus.string_bomb_xlsx(tmp_path)
-    from rvubench.feeschedule import read_cms_rvu_file
+    from rvubench.feeschedule.cms import read_cms_rvu_file
 
     with pytest.raises(FeeScheduleError, match="decompression bomb"):
         read_cms_rvu_file(path)
@@ -300,7 +300,7 @@ def test__report__non_finite_or_absurd_amounts_are_usage_errors(tmp_path, option
 
 
 def test__read_roster__compensation_without_digits_is_named(tmp_path):
-    from rvubench.roster import read_roster
+    from rvubench.batch.roster import read_roster
 
     f = tmp_path / "r.csv"
     f.write_text('provider_id,specialty,total_compensation\nA,Cardiology,"$,"\n')
@@ -333,7 +333,7 @@ def test__validate__prints_no_terminal_control_sequence(tmp_path):
 
 
 def test__batch_progress__escapes_control_sequences(capsys):
-    from rvubench.commands.batch import _Progress
+    from rvubench.cli.batch import _Progress
 
     progress = _Progress()
     progress.tty = False
@@ -343,7 +343,7 @@ def test__batch_progress__escapes_control_sequences(capsys):
 
 
 def test__read_roster__control_characters_removed(tmp_path):
-    from rvubench.roster import read_roster
+    from rvubench.batch.roster import read_roster
 
     f = tmp_path / "r.csv"
     f.write_bytes(b"provider_id,specialty\nFM-1\x1b[2J,Family Medicine\x7f\n")
@@ -354,9 +354,9 @@ def test__read_roster__control_characters_removed(tmp_path):
 # ------------------------------------------------------------------ templates
 def _report_model():
     from _report_data import sample_priced
-    from rvubench.periods import parse_period
-    from rvubench.report_model import build_report_model
-    from rvubench.settings import PricingSettings
+    from rvubench.benchmarks.periods import parse_period
+    from rvubench.pricing.settings import PricingSettings
+    from rvubench.report.model import build_report_model
 
     return build_report_model(sample_priced(), period=parse_period("2026Q3"),
                               settings=PricingSettings(), provider_id="IR-1001",
@@ -372,7 +372,7 @@ def test__user_templates__run_in_the_sandbox(tmp_path, payload):
     import shutil
 
     from rvubench.errors import TemplateProblem
-    from rvubench.render_pdf import render_html
+    from rvubench.report.pdf import render_html
     from rvubench.resources import templates_dir
 
     folder = tmp_path / "tpl"
@@ -386,7 +386,7 @@ def test__user_templates__cannot_reach_a_data_frame(tmp_path):
     import pandas as pd
     from jinja2.exceptions import SecurityError
 
-    from rvubench.render_pdf import _environment
+    from rvubench.report.pdf import _environment
 
     env = _environment(str(tmp_path))
     tpl = env.from_string("{{ frame.to_csv('/tmp/x.csv') }}")

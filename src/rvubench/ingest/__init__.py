@@ -1,0 +1,7 @@
+"""Ingest: read a procedure log (CSV/TSV/XLSX export) into clean lines.
+
+Owns header recognition and aliases (`log`), per-value parsing of codes, dates, units,
+modifiers and place of service (`values`), the fast column checks used on large logs (`fast`),
+and the `validate` command's library call (`validate`). Every input row ends up as a clean
+line or a rejected one with a reason naming file, row and column.
+"""
