@@ -392,3 +392,124 @@ def test__user_templates__cannot_reach_a_data_frame(tmp_path):
     tpl = env.from_string("{{ frame.to_csv('/tmp/x.csv') }}")
     with pytest.raises(SecurityError):
         tpl.render(frame=pd.DataFrame({"a": [1]}))
+
+
+# ------------------------------------------------------------------ batch under faults
+def test__batch_workers__exit_when_the_main_process_is_killed(tmp_path):
+    import signal
+    import time
+
+    from rvubench.batch.run import _default_executor, process_alive, watch_main_process
+
+    pool = _default_executor(2)  # the pool batch uses: every worker watches the main process
+    assert (pool._initializer, pool._initargs) == (watch_main_process, (os.getpid(),))
+    pool.shutdown()
+    main = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+        import multiprocessing, os, sys, time
+        from concurrent.futures import ProcessPoolExecutor
+        from rvubench.batch.run import watch_main_process
+        ctx = multiprocessing.get_context("forkserver")
+        pool = ProcessPoolExecutor(1, mp_context=ctx, initializer=watch_main_process,
+                                   initargs=(os.getpid(), 0.05))
+        print(pool.submit(os.getpid).result(), flush=True)
+        time.sleep(600)
+    """)], env={**os.environ, "PYTHONPATH": str(SRC)}, stdout=subprocess.PIPE, text=True)
+    worker = int(main.stdout.readline())
+    assert process_alive(worker)
+    main.send_signal(signal.SIGKILL)
+    main.wait()
+    for _ in range(200):  # the worker notices within its 0.05 s interval; allow 10 s
+        if not process_alive(worker):
+            break
+        time.sleep(0.05)
+    assert not process_alive(worker)
+
+
+class _FakePool:
+    """submit() answers at once: every clinician ok, or every one failed by a dead worker."""
+
+    def __init__(self, broken: bool, log: list):
+        self._broken = broken
+        log.append(self)
+
+    def submit(self, fn, task):
+        from concurrent.futures import Future
+        from concurrent.futures.process import BrokenProcessPool
+
+        from rvubench.batch.run import ClinicianResult
+
+        fut = Future()
+        if self._broken:
+            fut.set_exception(BrokenProcessPool("A child process terminated abruptly"))
+        else:
+            fut.set_result(ClinicianResult(task.clinician.provider_id, True))
+        return fut
+
+    def shutdown(self, wait=True, cancel_futures=False):
+        pass
+
+
+def _tasks(n):
+    from types import SimpleNamespace
+
+    return [SimpleNamespace(clinician=SimpleNamespace(provider_id=f"P{i}")) for i in range(n)]
+
+
+def test__batch__dead_worker_restarts_the_pool_once_and_retries(tmp_path):
+    from rvubench.batch.run import _run_tasks
+
+    pools: list = []
+    results, last = _run_tasks(_FakePool(True, pools), iter(_tasks(5)), 5, 2, None,
+                               restart=lambda: _FakePool(False, pools))  # fmt: skip
+    assert sorted(results) == ["P0", "P1", "P2", "P3", "P4"]
+    assert all(r.ok for r in results.values())
+    assert len(pools) == 2 and last is pools[1]
+
+
+def test__batch__a_pool_that_breaks_again_fails_those_clinicians(tmp_path):
+    from rvubench.batch.run import _run_tasks
+
+    pools: list = []
+    results, _ = _run_tasks(_FakePool(True, pools), iter(_tasks(3)), 3, 2, None,
+                            restart=lambda: _FakePool(True, pools))  # fmt: skip
+    assert len(pools) == 2  # restarted once only
+    assert not any(r.ok for r in results.values())
+    assert all("BrokenProcessPool" in r.reason for r in results.values())
+
+
+def test__batch__second_run_into_a_locked_folder_is_refused(tmp_path):
+    from rvubench.atomic import folder_lock
+
+    data = Path(__file__).resolve().parents[1] / "sample_data"
+    out = tmp_path / "dept"
+    with folder_lock(out, "the first batch"):
+        res = CliRunner().invoke(cli, ["batch", str(data / "department.csv"), "--roster",
+                                       str(data / "department_roster.csv"), "--out", str(out),
+                                       "--period", "2026Q2"])  # fmt: skip
+    assert res.exit_code == 2, res.output
+    assert f"Error: {out} is being written by the first batch (pid {os.getpid()})" in res.output
+    assert [p.name for p in out.iterdir()] == [".rvubench.lock"]  # nothing else written
+
+
+# ------------------------------------------------------------------ also
+def test__bootstrap__reads_the_library_cache_without_a_pipe_into_grep_q(tmp_path):
+    script = (Path(__file__).resolve().parents[1] / "scripts" / "bootstrap.sh").read_text()
+    code = [ln for ln in script.splitlines() if not ln.lstrip().startswith("#")]
+    # under pipefail, `ldconfig -p | grep -q` fails when grep exits first (SIGPIPE, 141)
+    assert not [ln for ln in code if "ldconfig" in ln and "grep -q" in ln]
+    assert any("--check" in ln for ln in code)
+    # a long cache with Pango on the first lines, as a fake ldconfig first in PATH
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "ldconfig").write_text(
+        "#!/bin/sh\necho 'libpango-1.0.so.0 => /x'\necho 'libpangoft2-1.0.so.0 => /x'\n"
+        "echo 'libharfbuzz-subset.so.0 => /x'\nseq 1 200000\n"
+    )
+    (fake / "ldconfig").chmod(0o755)
+    done = subprocess.run(
+        ["bash", str(Path(__file__).resolve().parents[1] / "scripts" / "bootstrap.sh"), "--check"],
+        env={**os.environ, "PATH": f"{fake}:{os.environ['PATH']}"}, capture_output=True,
+        text=True, timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] in ("missing: none", "missing: fonts-dejavu-core")

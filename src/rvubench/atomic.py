@@ -115,6 +115,42 @@ def _alive(pid: int) -> bool:
     return True
 
 
+LOCK_NAME = ".rvubench.lock"
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path, what: str = "rvubench") -> Iterator[Path]:
+    """Hold an exclusive lock on ``folder`` (created if needed) while the block runs.
+
+    Two runs writing one folder would mix their files (two periods in one department
+    workbook); the second is refused with an :class:`~rvubench.errors.OutputError` naming
+    the run that holds the folder. The lock is an ``flock`` on ``folder/.rvubench.lock``:
+    the system drops it when the holder exits, even on ``kill -9``.
+    """
+    import fcntl
+
+    lock_path = Path(folder) / LOCK_NAME
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, OUTPUT_MODE)
+    except OSError as exc:
+        raise _output_error(lock_path, exc) from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "another run"
+            raise OutputError(
+                f"{folder} is being written by {holder}; wait for it to finish or choose "
+                "another output folder"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{what} (pid {os.getpid()})".encode(), 0)
+        yield lock_path
+    finally:
+        os.close(fd)  # releases the lock
+
+
 def write_bytes_atomic(target: Path | str, data: bytes) -> Path:
     """Write ``data`` to ``target`` atomically and return the target path."""
     target = Path(target)
