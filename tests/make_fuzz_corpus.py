@@ -118,9 +118,20 @@ def reordered_header_csv(folder: Path) -> Path:
     return _text(folder / "reordered_header.csv", lines)
 
 
-def far_cell_xlsx(folder: Path, rows: list[list[str]] | None = None, name="far_cell.xlsx") -> Path:
-    """A small log plus one value at XFD1048576 (the last cell a sheet can have)."""
-    far = '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+FAR_CELLS = {
+    # the last cell a sheet can have, in its own row
+    "last": '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>',
+    # the reference not first among the attributes
+    "late_ref": '<row r="1048576"><c t="inlineStr" r="XFD1048576"><is><t>x</t></is></c></row>',
+    # a far cell inside an early row element (the cell's own reference is what counts)
+    "in_row_2": '<row r="4"><c r="XFA1048000" t="inlineStr"><is><t>x</t></is></c></row>',
+}
+
+
+def far_cell_xlsx(folder: Path, rows: list[list[str]] | None = None, name="far_cell.xlsx",
+                  kind: str = "last") -> Path:
+    """A small log plus one value far away (by default at XFD1048576)."""
+    far = FAR_CELLS[kind]
     xml = sheet_xml(rows or LOG_ROWS, extra=far, dimension="A1:XFD1048576")
     return write_xlsx(folder / name, [("Log", "visible", xml)])
 

@@ -59,10 +59,11 @@ def test__read_log__repeated_header_in_same_order_is_still_skipped(tmp_path):
     assert res.skipped_rows == [("twice.csv", 3, "repeated header row")]
 
 
-def test__validate__value_at_xfd1048576_reads_the_log_not_the_grid(tmp_path):
+@pytest.mark.parametrize("kind", list(corpus.FAR_CELLS))
+def test__validate__value_at_xfd1048576_reads_the_log_not_the_grid(tmp_path, kind):
     # One value at XFD1048576 made the workbook reader allocate 16384 x 1048576 cells and
     # abort (exit 134). The sheet is read by the cells that exist: 2 log rows.
-    path = corpus.far_cell_xlsx(tmp_path)
+    path = corpus.far_cell_xlsx(tmp_path, kind=kind)
     done = _run_python(f"""
         from rvubench.cli import main
         import sys
@@ -72,7 +73,8 @@ def test__validate__value_at_xfd1048576_reads_the_log_not_the_grid(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout)
     assert report["rows_read"] == 2 and report["sheets"] == {str(path): "Log"}
-    assert any("XFD1048576" in w and "17 cell(s)" in w for w in report["warnings"])  # 3x6-1 + 1
+    far = "XFA1048000" if kind == "in_row_2" else "XFD1048576"
+    assert any(far in w and "17 cell(s)" in w for w in report["warnings"])  # 3x6-1 + 1
 
 
 def test__read_roster__value_at_xfd1048576(tmp_path):

@@ -217,37 +217,68 @@ def _sheet_parts(z: zipfile.ZipFile, names: set[str], fail) -> dict[str, str]:
 
 def _scan(z: zipfile.ZipFile, part: str, fail) -> _Extent:
     """Count a sheet's cells and find its farthest row and column, reading the XML once in
-    chunks (nothing is kept but the numbers)."""
+    chunks (nothing is kept but the numbers).
+
+    Fast path, for cells written ``<c r="B7" ...>`` as spreadsheet programs do: the set of
+    column letters, the row elements' numbers, and a search for any cell whose row number
+    has more digits than the rows seen so far (the only way a cell can lie far below them).
+    Chunks with cells written otherwise (a prefix, ``r`` not first) are read cell by cell.
+    """
     ext = _Extent()
-    rows_seen = 0
     tail = b""
     with z.open(part) as fh:
         while True:
             chunk = fh.read(1 << 22)
             data = tail + chunk
-            if not chunk:
+            cut = len(data) if not chunk else data.rfind(b"<")
+            if cut <= 0:
                 cut = len(data)
-            else:
-                cut = data.rfind(b"<")
-                if cut <= 0:
-                    cut = len(data)
             block, tail = data[:cut], data[cut:]
             if block:
-                cells = _CELL_RE.findall(block)
-                ext.cells += max(len(cells), block.count(b"<c ") + block.count(b"<c>"))
-                rows = _ROW_RE.findall(block)
-                rows_seen += len(rows)
-                if cells:
-                    ext.max_row = max(ext.max_row, max(map(int, (r for _c, r in cells))))
-                    ext.max_col = max(ext.max_col, max(map(col_number, {c for c, _r in cells})))
-                    head = {c for c, r in cells if len(r) <= 2 and int(r) <= HEAD_ROWS}
-                    if head:
-                        widths = [w for w in map(col_number, head) if w <= SPARSE_MAX_COLS]
-                        ext.head_cols = max(ext.head_cols, *widths, 0)
-                if rows:
-                    ext.max_row = max(ext.max_row, max(map(int, rows)))
+                _scan_block(block, ext)
             if not chunk:
                 break
-    ext.max_row = max(ext.max_row, rows_seen)
     ext.max_col = max(ext.max_col, 1)
     return ext
+
+
+_PLAIN_COL_RE = re.compile(rb'<c r="([A-Z]{1,4})')
+_ROW_NUM_RE = re.compile(rb'<row r="([0-9]{1,10})"')
+_FAR_ROW_RE = {d: re.compile(rb'<c r="[A-Z]{1,4}([0-9]{%d,10})"' % (d + 1)) for d in range(1, 10)}
+
+
+def _scan_block(block: bytes, ext: _Extent) -> None:
+    plain_cols = _PLAIN_COL_RE.findall(block)
+    n_cells = block.count(b"<c ") + block.count(b"<c>")
+    if len(plain_cols) != n_cells or b":c " in block or b":row " in block:
+        _scan_block_slow(block, ext, max(n_cells, len(plain_cols)))
+        return
+    ext.cells += n_cells
+    rows = _ROW_NUM_RE.findall(block)
+    if rows:
+        ext.max_row = max(ext.max_row, max(map(int, rows)))
+    if plain_cols:
+        cols = [col_number(c) for c in set(plain_cols)]
+        ext.max_col = max(ext.max_col, *cols)
+        if ext.head_cols < SPARSE_MAX_COLS and (not rows or min(map(int, rows[:1])) <= HEAD_ROWS):
+            head_end = block.find(b'<row r="%d"' % (HEAD_ROWS + 1))
+            head = set(_PLAIN_COL_RE.findall(block[: head_end if head_end > 0 else len(block)]))
+            widths = [w for w in map(col_number, head) if w <= SPARSE_MAX_COLS]
+            ext.head_cols = max(ext.head_cols, *widths, 0)
+    digits = min(len(str(max(ext.max_row, 1))), 10)
+    far = _FAR_ROW_RE[digits].findall(block) if digits < 10 else []
+    if far:
+        ext.max_row = max(ext.max_row, max(map(int, far)))
+
+
+def _scan_block_slow(block: bytes, ext: _Extent, n_cells: int) -> None:
+    cells = _CELL_RE.findall(block)
+    ext.cells += max(len(cells), n_cells)
+    rows = _ROW_RE.findall(block)
+    ext.max_row = max(ext.max_row, len(rows), *map(int, rows), 0)
+    if cells:
+        ext.max_row = max(ext.max_row, max(map(int, (r for _c, r in cells))))
+        ext.max_col = max(ext.max_col, max(map(col_number, {c for c, _r in cells})))
+        head = {c for c, r in cells if len(r) <= 2 and int(r) <= HEAD_ROWS}
+        widths = [w for w in map(col_number, head) if w <= SPARSE_MAX_COLS]
+        ext.head_cols = max(ext.head_cols, *widths, 0)
