@@ -515,3 +515,14 @@ def test__bootstrap__reads_the_library_cache_without_a_pipe_into_grep_q(tmp_path
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] in ("missing: none", "missing: fonts-dejavu-core")
+
+
+def test__price_and_report__name_the_sheet_read(tmp_path):
+    path = corpus.hidden_first_sheet_xlsx(tmp_path)
+    res = CliRunner().invoke(cli, ["price", str(path), "-o", str(tmp_path / "p.csv")])
+    assert res.exit_code == 0, res.output
+    assert "sheet read: hidden_first.xlsx [Log]" in res.output
+    res = CliRunner().invoke(cli, ["report", str(path), "--out", str(tmp_path / "r"), "--format",
+                                   "xlsx", "--period", "2026Q3", "--json"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["sheets"] == {str(path): "Log"}

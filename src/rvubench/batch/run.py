@@ -144,6 +144,7 @@ class BatchOutcome:
     rows_read: int = 0
     rows_rejected: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    sheets: dict[str, str] = field(default_factory=dict)  # workbook log -> worksheet read
 
     def summary(self) -> dict[str, Any]:
         """Plain dict for ``--json``."""
@@ -161,6 +162,7 @@ class BatchOutcome:
             "failures": [{"provider_id": p, "reason": r} for p, r in self.failures],
             "warnings": list(self.warnings),
             "outputs": [str(p) for p in self.outputs],
+            **({"sheets": dict(self.sheets)} if self.sheets else {}),
         }
 
 
@@ -601,6 +603,7 @@ def _run_batch(options: BatchOptions, executor: Executor | None,
     ingest = read_log(logs, mapping=options.mapping, sheet=options.sheet,
                       net_reversals=options.net_reversals)
     sources = [Path(f).name for f in getattr(ingest, "files", []) or options.logs]
+    sheets = dict(getattr(ingest, "sheets", {}))
     lines = _fill_roster_localities(ingest.lines, entries)
     del ingest  # only the priced frame stays in memory for the rest of the run
     fees = load_fee_schedules(options.settings.fee_schedule_files)
@@ -688,6 +691,7 @@ def _run_batch(options: BatchOptions, executor: Executor | None,
         warnings=warnings,
         rows_read=len(priced),
         rows_rejected=rejected,
+        sheets=sheets,
         timings={
             "read_price_s": prepared - started,
             "reports_s": reported - prepared,

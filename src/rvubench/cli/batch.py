@@ -167,6 +167,8 @@ def command(
         click.echo(f"FAILED {escape_terminal(provider_id)}: {escape_terminal(reason)}", err=True)
     for warning in outcome.warnings:
         click.echo(f"Warning: {escape_terminal(warning)}", err=True)
+    for file, sheet_read in outcome.sheets.items():
+        click.echo(f"sheet read: {Path(file).name} [{escape_terminal(sheet_read)}]", err=True)
     counts = outcome.department.counts()
     click.echo(
         f"{outcome.period_label}: {counts['reported']} of {counts['roster']} roster clinicians "

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from rvubench.cli.options import ingest_options, json_option, pricing_options
+from rvubench.textsafe import escape_terminal
 
 
 def _positive(ctx, param, value):
@@ -102,7 +103,7 @@ def command(logs, out_dir, provider, specialty, period, benchmark, region, clini
         for path in outcome.paths:
             click.echo(f"wrote {path}", err=True)
     for file, sheet_read in s.get("sheets", {}).items():
-        click.echo(f"sheet read: {Path(file).name} [{sheet_read}]", err=True)
+        click.echo(f"sheet read: {Path(file).name} [{escape_terminal(sheet_read)}]", err=True)
     click.echo(f"rows read {s['rows_read']} = priced {s['rows_priced']} + credited zero "
                f"{s['rows_zero']} + rejected {s['rows_rejected']}", err=True)
     if outcome.exit_code:
