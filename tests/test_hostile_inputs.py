@@ -185,10 +185,11 @@ def test__validate_exceptions__formula_like_text_is_neutralized(tmp_path, monkey
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from("=+-@\t\r 1.aA(|'\"e"), max_size=12))
+@given(st.text(alphabet=st.sampled_from("=+-@\t\r\x00\x1b\xa0 1.aA(|'\"e"), max_size=12))
 def test__neutralize_formula__never_leaves_a_formula_and_keeps_the_text(text):
     out = neutralize_formula(text)
-    risky = text[:1] in ("\t", "\r") or text.lstrip(" \t\r\n")[:1] in ("=", "+", "-", "@")
+    skipped = " " + "".join(map(chr, range(32)))  # spaces and control characters
+    risky = text[:1] in ("\t", "\r") or text.lstrip(skipped)[:1] in ("=", "+", "-", "@")
     if risky and not _NUMBER_RE.match(text):
         assert out == "'" + text
     else:
@@ -526,3 +527,14 @@ def test__price_and_report__name_the_sheet_read(tmp_path):
                                    "xlsx", "--period", "2026Q3", "--json"])  # fmt: skip
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["sheets"] == {str(path): "Log"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("=+-@\t\r\x01 1.eA(|'"), max_size=8), max_size=20))
+def test__neutralize_formula_array__same_rule_as_the_text_function(values):
+    import pyarrow as pa
+
+    from rvubench.textsafe import neutralize_formula_array
+
+    out = neutralize_formula_array(pa.array(values, pa.string())).to_pylist()
+    assert out == [neutralize_formula(v) for v in values]

@@ -9,7 +9,7 @@ Three rules, each applied at one place:
   sees one, and the run says how many cells were cleaned.
 - **Formula-like text is neutralized in CSV outputs** (:func:`neutralize_formula`). A cell
   that a spreadsheet would run as a formula or a DDE command, i.e. whose first character
-  after any leading whitespace or control characters is ``=``, ``+``, ``-``, ``@``, or that
+  after any leading spaces or control characters is ``=``, ``+``, ``-``, ``@``, or that
   starts with a tab or carriage return, gets a leading apostrophe ``'`` (the OWASP CSV
   injection rule; the workbook writer stores the same cells as text). Numbers such as
   ``-1.5`` are left alone.
@@ -31,8 +31,9 @@ _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
 _SPACE = r"[\t\r\n]"
 _ANY = r"[\x00-\x1f\x7f-\x9f]"
 _ANY_RE = re.compile(_ANY)
-_FORMULA_RE = re.compile(r"^(?:[\t\r]|[\s\x00-\x1f]*[=+\-@])")
-_NUMBER_RE = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
+# ASCII classes only, so Python's re and pyarrow's RE2 read them alike
+_FORMULA_RE = re.compile(r"^(?:[\t\r]|[ \x00-\x1f]*[=+\-@])")
+_NUMBER_RE = re.compile(r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
 
 
 def clean_control_array(arr: pa.Array | pa.ChunkedArray) -> tuple[pa.Array | pa.ChunkedArray, int]:
@@ -72,10 +73,24 @@ def neutralize_formulas(frame, columns=None):
         if s.dtype != object and str(s.dtype) not in ("string", "str"):
             continue
         text = s.astype(str)
-        risky = text.str.match(r"^(?:[\t\r]|[\s\x00-\x1f]*[=+\-@])", na=False)
+        risky = text.str.match(_FORMULA_RE.pattern, na=False)
         if risky.any():
             frame[c] = s.where(~risky, s.map(neutralize_formula))
     return frame
+
+
+def neutralize_formula_array(arr: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """:func:`neutralize_formula` on a pyarrow string array (for an Arrow CSV writer);
+    returns ``arr`` itself when no cell needs it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    risky = pc.and_(pc.match_substring_regex(arr, _FORMULA_RE.pattern),
+                    pc.invert(pc.match_substring_regex(arr, _NUMBER_RE.pattern)))  # fmt: skip
+    if not pc.any(risky).as_py():
+        return arr
+    quoted = pc.binary_join_element_wise(pa.scalar("'", arr.type), arr, "")
+    return pc.if_else(pc.fill_null(risky, False), quoted, arr)
 
 
 def escape_terminal(text: object) -> str:

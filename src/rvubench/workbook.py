@@ -36,8 +36,8 @@ MAX_PART_BYTES = 768 << 20  # one part (a sheet, the shared strings) uncompresse
 MAX_TOTAL_BYTES = 1536 << 20  # all parts together
 MAX_RATIO = 100  # uncompressed / compressed, for parts over RATIO_FROM bytes
 RATIO_FROM = 8 << 20
-DENSE_MIN = 4_000_000  # cells a sheet's rectangle may always have
-DENSE_FACTOR = 4  # rectangle / cells present above which the sheet is read sparsely
+DENSE_MIN = 8_000_000  # cells a sheet's rectangle may always have
+DENSE_FACTOR = 16  # rectangle / cells present above which the sheet is read sparsely
 HEAD_ROWS = 50
 SPARSE_MAX_COLS = 256
 
