@@ -52,7 +52,8 @@ def sheet_xml(rows: list[list[str]], extra: str = "", dimension: str | None = No
     for i, row in enumerate(rows, start=1):
         cells = "".join(
             f'<c r="{_col(j)}{i}" t="inlineStr"><is><t>{escape(v)}</t></is></c>'
-            for j, v in enumerate(row, start=1) if v != ""
+            for j, v in enumerate(row, start=1)
+            if v != ""
         )
         out.append(f'<row r="{i}">{cells}</row>')
     dim = f'<dimension ref="{dimension}"/>' if dimension else ""
@@ -87,12 +88,15 @@ def write_xlsx(path: Path, sheets: list[tuple[str, str, str]], sst: bytes | None
     ct_sst = (
         '<Override PartName="/xl/sharedStrings.xml" '
         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
-        if sst is not None else ""
+        if sst is not None
+        else ""
     )
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("[Content_Types].xml", _CT.format(sheets=ct_sheets, sst=ct_sst))
         z.writestr("_rels/.rels", _ROOT_RELS)
-        z.writestr("xl/workbook.xml", f"<workbook {_NS} {_RNS}><sheets>{wb_sheets}</sheets></workbook>")
+        z.writestr(
+            "xl/workbook.xml", f"<workbook {_NS} {_RNS}><sheets>{wb_sheets}</sheets></workbook>"
+        )
         z.writestr(
             "xl/_rels/workbook.xml.rels",
             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
@@ -105,16 +109,23 @@ def write_xlsx(path: Path, sheets: list[tuple[str, str, str]], sst: bytes | None
     return path
 
 
-LOG_ROWS = [HEADER, ["DR1", "2026-07-01", "99213", "", "1", "11"],
-            ["DR1", "2026-07-02", "99214", "", "1", "11"]]
+LOG_ROWS = [
+    HEADER,
+    ["DR1", "2026-07-01", "99213", "", "1", "11"],
+    ["DR1", "2026-07-02", "99214", "", "1", "11"],
+]
 
 
 # ----------------------------------------------------------------------------- the corpus
 def reordered_header_csv(folder: Path) -> Path:
     """Two exports appended: the second header has units and pos swapped."""
     second = ["provider_id", "date_of_service", "hcpcs", "modifiers", "pos", "units"]
-    lines = [",".join(HEADER), "DR1,2026-07-01,99213,,1,11",
-             ",".join(second), "DR1,2026-07-02,99213,,11,1"]
+    lines = [
+        ",".join(HEADER),
+        "DR1,2026-07-01,99213,,1,11",
+        ",".join(second),
+        "DR1,2026-07-02,99213,,11,1",
+    ]
     return _text(folder / "reordered_header.csv", lines)
 
 
@@ -128,8 +139,9 @@ FAR_CELLS = {
 }
 
 
-def far_cell_xlsx(folder: Path, rows: list[list[str]] | None = None, name="far_cell.xlsx",
-                  kind: str = "last") -> Path:
+def far_cell_xlsx(
+    folder: Path, rows: list[list[str]] | None = None, name="far_cell.xlsx", kind: str = "last"
+) -> Path:
     """A small log plus one value far away (by default at XFD1048576)."""
     far = FAR_CELLS[kind]
     xml = sheet_xml(rows or LOG_ROWS, extra=far, dimension="A1:XFD1048576")
@@ -150,7 +162,9 @@ def string_bomb_xlsx(folder: Path, mib: int = 64) -> Path:
     sst_head = f'<sst {_NS} count="1" uniqueCount="1"><si><t>'.encode()
     body = b"A" * (mib << 20)
     sst = sst_head + body + b"</t></si></sst>"
-    path = write_xlsx(folder / "string_bomb.xlsx", [("Log", "visible", sheet_xml(LOG_ROWS))], sst=sst)
+    path = write_xlsx(
+        folder / "string_bomb.xlsx", [("Log", "visible", sheet_xml(LOG_ROWS))], sst=sst
+    )
     del body, sst
     return path
 
@@ -158,19 +172,26 @@ def string_bomb_xlsx(folder: Path, mib: int = 64) -> Path:
 def control_chars_csv(folder: Path) -> Path:
     """ESC, DEL, a C1 control and NUL (after the first 64 KB) in provider ids."""
     pad = ["DR1,2026-07-01,99213,,1,11"] * 3000  # > 64 KB before the NUL
-    lines = [",".join(HEADER), "DR\x1b[31mX,2026-07-01,99213,,1,11", "DR\x7fY,2026-07-01,99213,,1,11",
-             *pad, "DR\x00Z\x85,2026-07-01,99213,,1,11"]
+    lines = [
+        ",".join(HEADER),
+        "DR\x1b[31mX,2026-07-01,99213,,1,11",
+        "DR\x7fY,2026-07-01,99213,,1,11",
+        *pad,
+        "DR\x00Z\x85,2026-07-01,99213,,1,11",
+    ]
     return _text(folder / "control_chars.csv", lines)
 
 
 def formula_csv(folder: Path) -> Path:
     """Formula-like provider ids and codes (the classic CSV-injection payloads)."""
-    lines = [",".join(HEADER),
-             "=cmd|' /C calc'!A0,2026-07-01,99213,,1,11",
-             '"=HYPERLINK(""http://x"",""y"")",2026-07-01,=1+1,,1,11',
-             "@SUM(1+1),2026-07-01,99213,,1,11",
-             '"\t=1+2",2026-07-01,-2+3,,1,11',
-             "+1,2026-07-01,99213,,1,11"]
+    lines = [
+        ",".join(HEADER),
+        "=cmd|' /C calc'!A0,2026-07-01,99213,,1,11",
+        '"=HYPERLINK(""http://x"",""y"")",2026-07-01,=1+1,,1,11',
+        "@SUM(1+1),2026-07-01,99213,,1,11",
+        '"\t=1+2",2026-07-01,-2+3,,1,11',
+        "+1,2026-07-01,99213,,1,11",
+    ]
     return _text(folder / "formula.csv", lines)
 
 
@@ -179,8 +200,14 @@ def _text(path: Path, lines: list[str]) -> Path:
     return path
 
 
-ALL = [reordered_header_csv, far_cell_xlsx, hidden_first_sheet_xlsx, control_chars_csv,
-       formula_csv, string_bomb_xlsx]
+ALL = [
+    reordered_header_csv,
+    far_cell_xlsx,
+    hidden_first_sheet_xlsx,
+    control_chars_csv,
+    formula_csv,
+    string_bomb_xlsx,
+]
 
 
 def main(argv: list[str]) -> int:
@@ -193,4 +220,3 @@ def main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv))
-

@@ -51,8 +51,12 @@ def test__read_log__reordered_repeated_header_is_refused(tmp_path):
 
 
 def test__read_log__repeated_header_in_same_order_is_still_skipped(tmp_path):
-    lines = [",".join(corpus.HEADER), "DR1,2026-07-01,99213,,1,11", ",".join(corpus.HEADER),
-             "DR1,2026-07-02,99213,,2,11"]
+    lines = [
+        ",".join(corpus.HEADER),
+        "DR1,2026-07-01,99213,,1,11",
+        ",".join(corpus.HEADER),
+        "DR1,2026-07-02,99213,,2,11",
+    ]
     path = corpus._text(tmp_path / "twice.csv", lines)
     res = read_log(path)
     assert list(res.lines["units"]) == [1, 2]
@@ -64,12 +68,15 @@ def test__validate__value_at_xfd1048576_reads_the_log_not_the_grid(tmp_path, kin
     # One value at XFD1048576 made the workbook reader allocate 16384 x 1048576 cells and
     # abort (exit 134). The sheet is read by the cells that exist: 2 log rows.
     path = corpus.far_cell_xlsx(tmp_path, kind=kind)
-    done = _run_python(f"""
+    done = _run_python(
+        f"""
         from rvubench.cli import main
         import sys
         sys.argv = ["rvubench", "validate", {str(path)!r}, "--json"]
         main()
-    """, tmp_path)
+    """,
+        tmp_path,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout)
     assert report["rows_read"] == 2 and report["sheets"] == {str(path): "Log"}
@@ -78,14 +85,19 @@ def test__validate__value_at_xfd1048576_reads_the_log_not_the_grid(tmp_path, kin
 
 
 def test__read_roster__value_at_xfd1048576(tmp_path):
-    rows = [["provider_id", "name", "specialty", "clinical_fte", "total_fte", "total_compensation"],
-            ["FM-1", "Ann Lee", "Family Medicine", "0.8", "1.0", "250000"]]
+    rows = [
+        ["provider_id", "name", "specialty", "clinical_fte", "total_fte", "total_compensation"],
+        ["FM-1", "Ann Lee", "Family Medicine", "0.8", "1.0", "250000"],
+    ]
     path = corpus.far_cell_xlsx(tmp_path, rows, name="roster.xlsx")
-    done = _run_python(f"""
+    done = _run_python(
+        f"""
         from rvubench.batch.roster import read_roster
         r = read_roster(__import__("pathlib").Path({str(path)!r}))
         print(r.loc[0, "provider_id"], r.loc[0, "clinical_fte"], r.loc[0, "total_compensation"])
-    """, tmp_path)
+    """,
+        tmp_path,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["FM-1", "0.8", "250000.0"]
 
@@ -95,12 +107,15 @@ def test__read_cms_rvu_file__value_at_xfd1048576(tmp_path):
 
     rows = list(csv.reader((CMS / "PPRRVU2026_Jul_nonQPP_excerpt.csv").open(encoding="latin-1")))
     path = corpus.far_cell_xlsx(tmp_path, rows, name="PPRRVU2026_Jul_nonQPP.xlsx")
-    done = _run_python(f"""
+    done = _run_python(
+        f"""
         from pathlib import Path
         from rvubench.feeschedule.cms import read_cms_rvu_file
         rows = read_cms_rvu_file(Path({str(path)!r})).rows
         print(rows.loc[(rows.hcpcs == "47383") & (rows["mod"] == ""), "work_rvu"].iloc[0])
-    """, tmp_path)
+    """,
+        tmp_path,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "8.66"  # RVU26C 47383 WORK RVU 8.66
 
@@ -167,7 +182,9 @@ def test__price__formula_like_text_is_neutralized(tmp_path):
     assert res.exit_code == 1, res.output  # two rows have no valid code
     rows = _csv_rows(out)
     assert [r["provider_id"] for r in rows] == [
-        "'=cmd|' /C calc'!A0", "'=HYPERLINK(\"http://x\",\"y\")", "'@SUM(1+1)",
+        "'=cmd|' /C calc'!A0",
+        '\'=HYPERLINK("http://x","y")',
+        "'@SUM(1+1)",
         "'=1+2",  # "\t=1+2": the tab became a space at ingest, the id is trimmed
         "+1",  # a number: a spreadsheet shows 1, nothing runs
     ]
@@ -296,7 +313,11 @@ def test__report__non_finite_or_absurd_amounts_are_usage_errors(tmp_path, option
     res = CliRunner().invoke(cli, ["report", str(SAMPLE), "--out", str(tmp_path), "--specialty",
                                    "Interventional Radiology", option, value])  # fmt: skip
     assert res.exit_code == 2, res.output
-    assert "Traceback" not in res.output and res.exception is None or isinstance(res.exception, SystemExit)
+    assert (
+        "Traceback" not in res.output
+        and res.exception is None
+        or isinstance(res.exception, SystemExit)
+    )
     error = [ln for ln in res.output.splitlines() if ln.startswith("Error:")]
     assert len(error) == 1 and option in error[0]
     assert list(tmp_path.iterdir()) == []
@@ -307,7 +328,9 @@ def test__read_roster__compensation_without_digits_is_named(tmp_path):
 
     f = tmp_path / "r.csv"
     f.write_text('provider_id,specialty,total_compensation\nA,Cardiology,"$,"\n')
-    with pytest.raises(InputFileError, match=r"row 2, column total_compensation .*'\$,' is not an amount"):
+    with pytest.raises(
+        InputFileError, match=r"row 2, column total_compensation .*'\$,' is not an amount"
+    ):
         read_roster(f)
 
 
@@ -327,8 +350,9 @@ def test__read_log__mapping_cannot_read_a_patient_column(tmp_path, canon):
 
 
 def test__validate__prints_no_terminal_control_sequence(tmp_path):
-    log = corpus._text(tmp_path / "esc.csv", [",".join(corpus.HEADER),
-                                              "A\x1b]0;owned\x07B,2026-07-01,99213,,1,11"])
+    log = corpus._text(
+        tmp_path / "esc.csv", [",".join(corpus.HEADER), "A\x1b]0;owned\x07B,2026-07-01,99213,,1,11"]
+    )
     res = CliRunner().invoke(cli, ["validate", str(log)])
     assert res.exit_code == 0, res.output
     assert "\x1b" not in res.output and "\x07" not in res.output
@@ -407,7 +431,11 @@ def test__batch_workers__exit_when_the_main_process_is_killed(tmp_path):
     pool = _default_executor(2)  # the pool batch uses: every worker watches the main process
     assert (pool._initializer, pool._initargs) == (watch_main_process, (os.getpid(),))
     pool.shutdown()
-    main = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+    main = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent("""
         import multiprocessing, os, sys, time
         from concurrent.futures import ProcessPoolExecutor
         from rvubench.batch.run import watch_main_process
@@ -416,7 +444,12 @@ def test__batch_workers__exit_when_the_main_process_is_killed(tmp_path):
                                    initargs=(os.getpid(), 0.05))
         print(pool.submit(os.getpid).result(), flush=True)
         time.sleep(600)
-    """)], env={**os.environ, "PYTHONPATH": str(SRC)}, stdout=subprocess.PIPE, text=True)
+    """),
+        ],
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     worker = int(main.stdout.readline())
     assert process_alive(worker)
     main.send_signal(signal.SIGKILL)
@@ -511,8 +544,10 @@ def test__bootstrap__reads_the_library_cache_without_a_pipe_into_grep_q(tmp_path
     (fake / "ldconfig").chmod(0o755)
     done = subprocess.run(
         ["bash", str(Path(__file__).resolve().parents[1] / "scripts" / "bootstrap.sh"), "--check"],
-        env={**os.environ, "PATH": f"{fake}:{os.environ['PATH']}"}, capture_output=True,
-        text=True, timeout=60,
+        env={**os.environ, "PATH": f"{fake}:{os.environ['PATH']}"},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0] in ("missing: none", "missing: fonts-dejavu-core")

@@ -29,6 +29,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from rvubench.errors import InputFileError, RvubenchError
 
@@ -75,7 +76,7 @@ class Workbook:
     """An opened workbook: ``sheets`` in file order, ``visible`` the ones Excel shows."""
 
     path: Path
-    book: object
+    book: Any  # a python_calamine CalamineWorkbook
     sheets: list[str]
     visible: list[str]
     parts: dict[str, str] = field(default_factory=dict)  # sheet name -> zip part
@@ -165,15 +166,21 @@ def _check_zip(path: Path, fail: Callable[[str], RvubenchError]) -> dict[str, st
                 size, packed = info.file_size, max(info.compress_size, 1)
                 total += size
                 if size > MAX_PART_BYTES:
-                    raise fail(f"part {info.filename} would unpack to {size >> 20:,} MB "
-                               f"(limit {MAX_PART_BYTES >> 20} MB)")
+                    raise fail(
+                        f"part {info.filename} would unpack to {size >> 20:,} MB "
+                        f"(limit {MAX_PART_BYTES >> 20} MB)"
+                    )
                 if size > RATIO_FROM and size / packed > MAX_RATIO:
-                    raise fail(f"part {info.filename} would unpack {size / packed:,.0f} times its "
-                               f"stored size ({packed:,} -> {size:,} bytes; limit {MAX_RATIO}x): "
-                               "a decompression bomb?")
+                    raise fail(
+                        f"part {info.filename} would unpack {size / packed:,.0f} times its "
+                        f"stored size ({packed:,} -> {size:,} bytes; limit {MAX_RATIO}x): "
+                        "a decompression bomb?"
+                    )
             if total > MAX_TOTAL_BYTES:
-                raise fail(f"its parts would unpack to {total >> 20:,} MB "
-                           f"(limit {MAX_TOTAL_BYTES >> 20} MB)")
+                raise fail(
+                    f"its parts would unpack to {total >> 20:,} MB "
+                    f"(limit {MAX_TOTAL_BYTES >> 20} MB)"
+                )
             names = {i.filename for i in infos}
             if "xl/workbook.xml" not in names:
                 return {}
