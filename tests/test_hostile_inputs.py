@@ -573,3 +573,20 @@ def test__neutralize_formula_array__same_rule_as_the_text_function(values):
 
     out = neutralize_formula_array(pa.array(values, pa.string())).to_pylist()
     assert out == [neutralize_formula(v) for v in values]
+
+
+def test__load_benchmarks__value_at_xfd1048576(tmp_path):
+    rows = [["source", "survey_year", "specialty", "region", "metric", "p10", "p25", "p50", "p75", "p90"],
+            ["S", "2025", "Cardiology", "National", "wrvu", "1", "2", "3", "4", "5"]]  # fmt: skip
+    path = corpus.far_cell_xlsx(tmp_path, rows, name="bench.xlsx")
+    done = _run_python(
+        f"""
+        from pathlib import Path
+        from rvubench.benchmarks.tables import load_benchmarks
+        t = load_benchmarks(Path({str(path)!r}))
+        print(len(t.rows), t.rows[0].anchors)
+    """,
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "1 [(10, 1.0), (25, 2.0), (50, 3.0), (75, 4.0), (90, 5.0)]"

@@ -304,7 +304,12 @@ def test__read_log__workbook_columns_equal_cell_by_cell_conversion(tmp_path, mon
         "2026-01-05", "2026-01-05", "2025-12-09", "2026-01-06"]  # fmt: skip
     assert r.lines["units"].tolist() == [1, 2, 1, 0]  # 1.0 -> 1; TRUE is rejected
     assert r.lines["reject_reason"].iloc[3].endswith("'TRUE' is not a number of units")
-    assert r.warnings == ["mixed.xlsx: 1 row(s) have cells right of the header; they were ignored"]
+    assert r.warnings == [
+        "mixed.xlsx: column 'Provider' looks like a provider but is not used (provider_id is read "
+        "from 'NPI'); to use it, put this line under [columns] in a --mapping file: "
+        'provider_id = "Provider"',
+        "mixed.xlsx: 1 row(s) have cells right of the header; they were ignored",
+    ]
 
     def cell_by_cell(values):
         return pa.array([iv.cell_text(v) for v in values], pa.string())

@@ -37,8 +37,8 @@ EXPECTED = {
          "(negative units); use --net-reversals to net it against its charge"),
     12: ("modifiers", "rejections.csv row 12, column modifiers ('modifiers'): '2' is not a "
          "modifier (two letters/digits, e.g. 26, TC, 59)"),
-    13: ("pos", "rejections.csv row 13, column pos ('pos'): 'Office' is not a place-of-service "
-         "code (two digits, e.g. 11, 22)"),
+    13: ("pos", "rejections.csv row 13, column pos ('pos'): 'Garage' is not a place-of-service "
+         "code (two digits, e.g. 11, 22, or a CMS name such as Office)"),
     14: ("provider_id", "rejections.csv row 14, column provider_id ('provider_id'): no provider "
          "(the cell is empty)"),
     15: ("locality", "rejections.csv row 15, column locality ('locality'): 'LA' is not a "

@@ -61,13 +61,17 @@ def test__normalize_units(text, expected):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("11", "11"), ("2", "02"), ("02", "02"), ("22.0", "22"), ("", "")],
-)
+    [("11", "11"), ("2", "02"), ("02", "02"), ("22.0", "22"), ("", ""),
+     # as exported: a CMS name, "code - name" (NextGen), names in any case
+     ("Office", "11"), ("11 - Office", "11"), ("On Campus-Outpatient Hospital", "22"),
+     ("on campus - outpatient hospital", "22"), ("21: Inpatient Hospital", "21"),
+     ("Emergency Room - Hospital", "23")],
+)  # fmt: skip
 def test__normalize_pos(text, expected):
     assert iv.normalize_pos(text) == (expected, None)
 
 
-@pytest.mark.parametrize("text", ["Office", "111", "0", "00", "1a"])
+@pytest.mark.parametrize("text", ["Garage", "111", "0", "00", "1a", "F", "O"])
 def test__normalize_pos__rejected(text):
     assert iv.normalize_pos(text)[1] is not None
 

@@ -91,6 +91,9 @@ class BatchOptions:
     sheet: str | None = None
     net_reversals: bool = False
     kind: str = "productivity"
+    benchmark_sheet: str | None = None
+    survey_year: int | None = None
+    benchmark_metric: str | None = None
 
 
 @dataclass
@@ -595,7 +598,8 @@ def _run_batch(options: BatchOptions, executor: Executor | None,
     _check_templates(options, formats)
     period = parse_period(options.period) if options.period else None
     entries = roster_entries(read_roster(Path(options.roster)))
-    table = load_benchmarks(options.benchmark)
+    table = load_benchmarks(options.benchmark, sheet=options.benchmark_sheet,
+                            survey_year=options.survey_year, metric=options.benchmark_metric)
     out_dir = Path(options.out_dir)
     held.enter_context(folder_lock(out_dir, "rvubench batch"))  # made and locked for the run
 

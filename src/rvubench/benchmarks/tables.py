@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 from rvubench.benchmarks.periods import Period
 from rvubench.errors import BenchmarkError, InputFileError, MissingColumnsError, SpecialtyNotFound
+from rvubench.readers import text as rtext
 
 METRICS = ("wrvu", "total_compensation", "compensation_per_wrvu")
 METRIC_LABELS = {
@@ -54,6 +55,22 @@ METRIC_ALIASES = {
     "tcc_per_wrvu": "compensation_per_wrvu",
     "cf": "compensation_per_wrvu",
     "comp_to_wrvu": "compensation_per_wrvu",
+    # as survey publishers print them (MGMA, AMGA, SullivanCotter, Gallagher, MedAxiom)
+    "physician_work_rvus": "wrvu",
+    "total_work_rvus": "wrvu",
+    "work_rvus_wrvus": "wrvu",
+    "total_cash_compensation": "total_compensation",
+    "total_cash_compensation_tcc": "total_compensation",
+    "total_direct_compensation": "total_compensation",
+    "compensation_to_work_rvus_ratio": "compensation_per_wrvu",
+    "compensation_to_work_rvu_ratio": "compensation_per_wrvu",
+    "compensation_to_wrvu_ratio": "compensation_per_wrvu",
+    "compensation_per_work_rvu": "compensation_per_wrvu",
+    "compensation_per_work_rvus": "compensation_per_wrvu",
+    "tcc_per_work_rvu": "compensation_per_wrvu",
+    "tcc_per_wrvu_ratio": "compensation_per_wrvu",
+    "comp_per_work_rvu": "compensation_per_wrvu",
+    "total_compensation_per_work_rvu": "compensation_per_wrvu",
 }
 COLUMN_ALIASES = {
     "n": "n_providers",
@@ -65,7 +82,32 @@ COLUMN_ALIASES = {
     "survey": "source",
     "url": "source_url",
     "notes": "note",
+    # counts, mean, metric and specialty as survey exports head them
+    "provider_count": "n_providers",
+    "providers_count": "n_providers",
+    "incumbents": "n_providers",
+    "incumbent_count": "n_providers",
+    "no_of_physicians": "n_providers",
+    "no_of_providers": "n_providers",
+    "number_of_physicians": "n_providers",
+    "number_of_providers": "n_providers",
+    "num_providers": "n_providers",
+    "physicians": "n_providers",
+    "physician_count": "n_providers",
+    "average": "mean",
+    "avg": "mean",
+    "measure": "metric",
+    "metric_name": "metric",
+    "specialty_name": "specialty",
+    "subspecialty": "specialty",
+    "survey_year_edition": "survey_year",
 }
+# Percentile headers as surveys print them: "10th %tile", "25th Percentile", "50th %ile",
+# bare "25th", "P25" (after _header_key's lower-casing and punctuation to "_").
+_PCT_HEADER_RE = re.compile(
+    r"^(?:p_?(\d{1,2})(?:th)?|(\d{1,2})(?:st|nd|rd|th)(?:_(?:percentile|pctl|pctile|tile|ile|pct|perc))?"
+    r"|(\d{1,2})(?:_percentile|_pctl|_pctile))$"
+)
 NATIONAL_NAMES = ("national", "all", "all regions", "us", "u.s.", "total")
 DEFAULT_REGION = "National"
 
@@ -180,7 +222,11 @@ class BenchmarkTable:
     def rows_for(self, specialty: str) -> list[BenchmarkRow]:
         """Rows of a specialty (matched case- and punctuation-insensitively); [] if none."""
         key = specialty_key(specialty)
-        return [r for r in self.rows if specialty_key(r.specialty) == key]
+        rows = [r for r in self.rows if specialty_key(r.specialty) == key]
+        if not rows:  # "Radiology: Interventional" is "Interventional Radiology"
+            words = specialty_words(specialty)
+            rows = [r for r in self.rows if specialty_words(r.specialty) == words]
+        return rows
 
     def resolve(
         self,
@@ -329,6 +375,13 @@ def specialty_key(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", text)
 
 
+def specialty_words(name: str) -> str:
+    """Order-free key: the words of a specialty name, sorted ("Radiology, interventional",
+    "Radiology - Interventional" and "Interventional Radiology" share it)."""
+    text = str(name).casefold().replace("&", " and ")
+    return " ".join(sorted(set(re.findall(r"[0-9a-z]+", text))))
+
+
 def _word_matches(query: str, names: Sequence[str]) -> list[str]:
     words = {w for w in re.split(r"[^0-9a-z]+", query.casefold()) if len(w) >= 4}
     out = []
@@ -349,13 +402,23 @@ def _metric(name: str) -> str:
 # --------------------------------------------------------------------------- reading
 
 
-def load_benchmarks(path: Path | str | None = None, *, sheet: str | None = None) -> BenchmarkTable:
+def load_benchmarks(
+    path: Path | str | None = None,
+    *,
+    sheet: str | None = None,
+    survey_year: int | None = None,
+    metric: str | None = None,
+) -> BenchmarkTable:
     """Read a benchmark table.
 
     Args:
         path: CSV/TSV/TXT or XLSX file in the tidy or wide layout (benchmark/FORMAT.md);
             None reads the bundled illustrative sample ``benchmark/sample_benchmarks.csv``.
         sheet: XLSX sheet name (default: the first sheet).
+        survey_year: survey year for a file without a year column (default: a year in a
+            title row above the header).
+        metric: metric of a single-metric table without a metric column (default: the one a
+            title row names, e.g. "Total Cash Compensation (TCC)").
 
     Returns:
         The table, rows in file order.
@@ -373,7 +436,9 @@ def load_benchmarks(path: Path | str | None = None, *, sheet: str | None = None)
     if not path.is_file():
         raise InputFileError(f"benchmark file {path} not found")
     records = _read_records(path, sheet)
-    return parse_benchmark_records(records, name=path.name, path=str(path))
+    return parse_benchmark_records(
+        records, name=path.name, path=str(path), survey_year=survey_year, metric=metric
+    )
 
 
 def _read_records(path: Path, sheet: str | None) -> list[tuple[int, list[str]]]:
@@ -392,10 +457,16 @@ def _read_records(path: Path, sheet: str | None) -> list[tuple[int, list[str]]]:
         cells = [c.strip() for c in cells]
         if not any(cells):
             continue
-        if cells[0].startswith("#"):
-            continue
+        if cells[0].startswith("#") and not _is_count_header(cells[0]):
+            continue  # a comment row ("# Providers" is a survey's count header)
         out.append((number, cells))
     return out
+
+
+def _is_count_header(cell: str) -> bool:
+    return (
+        COLUMN_ALIASES.get(_header_key(cell)) == "n_providers" or _header_key(cell) == "n_providers"
+    )
 
 
 def _read_text(path: Path) -> list[tuple[int, list[str]]]:
@@ -403,18 +474,11 @@ def _read_text(path: Path) -> list[tuple[int, list[str]]]:
         data = path.read_bytes()
     except OSError as exc:
         raise InputFileError(f"benchmark file {path}: cannot be read ({exc.strerror})") from None
-    if b"\x00" in data[:4096]:
+    if rtext.is_binary(data, 4096):
         raise InputFileError(f"{path.name}: not a text file (binary content); expected CSV or XLSX")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    lines = text.splitlines()
-    first = next((ln for ln in lines if ln.strip() and not ln.lstrip().startswith("#")), "")
+    text = rtext.decode_bytes(data, path.name).text
     delimiter = (
-        "\t" if path.suffix.lower() == ".tsv" or first.count("\t") > first.count(",") else ","
+        "\t" if path.suffix.lower() == ".tsv" else rtext.sniff_delimiter(text, (",", "\t", ";"))
     )
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     out = []
@@ -426,27 +490,24 @@ def _read_text(path: Path) -> list[tuple[int, list[str]]]:
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> list[tuple[int, list[str]]]:
-    import openpyxl
+    # the one workbook gate (rvubench.workbook): sizes capped, hidden sheets skipped, a
+    # sprawling sheet read by the cells that exist
+    from rvubench.workbook import open_workbook
 
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
+        wb = open_workbook(path)
+    except InputFileError as exc:
         raise InputFileError(f"{path.name}: not a readable XLSX workbook ({exc})") from None
-    try:
-        if sheet is not None:
-            if sheet not in wb.sheetnames:
-                raise InputFileError(
-                    f"{path.name}: no sheet {sheet!r}; sheets: {_list(wb.sheetnames)}"
-                )
-            ws = wb[sheet]
-        else:
-            ws = wb.worksheets[0]
-        out = []
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            out.append((number, [_cell_text(v) for v in values]))
-        return out
-    finally:
-        wb.close()
+    if sheet is not None and sheet not in wb.sheets:
+        raise InputFileError(f"{path.name}: no sheet {sheet!r}; sheets: {_list(wb.sheets)}")
+    first = None
+    for name in [sheet] if sheet is not None else wb.visible:  # a cover sheet may come first
+        rows = [(number, [_cell_text(v) for v in values])
+                for number, values in enumerate(wb.grid(name), start=1)]  # fmt: skip
+        first = first if first is not None else rows
+        if sheet is not None or _header_at(rows) is not None:
+            return rows
+    return first or []
 
 
 def _cell_text(value: Any) -> str:
@@ -461,23 +522,41 @@ def _cell_text(value: Any) -> str:
 
 def _header_key(text: str) -> str:
     key = re.sub(r"[^0-9a-z]+", "_", text.strip().lower().lstrip("\ufeff")).strip("_")
+    m = _PCT_HEADER_RE.match(key)
+    if m:
+        return f"p{next(g for g in m.groups() if g)}"
     return COLUMN_ALIASES.get(key, key)
 
 
 def parse_benchmark_records(
-    records: Sequence[tuple[int, Sequence[str]]], *, name: str = "benchmark table", path: str = ""
+    records: Sequence[tuple[int, Sequence[str]]],
+    *,
+    name: str = "benchmark table",
+    path: str = "",
+    survey_year: int | None = None,
+    metric: str | None = None,
 ) -> BenchmarkTable:
-    """Turn raw rows (first = header) into a validated :class:`BenchmarkTable`.
+    """Turn raw rows into a validated :class:`BenchmarkTable`.
 
     Args:
-        records: ``(row number, cells)`` pairs; the first is the header.
+        records: ``(row number, cells)`` pairs; the header is the first row that names a
+            specialty column (title rows above it are read for a year and a metric).
         name: file name used in messages.
         path: full path kept on the table.
-    """
+        survey_year: the survey year when the file has no column for it (else taken from a
+            title row such as "2025 Physician Compensation Survey").
+        metric: the metric of a single-metric table without a metric column (else taken from
+            a title row such as "Work RVUs").
+    """  # fmt: skip
     if not records:
         raise InputFileError(f"{name}: the benchmark file is empty")
-    header_number, header = records[0]
+    start = _header_index(records)
+    titles = [" ".join(c for c in cells if c) for _n, cells in records[:start]]
+    header_number, header = records[start]
     keys = [_header_key(h) for h in header]
+    header, keys, records = _fill_defaults(
+        list(header), keys, list(records[start:]), name, titles, survey_year, metric
+    )
     if "metric" in keys:
         layout: Literal["tidy", "wide"] = "tidy"
         rows = _parse_tidy(keys, header, records[1:], name)
@@ -492,8 +571,87 @@ def parse_benchmark_records(
         )
     if not rows:
         raise BenchmarkError(f"{name}: no benchmark rows after the header")
+    if survey_year is not None:  # a file with a year column: keep that survey year
+        years = sorted({r.survey_year for r in rows})
+        rows = [r for r in rows if r.survey_year == survey_year]
+        if not rows:
+            raise BenchmarkError(
+                f"{name}: no rows for survey year {survey_year}; years in the file: {_list(years)}"
+            )
     _check_duplicates(rows, name)
     return BenchmarkTable(rows=rows, path=path or name, layout=layout)
+
+
+_TITLE_METRICS = (  # phrases in a title row, most specific first
+    (re.compile(r"(comp|compensation|tcc)\b.*\b(per|to)\b.*\b(work rvus?|wrvus?)\b", re.I),
+     "compensation_per_wrvu"),
+    (re.compile(r"\b(work rvus?|wrvus?)\b", re.I), "wrvu"),
+    (re.compile(r"\b(total (cash )?compensation|tcc)\b", re.I), "total_compensation"),
+)  # fmt: skip
+
+
+def _header_index(records: Sequence[tuple[int, Sequence[str]]]) -> int:
+    """The header row (title rows sit above it); the first row when none is recognised."""
+    found = _header_at(records)
+    return 0 if found is None else found
+
+
+def _header_at(records: Sequence[tuple[int, Sequence[str]]]) -> int | None:
+    """The first of the first 20 rows with a specialty column and either a metric column,
+    percentile columns or wide-layout columns; None when there is none."""
+    for i, (_n, cells) in enumerate(records[:20]):
+        keys = [_header_key(c) for c in cells]
+        pcts = sum(1 for k in keys if _PCT_RE.match(k))
+        if "specialty" in keys and (
+            "metric" in keys or pcts >= 2 or any(_WIDE_RE.match(k) for k in keys)
+        ):
+            return i
+    return None
+
+
+def _fill_defaults(header, keys, records, name, titles, survey_year, metric):
+    """Add the columns a survey export leaves to its title or to an option: survey year,
+    metric; join Specialty + Subspecialty. Returns (header, keys, records with header first)."""
+    head, rows = records[0], records[1:]
+    extra: dict[str, str] = {}
+    title = " ".join(titles)
+    if "survey_year" not in keys:
+        year = survey_year
+        if year is None:
+            m = re.search(r"\b(19[9]\d|20\d\d)\b", title)
+            year = int(m.group(1)) if m else None
+        if year is not None:
+            extra["survey_year"] = str(year)
+    if "metric" not in keys and not any(_WIDE_RE.match(k) for k in keys):
+        chosen = metric
+        if chosen is None:
+            chosen = next((mt for rx, mt in _TITLE_METRICS if rx.search(title)), None)
+        if chosen is not None:
+            extra["metric"] = _metric(chosen)
+        elif sum(1 for k in keys if _PCT_RE.match(k)) >= 2:
+            raise MissingColumnsError(
+                f"{name}: a table with percentile columns but no metric column; say which metric "
+                f"it holds ({_list(METRICS)}) with --benchmark-metric, or in a title row above "
+                "the header (e.g. 'Work RVUs')"
+            )
+    spec = [i for i, k in enumerate(keys) if k == "specialty"]
+    if len(spec) > 1:  # "Specialty" + "Subspecialty": "Radiology: Interventional"
+        a, b = spec[0], spec[1]
+        keys = [k if i != b else "subspecialty" for i, k in enumerate(keys)]
+        joined = []
+        for n, cells in rows:
+            cells = list(cells)
+            if b < len(cells) and cells[b].strip():
+                cells[a] = f"{cells[a].strip()}: {cells[b].strip()}"
+            joined.append((n, cells))
+        rows = joined
+    if extra:
+        header = [*header, *extra]
+        keys = [*keys, *extra]
+        width = len(head[1])
+        rows = [(n, [*cells[:width], *[""] * (width - len(cells)), *extra.values()])
+                for n, cells in rows]  # fmt: skip
+    return header, keys, [head, *rows]
 
 
 class _RowProblems:
@@ -861,6 +1019,7 @@ class RowSummary:
     percentiles: dict[str, float]
     note: str = ""
     source_url: str = ""
+    mean: float | None = None
 
     @classmethod
     def of(cls, row: BenchmarkRow) -> RowSummary:
@@ -877,6 +1036,7 @@ class RowSummary:
             percentiles={f"p{p}": v for p, v in row.anchors},
             note=row.note,
             source_url=row.source_url,
+            mean=row.mean,
         )
 
 

@@ -10,7 +10,12 @@ from typing import Any
 
 import click
 
-from rvubench.cli.options import ingest_options, json_option, pricing_options
+from rvubench.cli.options import (
+    benchmark_read_options,
+    ingest_options,
+    json_option,
+    pricing_options,
+)
 from rvubench.textsafe import escape_terminal
 
 
@@ -82,6 +87,7 @@ class _Progress:
     default=None,
     help="Benchmark table (CSV/XLSX, benchmark/FORMAT.md) [default: bundled ILLUSTRATIVE sample].",
 )
+@benchmark_read_options
 @click.option(
     "--templates",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -106,6 +112,9 @@ def command(
     jobs: int | None,
     formats: str,
     benchmark: Path | None,
+    benchmark_sheet: str | None,
+    survey_year: int | None,
+    benchmark_metric: str | None,
     templates: Path | None,
     kind: str,
     locality: str,
@@ -151,6 +160,9 @@ def command(
         formats=tuple(formats.split(",")),
         settings=settings,
         benchmark=benchmark,
+        benchmark_sheet=benchmark_sheet,
+        survey_year=survey_year,
+        benchmark_metric=benchmark_metric,
         templates=templates,
         mapping=mapping,
         sheet=sheet,

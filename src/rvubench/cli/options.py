@@ -101,3 +101,22 @@ def ingest_options(f):
     for opt in reversed([mapping_option, sheet_option, net_reversals_option]):
         f = opt(f)
     return f
+
+
+def benchmark_read_options(f):
+    """How a survey export is read: its sheet, survey year and (single-metric) metric."""
+    f = click.option(
+        "--benchmark-metric", default=None,
+        help="Metric of a single-metric benchmark table without a metric column: wrvu, "
+             "total_compensation or compensation_per_wrvu (default: a title row naming it, "
+             "e.g. 'Work RVUs').",
+    )(f)  # fmt: skip
+    f = click.option(
+        "--survey-year", type=int, default=None,
+        help="Survey year: keeps that year in a benchmark file with a year column, or names "
+             "it for a file without one (default: a year in a title row above the header).",
+    )(f)  # fmt: skip
+    return click.option(
+        "--benchmark-sheet", default=None,
+        help="Sheet of an XLSX benchmark table (default: the first sheet).",
+    )(f)  # fmt: skip

@@ -7,7 +7,12 @@ from pathlib import Path
 
 import click
 
-from rvubench.cli.options import ingest_options, json_option, pricing_options
+from rvubench.cli.options import (
+    benchmark_read_options,
+    ingest_options,
+    json_option,
+    pricing_options,
+)
 from rvubench.textsafe import escape_terminal
 
 
@@ -40,6 +45,7 @@ def _finite(ctx, param, value):
               default=None, help="Your benchmark table (CSV/XLSX, benchmark/FORMAT.md); "
               "default: the bundled ILLUSTRATIVE sample.")
 @click.option("--region", default=None, help="Benchmark region (default: National).")
+@benchmark_read_options
 @click.option("--clinical-fte", type=float, default=1.0, show_default=True, callback=_positive,
               help="Clinical FTE; divides annualized wRVUs.")
 @click.option("--total-fte", type=float, default=None, callback=_positive,
@@ -64,7 +70,8 @@ def _finite(ctx, param, value):
 @pricing_options
 @ingest_options
 @json_option
-def command(logs, out_dir, provider, specialty, period, benchmark, region, clinical_fte, total_fte,
+def command(logs, out_dir, provider, specialty, period, benchmark, region, benchmark_sheet,
+            survey_year, benchmark_metric, clinical_fte, total_fte,
             compensation, comp_models, kind, formats, templates, like_for_like, locality,
             zip_code, policy, fee_schedules, qp, default_pos, mapping, sheet, net_reversals,
             as_json) -> None:
@@ -90,6 +97,7 @@ def command(logs, out_dir, provider, specialty, period, benchmark, region, clini
         compensation=compensation, kind=kind, formats=parse_formats(formats), templates=templates,
         settings=settings, mapping=mapping, sheet=sheet, comp_models=tuple(comp_models),
         region=region, like_for_like=like_for_like, net_reversals=net_reversals,
+        benchmark_sheet=benchmark_sheet, survey_year=survey_year, benchmark_metric=benchmark_metric,
     ))
     for url in outcome.refused_urls:
         click.echo(f"Warning: template asked for {url}; not fetched (only files inside the "

@@ -33,6 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from rvubench.errors import FeeScheduleError, UnknownLocalityError
+from rvubench.readers import text as rtext
 from rvubench.resources import data_dir
 
 # Conversion factors that are not (or not only) in the files. The PPRRVU file carries one CF
@@ -142,14 +143,9 @@ def _norm_header(text: str) -> str:
 
 def _grid_from_csv(path: Path) -> list[list[str]]:
     raw = path.read_bytes()
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    if b"\x00" in raw[:4096]:
+    if rtext.is_binary(raw, 4096):
         raise FeeScheduleError(f"{path.name}: not a text CSV file (binary content)")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
+    text = rtext.decode_bytes(raw, path.name, error=FeeScheduleError).text
     return [list(r) for r in csv.reader(io.StringIO(text))]
 
 

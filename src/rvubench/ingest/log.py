@@ -27,6 +27,7 @@ import io
 import re
 import secrets
 import tomllib
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -41,7 +42,9 @@ import pyarrow.csv as pacsv
 
 from rvubench.errors import InputFileError, MissingColumnsError, UsageProblem
 from rvubench.ingest import fast as iff
+from rvubench.ingest import shapes
 from rvubench.ingest import values as iv
+from rvubench.readers import text as rtext
 from rvubench.resources import data_dir
 
 LOG_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls")
@@ -156,6 +159,9 @@ class IngestResult:
     sheets: dict[str, str] = field(default_factory=dict)
     """Workbook files -> the worksheet read from each (the first visible sheet with a log
     header, or the one named with ``sheet``); text files are not listed."""
+    unused_columns: list[str] = field(default_factory=list)
+    """Warnings (also in ``warnings``) for columns that look like a modifier, units,
+    provider, place of service, encounter or patient field but are not used."""
     grouped_by: dict[str, str] = field(default_factory=dict)
     """Dropped columns whose values were hashed to group lines: ``{"patient": "MRN",
     "encounter": "Encounter ID"}`` (the values themselves are never kept)."""
@@ -209,7 +215,7 @@ class Mapping:
         for what, table in (("[columns]", cols), ("[options]", opts)):
             if not isinstance(table, dict):
                 raise UsageProblem(f"mapping file {path}: {what} must be a table of key = value")
-        valid = (*CANONICAL, *MODIFIER_COLUMNS)
+        valid = (*CANONICAL, *MODIFIER_COLUMNS, "transaction_type")
         out: dict[str, list[str]] = {}
         for key, value in cols.items():
             if key not in valid:
@@ -221,6 +227,12 @@ class Mapping:
             if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
                 raise UsageProblem(
                     f"mapping file {path}: {key} must be a header name or a list of names"
+                )
+            if len(names) > 1 and key not in ("modifiers", *MODIFIER_COLUMNS):
+                raise UsageProblem(
+                    f"mapping file {path}: {key} names several columns ("
+                    f"{', '.join(repr(n) for n in names)}); a line has one {key}, so name one "
+                    "column (only modifiers may list several)"
                 )
             out[key] = names
         date_format = opts.get("date_format")
@@ -291,9 +303,9 @@ class _Roles:
         self.ignored: list[str] = []
         explicit: dict[str, str] = {}
         if mapping:
-            for canon, names in mapping.columns.items():
+            for mapped, names in mapping.columns.items():
                 for name in names:
-                    explicit[normalize_header(name)] = canon
+                    explicit[normalize_header(name)] = mapped
         best: dict[str, tuple[int, int]] = {}  # canonical -> (priority, index)
         mods: dict[str, list[int]] = {}
         patient: tuple[int, int] | None = None  # (priority, index) of a patient-id column
@@ -302,18 +314,17 @@ class _Roles:
             key = normalize_header(cell)
             if not key:
                 continue
-            if key in explicit:
-                canon, prio = explicit[key], -1
-                _refuse_patient_mapping(cell, canon, mapping)
-            elif key in aliases:
-                canon, prio = aliases[key]
-            elif is_patient_header(cell):
+            role = explicit.get(key)
+            canon, prio = (role, -1) if role else aliases.get(key) or _pattern_role(key)
+            if role:
+                _refuse_patient_mapping(cell, role, mapping)
+            kp = _patient_rank(canon, prio, cell)
+            if kp is not None:  # patient data: dropped; the best id column groups lines
                 self.dropped.append(cell)
-                kp = _patient_key_priority(key)
-                if kp is not None and (patient is None or kp < patient[0]):
+                if kp >= 0 and (patient is None or kp < patient[0]):
                     patient = (kp, i)
                 continue
-            else:
+            if canon is None:
                 self.ignored.append(cell)
                 continue
             if canon in MODIFIER_COLUMNS or (canon == "modifiers" and prio == -1):
@@ -352,6 +363,29 @@ class _Roles:
         return out
 
 
+def _patient_rank(canon: str | None, prio: int, cell: str) -> int | None:
+    """None: not patient data; else the rank of a patient-id column to group lines by
+    (lower is better; -1: patient data that is not an id). A mapping's explicit
+    patient_ref (prio -1) is read like any other column."""
+    if canon is None:
+        if not is_patient_header(cell):
+            return None
+        kp = _patient_key_priority(normalize_header(cell))
+        return -1 if kp is None else kp
+    if canon == "patient_data" or (canon == "patient_ref" and prio >= 0):
+        return prio - 1 if canon == "patient_ref" else -1
+    return None
+
+
+def _pattern_role(key: str) -> tuple[str | None, int]:
+    """Roles matched by a pattern, not a fixed alias: Epic's *_PROV_NAME (the rendering one)."""
+    if key.endswith(" prov name") and not re.search(
+        r"\b(ref|referring|ordering|bill|billing|supervising|sup|pcp)\b", key
+    ):
+        return "provider_name", 3
+    return None, 0
+
+
 def _header_score(cells: Sequence[str], mapping: Mapping | None) -> tuple[bool, int]:
     roles = _Roles([str(c) for c in cells], mapping)
     return "hcpcs" in roles.found, len(roles.found)
@@ -370,6 +404,9 @@ def _find_header(rows: list[list[str]], mapping: Mapping | None) -> int | None:
 
 
 def _no_header_error(name: str, rows: list[list[str]], where: str = "") -> MissingColumnsError:
+    wide = shapes.wide_claim_problem(f"{name}{where}", rows)
+    if wide:
+        return MissingColumnsError(wide)
     first = next((r for r in rows if any(str(c).strip() for c in r)), [])
     found = ", ".join(repr(str(c)) for c in first if str(c).strip()) or "nothing"
     return MissingColumnsError(
@@ -388,22 +425,6 @@ def _needed_text() -> str:
 
 
 # --------------------------------------------------------------------------- text files
-def _decode_prefix(data: bytes) -> tuple[str, str]:
-    """Decode the start of a text file; returns (text, encoding)."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace"), "utf-16"
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-    try:
-        return body.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as exc:
-        if exc.start > len(body) - 4 and len(body) >= 65536:  # cut inside a character
-            return body[: exc.start].decode("utf-8"), "utf-8"
-    try:
-        return body.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return body.decode("latin-1"), "latin-1"
-
-
 def _sniff(prefix_rows: dict[str, list[list[str]]], mapping: Mapping | None):
     """Pick the delimiter whose parse has a header; returns (delimiter, header index)."""
     best = None
@@ -435,7 +456,8 @@ def _read_text(path: Path, label: str, mapping: Mapping | None) -> _Raw:
         raise InputFileError(
             f"{name} is not a text file (binary content); export the log as CSV or XLSX"
         )
-    text, encoding = _decode_prefix(head)
+    decoded = rtext.decode_bytes(head, name, prefix=size > len(head))
+    text, encoding = decoded.text, decoded.encoding
     lines = text.splitlines()[: HEADER_SCAN_ROWS + 5]
     if size > len(head) and lines:
         lines = lines[:-1]  # the last line may be cut
@@ -482,14 +504,9 @@ class _CsvSource:
             self._recode(encoding)
 
     def _recode(self, encoding: str) -> None:
-        data = self.path.read_bytes()
-        data = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-        try:
-            self._body = data.decode(encoding).encode("utf-8")
-        except UnicodeDecodeError:
-            self._body = data.decode("latin-1").encode("utf-8")
-            encoding = "latin-1"
-        self.encoding = encoding
+        decoded = rtext.decode_bytes(self.path.read_bytes(), self.name)
+        self._body = decoded.text.encode("utf-8")
+        self.encoding = decoded.encoding
 
     def fallback(self) -> bool:
         """Switch from UTF-8 to cp1252 after pyarrow found invalid UTF-8."""
@@ -644,23 +661,8 @@ def _note_extra_cells(raw: _Raw, parsed: list[list[str]], ncol: int) -> None:
 
 def _slow_csv(data, name, label, header, hidx, delim, encoding) -> _Raw:
     """Careful read with the csv module (quoted newlines, odd line ends)."""
-    if encoding == "utf-16":
-        try:
-            text = data.decode("utf-16", errors="strict")
-        except UnicodeDecodeError as exc:
-            raise InputFileError(
-                f"{name} is damaged: not valid UTF-16 text at byte {exc.start} ({exc.reason}); "
-                "is the file truncated?"
-            ) from None
-    else:
-        body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            try:
-                text = body.decode("cp1252")
-            except UnicodeDecodeError:
-                text = body.decode("latin-1")
+    decoded = rtext.decode_bytes(data, name)
+    text = decoded.text
     try:
         records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delim))
     except csv.Error as exc:
@@ -670,6 +672,9 @@ def _slow_csv(data, name, label, header, hidx, delim, encoding) -> _Raw:
     rows = np.arange(hidx + 2, hidx + 2 + len(data_records), dtype=np.int64)
     cols = [pa.array([_cell(r, i) for r in data_records], pa.string()) for i in range(ncol)]
     raw = _Raw(label, name, header, hidx + 1, cols, rows)
+    note = rtext.not_utf8_note(name, decoded)
+    if decoded.encoding != encoding and note:
+        raw.warnings.append(note)  # the start of the file was UTF-8
     _note_extra_cells(raw, data_records, ncol)
     return raw
 
@@ -1248,19 +1253,9 @@ def _clean_modifiers(raw, roles, cols, text, row_ids, problems, ids, n) -> None:
 
 # --------------------------------------------------------------------------- small tables
 def _decode_all(data: bytes, name: str) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise InputFileError(f"{name} is damaged (invalid UTF-16 text)") from None
-    if b"\x00" in data[:65536]:
+    if rtext.is_binary(data):
         raise InputFileError(f"{name} is not a text file (binary content); export it as CSV or XLSX")
-    for enc in ("utf-8-sig", "cp1252", "latin-1"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise InputFileError(f"{name} cannot be decoded as text")  # pragma: no cover - latin-1 decodes all
+    return rtext.decode_bytes(data, name).text
 
 
 def read_table_text(
@@ -1678,6 +1673,32 @@ def _line_columns(parts, n, dates, units, rejects, netted, unit_notes) -> dict[s
     }  # fmt: skip
 
 
+def _export_shapes(raw: _Raw, roles: _Roles, used: dict[str, str]) -> None:
+    """Ledger rows that are not charges out, modifiers attached to codes split off
+    (see rvubench.ingest.shapes)."""
+    tx = roles.index.pop("transaction_type", None)
+    if tx is not None and raw.columns[tx] is not None and len(raw.rows):
+        bad, _types = shapes.non_charge_mask(raw.columns[tx])
+        if bad.any():
+            values = raw.columns[tx]
+            values = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+            kinds = [" ".join(str(v).split()) for v in values.filter(pa.array(bad)).to_pylist()]
+            for row, kind in zip(raw.rows[bad].tolist(), kinds, strict=True):
+                raw.skipped.append((int(row), f"not a charge: transaction type {kind!r}"))
+            keep = pa.array(~bad)
+            raw.columns = [c.filter(keep) if c is not None else None for c in raw.columns]
+            raw.rows = raw.rows[~bad]
+            raw.warnings.append(shapes.ledger_note(raw.name, raw.header[tx], Counter(kinds)))
+        used["transaction_type"] = raw.header[tx]
+    code_i = roles.index["hcpcs"]
+    split = shapes.attached_modifier_column(raw.columns[code_i]) if len(raw.rows) else None
+    if split is not None:
+        raw.columns[code_i] = split[0]
+        raw.columns.append(split[1])
+        raw.header.append(f"{raw.header[code_i]} (modifiers)")
+        roles.modifier_cols.insert(0, len(raw.header) - 1)
+
+
 def read_log(
     paths: Sequence[Path] | Path,
     *,
@@ -1710,6 +1731,7 @@ def read_log(
     warnings: list[str] = []
     grouped: dict[str, str] = {}
     sheets: dict[str, str] = {}
+    unused: list[str] = []
     ids = _Ids()
     for path in files:
         raw = read_raw(path, mapping=mp, sheet=sheet)
@@ -1717,9 +1739,16 @@ def read_log(
             sheets[str(path)] = raw.sheet
         _check_mapping_headers(raw, mp)
         roles = _Roles(raw.header, mp)
+        aggregated = shapes.aggregated_problem(raw.name, raw.header, "date_of_service" in roles.found)
+        if aggregated:
+            raise InputFileError(aggregated)
         missing = [c for c in REQUIRED if c not in roles.found]
         if missing:
             raise _missing_error(raw, missing)
+        _export_shapes(raw, roles, used)
+        unused += shapes.unused_column_notes(
+            raw.name, roles.ignored, roles.used(), [raw.header[i] for i in roles.modifier_cols]
+        )
         parts.append(_clean(raw, roles, mp, ids))
         for canon, header in roles.used().items():
             prev = used.get(canon)
@@ -1731,6 +1760,7 @@ def read_log(
         ignored += [h for h in roles.ignored if h not in ignored]
         skipped += [(raw.name, row, why) for row, why in sorted(raw.skipped)]
         warnings += raw.warnings
+    warnings = unused + warnings
     lines, rejected = _assemble(parts, net_reversals)
     return IngestResult(
         lines=lines,
@@ -1743,6 +1773,7 @@ def read_log(
         warnings=warnings,
         files=[str(p) for p in files],
         net_reversals=net_reversals,
+        unused_columns=unused,
         grouped_by=grouped,
         sheets=sheets,
     )

@@ -69,6 +69,7 @@ class ValidationReport:
             "columns_used": dict(ing.columns_used),
             "columns_dropped": list(ing.columns_dropped),
             "columns_ignored": list(ing.columns_ignored),
+            "unused_columns": list(ing.unused_columns),
             "rows_unknown_code": self.rows_unknown(),
             "unknown_codes": dict(self.unknown_codes),
             "fee_schedule_releases": list(self.fee_schedule_releases),
@@ -104,6 +105,9 @@ class ValidationReport:
         """Plain-text report, most important first."""
         ing = self.ingest
         out = [f"{', '.join(Path(f).name for f in ing.files)}: {ing.rows_read} rows read"]
+        if ing.unused_columns:  # first: a column not read may change every line's credit
+            out.append("  columns not used that look like they matter:")
+            out += [f"    {w}" for w in ing.unused_columns]
         out.append(f"  {self.accounting_text()}")
         out += [f"  {line}" for line in ing.sheet_lines()]
         by_reason = self.rejected_by_reason()
@@ -135,7 +139,7 @@ class ValidationReport:
         if ing.skipped_rows:
             out.append(f"  rows skipped (not data): {len(ing.skipped_rows)}")
             out += [f"    {f} row {r}: {why}" for f, r, why in ing.skipped_rows[:max_listed]]
-        out += [f"  warning: {w}" for w in ing.warnings]
+        out += [f"  warning: {w}" for w in ing.warnings if w not in ing.unused_columns]
         rejected = ing.lines.loc[ing.lines["reject_reason"] != "", "reject_reason"]
         if len(rejected):
             out.append(f"Rejected rows ({len(rejected)}):")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime, time, timedelta
+from functools import cache
 
 HCPCS_RE = re.compile(r"^[A-Z0-9][0-9]{3}[A-Z0-9]$")
 MODIFIER_RE = re.compile(r"^[A-Z0-9]{2}$")
@@ -137,16 +138,44 @@ def normalize_units(text: str) -> tuple[int, str | None]:
     return units, None
 
 
+_POS_CODE_NAME_RE = re.compile(r"^(\d{1,2})\s*[-\u2013:]\s*\D")  # "11 - Office", "22: On Campus..."
+
+
+def _name_key(text: str) -> str:
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text.lower()).split())
+
+
+@cache
+def pos_names() -> dict[str, str]:
+    """CMS place-of-service names (data/pos_names.csv, from the CMS POS code set) -> code."""
+    import csv
+
+    from rvubench.resources import data_dir
+
+    with (data_dir() / "pos_names.csv").open(encoding="utf-8", newline="") as fh:
+        return {_name_key(r["name"]): r["pos"] for r in csv.DictReader(fh)}
+
+
 def normalize_pos(text: str) -> tuple[str, str | None]:
-    """Place of service: two digits ("2" -> "02"), or "" when blank."""
+    """Place of service: two digits ("2" -> "02"), "11 - Office", a CMS name ("Office",
+    "On Campus-Outpatient Hospital"), or "" when blank."""
     raw = text.strip()
     if not raw:
         return "", None
     if raw.endswith(".0"):
         raw = raw[:-2]
+    m = _POS_CODE_NAME_RE.match(raw)
+    if m:
+        raw = m.group(1)
     if raw.isdigit() and 1 <= len(raw) <= 2 and raw != "0" and raw != "00":
         return raw.zfill(2), None
-    return "", f"{_q(text.strip())} is not a place-of-service code (two digits, e.g. 11, 22)"
+    named = pos_names().get(_name_key(raw))
+    if named:
+        return named, None
+    return "", (
+        f"{_q(text.strip())} is not a place-of-service code (two digits, e.g. 11, 22, or a CMS "
+        "name such as Office)"
+    )
 
 
 def normalize_zip(text: str) -> tuple[str, str | None]:

@@ -775,7 +775,7 @@ def _metric_from(result: Any, metric: str, label: str, unit: str, value: Any, pc
         metric=metric, label=label, unit=unit, value=value, percentile=p_value,
         percentile_label=p_label,
         position=position, anchors=_anchors(result, metric),
-        n_providers=getattr(row, "n_providers", None), mean=None,
+        n_providers=getattr(row, "n_providers", None), mean=getattr(row, "mean", None),
     )
 
 

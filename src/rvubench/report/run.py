@@ -52,6 +52,9 @@ class ReportOptions:
     region: str | None = None
     like_for_like: bool = True
     net_reversals: bool = False
+    benchmark_sheet: str | None = None
+    survey_year: int | None = None
+    benchmark_metric: str | None = None
 
 
 @dataclass
@@ -367,7 +370,8 @@ def run_report(options: ReportOptions) -> ReportOutcome:
     if options.specialty:
         from rvubench.benchmarks.tables import load_benchmarks
 
-        table = load_benchmarks(options.benchmark)
+        table = load_benchmarks(options.benchmark, sheet=options.benchmark_sheet,
+                                survey_year=options.survey_year, metric=options.benchmark_metric)
 
     logs = tuple(Path(p) for p in options.logs)
     ingest = read_log(logs if len(logs) != 1 else logs[0], mapping=options.mapping,
