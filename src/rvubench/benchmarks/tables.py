@@ -452,6 +452,9 @@ def _read_records(path: Path, sheet: str | None) -> list[tuple[int, list[str]]]:
         )
     else:
         raw = _read_text(path)
+    from rvubench.textsafe import clean_control  # control characters removed as text enters
+
+    raw = [(number, [clean_control(c) for c in cells]) for number, cells in raw]
     out = []
     for number, cells in raw:
         cells = [c.strip() for c in cells]
