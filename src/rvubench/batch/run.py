@@ -590,7 +590,7 @@ def _run_batch(options: BatchOptions, executor: Executor | None,
     from rvubench.benchmarks.periods import latest_full_quarter, parse_period
     from rvubench.benchmarks.tables import load_benchmarks
     from rvubench.feeschedule.cms import load_fee_schedules
-    from rvubench.ingest.log import read_log
+    from rvubench.ingest.log import read_log, require_data_rows
     from rvubench.pricing.engine import price_lines
 
     started = time.perf_counter()
@@ -601,11 +601,12 @@ def _run_batch(options: BatchOptions, executor: Executor | None,
     table = load_benchmarks(options.benchmark, sheet=options.benchmark_sheet,
                             survey_year=options.survey_year, metric=options.benchmark_metric)
     out_dir = Path(options.out_dir)
-    held.enter_context(folder_lock(out_dir, "rvubench batch"))  # made and locked for the run
 
     logs = options.logs if len(options.logs) != 1 else options.logs[0]
     ingest = read_log(logs, mapping=options.mapping, sheet=options.sheet,
                       net_reversals=options.net_reversals)
+    require_data_rows(ingest, ", ".join(Path(p).name for p in options.logs))
+    held.enter_context(folder_lock(out_dir, "rvubench batch"))  # made and locked for the run
     sources = [Path(f).name for f in getattr(ingest, "files", []) or options.logs]
     sheets = dict(getattr(ingest, "sheets", {}))
     lines = _fill_roster_localities(ingest.lines, entries)
@@ -742,6 +743,8 @@ def _clinician_row(
         wrvu_annualized=round(annualized, 4),
         wrvu_fte_adjusted=None if fte_adjusted is None else round(fte_adjusted, 4),
         wrvu_percentile=summary.get("wrvu_percentile"),
+        wrvu_benchmarked_fte_adjusted=summary.get("wrvu_benchmarked_fte_adjusted"),
+        wrvu_basis=_basis_text(summary),
         payment_cents=cents,
         total_compensation=e.total_compensation,
         compensation_per_wrvu=cpw,
@@ -749,6 +752,13 @@ def _clinician_row(
         alignment_gap=summary.get("alignment_gap"),
         outputs=list(result.outputs) if result is not None and result.ok else [],
     )
+
+
+def _basis_text(summary: dict[str, Any]) -> str:
+    """"on 2025 RVUs" (like-for-like), "as credited", or "" without a benchmark."""
+    if summary.get("wrvu_basis") == "like-for-like":
+        return f"on {summary.get('wrvu_basis_rvu_year')} RVUs"
+    return summary.get("wrvu_basis") or ""
 
 
 def _not_in_roster(
@@ -803,7 +813,7 @@ def _notices(table: Any) -> list[str]:
     if getattr(table, "illustrative", False):
         return [
             "Benchmark figures are ILLUSTRATIVE, not survey data: the bundled sample table is "
-            "for trying rvubench out; use your own licensed survey export (--benchmark)."
+            "for trying rvubench out; use your own licensed survey export for real decisions."
         ]
     return []
 

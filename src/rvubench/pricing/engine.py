@@ -1913,13 +1913,20 @@ def price_log(
         ingest warnings.
     """
     from rvubench.feeschedule.cms import load_fee_schedules
-    from rvubench.ingest.log import read_log
+    from rvubench.ingest.log import read_log, require_data_rows
     from rvubench.pricing.summary import accounting
 
     settings = settings or PricingSettings()
     result = read_log(paths, mapping=mapping, sheet=sheet, net_reversals=net_reversals)
+    require_data_rows(result, _source_names(paths))
     fees = load_fee_schedules(settings.fee_schedule_files)
     priced = price_lines(result.lines, fees, settings)
     write_priced_csv(priced, output)
     return PriceOutcome(Path(output), accounting(priced), list(getattr(result, "warnings", [])),
                         dict(getattr(result, "sheets", {})))
+
+
+def _source_names(paths: object) -> str:
+    """File names of a run's logs for messages (never the folders above them)."""
+    items = [paths] if isinstance(paths, str | Path) else list(paths)
+    return ", ".join(Path(p).name for p in items)
