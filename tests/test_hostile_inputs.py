@@ -24,7 +24,6 @@ import make_fuzz_corpus as corpus
 from rvubench.cli import cli
 from rvubench.errors import FeeScheduleError, InputFileError
 from rvubench.ingest.log import read_log
-from rvubench.textsafe import _NUMBER_RE, neutralize_formula
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 CMS = Path(__file__).parent / "data" / "cms"
@@ -204,6 +203,8 @@ def test__validate_exceptions__formula_like_text_is_neutralized(tmp_path, monkey
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from("=+-@\t\r\x00\x1b\xa0 1.aA(|'\"e"), max_size=12))
 def test__neutralize_formula__never_leaves_a_formula_and_keeps_the_text(text):
+    from rvubench.textsafe import _NUMBER_RE, neutralize_formula
+
     out = neutralize_formula(text)
     skipped = " " + "".join(map(chr, range(32)))  # spaces and control characters
     risky = text[:1] in ("\t", "\r") or text.lstrip(skipped)[:1] in ("=", "+", "-", "@")
@@ -569,7 +570,7 @@ def test__price_and_report__name_the_sheet_read(tmp_path):
 def test__neutralize_formula_array__same_rule_as_the_text_function(values):
     import pyarrow as pa
 
-    from rvubench.textsafe import neutralize_formula_array
+    from rvubench.textsafe import neutralize_formula, neutralize_formula_array
 
     out = neutralize_formula_array(pa.array(values, pa.string())).to_pylist()
     assert out == [neutralize_formula(v) for v in values]
