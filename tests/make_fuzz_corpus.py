@@ -136,6 +136,10 @@ FAR_CELLS = {
     "late_ref": '<row r="1048576"><c t="inlineStr" r="XFD1048576"><is><t>x</t></is></c></row>',
     # a far cell inside an early row element (the cell's own reference is what counts)
     "in_row_2": '<row r="4"><c r="XFA1048000" t="inlineStr"><is><t>x</t></is></c></row>',
+    # beyond the last cell a worksheet can have (refused)
+    "beyond": '<row r="4"><c r="A40000000000" t="inlineStr"><is><t>x</t></is></c></row>',
+    # a smaller sprawl: 26 columns x 200,000 rows for 17 cells
+    "mid": '<row r="200000"><c r="Z200000" t="inlineStr"><is><t>x</t></is></c></row>',
 }
 
 

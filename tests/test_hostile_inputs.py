@@ -62,7 +62,7 @@ def test__read_log__repeated_header_in_same_order_is_still_skipped(tmp_path):
     assert res.skipped_rows == [("twice.csv", 3, "repeated header row")]
 
 
-@pytest.mark.parametrize("kind", list(corpus.FAR_CELLS))
+@pytest.mark.parametrize("kind", [k for k in corpus.FAR_CELLS if k != "beyond"])
 def test__validate__value_at_xfd1048576_reads_the_log_not_the_grid(tmp_path, kind):
     # One value at XFD1048576 made the workbook reader allocate 16384 x 1048576 cells and
     # abort (exit 134). The sheet is read by the cells that exist: 2 log rows.
@@ -79,8 +79,21 @@ def test__validate__value_at_xfd1048576_reads_the_log_not_the_grid(tmp_path, kin
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout)
     assert report["rows_read"] == 2 and report["sheets"] == {str(path): "Log"}
-    far = "XFA1048000" if kind == "in_row_2" else "XFD1048576"
+    far = {"in_row_2": "XFA1048000", "mid": "Z200000"}.get(kind, "XFD1048576")
     assert any(far in w and "17 cell(s)" in w for w in report["warnings"])  # 3x6-1 + 1
+
+
+def test__validate__cell_beyond_the_last_worksheet_cell_is_refused(tmp_path):
+    path = corpus.far_cell_xlsx(tmp_path, kind="beyond")
+    done = _run_python(f"""
+        from rvubench.cli import main
+        import sys
+        sys.argv = ["rvubench", "validate", {str(path)!r}]
+        main()
+    """, tmp_path)  # fmt: skip
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert done.stderr.startswith("Error: far_cell.xlsx cannot be read safely: sheet 'Log' has a")
+    assert "beyond the last cell a worksheet can have (XFD1048576)" in done.stderr
 
 
 def test__read_roster__value_at_xfd1048576(tmp_path):

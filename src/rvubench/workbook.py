@@ -9,7 +9,8 @@ Before any cell is parsed:
   string table inflates to 1 GB is refused with a message, not read.
 - **Document type declarations are refused** in the parts rvubench parses (no entities,
   no external references).
-- **The grid is bounded by the cells that exist.** The spreadsheet reader allocates the
+- **The grid is bounded by the cells that exist.** A cell beyond XFD1048576 (the last cell
+  a worksheet can have) is refused. The spreadsheet reader allocates the
   rectangle from A1 to the farthest cell, so one value at XFD1048576 would ask for 17
   billion cells. Each sheet is scanned first (cell count, farthest row and column); when the
   rectangle is more than :data:`DENSE_FACTOR` times the cells present (and larger than
@@ -37,13 +38,14 @@ MAX_PART_BYTES = 768 << 20  # one part (a sheet, the shared strings) uncompresse
 MAX_TOTAL_BYTES = 1536 << 20  # all parts together
 MAX_RATIO = 100  # uncompressed / compressed, for parts over RATIO_FROM bytes
 RATIO_FROM = 8 << 20
-DENSE_MIN = 8_000_000  # cells a sheet's rectangle may always have
+DENSE_MIN = 2_000_000  # cells a sheet's rectangle may always have
 DENSE_FACTOR = 16  # rectangle / cells present above which the sheet is read sparsely
 HEAD_ROWS = 50
+MAX_ROWS, MAX_COLS = 1_048_576, 16_384  # a worksheet's limits (Excel, OOXML)
 SPARSE_MAX_COLS = 256
 
-_CELL_RE = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,4})([0-9]{1,8})"')
-_ROW_RE = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="([0-9]{1,8})"')
+_CELL_RE = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]+)([0-9]+)"')
+_ROW_RE = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="([0-9]+)"')
 _DTD_RE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _SHEET_RE = re.compile(r"<(?:\w+:)?sheet\s([^>]*)/?>")
 _REL_RE = re.compile(r"<(?:\w+:)?Relationship\s([^>]*)/?>")
@@ -93,6 +95,11 @@ class Workbook:
         if part is not None:
             with zipfile.ZipFile(self.path) as z:
                 ext = _scan(z, part, self._fail)
+            if ext.max_row > MAX_ROWS or ext.max_col > MAX_COLS:
+                raise self._fail(
+                    f"sheet {sheet!r} has a cell at {_ref(ext.max_col, ext.max_row)}, beyond the "
+                    f"last cell a worksheet can have ({_ref(MAX_COLS, MAX_ROWS)})"
+                )
             if not ext.dense:
                 return self._sparse(sheet, ext)
         try:
@@ -249,9 +256,10 @@ def _scan(z: zipfile.ZipFile, part: str, fail) -> _Extent:
     return ext
 
 
-_PLAIN_COL_RE = re.compile(rb'<c r="([A-Z]{1,4})')
-_ROW_NUM_RE = re.compile(rb'<row r="([0-9]{1,10})"')
-_FAR_ROW_RE = {d: re.compile(rb'<c r="[A-Z]{1,4}([0-9]{%d,10})"' % (d + 1)) for d in range(1, 10)}
+_PLAIN_COL_RE = re.compile(rb'<c r="([A-Z]+)')
+_ROW_NUM_RE = re.compile(rb'<row r="([0-9]+)"')
+_HEAD_REF_RE = re.compile(rb'<c r="([A-Z]+)([0-9]{1,2})"')
+_FAR_ROW_RE = {d: re.compile(rb'<c r="[A-Z]+([0-9]{%d,})"' % (d + 1)) for d in range(1, 12)}
 
 
 def _scan_block(block: bytes, ext: _Extent) -> None:
@@ -267,13 +275,14 @@ def _scan_block(block: bytes, ext: _Extent) -> None:
     if plain_cols:
         cols = [col_number(c) for c in set(plain_cols)]
         ext.max_col = max(ext.max_col, *cols)
-        if ext.head_cols < SPARSE_MAX_COLS and (not rows or min(map(int, rows[:1])) <= HEAD_ROWS):
+        if not rows or int(rows[0]) <= HEAD_ROWS:  # the first rows: the header's width
             head_end = block.find(b'<row r="%d"' % (HEAD_ROWS + 1))
-            head = set(_PLAIN_COL_RE.findall(block[: head_end if head_end > 0 else len(block)]))
+            refs = _HEAD_REF_RE.findall(block[: head_end if head_end > 0 else len(block)])
+            head = {c for c, r in refs if int(r) <= HEAD_ROWS}
             widths = [w for w in map(col_number, head) if w <= SPARSE_MAX_COLS]
             ext.head_cols = max(ext.head_cols, *widths, 0)
-    digits = min(len(str(max(ext.max_row, 1))), 10)
-    far = _FAR_ROW_RE[digits].findall(block) if digits < 10 else []
+    digits = min(len(str(max(ext.max_row, 1))), 11)
+    far = _FAR_ROW_RE[digits].findall(block)
     if far:
         ext.max_row = max(ext.max_row, max(map(int, far)))
 
