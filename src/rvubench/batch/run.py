@@ -553,6 +553,18 @@ def _add_data_year_credits(priced: pd.DataFrame, lines: pd.DataFrame, fees: Any,
         priced[DATA_YEAR_COLUMN.format(year=year)] = then["wrvu_credit"].to_numpy()
 
 
+def _add_other_reading(priced: pd.DataFrame, lines: pd.DataFrame, fees: Any,
+                       settings: PricingSettings) -> None:
+    """A log without patient or encounter ids: each line's wRVU credit under the other
+    multiple-procedure reading (``pricing.engine.OTHER_READING_COLUMN``), which each clinician's
+    report states on page 1 beside the rule used (one more pass for the department)."""
+    from rvubench.pricing.engine import OTHER_READING_COLUMN, other_reading
+
+    other = other_reading(lines, fees, settings)
+    if other is not None:
+        priced[OTHER_READING_COLUMN] = other["wrvu_credit"].to_numpy()
+
+
 def run_batch(
     options: BatchOptions,
     executor: Executor | None = None,
@@ -614,6 +626,7 @@ def _run_batch(options: BatchOptions, executor: Executor | None,
     fees = load_fee_schedules(options.settings.fee_schedule_files)
     priced = price_lines(lines, fees, options.settings)
     _add_data_year_credits(priced, lines, fees, options.settings, entries, table)
+    _add_other_reading(priced, lines, fees, options.settings)
     del lines
 
     usable = priced["outcome"].ne("rejected")

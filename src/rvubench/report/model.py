@@ -345,6 +345,9 @@ class ReportModel:
     sections: dict[str, Section] = field(default_factory=dict)
     basis: WrvuBasis | None = None
     data_quality_line: str = ""
+    # how multiple procedures were ranked (per patient, or the no-id rule with the other
+    # reading's wRVUs); set by report.run.build_clinician_report, shown on page 1
+    multiple_procedure_rule: str = ""
 
     @property
     def display_name(self) -> str:
@@ -619,12 +622,21 @@ def _methodology(model_bits: dict[str, Any], settings: PricingSettings,
         "'medicare': the work RVU is adjusted for modifiers as Medicare adjusts payment "
         "(26 and TC rows, bilateral 150%, multiple procedures 50% after the first, co-surgeon "
         "62.5%, assistant at surgery 16%, AS 13.6%, split-care percentages); status B, P and "
-        "other non-payable codes credit zero. Multiple procedures are ranked per patient and "
-        "day when the log has a patient or encounter column (used only as a keyed hash, never "
-        "shown), else per clinician and day."
+        "other non-payable codes credit zero, and so do assistant, co-surgeon and team "
+        "modifiers that the code's ASST/CO/TEAM SURG indicator says may not be paid. "
+        "Multiple procedures are ranked per patient and day when the log has a patient or "
+        "encounter column (used only as a keyed hash, never shown). Without one, lines that "
+        "may be different patients' are never ranked together: each is priced as billed, "
+        "only a line carrying 51 is reduced (50%) as a secondary procedure, and page 1 states "
+        "what ranking each day as one patient would credit instead."
         if settings.policy == "medicare"
-        else "'full-credit': every line credits the code's full work RVU x units; only the "
-             "26/TC row choice applies."
+        else "'full-credit': the work RVU x units without Medicare's payment-policy "
+             "reductions (no multiple-procedure, endoscopy-family or imaging reduction; a "
+             "bilateral item both sides in full, 200% where Medicare pays 150%), while the "
+             "modifiers that mean part of the work keep their share (assistant 16%, AS 13.6%, "
+             "co-surgeon 62.5%, split-care 54/55/56/78 percentages, 52/53 factors), also where "
+             "Medicare does not pay the modifier; the 26/TC row choice and the status rules "
+             "apply. No line is credited less than under 'medicare'."
     )
     items = [
         Fact("Work RVUs credited",

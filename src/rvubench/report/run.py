@@ -137,6 +137,8 @@ def headline_lines(summary: Mapping[str, Any]) -> list[str]:
             + at("compensation_per_wrvu_percentile")
             + ("" if gap is None else f"; alignment gap {fmt_signed(gap)}")
         )
+    if summary.get("multiple_procedure_rule"):
+        out.append(f"  {summary['multiple_procedure_rule']}")
     return out
 
 
@@ -292,6 +294,9 @@ def build_clinician_report(
         columns_dropped=columns_dropped, rows_skipped=rows_skipped, warnings=warnings,
         section_context=context,
     )
+    model.multiple_procedure_rule = _multiple_procedure_rule(
+        priced, period, settings, (section_context or {}).get("clean_lines"))
+    model.summary["multiple_procedure_rule"] = model.multiple_procedure_rule
     stem = stem or report_stem(provider_id, provider_name)
     out_dir = Path(out_dir)
     paths: list[Path] = []
@@ -314,6 +319,64 @@ def build_clinician_report(
     summary["outputs"] = [str(p) for p in paths]
     model.summary["outputs"] = summary["outputs"]
     return ClinicianReport(paths=paths, summary=summary, model=model, refused_urls=refused)
+
+
+def multiple_procedure_sentence(id_used: str, without_ids: str, wrvu: float,
+                                wrvu_other: float | None) -> str:
+    """One sentence saying how multiple procedures were ranked and, for a log without ids,
+    what the other reading would credit (``wrvu``: as credited; ``wrvu_other``: the same
+    lines under the other ``without_ids`` rule).
+
+    Example: "Multiple procedures: the log has no patient or encounter id, so lines are
+    priced as billed (only lines carrying 51 reduced): 1,976.60 wRVUs. If each day were one
+    patient: 1,531.58 wRVUs (-445.02 wRVUs, -22.5%)."
+    """
+    from rvubench.report.formatting import fmt_rvu
+
+    if id_used:
+        return (f"Multiple procedures are ranked per {id_used} and day (the log's {id_used} "
+                "column, used only as a keyed hash).")
+    if without_ids == "as-billed":
+        rule = "priced as billed (only lines carrying 51 reduced)"
+        other = "If each day were one patient"
+    else:
+        rule = "ranked as if each day were one patient"
+        other = "Priced as billed (only lines carrying 51 reduced)"
+    text = (f"Multiple procedures: the log has no patient or encounter id, so lines are {rule}: "
+            f"{fmt_rvu(wrvu)} wRVUs.")
+    if wrvu_other is not None and round(wrvu_other - wrvu, 2) == 0:
+        text = text[:-1] + "; ranking each day as one patient would credit the same."
+    elif wrvu_other is not None:
+        diff = round(wrvu_other - wrvu, 2)
+        pct = f", {diff / wrvu:+.1%}" if wrvu else ""
+        text += (f" {other}: {fmt_rvu(wrvu_other)} wRVUs "
+                 f"({'+' if diff > 0 else '-' if diff < 0 else ''}{fmt_rvu(abs(diff))} wRVUs"
+                 f"{pct}).")
+    return text
+
+
+def _multiple_procedure_rule(priced: pd.DataFrame, period: Any, settings: PricingSettings,
+                             clean: pd.DataFrame | None) -> str:
+    """The page-1 sentence on how multiple procedures were ranked; for a log without patient
+    or encounter ids, with the period's wRVUs under the other reading (re-priced from the
+    clean lines, or from the batch run's ``OTHER_READING_COLUMN``)."""
+    from rvubench.pricing.engine import OTHER_READING_COLUMN, id_column_used, other_reading
+
+    id_used = id_column_used(clean if clean is not None else priced)
+    wrvu = period_wrvu_total(priced, period)
+    other = None
+    alt: pd.DataFrame | None
+    if not id_used:
+        if OTHER_READING_COLUMN in priced.columns:
+            alt = priced.assign(wrvu_credit=priced[OTHER_READING_COLUMN])
+        elif clean is not None:
+            from rvubench.feeschedule.cms import load_fee_schedules
+
+            alt = other_reading(clean, load_fee_schedules(settings.fee_schedule_files), settings)
+        else:
+            alt = None
+        other = period_wrvu_total(alt, period) if alt is not None else None
+    return multiple_procedure_sentence(id_used, settings.without_ids, wrvu, other)
 
 
 def _like_for_like(clean: pd.DataFrame | None, priced: pd.DataFrame, period: Any,

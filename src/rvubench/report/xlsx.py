@@ -349,6 +349,8 @@ def _summary_rows(model: ReportModel) -> list[tuple[str, Any, str, str | None]]:
     ]
     rows += [(f.label, f.value, f.label.lower().replace(" ", "_"), None) for f in model.run_facts
              if f.label != "Period"]
+    if model.multiple_procedure_rule:  # the page-1 sentence: ranking rule (no ids: both totals)
+        rows.append(("Multiple procedures", model.multiple_procedure_rule, "multiple_procedure_rule", None))
     if b is not None:
         rows.append(("Benchmark illustrative", "yes" if b.illustrative else "no", "benchmark_illustrative", None))
     rows += [(f"Notice {i}", n, f"notice_{i}", None) for i, n in enumerate(model.notices, start=1)]
