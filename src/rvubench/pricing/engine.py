@@ -1977,6 +1977,7 @@ class PriceOutcome:
     output: Path
     accounting: dict
     warnings: list[str]
+    sheets: dict[str, str] = field(default_factory=dict)  # workbook file -> worksheet read
 
     @property
     def exit_code(self) -> int:
@@ -1988,6 +1989,12 @@ class PriceOutcome:
         from rvubench.pricing.summary import accounting_line
 
         return accounting_line(self.accounting)
+
+
+CSV_TEXT_COLUMNS = ("source_file", "provider_id", "provider_name", "hcpcs", "modifiers", "pos",
+                    "locality", "zip", "reject_reason", "reject_column", "reject_kind",
+                    "description", "adjustments", "reason", "zero_reason", "line_note")
+"""Priced-CSV columns that carry text from the input (formula-like values neutralized)."""
 
 
 def priced_csv_frame(priced: pd.DataFrame) -> pd.DataFrame:
@@ -2010,20 +2017,16 @@ def priced_csv_frame(priced: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_priced_csv(priced: pd.DataFrame, output: Path) -> Path:
-    """Write the priced CSV atomically (temp file in the same folder, then ``os.replace``)."""
-    import os
-    import tempfile
+    """Write the priced CSV with the one atomic writer (``rvubench.atomic.atomic_path``:
+    temp file in the same folder, then ``os.replace``, mode 0644, non-regular targets
+    refused). Formula-like text is neutralized (``rvubench.textsafe.neutralize_formulas``)."""
+    from rvubench.atomic import atomic_path
+    from rvubench.textsafe import neutralize_formulas
 
     output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=output.parent)
-    os.close(fd)
-    try:
-        priced_csv_frame(priced).to_csv(tmp, index=False, lineterminator="\n")
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    frame = neutralize_formulas(priced_csv_frame(priced), CSV_TEXT_COLUMNS)
+    with atomic_path(output) as tmp:
+        frame.to_csv(tmp, index=False, lineterminator="\n")
     return output
 
 
@@ -2053,7 +2056,8 @@ def price_log(
     fees = load_fee_schedules(settings.fee_schedule_files)
     priced = price_lines(result.lines, fees, settings)
     write_priced_csv(priced, output)
-    return PriceOutcome(Path(output), accounting(priced), list(getattr(result, "warnings", [])))
+    return PriceOutcome(Path(output), accounting(priced), list(getattr(result, "warnings", [])),
+                        dict(getattr(result, "sheets", {})))
 
 
 def _source_names(paths: object) -> str:
