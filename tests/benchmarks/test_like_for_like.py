@@ -1,4 +1,4 @@
-"""Like-for-like wRVUs on the benchmark's data-year RVUs (issue 8)."""
+"""Like-for-like wRVUs on the benchmark's data-year RVUs."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from rvubench.report.model import benchmark_section, build_report_model
 Q3 = parse_period("2026Q3")
 
 
-#: readable header -> tidy name, for reading the workbook back by the interface.md names
+#: readable header -> tidy name, for reading the workbook back by the tidy column names
 TIDY: dict[str, str] = {}
 for _name in (*render_xlsx.HEADER_LABELS, "p10", "p25", "p50", "p75", "p90"):
     TIDY.setdefault(render_xlsx.header_label(_name), _name)  # "Payment ($)" -> payment

@@ -1,4 +1,4 @@
-"""Every percentile sits beside the figure it was computed from (issue 12 acceptance).
+"""Every percentile sits beside the figure it was computed from .
 
 The log: 20 lines of 37243 (one a day, no two on one day, so no multiple-procedure
 reduction) in 2026Q3, reported at 0.1 clinical and total FTE. Work RVU of 37243 is 11.45 on

@@ -1,6 +1,6 @@
 """Read a department roster (CSV/TSV/XLSX) into a checked DataFrame.
 
-Columns (interface.md): ``provider_id, name, specialty, clinical_fte, total_fte,
+Columns: ``provider_id, name, specialty, clinical_fte, total_fte,
 total_compensation, locality``; only ``provider_id`` and ``specialty`` are required. Headers
 are matched loosely (``Provider ID``, ``NPI``, ``Clinical FTE``, ``Total Comp`` ...), title
 rows above the header and blank rows are skipped, and every bad value is reported with

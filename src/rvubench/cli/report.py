@@ -1,4 +1,4 @@
-"""`rvubench report`: one clinician's PDF and workbook (docs/interface.md ``report``)."""
+"""`rvubench report`: one clinician's PDF and workbook."""
 
 from __future__ import annotations
 

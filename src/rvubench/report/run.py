@@ -32,7 +32,7 @@ FORMATS = ("pdf", "xlsx")
 
 @dataclass(frozen=True)
 class ReportOptions:
-    """Everything ``rvubench report`` accepts (see docs/interface.md ``report``)."""
+    """Everything ``rvubench report`` accepts (README, ``rvubench report``)."""
 
     logs: tuple[Path, ...]
     out_dir: Path
@@ -242,7 +242,7 @@ def build_clinician_report(
         warnings: run warnings to show.
         section_context: passed to the model's section builders; with ``clean_lines`` (the
             clinician's clean lines) and ``like_for_like`` on, wRVUs are also credited on the
-            benchmark's data-year RVUs and the wRVU percentile uses that figure (issue 8).
+            benchmark's data-year RVUs and the wRVU percentile uses that figure.
         like_for_like: benchmark wRVUs credited on the benchmark's data-year RVUs.
 
     Raises:
@@ -312,7 +312,7 @@ def build_clinician_report(
         target = out_dir / f"{stem}.pdf"
         refused = render_pdf(model, target, templates)
         paths.append(target)
-    paths.sort(key=lambda p: p.suffix != ".pdf")  # pdf first, as interface.md lists them
+    paths.sort(key=lambda p: p.suffix != ".pdf")  # pdf first, as README lists them
     summary = dict(model.summary)
     if result is not None and result.wrvu_basis and lfl is not None:
         summary["wrvu_like_for_like"] = round(lfl.wrvu_data_year, 2)
@@ -456,7 +456,7 @@ def run_report(options: ReportOptions, progress: Callable[[str], None] | None = 
     """Read, price, benchmark and render one clinician's report (``rvubench report``).
 
     Returns:
-        The files written, the summary (interface.md ``--json`` keys) and the exit code:
+        The files written, the summary (the ``--json`` keys README documents) and the exit code:
         1 when rows were rejected (the files are still written), else 0.
 
     Raises:

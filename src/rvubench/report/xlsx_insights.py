@@ -1,4 +1,4 @@
-"""The ``Global Periods`` sheet of the report workbook (issue 7).
+"""The ``Global Periods`` sheet of the report workbook.
 
 :func:`write_global_periods_sheet` is the ``sheet_writer`` of the ``global_periods`` report
 section (``insights.build_global_period_section``). It writes three blocks, one under the
