@@ -104,7 +104,7 @@ def fmt_pct(fraction: Any, places: int = 1) -> str:
     d = _decimal(fraction)
     if d is None:
         return MISSING
-    return f"{_grouped(round_half_up(d * 100, places), places)}%"
+    return f"{_grouped((d * 100).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP), places)}%"
 
 
 def fmt_percentile(value: Any) -> str:
