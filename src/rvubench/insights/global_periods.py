@@ -70,14 +70,17 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from xml.sax.saxutils import escape
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from rvubench.feeschedule.cms import FeeScheduleSet
+from rvubench.feeschedule.cms import FeeScheduleSet, load_fee_schedules
+from rvubench.pricing.engine import price_lines
+from rvubench.pricing.settings import PricingSettings
+from rvubench.report.charts import BAR, BAR_ALT, FONT, GRID, INK
+from rvubench.report.model import Section, SheetTable
 
 CLASSIFICATIONS = (
     "post_op_visit",
@@ -228,8 +231,6 @@ def _prepare(lines: pd.DataFrame, fees: FeeScheduleSet | None) -> pd.DataFrame:
     frame["date_of_service"] = pd.to_datetime(frame["date_of_service"]).dt.normalize()
     need_fees = "global_days" not in frame.columns or "wrvu_credit" not in frame.columns
     if need_fees and fees is None:
-        from rvubench.feeschedule.cms import load_fee_schedules
-
         fees = load_fee_schedules()
     if "global_days" not in frame.columns:
         frame["global_days"] = _global_days_from_fees(frame, fees)
@@ -646,8 +647,6 @@ def em_mix_svg(mix: pd.DataFrame, *, width: int = 680, height: int = 200) -> str
     One bar per code, height = share within its kind (new / established), the visit count
     above the bar; styled like ``rvubench.report.charts`` (dark bars, black text, prints in grey).
     """
-    from rvubench.report.charts import BAR, BAR_ALT, FONT, GRID, INK
-
     def text(x: float, y: float, body: str, *, size: float = 9, weight: str = "normal") -> str:
         return (
             f'<text x="{x:.1f}" y="{y:.1f}" font-family="{FONT}" font-size="{size}" '
@@ -943,8 +942,6 @@ def build_global_period_section(ctx: Any) -> Any:
     covers this quarter's visits) and keeps what falls in the report period. None when no
     window touches the period (e.g. a clinician without surgical codes).
     """
-    from rvubench.report.model import Section
-
     result = build_insights(ctx.priced, start=ctx.period.start, end=ctx.period.end, em_mix=False)
     if result.windows.empty:
         return None
@@ -963,8 +960,6 @@ def build_em_mix_section(ctx: Any) -> Any:
 
     None when the period has no office visit (99202-99205, 99211-99215).
     """
-    from rvubench.report.model import Section, SheetTable
-
     mix = em_level_mix(ctx.in_period)
     if int(mix["lines"].sum()) == 0:
         return None
@@ -992,10 +987,6 @@ def insights_for_clean_lines(
     wRVU credit (and so wRVUs at risk) depends on the crediting policy only, not on the
     locality, so the default ``PricingSettings()`` (policy ``medicare``) is used.
     """
-    from rvubench.feeschedule.cms import load_fee_schedules
-    from rvubench.pricing.engine import price_lines
-    from rvubench.pricing.settings import PricingSettings
-
     fees = fees if fees is not None else load_fee_schedules()
     priced = price_lines(lines, fees, settings or PricingSettings())
     return build_insights(priced, fees)

@@ -67,7 +67,6 @@ import weakref
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -75,7 +74,10 @@ import numpy as np
 import pandas as pd
 
 from rvubench.errors import UnknownLocalityError
+from rvubench.feeschedule.cms import load_fee_schedules, resolve_zip
+from rvubench.ingest.log import read_log, require_data_rows
 from rvubench.pricing.settings import WITHOUT_IDS, PricingSettings
+from rvubench.pricing.summary import accounting, accounting_line
 
 # Place-of-service codes paid at the facility rate (domain.md 1.3); all others non-facility.
 FACILITY_POS = frozenset(
@@ -154,11 +156,6 @@ def category_of(hcpcs: str) -> str:
     if "A" <= c[0] <= "V" and c[1:].isdigit():
         return "HCPCS Level II"
     return "Other"
-
-
-def round_half_up_cents(value: Decimal) -> Decimal:
-    """Round a Decimal dollar amount to cents, ties away from zero (domain.md 1.7)."""
-    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _pct(cents: np.ndarray, factor: np.ndarray | int) -> np.ndarray:
@@ -347,8 +344,6 @@ def _row_lookup(
 
 def _resolve_run_locality(settings: PricingSettings) -> tuple[str, str]:
     """The run-wide locality (``--zip`` wins over ``--locality``) and a ZIP note."""
-    from rvubench.feeschedule.cms import resolve_zip
-
     if settings.zip_code:
         res = resolve_zip(settings.zip_code)
         return res.locality, res.note
@@ -985,8 +980,6 @@ def _select_localities(
 
 def _one_locality(lv: str, zv: str, year: int, fees, run_loc: str, run_note: str) -> tuple:
     """(gpci_w, gpci_pe, gpci_mp x1000, locality, note, error, error column) for one key."""
-    from rvubench.feeschedule.cms import resolve_zip
-
     note, colname = "", "locality"
     if lv:
         loc = "national" if lv.lower() == "national" else lv
@@ -1985,8 +1978,6 @@ class PriceOutcome:
 
     @property
     def accounting_line(self) -> str:
-        from rvubench.pricing.summary import accounting_line
-
         return accounting_line(self.accounting)
 
 
@@ -2043,10 +2034,6 @@ def price_log(
         The output path, the row accounting (rows read = priced + zero + rejected) and the
         ingest warnings.
     """
-    from rvubench.feeschedule.cms import load_fee_schedules
-    from rvubench.ingest.log import read_log, require_data_rows
-    from rvubench.pricing.summary import accounting
-
     settings = settings or PricingSettings()
     result = read_log(paths, mapping=mapping, sheet=sheet, net_reversals=net_reversals)
     require_data_rows(result, _source_names(paths))
