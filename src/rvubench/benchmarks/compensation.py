@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, ClassVar
 
 from rvubench.benchmarks.percentiles import value_at
 from rvubench.errors import UsageProblem
@@ -59,6 +59,8 @@ class _CompensationInDollars:
     adds it to the dataclass fields."""
 
     compensation_cents: int
+    # set by @dataclass on the subclasses; declared so that asdict(self) type-checks
+    __dataclass_fields__: ClassVar[dict[str, Any]]
 
     @property
     def compensation(self) -> float:
@@ -258,8 +260,8 @@ def parse_comp_model(text: str) -> CompModel:
         if kind in ("tiered", "tiers"):
             tiers = []
             for part in rest.split(","):
-                threshold, _, rate = part.partition("=")
-                tiers.append((float(threshold), float(rate)))
+                threshold_text, _, rate_text = part.partition("=")
+                tiers.append((float(threshold_text), float(rate_text)))
             return Tiered(tiers)
         if kind in ("base", "base+incentive", "base_plus_incentive"):
             base, threshold, rate = (float(x) for x in rest.split(","))

@@ -805,6 +805,11 @@ def _anchors(
     return anchors
 
 
+def _count(value: float | int | None) -> int | None:
+    """A provider count read by ``_optional_number(..., integer=True)`` (already whole)."""
+    return None if value is None else int(value)
+
+
 def _optional_number(
     text: str, number: int, column: str, problems: _RowProblems, integer: bool = False
 ) -> tuple[bool, float | int | None]:
@@ -863,7 +868,8 @@ def _parse_tidy(
         if common is None or anchors is None or not (ok_n and ok_m):
             continue
         rows.append(
-            BenchmarkRow(metric=metric, anchors=anchors, n_providers=n, mean=mean, **common)
+            BenchmarkRow(metric=metric, anchors=anchors, n_providers=_count(n), mean=mean,
+                         **common)
         )
     problems.raise_if_any()
     return rows
@@ -912,7 +918,7 @@ def _parse_wide(
                     BenchmarkRow(
                         metric=metric,
                         anchors=anchors,
-                        n_providers=n if n is not None else shared_n,
+                        n_providers=_count(n if n is not None else shared_n),
                         mean=mean,
                         **common,
                     )

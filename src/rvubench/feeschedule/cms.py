@@ -365,9 +365,11 @@ def read_cms_gpci_file(path: Path, year: int) -> pd.DataFrame:
         raise FeeScheduleError(
             f"{path.name}: GPCI column(s) missing: {', '.join(missing)}; found: {', '.join(heads)}"
         )
+    mac_col = idx["mac"]
+    assert mac_col is not None  # a missing CONTRACTOR column was reported just above
     recs = []
     for r in grid[hdr + 1:]:
-        if len(r) < len(heads) or not re.fullmatch(r"\d{5}", str(r[idx["mac"]]).strip()):
+        if len(r) < len(heads) or not re.fullmatch(r"\d{5}", str(r[mac_col]).strip()):
             continue  # footnotes, blank lines
         rec = {k: (str(r[j]).strip() if j is not None else "") for k, j in idx.items()}
         recs.append(rec)
@@ -598,7 +600,7 @@ def resolve_zip(zip_code: str) -> ZipResolution:
         if split
         else ""
     )
-    return ZipResolution(z5, loc, rec["state"], split, note)
+    return ZipResolution(z5, loc, str(rec["state"]), bool(split), note)
 
 
 def zip_manifest_text() -> str:
