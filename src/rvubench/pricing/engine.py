@@ -73,6 +73,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rvubench.atomic import atomic_path
 from rvubench.errors import UnknownLocalityError
 from rvubench.feeschedule.cms import load_fee_schedules, resolve_zip
 from rvubench.ingest.log import read_log, require_data_rows
@@ -89,6 +90,7 @@ from rvubench.pricing.state import (
     RowData,
 )
 from rvubench.pricing.summary import accounting, accounting_line
+from rvubench.textsafe import neutralize_formulas
 
 # Place-of-service codes paid at the facility rate (domain.md 1.3); all others non-facility.
 FACILITY_POS = frozenset(
@@ -1991,6 +1993,7 @@ class PriceOutcome:
     output: Path
     accounting: dict
     warnings: list[str]
+    sheets: dict[str, str] = field(default_factory=dict)  # workbook file -> worksheet read
 
     @property
     def exit_code(self) -> int:
@@ -2000,6 +2003,12 @@ class PriceOutcome:
     @property
     def accounting_line(self) -> str:
         return accounting_line(self.accounting)
+
+
+CSV_TEXT_COLUMNS = ("source_file", "provider_id", "provider_name", "hcpcs", "modifiers", "pos",
+                    "locality", "zip", "reject_reason", "reject_column", "reject_kind",
+                    "description", "adjustments", "reason", "zero_reason", "line_note")
+"""Priced-CSV columns that carry text from the input (formula-like values neutralized)."""
 
 
 def priced_csv_frame(priced: pd.DataFrame) -> pd.DataFrame:
@@ -2023,20 +2032,13 @@ def priced_csv_frame(priced: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_priced_csv(priced: pd.DataFrame, output: Path) -> Path:
-    """Write the priced CSV atomically (temp file in the same folder, then ``os.replace``)."""
-    import os
-    import tempfile
-
+    """Write the priced CSV with the one atomic writer (``rvubench.atomic.atomic_path``:
+    temp file in the same folder, then ``os.replace``, mode 0644, non-regular targets
+    refused). Formula-like text is neutralized (``rvubench.textsafe.neutralize_formulas``)."""
     output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=output.parent)
-    os.close(fd)
-    try:
-        priced_csv_frame(priced).to_csv(tmp, index=False, lineterminator="\n")
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    frame = neutralize_formulas(priced_csv_frame(priced), CSV_TEXT_COLUMNS)
+    with atomic_path(output) as tmp:
+        frame.to_csv(tmp, index=False, lineterminator="\n")
     return output
 
 
@@ -2062,7 +2064,8 @@ def price_log(
     fees = load_fee_schedules(settings.fee_schedule_files)
     priced = price_lines(result.lines, fees, settings)
     write_priced_csv(priced, output)
-    return PriceOutcome(Path(output), accounting(priced), list(getattr(result, "warnings", [])))
+    return PriceOutcome(Path(output), accounting(priced), list(getattr(result, "warnings", [])),
+                        dict(getattr(result, "sheets", {})))
 
 
 def _source_names(paths: str | Path | Iterable[str | Path]) -> str:
