@@ -193,6 +193,8 @@ class Scenario:
     name: str
     description: str
     compensation: float | None
+    compensation_per_wrvu: float | None = None  # per total FTE over FTE-adjusted wRVUs
+    compensation_percentile: float | str | None = None  # where that pay would place
 
 
 @dataclass(frozen=True)
@@ -343,6 +345,8 @@ class ReportModel:
     lines: pd.DataFrame
     exceptions: pd.DataFrame
     sections: dict[str, Section] = field(default_factory=dict)
+    contract: Any = None  # rvubench.report.contract.ContractPage (kind "contract" with a benchmark)
+
     basis: WrvuBasis | None = None
     data_quality_line: str = ""
     # how multiple procedures were ranked (per patient, or the no-id rule with the other
@@ -888,6 +892,10 @@ def build_report_model(
         charts=_charts(by_month, by_code, benchmark), lines=lines, exceptions=exceptions,
         basis=basis, data_quality_line=_quality_line(quality),
     )
+    if kind == "contract":
+        from rvubench.report.contract import contract_page
+
+        model.contract = contract_page(benchmark, total_compensation)
     extras = dict(section_context or {})
     ctx = SectionContext(priced=priced, in_period=scope, period=period, settings=settings,
                          clean_lines=extras.pop("clean_lines", None),
@@ -976,7 +984,9 @@ def benchmark_section(result: Any, *, credited: Any = None,
         alignment_gap=result.alignment_gap,
         implied_compensation=tuple((float(i.percentile), i.compensation)
                                    for i in result.implied_compensation),
-        scenarios=tuple(Scenario(str(o.model), str(o.description), o.compensation)
+        scenarios=tuple(Scenario(str(o.model), str(o.description), o.compensation,
+                                 getattr(o, "compensation_per_wrvu", None),
+                                 getattr(o, "compensation_percentile", None))
                         for o in result.scenarios),
         targets=tuple(Target(float(t.percentile), t.annual_fte_wrvus, t.period_wrvus_needed)
                       for t in result.targets),
