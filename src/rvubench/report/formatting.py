@@ -77,7 +77,8 @@ def fmt_pct(fraction: Any, places: int = 1) -> str:
     d = _decimal(fraction)
     if d is None:
         return MISSING
-    return f"{_grouped((d * 100).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP), places)}%"
+    percent = round_half_up(d * 100, places)
+    return MISSING if percent is None else f"{_grouped(percent, places)}%"
 
 
 def fmt_percentile(value: Any) -> str:
