@@ -95,63 +95,97 @@ def _money(text: str) -> tuple[float | None, str | None]:
     return value, None
 
 
-def _parse_row(name, header, roles, row_no, cells, seen) -> dict[str, object]:
-    """One roster row, checked; the first bad value raises with file, row and column."""
+class _Row:
+    """One roster row's cells, read by canonical column, and its error messages."""
 
-    def cell(canon: str) -> str:
-        i = roles.get(canon)
-        return cells[i].strip() if i is not None and i < len(cells) else ""
+    def __init__(self, name, header, roles, row_no, cells):
+        self.name, self.header, self.roles = name, header, roles
+        self.row_no, self.cells = row_no, cells
 
-    def fail(canon: str, problem: str) -> InputFileError:
+    def cell(self, canon: str) -> str:
+        i = self.roles.get(canon)
+        return self.cells[i].strip() if i is not None and i < len(self.cells) else ""
+
+    def words(self, canon: str) -> str:
+        """The cell trimmed, inner whitespace collapsed."""
+        return " ".join(self.cell(canon).split())
+
+    def fail(self, canon: str, problem: str) -> InputFileError:
         return InputFileError(
-            f"{name} row {row_no}, column {canon} ({header[roles[canon]]!r}): {problem}"
+            f"{self.name} row {self.row_no}, column {canon} "
+            f"({self.header[self.roles[canon]]!r}): {problem}"
         )
 
-    rec: dict[str, object] = {"source_row": row_no}
-    pid = " ".join(cell("provider_id").split())
-    if not pid:
-        raise fail("provider_id", "no provider id (the cell is empty)")
-    if pid.casefold() in seen:
-        raise fail("provider_id", f"{pid!r} is already on row {seen[pid.casefold()]}")
-    seen[pid.casefold()] = row_no
-    rec["provider_id"] = pid
-    specialty = " ".join(cell("specialty").split())
-    if not specialty:
-        raise fail("specialty", "no specialty (the cell is empty)")
-    rec["specialty"] = specialty
-    rec["name"] = " ".join(cell("name").split())
-    for canon in ("clinical_fte", "total_fte"):
-        value, problem = _fte(cell(canon))
+    def value(self, canon: str, parse):
+        """``parse(cell)`` returns (value, problem); a problem raises."""
+        value, problem = parse(self.cell(canon))
         if problem:
-            raise fail(canon, problem)
-        rec[canon] = value
-    value, problem = _money(cell("total_compensation"))
-    if problem:
-        raise fail("total_compensation", problem)
-    rec["total_compensation"] = value
-    loc, problem = iv.normalize_locality(cell("locality"))
-    if problem:
-        raise fail("locality", problem)
-    rec["locality"] = loc
-    models = tuple(m.strip() for m in re.split(r"[;|]", cell("comp_model")) if m.strip())
-    for text in models:
-        from rvubench.benchmarks.compensation import parse_comp_model
-        from rvubench.errors import RvubenchError
+            raise self.fail(canon, problem)
+        return value
 
+
+def _provider_id(row: _Row, seen: dict[str, int]) -> str:
+    """The provider id, required and unique in the file (case-insensitive)."""
+    pid = row.words("provider_id")
+    if not pid:
+        raise row.fail("provider_id", "no provider id (the cell is empty)")
+    if pid.casefold() in seen:
+        raise row.fail("provider_id", f"{pid!r} is already on row {seen[pid.casefold()]}")
+    seen[pid.casefold()] = row.row_no
+    return pid
+
+
+def _specialty(row: _Row) -> str:
+    specialty = row.words("specialty")
+    if not specialty:
+        raise row.fail("specialty", "no specialty (the cell is empty)")
+    return specialty
+
+
+def _comp_models(row: _Row) -> str:
+    """The compensation models (split on ``;`` or ``|``), each checked, joined by "; "."""
+    from rvubench.benchmarks.compensation import parse_comp_model
+    from rvubench.errors import RvubenchError
+
+    models = tuple(m.strip() for m in re.split(r"[;|]", row.cell("comp_model")) if m.strip())
+    for text in models:
         try:
             parse_comp_model(text)
         except RvubenchError as exc:
-            raise fail("comp_model", str(exc)) from None
-    rec["comp_model"] = "; ".join(models)
-    rec["region"] = " ".join(cell("region").split())
-    kind = cell("kind").lower()
+            raise row.fail("comp_model", str(exc)) from None
+    return "; ".join(models)
+
+
+def _kind(row: _Row) -> str:
+    kind = row.cell("kind").lower()
     if kind and kind not in ("productivity", "contract"):
-        raise fail("kind", f"{cell('kind')!r} is not productivity or contract")
-    rec["kind"] = kind
-    lfl = cell("like_for_like").lower()
+        raise row.fail("kind", f"{row.cell('kind')!r} is not productivity or contract")
+    return kind
+
+
+def _like_for_like(row: _Row) -> str:
+    """"yes", "no" or "" (blank) from any of the accepted yes/no spellings."""
+    lfl = row.cell("like_for_like").lower()
     if lfl and lfl not in _YES + _NO:
-        raise fail("like_for_like", f"{cell('like_for_like')!r} is not yes or no")
-    rec["like_for_like"] = "" if not lfl else ("yes" if lfl in _YES else "no")
+        raise row.fail("like_for_like", f"{row.cell('like_for_like')!r} is not yes or no")
+    return "" if not lfl else ("yes" if lfl in _YES else "no")
+
+
+def _parse_row(name, header, roles, row_no, cells, seen) -> dict[str, object]:
+    """One roster row, checked; the first bad value raises with file, row and column."""
+    row = _Row(name, header, roles, row_no, cells)
+    rec: dict[str, object] = {"source_row": row_no}
+    rec["provider_id"] = _provider_id(row, seen)
+    rec["specialty"] = _specialty(row)
+    rec["name"] = row.words("name")
+    for canon in ("clinical_fte", "total_fte"):
+        rec[canon] = row.value(canon, _fte)
+    rec["total_compensation"] = row.value("total_compensation", _money)
+    rec["locality"] = row.value("locality", iv.normalize_locality)
+    rec["comp_model"] = _comp_models(row)
+    rec["region"] = row.words("region")
+    rec["kind"] = _kind(row)
+    rec["like_for_like"] = _like_for_like(row)
     return rec
 
 
