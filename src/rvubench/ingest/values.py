@@ -241,6 +241,27 @@ def _parse_us(raw: str, a: int, b: int, y: str) -> tuple[date | None, str | None
     return None, f"{_q(raw)} is not a date"
 
 
+def _parse_iso(raw: str, m: re.Match[str]) -> tuple[date | None, str | None]:
+    """Y-m-d (the groups of ``_ISO_DATE_RE``)."""
+    try:
+        return _checked(date(int(m.group(1)), int(m.group(2)), int(m.group(3))), raw)
+    except ValueError:
+        return None, f"{_q(raw)} is not a date"
+
+
+def _parse_number_date(raw: str) -> tuple[date | None, str | None]:
+    """A number: YYYYMMDD when it has 8 digits, else an Excel date serial number."""
+    if len(raw) == 8 and raw.isdigit():  # 20260701
+        try:
+            return _checked(datetime.strptime(raw, "%Y%m%d").date(), raw)
+        except ValueError:
+            return None, f"{_q(raw)} is not a date"
+    serial = float(raw)
+    if SERIAL_MIN <= serial <= SERIAL_MAX:
+        return EXCEL_EPOCH + timedelta(days=int(serial)), None
+    return None, f"{_q(raw)} is not a date (not an Excel date serial number either)"
+
+
 def parse_date(text: str, date_format: str | None = None) -> tuple[date | None, str | None]:
     """Date of service from ISO, US m/d/Y or m/d/yy, Excel serial numbers, or datetimes.
 
@@ -258,23 +279,12 @@ def parse_date(text: str, date_format: str | None = None) -> tuple[date | None, 
             pass
     m = _ISO_DATE_RE.match(raw)
     if m:
-        try:
-            return _checked(date(int(m.group(1)), int(m.group(2)), int(m.group(3))), raw)
-        except ValueError:
-            return None, f"{_q(raw)} is not a date"
+        return _parse_iso(raw, m)
     m = _US_DATE_RE.match(_US_TIME_TAIL_RE.sub("", raw))
     if m:
         return _parse_us(raw, int(m.group(1)), int(m.group(2)), m.group(3))
     if _NUMBER_RE.match(raw):
-        if len(raw) == 8 and raw.isdigit():  # 20260701
-            try:
-                return _checked(datetime.strptime(raw, "%Y%m%d").date(), raw)
-            except ValueError:
-                return None, f"{_q(raw)} is not a date"
-        serial = float(raw)
-        if SERIAL_MIN <= serial <= SERIAL_MAX:
-            return EXCEL_EPOCH + timedelta(days=int(serial)), None
-        return None, f"{_q(raw)} is not a date (not an Excel date serial number either)"
+        return _parse_number_date(raw)
     for fmt in _TEXT_DATE_FORMATS:
         try:
             return _checked(datetime.strptime(raw, fmt).date(), raw)
