@@ -319,11 +319,7 @@ class _Roles:
         self.modifier_cols: list[int] = []
         self.dropped: list[str] = []
         self.ignored: list[str] = []
-        explicit: dict[str, str] = {}
-        if mapping:
-            for mapped, names in mapping.columns.items():
-                for name in names:
-                    explicit[normalize_header(name)] = mapped
+        explicit = _explicit_roles(mapping)
         best: dict[str, tuple[int, int]] = {}  # canonical -> (priority, index)
         mods: dict[str, list[int]] = {}
         patient: tuple[int, int] | None = None  # (priority, index) of a patient-id column
@@ -332,10 +328,7 @@ class _Roles:
             key = normalize_header(cell)
             if not key:
                 continue
-            role = explicit.get(key)
-            canon, prio = (role, -1) if role else aliases.get(key) or _pattern_role(key)
-            if role:
-                _refuse_patient_mapping(cell, role, mapping)
+            canon, prio = _header_role(cell, key, explicit, aliases, mapping)
             kp = _patient_rank(canon, prio, cell)
             if kp is not None:  # patient data: dropped; the best id column groups lines
                 self.dropped.append(cell)
@@ -348,18 +341,24 @@ class _Roles:
             if canon in MODIFIER_COLUMNS or (canon == "modifiers" and prio == -1):
                 mods.setdefault(canon, []).append(i)
                 continue
-            if canon in best and best[canon][0] <= prio:
-                self.ignored.append(cell)
-                continue
-            if canon in best:
-                self.ignored.append(header[best[canon][1]])
-            best[canon] = (prio, i)
+            self._keep_best(best, canon, prio, i)
         self.index = {c: i for c, (_p, i) in best.items()}
         if patient is not None and "patient_ref" not in self.index:
             self.index["patient_ref"] = patient[1]  # read, hashed, never output
         self._resolve_modifiers(mods)
         if "provider_id" not in self.index and "provider_name" in self.index:
             self.index["provider_id"] = self.index["provider_name"]  # a name is the id
+
+    def _keep_best(self, best: dict[str, tuple[int, int]], canon: str, prio: int,
+                   i: int) -> None:
+        """Column ``i`` plays ``canon`` unless an earlier column of better (lower) or equal
+        priority already does; the column that loses is listed as ignored."""
+        if canon in best and best[canon][0] <= prio:
+            self.ignored.append(self.header[i])
+            return
+        if canon in best:
+            self.ignored.append(self.header[best[canon][1]])
+        best[canon] = (prio, i)
 
     def _resolve_modifiers(self, mods: dict[str, list[int]]) -> None:
         """One "Modifiers" column, or "Modifier 1..4" (after it, when both exist)."""
@@ -379,6 +378,28 @@ class _Roles:
         if self.modifier_cols:
             out["modifiers"] = " + ".join(self.header[i] for i in self.modifier_cols)
         return out
+
+
+def _explicit_roles(mapping: Mapping | None) -> dict[str, str]:
+    """normalized header -> canonical role, from a ``--mapping`` file's columns."""
+    explicit: dict[str, str] = {}
+    if mapping:
+        for mapped, names in mapping.columns.items():
+            for name in names:
+                explicit[normalize_header(name)] = mapped
+    return explicit
+
+
+def _header_role(cell: str, key: str, explicit: dict[str, str],
+                 aliases: dict[str, tuple[str, int]],
+                 mapping: Mapping | None) -> tuple[str | None, int]:
+    """(canonical role or None, priority) of one header cell: a mapping's role first
+    (priority -1; a patient column named by it is refused), then an alias, then a pattern."""
+    role = explicit.get(key)
+    if role:
+        _refuse_patient_mapping(cell, role, mapping)
+        return role, -1
+    return aliases.get(key) or _pattern_role(key)
 
 
 def _patient_rank(canon: str | None, prio: int, cell: str) -> int | None:
@@ -551,40 +572,8 @@ def _fast_csv(src: _CsvSource, label, header, hidx, delim, keep) -> _Raw | None:
     footers) come back through ``invalid_row_handler`` and are put back in place.
     """
     ncol = len(header)
-    names = [f"c{i}" for i in range(ncol)]
     bad: list[str] = []
-
-    def on_bad(row) -> str:
-        bad.append(row.text)
-        return "skip"
-
-    def read() -> tuple[int, dict[int, pa.ChunkedArray]] | None:
-        """Rows read and the used columns; None when a used column is not valid UTF-8."""
-        table = pacsv.read_csv(
-            src.stream(),
-            read_options=pacsv.ReadOptions(skip_rows=hidx + 1, column_names=names),
-            convert_options=pacsv.ConvertOptions(  # bytes: UTF-8 is checked by iff.as_text
-                column_types={names[i]: pa.large_binary() for i in keep},
-                include_columns=[names[i] for i in keep],
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delim, ignore_empty_lines=False, invalid_row_handler=on_bad
-            ),
-        )
-        text = {i: iff.as_text(table.column(names[i])) for i in keep}
-        return None if any(t is None for t in text.values()) else (table.num_rows, text)
-
-    try:
-        got = read()
-        if got is None:  # not UTF-8: read it again as cp1252
-            if not src.fallback():
-                return None
-            bad.clear()
-            got = read()
-    except pa.ArrowInvalid:
-        return None
+    got = _read_used_columns(src, hidx, ncol, delim, keep, bad)
     if got is None:
         return None
     num_rows, text = got
@@ -595,6 +584,57 @@ def _fast_csv(src: _CsvSource, label, header, hidx, delim, keep) -> _Raw | None:
     if not bad:
         rows = np.arange(first, first + num_rows, dtype=np.int64)
         return _Raw(label, src.name, header, hidx + 1, columns, rows)
+    return _with_bad_rows(src, label, header, hidx, delim, columns, num_rows, bad)
+
+
+def _read_used_columns(src: _CsvSource, hidx, ncol, delim, keep, bad: list[str]
+                       ) -> tuple[int, dict[int, pa.ChunkedArray]] | None:
+    """Rows read and the used columns (as UTF-8, else again as cp1252); None when pyarrow
+    cannot read the file or a used column is not text. Rows of the wrong width go to ``bad``."""
+    try:
+        got = _arrow_read(src, hidx, ncol, delim, keep, bad)
+        if got is None:  # not UTF-8: read it again as cp1252
+            if not src.fallback():
+                return None
+            bad.clear()
+            got = _arrow_read(src, hidx, ncol, delim, keep, bad)
+    except pa.ArrowInvalid:
+        return None
+    return got
+
+
+def _arrow_read(src: _CsvSource, hidx, ncol, delim, keep, bad: list[str]
+                ) -> tuple[int, dict[int, pa.ChunkedArray]] | None:
+    """Rows read and the used columns; None when a used column is not valid UTF-8."""
+    names = [f"c{i}" for i in range(ncol)]
+
+    def on_bad(row) -> str:
+        bad.append(row.text)
+        return "skip"
+
+    table = pacsv.read_csv(
+        src.stream(),
+        read_options=pacsv.ReadOptions(skip_rows=hidx + 1, column_names=names),
+        convert_options=pacsv.ConvertOptions(  # bytes: UTF-8 is checked by iff.as_text
+            column_types={names[i]: pa.large_binary() for i in keep},
+            include_columns=[names[i] for i in keep],
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delim, ignore_empty_lines=False, invalid_row_handler=on_bad
+        ),
+    )
+    text = {i: iff.as_text(table.column(names[i])) for i in keep}
+    return None if any(t is None for t in text.values()) else (table.num_rows, text)
+
+
+def _with_bad_rows(src: _CsvSource, label, header, hidx, delim, columns, num_rows,
+                   bad: list[str]) -> _Raw | None:
+    """The good rows and the wrong-width ones (parsed by csv) merged back in file order;
+    None (the careful path) when the lines cannot be placed with certainty."""
+    ncol = len(header)
+    first = hidx + 2  # spreadsheet row of the first data line
     if len(bad) > 2000 or any('"' in t for t in bad):
         return None
     body = src.body()
