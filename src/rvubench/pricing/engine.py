@@ -1393,6 +1393,44 @@ def _static_texts(k: KeyState, settings: PricingSettings
     return a.build_ids(), b.build_ids()
 
 
+def _endoscopy_labels(bases) -> list[str]:
+    """Labels of the endoscopy roles (code ``base index * 3 + role``, 0: none)."""
+    labels = [""]
+    for base in bases:
+        labels += [f"endoscopy family {base}: highest valued, 100%",
+                   f"endoscopy family {base}: paid minus base {base}",
+                   f"endoscopy base {base} not paid separately with a family member"]
+    return labels
+
+
+def _full_credit_texts(s: LineState, k: KeyState) -> list[tuple[np.ndarray, list[str]]]:
+    """Under a full-credit policy (not Medicare crediting), the lines whose wRVU credit
+    differs from what Medicare's payment rules would give: (codes per line, labels)."""
+    if s.medicare:
+        return []
+    not_payable = (k.asst_pay0 | k.co0 | k.team0)[s.key_idx] & s.credit_ok
+    return [(np.select([s.found & (np.abs(s.work_adj - s.work_full) > 1e-9),
+                        not_payable], [1, 2], 0),
+             ["", "full-credit policy: wRVU without multiple-procedure, endoscopy or "
+                  "bilateral payment reductions",
+              "full-credit policy: the modifier's share of the work credited though "
+              "Medicare does not pay it"])]
+
+
+def _has_line_texts(s: LineState, components, none: np.ndarray) -> np.ndarray:
+    """Lines with any line-specific text: a component code > 0, or an RT+LT pair or a
+    2-unit bilateral line (those two are sparse: only their lines are listed)."""
+    any_dyn = np.zeros(s.n, dtype=bool)
+    for codes, _ in components:
+        if codes is not none:
+            any_dyn |= np.asarray(codes) > 0
+    if s.pair is not None:  # the RT+LT pair texts (sparse: only the pairs' lines)
+        any_dyn[s.pair.lines] = True
+    if s.u2 is not None:  # the 2-unit bilateral texts (sparse: only those lines)
+        any_dyn[s.u2.lines] = True
+    return any_dyn
+
+
 def _adjustment_texts(s: LineState, k: KeyState,
                       settings: PricingSettings) -> np.ndarray:
     """The readable ``adjustments`` text per line (built once per distinct combination).
@@ -1402,11 +1440,7 @@ def _adjustment_texts(s: LineState, k: KeyState,
     """
     (a_ids, a_texts), (b_ids, b_texts) = _static_texts(k, settings)
     eb_codes, eb_uniq = s.endo_base_idx
-    endo_labels = [""]
-    for base in eb_uniq:
-        endo_labels += [f"endoscopy family {base}: highest valued, 100%",
-                        f"endoscopy family {base}: paid minus base {base}",
-                        f"endoscopy base {base} not paid separately with a family member"]
+    endo_labels = _endoscopy_labels(eb_uniq)
     none = np.zeros(s.n, dtype="int64")  # (a component that no line has: not scanned)
     has_t, has_endo = bool(s.is_t.any()), bool(len(eb_uniq))
     dynamic = [
@@ -1416,23 +1450,8 @@ def _adjustment_texts(s: LineState, k: KeyState,
          endo_labels),
         s.mppr_info, s.imaging_info,
     ]
-    tail = []
-    if not s.medicare:
-        not_payable = (k.asst_pay0 | k.co0 | k.team0)[s.key_idx] & s.credit_ok
-        tail.append((np.select([s.found & (np.abs(s.work_adj - s.work_full) > 1e-9),
-                                not_payable], [1, 2], 0),
-                     ["", "full-credit policy: wRVU without multiple-procedure, endoscopy or "
-                          "bilateral payment reductions",
-                      "full-credit policy: the modifier's share of the work credited though "
-                      "Medicare does not pay it"]))
-    any_dyn = np.zeros(s.n, dtype=bool)
-    for codes, _ in (*dynamic, *tail):
-        if codes is not none:
-            any_dyn |= np.asarray(codes) > 0
-    if s.pair is not None:  # the RT+LT pair texts (sparse: only the pairs' lines)
-        any_dyn[s.pair.lines] = True
-    if s.u2 is not None:  # the 2-unit bilateral texts (sparse: only those lines)
-        any_dyn[s.u2.lines] = True
+    tail = _full_credit_texts(s, k)
+    any_dyn = _has_line_texts(s, [*dynamic, *tail], none)
     # per key: the joined static text, built once per distinct (a, b) pair
     pair, _ = _dense(a_ids.astype("int64") * (len(b_texts) + 1) + b_ids)
     first = np.zeros(int(pair.max(initial=-1)) + 1, dtype="int64")
@@ -1508,14 +1527,9 @@ def _categorical(codes: np.ndarray, labels, take: np.ndarray) -> pd.Series:
         final[take], uniq, validate=False))
 
 
-def _assemble(s: LineState, k: KeyState, lines: pd.DataFrame,
-              adjustments: np.ndarray, reason: np.ndarray) -> pd.DataFrame:
-    ki = s.key_idx
-    out: dict[str, Any] = {c: lines[c] for c in ("source_file", "source_row", "provider_id", "date_of_service",
-                                 "hcpcs", "modifiers", "pos", "provider_name", "zip",
-                                 "is_duplicate", "reject_kind") if c in lines}
-    out["units"] = pd.Series(s.units)
-    # per-key values ("" / NaN where the key is rejected or has no row), one take per column
+def _key_text_columns(s: LineState, k: KeyState) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each text column as (final small-integer categorical code per key, distinct labels);
+    "" where the key is rejected (or, for the fee schedule row's texts, has no row)."""
     usable, found = k.usable, k.found
     d = k.rows
 
@@ -1545,13 +1559,18 @@ def _assemble(s: LineState, k: KeyState, lines: pd.DataFrame,
     coded("mod_row", found, k.mod_row_code, ["", "26", "TC", "53"])
     cc, cu = dedup(np.asarray([category_of(c) for c in k.uniq_codes] + [""], dtype=object))
     coded("category", usable, cc[k.code_idx], cu)
+    return {name: _key_codes(codes, lab) for name, (codes, lab) in cols.items()}
+
+
+def _put_text_columns(out: dict[str, Any], finals: dict[str, tuple[np.ndarray, np.ndarray]],
+                      n_keys: int, ki: np.ndarray) -> None:
+    """Each line's categorical of its key's code, for every text column."""
     # categorical: codes + labels, no per-line string objects (the labels include "");
     # columns of fewer than 127 labels share one 8-byte gather per line (a byte each)
-    finals = {name: _key_codes(codes, lab) for name, (codes, lab) in cols.items()}
     small = [name for name, (fc, _) in finals.items() if fc.dtype == np.int8]
     for start in range(0, len(small), 8):
         names = small[start:start + 8]
-        packed = np.zeros((k.n, 8), dtype=np.int8)
+        packed = np.zeros((n_keys, 8), dtype=np.int8)
         for j, name in enumerate(names):
             packed[:, j] = finals[name][0]
         line = packed.view(np.uint64).reshape(-1)[ki].view(np.int8).reshape(-1, 8)
@@ -1563,22 +1582,38 @@ def _assemble(s: LineState, k: KeyState, lines: pd.DataFrame,
         if name not in small:
             out[name] = pd.Series(pd.Categorical.from_codes(  # type: ignore[call-overload]
                 fc[ki], uniq, validate=False))
-    year = s.rel_year[s.rel_idx]
-    out["rvu_year"] = pd.arrays.IntegerArray(year, ~s.usable)
-    out["work_rvu"] = np.where(found, k.work100 / 100.0, np.nan)[ki]
-    out["wrvu_credit"] = np.where(s.usable, s.wcredit, 0.0)
-    out["payment_cents"] = pd.arrays.IntegerArray(np.where(s.pay_na, 0, s.pay_cents),
-                                                  s.pay_na.copy())
-    out["payment"] = np.where(s.pay_na, np.nan, s.pay_cents / 100.0)
+
+
+def _put_locality_values(out: dict[str, Any], k: KeyState, ki: np.ndarray) -> None:
+    """CF and GPCIs per line (NaN for rejected lines)."""
     # CF and GPCIs depend on the locality key only (it includes the release): a small table
     # per locality key (NaN row last, for rejected keys), one take per line
     nlk = int(k.lk_idx.max(initial=-1)) + 1
-    lk_line = np.where(usable, k.lk_idx, nlk)[ki]
+    lk_line = np.where(k.usable, k.lk_idx, nlk)[ki]
     for name, src, scale in (("conversion_factor", "cf", 10000.0), ("gpci_work", "gw", 1000.0),
                              ("gpci_pe", "gpe", 1000.0), ("gpci_mp", "gmp", 1000.0)):
         table = np.full(nlk + 1, np.nan)
         table[k.lk_idx] = getattr(k, src) / scale
         out[name] = table[lk_line]
+
+
+def _assemble(s: LineState, k: KeyState, lines: pd.DataFrame,
+              adjustments: np.ndarray, reason: np.ndarray) -> pd.DataFrame:
+    ki = s.key_idx
+    out: dict[str, Any] = {c: lines[c] for c in ("source_file", "source_row", "provider_id", "date_of_service",
+                                 "hcpcs", "modifiers", "pos", "provider_name", "zip",
+                                 "is_duplicate", "reject_kind") if c in lines}
+    out["units"] = pd.Series(s.units)
+    # per-key values ("" / NaN where the key is rejected or has no row), one take per column
+    _put_text_columns(out, _key_text_columns(s, k), k.n, ki)
+    year = s.rel_year[s.rel_idx]
+    out["rvu_year"] = pd.arrays.IntegerArray(year, ~s.usable)
+    out["work_rvu"] = np.where(k.found, k.work100 / 100.0, np.nan)[ki]
+    out["wrvu_credit"] = np.where(s.usable, s.wcredit, 0.0)
+    out["payment_cents"] = pd.arrays.IntegerArray(np.where(s.pay_na, 0, s.pay_cents),
+                                                  s.pay_na.copy())
+    out["payment"] = np.where(s.pay_na, np.nan, s.pay_cents / 100.0)
+    _put_locality_values(out, k, ki)
     out["adjustments"] = pd.Series(adjustments, copy=False)
     outcome = np.where(s.rejected, np.int8(0), np.where(s.priced, np.int8(1), np.int8(2)))
     out["outcome"] = _categorical(np.arange(3), ["rejected", "priced", "zero", ""], outcome)
