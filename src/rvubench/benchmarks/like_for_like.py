@@ -1,7 +1,7 @@
-"""Like-for-like wRVUs: re-credit the same lines on the benchmark's data-year RVUs (issue 8).
+"""Like-for-like wRVUs: re-credit the same lines on the benchmark's data-year RVUs.
 
 Surveys lag: a survey published in 2026 holds work done in 2025, credited on 2025 RVUs.
-CMS cut 2026 work RVUs of non-time-based services by 2.5% (domain.md 1.2, 3.3), so a
+CMS cut 2026 work RVUs of non-time-based services by 2.5% (the CY 2026 efficiency adjustment), so a
 proceduralist's 2026 wRVUs look lower against that survey than the same work did. This
 module prices the same clean lines twice: once on the RVUs in effect on each date of
 service (what is credited), once on the fee schedule of the benchmark's ``data_year``

@@ -2,7 +2,7 @@
 
 A period is a closed calendar interval ``[start, end]`` (both days included). Annualization
 uses the days of the *requested* period, never the span of dates found in a log
-(interface.md "period"; domain.md 4.3): ``factor = 365 / days``.
+(a period's own days, not the span of the log): ``factor = 365 / days``.
 
 Accepted ``--period`` forms (:func:`parse_period`):
 
@@ -83,7 +83,7 @@ class Period:
     def whole_months(self) -> int | None:
         """Number of calendar months when the period is made of whole months, else None.
 
-        Lets a report offer the alternative ``x 12 / months`` annualization (domain.md 4.3).
+        Lets a report offer the alternative ``x 12 / months`` annualization.
         """
         if self.start.day != 1 or self.end != _month_end(self.end.year, self.end.month):
             return None

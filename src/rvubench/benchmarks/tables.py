@@ -1,7 +1,7 @@
 """Benchmark tables (MGMA/AMGA/SullivanCotter-style exports) and the benchmark math.
 
 Reading (:func:`load_benchmarks`): tidy or wide layout, CSV/TSV or XLSX (benchmark/FORMAT.md).
-Math (domain.md section 4): :func:`percentile_of` interpolates piecewise-linearly between
+Math: :func:`percentile_of` interpolates piecewise-linearly between
 all published percentiles and never invents a tail; :func:`value_at` is the inverse.
 :func:`benchmark_clinician` puts it together for one clinician and returns a plain
 :class:`BenchmarkResult` that the reports read.
@@ -14,7 +14,7 @@ Conventions (documented in FORMAT.md and on the report):
   annualized, only divided by the total FTE.
 - Compensation per wRVU = (compensation / total FTE) / (annualized wRVUs / clinical FTE),
   compared with the survey's own compensation-per-wRVU row (never a median divided by a
-  median, domain.md 4.5).
+  median).
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ _PCT_HEADER_RE = re.compile(
 NATIONAL_NAMES = ("national", "all", "all regions", "us", "u.s.", "total")
 DEFAULT_REGION = "National"
 
-# Warning thresholds (issue 4; domain.md 4.3/4.4 suggest 90 days and 0.75 as "low confidence").
+# Warning thresholds: a period under 90 days or an FTE under 0.75 is "low confidence".
 SHORT_PERIOD_DAYS = 28
 LOW_FTE = 0.5
 

@@ -67,7 +67,7 @@ def lookup_code(
     qp: bool = False,
     fees=None,
 ) -> dict[str, Any]:
-    """The lookup card of one code (interface.md ``lookup`` JSON keys, plus ``notes``).
+    """The lookup card of one code (the ``lookup --json`` keys README lists, plus ``notes``).
 
     Args:
         code: HCPCS/CPT code (case and surrounding spaces ignored).

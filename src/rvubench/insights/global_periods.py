@@ -1,10 +1,10 @@
-"""Coding insights: global surgical periods and the E/M level mix (issue 7).
+"""Coding insights: global surgical periods and the E/M level mix.
 
 Pure functions on priced lines (``price_lines`` output) or clean lines plus the fee
 schedule. Nothing here reads files; the ``Global Periods`` sheet writer lives in
 ``insights_xlsx.py`` and the PDF partials in ``report_templates/``.
 
-Rules (docs/domain.md 2.4) and the project decisions taken here:
+Rules (CMS global surgery periods, PPRRVU GLOB DAYS) and the project decisions taken here:
 
 * **Windows.** Every usable procedure line whose fee-schedule row has global days
   ``090`` opens a window from the day before through 90 days after (D-1 .. D+90); ``010``
@@ -21,7 +21,7 @@ Rules (docs/domain.md 2.4) and the project decisions taken here:
   what the clinician billed), but lists no line to review and counts no wRVU at risk,
   since whether the visit and the surgery are one patient's cannot be known. Rejected
   lines are ignored.
-* **E/M lines** are codes 99202-99499 (interface.md category) and 99024. One inside
+* **E/M lines** are codes 99202-99499 (the E/M category) and 99024. One inside
   several windows is attributed to the procedure with the latest date (ties: the longer
   global, then the later row), so a visit the day before a 090 surgery belongs to that
   surgery, not to an earlier one. Classification:

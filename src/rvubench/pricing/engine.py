@@ -3,15 +3,15 @@
 One vectorized pass over the clean-line frame (docs/ARCHITECTURE.md section 3):
 
 1. select the fee-schedule release per date of service and the row per line (global,
-   ``26``, ``TC`` or ``53``; domain.md 2.3, 2.10);
-2. status handling (2.2), setting from POS (1.3), locality GPCIs (5.3);
+   ``26``, ``TC`` or ``53``: PCTC indicator, modifiers 52/53);
+2. status handling (CMS status codes), setting from POS (facility list), locality GPCIs;
 3. per-unit payment in exact integer arithmetic: RVUs x100, GPCIs x1000, CF x10000, then
-   one ROUND_HALF_UP to cents (1.7), OPPS cap for imaging TC/global rows (1.5);
-4. bilateral (2.6), endoscopy families and the multiple-procedure ranking per patient and
-   date of service (2.5; no ids: as billed, only 51 lines reduced), then assistant /
-   co-surgeon / team / split-care / 52 / 53 (2.7-2.10), each percentage applied to rounded
+   one ROUND_HALF_UP to cents, OPPS cap for imaging TC/global rows;
+4. bilateral (BILAT SURG), endoscopy families and the multiple-procedure ranking per
+   patient and date of service (MULT PROC; no ids: as billed, only 51 lines reduced), then
+   assistant / co-surgeon / team / split-care / 52 / 53, each percentage applied to rounded
    cents and rounded again; units last;
-5. wRVU credit per the ``medicare`` or ``full-credit`` policy (3.2), never geographically
+5. wRVU credit per the ``medicare`` or ``full-credit`` policy, never geographically
    adjusted. ``full-credit`` = work x units without the payment-policy reductions (MPPR,
    endoscopy family, imaging; a bilateral item both sides in full: indicator 1 200%,
    0/2 100%, 3 200%) while the modifiers meaning part of the work keep their share
@@ -27,7 +27,8 @@ necessity") are priced and flagged. TEAM SURG 1 and 2 say "pay by report": the M
 the line, so the payment is not estimable and the code's full wRVU is credited (as for any
 66 line before, and as status C lines are left to the MAC), ind 1 flagged for documentation.
 
-RT+LT bilateral pairs (domain.md 2.6 DECISION): two usable lines in the same
+RT+LT bilateral pairs (CMS BILAT SURG: a code billed RT and LT on one day is one bilateral
+procedure): two usable lines in the same
 multiple-procedure group (patient key, else encounter key, else provider, and date of
 service) with the same HCPCS, the same fee-schedule row (release; 26/TC/53 row) and the same
 pricing modifiers (26, TC, 53, 62, 66, 80-82, AS, 54-56, 78, 52, 22; others such as 59 or XS
@@ -42,7 +43,7 @@ more than one unit, indicator 9, and leftovers are priced as before. wRVU credit
 modifier 50 under each policy (``full-credit``: the paid line both sides in full,
 the partner 0).
 
-Two units of a bilateral code on one line (domain.md 2.6): a usable line with exactly 2
+Two units of a bilateral code on one line (CMS BILAT SURG): a usable line with exactly 2
 units, neither 50 nor RT nor LT, no distinct-procedure modifier (59, XE, XP, XS, XU, 76, 77,
 91), status A, R, T or N and BILAT SURG indicator 1, 2 or 3 is priced exactly as the same
 line with 50 and one unit would be (ind 1: 150%, 2: 100%, 3: 200% of one unit), enters the
@@ -92,7 +93,7 @@ from rvubench.pricing.state import (
 from rvubench.pricing.summary import accounting, accounting_line
 from rvubench.textsafe import neutralize_formulas
 
-# Place-of-service codes paid at the facility rate (domain.md 1.3); all others non-facility.
+# Place-of-service codes paid at the facility rate (CMS's facility list); others non-facility.
 FACILITY_POS = frozenset(
     {"02", "19", "21", "22", "23", "24", "26", "31", "34", "41", "42", "51", "52", "53", "56",
      "61"}
@@ -119,7 +120,7 @@ STATUS_TEXT = {
 ASSISTANT_MODS = ("80", "81", "82", "AS")
 SPLIT_MODS = ("54", "55", "56", "78")
 
-# Columns of the priced frame, in CSV order: interface.md's list first, then the extras.
+# Columns of the priced frame, in CSV order: the documented columns (README, ``price``) first, then the extras.
 PRICED_COLUMNS = (
     "source_file", "source_row", "provider_id", "date_of_service", "hcpcs", "modifiers",
     "units", "pos", "setting", "locality", "fee_schedule_release", "status", "work_rvu",
@@ -143,7 +144,7 @@ CATEGORIES = (
 
 
 def category_of(hcpcs: str) -> str:
-    """The code's category as ``rvubench lookup`` names it (interface.md)."""
+    """The code's category as ``rvubench lookup`` names it."""
     c = str(hcpcs).strip().upper()
     if len(c) != 5:
         return "Other"
@@ -681,7 +682,7 @@ _THREADED_LINES = 200_000
 
 
 def _key_status(k: KeyState) -> None:
-    """Status codes (domain.md 2.2, 3.2), per pricing key."""
+    """Status codes (CMS status codes), per pricing key."""
     found, st = k.found, k.st
     k.est = found & (st != C("C"))  # payment estimable (False -> NA)
     k.est &= ~(found & (st == C("R")) & (k.work100 + k.pe100 + k.mp100 == 0))
@@ -853,7 +854,7 @@ def _start(lines: pd.DataFrame, fees, settings: PricingSettings) -> LineState:
 
 
 def _select_rows(s: KeyState, lines: pd.DataFrame, fees) -> None:
-    """The fee-schedule row per line (domain.md 2.3, 2.10) and its attributes."""
+    """The fee-schedule row per line (PCTC indicator; modifiers 52/53) and its attributes."""
     s.code_idx, uniq = _factorized(lines, "hcpcs")
     s.uniq_codes = np.asarray(uniq, dtype=object)
     _, mf = _modifier_flags(_factorized(lines, "modifiers"))
@@ -932,7 +933,7 @@ def _text_col(rows: pd.DataFrame, name: str, rowi: np.ndarray) -> np.ndarray:
 
 
 def _select_setting(s: KeyState, lines: pd.DataFrame, settings: PricingSettings) -> None:
-    """Facility or non-facility from the POS (domain.md 1.3); missing POS -> default."""
+    """Facility or non-facility from the POS (CMS place-of-service facility list); missing POS -> default."""
     s.pos_idx, raw = _factorized(lines, "pos")
     s.pos_uniq = [p or settings.default_pos for p in raw]  # "" -> --default-pos
     s.pos_was_empty = [not p for p in raw]
@@ -1032,7 +1033,7 @@ def _unit_cents(s: KeyState) -> None:
 
 
 # BILAT SURG indicator -> (factor per 10,000, text): modifier 50, an RT+LT pair and a 2-unit
-# line of a bilateral code are all priced by this table (domain.md 2.6)
+# line of a bilateral code are all priced by this table (CMS BILAT SURG)
 _BILATERAL_RULES = {
     "1": (15000, "150%"),
     "0": (_ONE, "150% does not apply, 100%"),
@@ -1165,7 +1166,7 @@ def _pair_keys(k: KeyState) -> None:
 
 def _bilateral_pairs(s: LineState, k: KeyState, lines: pd.DataFrame) -> None:
     """RT and LT lines of one code the same day (and patient) priced as one bilateral item
-    (domain.md 2.6 DECISION; rule in the module docstring).
+    (rule in the module docstring).
 
     Only the candidate lines (per-key bit 3 of ``rank_bits``, a small subset) are looked at.
     The earlier line of a pair is priced as if it carried 50 with one unit (bilateral amount
@@ -1245,7 +1246,7 @@ def _units2_keys(k: KeyState) -> None:
 
 
 def _bilateral_units(s: LineState, k: KeyState) -> None:
-    """One line with 2 units of a bilateral code priced as one bilateral item (domain.md 2.6;
+    """One line with 2 units of a bilateral code priced as one bilateral item (CMS BILAT SURG;
     rule in the module docstring).
 
     Only the lines with exactly 2 units are looked at. Each such line of a candidate key
@@ -1660,7 +1661,7 @@ def _rank_lines(g: np.ndarray, val: np.ndarray, tie: np.ndarray, units: np.ndarr
 
 def _imaging_mppr(s: LineState, k: KeyState, settings: PricingSettings) -> None:
     """Multiple-procedure reductions of diagnostic tests per provider and date of service
-    (domain.md 2.5, indicators 4, 6, 7): the technical component of the 2nd and later
+    (CMS MULT PROC indicators 4, 6, 7): the technical component of the 2nd and later
     procedures is reduced (50% imaging, 25% cardiovascular, 20% ophthalmology) and, for
     imaging, the professional component of the 2nd and later by 5%. A global line is split
     into its PC (the 26 row's amount) and TC (the rest)."""
@@ -1765,10 +1766,10 @@ def _base_units(fees, release_ids, rel_idx, codes, facility, gw, gpe, gmp, cf):
 
 def _mppr(*, n, grp, eligible, mult, key_idx, eb_idx, code_idx, code_rank, all_codes, unit_b,
           units, work_b, base_lookup, secondary=None):
-    """Endoscopy families and the surgical multiple-procedure ranking (domain.md 2.5).
+    """Endoscopy families and the surgical multiple-procedure ranking (CMS MULT PROC).
 
     Each line has a first-unit and an other-unit amount (cents) and work (x100, float), so
-    that extra units of a ranked code rank as further procedures (domain.md 2.11).
+    that extra units of a ranked code rank as further procedures.
 
     Returns per line: first-unit cents, other-unit cents, number of first units (0/1),
     endoscopy role (0 none, 1 highest, 2 minus base, 3 base not paid), the endoscopy base
@@ -2032,7 +2033,7 @@ class PriceOutcome:
 
     @property
     def exit_code(self) -> int:
-        """1 when any row was rejected (interface.md), else 0."""
+        """1 when any row was rejected (exit code 1: the data had problems), else 0."""
         return 1 if self.accounting["rows_rejected"] else 0
 
     @property

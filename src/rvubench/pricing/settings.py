@@ -23,12 +23,12 @@ class PricingSettings:
         locality: run-wide CMS locality ``MAC-LL`` or ``"national"``; a per-line
             ``locality`` (or ``zip``) column wins for its line.
         zip_code: run-wide ZIP; when set it resolves the locality (wins over ``locality``).
-        policy: ``"medicare"`` (modifier-adjusted, domain.md 3.2) or ``"full-credit"``.
+        policy: ``"medicare"`` (modifier-adjusted, as Medicare pays) or ``"full-credit"``.
         qp: use the Qualifying APM Participant conversion factor where a year has one.
         default_pos: POS for lines without one.
         fee_schedule_files: user CMS PPRRVU downloads, added to the bundled releases.
         rvu_year: price every line on this fee-schedule year instead of the year of its
-            date of service (used for like-for-like benchmarking, issue 8); None = by DOS.
+            date of service (used for like-for-like benchmarking); None = by DOS.
         mod52_factor: wRVU/payment factor for modifier 52 (MAC discretion; default 1.0).
         mod53_factor: factor for 53 on codes without a CMS ``53`` row (default 1.0).
         imaging_pc_reduction: apply the 5% reduction to subsequent imaging PCs (ind 4) to wRVU.

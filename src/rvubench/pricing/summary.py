@@ -123,7 +123,7 @@ def _group(priced: pd.DataFrame, keys: list[str], firsts: dict[str, str] | None 
 def by_code(priced: pd.DataFrame) -> pd.DataFrame:
     """One row per code and billed modifiers: lines, units, wRVUs credited, payment.
 
-    Columns: ``hcpcs, modifier, description, lines, units, wrvu_credit, payment`` (interface.md
+    Columns: ``hcpcs, modifier, description, lines, units, wrvu_credit, payment`` (README,
     ``By Code``), plus ``category`` and ``payment_cents``; highest wRVU first.
     """
     g = _group(
@@ -148,7 +148,7 @@ def by_provider(priced: pd.DataFrame) -> pd.DataFrame:
 
 
 def by_category(priced: pd.DataFrame) -> pd.DataFrame:
-    """One row per code category (interface.md ``lookup`` ranges), highest wRVU first."""
+    """One row per code category (the ``lookup`` category ranges), highest wRVU first."""
     g = _group(priced, ["category"])
     g = g.sort_values(["wrvu_credit", "category"], ascending=[False, True], kind="stable")
     return g[["category", *_VALUE_COLS]].reset_index(drop=True)
