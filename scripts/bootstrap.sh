@@ -2,7 +2,8 @@
 # Set up rvubench on a fresh Debian/Ubuntu machine: the system libraries WeasyPrint needs
 # (Pango, fonts), a virtual environment in .venv, and rvubench itself.
 #   scripts/bootstrap.sh         runtime only
-#   scripts/bootstrap.sh --dev   also pytest, hypothesis, ruff, pypdf (and poppler for pdftoppm)
+#   scripts/bootstrap.sh --dev   also pytest, hypothesis, ruff, pypdf, the dask extra (its
+#                                LocalCluster test) and poppler for pdftoppm
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dev=0; [ "${1:-}" = "--dev" ] && dev=1
@@ -35,7 +36,7 @@ PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 if [ "$dev" = 1 ]; then
-  .venv/bin/pip install -q -e ".[dev]"
+  .venv/bin/pip install -q -e ".[dev,dask]"
 else
   .venv/bin/pip install -q -e .
 fi

@@ -76,6 +76,9 @@ class BatchOptions:
         templates: templates folder (``--templates``); None = bundled.
         mapping: header mapping TOML for the log; sheet: XLSX sheet of the log.
         kind: report kind, ``productivity`` or ``contract``.
+        scheduler: address of a ``dask.distributed`` scheduler (``tcp://host:8786``); the
+            clinicians then run on its workers (``jobs`` is not used). The workers need
+            rvubench installed and must see ``out_dir`` (a shared file system).
     """
 
     logs: tuple[Path, ...]
@@ -91,6 +94,7 @@ class BatchOptions:
     sheet: str | None = None
     net_reversals: bool = False
     kind: str = "productivity"
+    scheduler: str | None = None
 
 
 @dataclass
@@ -394,6 +398,34 @@ def _default_executor(jobs: int) -> Executor:
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
 
 
+class _DaskExecutor:
+    """A ``dask.distributed`` client's executor: clinicians run on the cluster's workers.
+
+    The parent still reads and prices the log once; each task ships one clinician's priced
+    lines (a few hundred kB) to a worker, which writes that clinician's files into the
+    output folder, so the folder must be on a file system every worker mounts.
+    """
+
+    def __init__(self, address: str) -> None:
+        try:
+            from distributed import Client
+        except ImportError as exc:
+            raise UsageProblem(
+                "--scheduler needs dask.distributed: pip install 'rvubench[dask]'"
+            ) from exc
+        try:
+            self.client = Client(address, timeout="20s", set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise UsageProblem(f"--scheduler {address}: cannot reach the dask scheduler ({exc})"
+                               ) from exc
+        self.executor = self.client.get_executor(pure=False)
+        self.slots = max(sum(self.client.nthreads().values()), 1)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True)
+        self.client.close()
+
+
 class _InlineExecutor(Executor):
     """Runs each task at submit time in this process (``--jobs 1``)."""
 
@@ -553,15 +585,21 @@ def run_batch(
 
     prepared = time.perf_counter()
     own_executor = executor is None
-    if executor is None:
+    cluster = _DaskExecutor(options.scheduler) if own_executor and options.scheduler else None
+    slots = cluster.slots if cluster is not None else jobs
+    if cluster is not None:
+        executor = cluster.executor
+    elif executor is None:
         executor = (
             _InlineExecutor() if jobs == 1 or len(to_report) <= 1 else _default_executor(jobs)
         )
     try:
-        window = max(2 * jobs, 2)
+        window = max(2 * slots, 2)
         results = _run_tasks(executor, tasks(), len(to_report), window, progress)
     finally:
-        if own_executor:
+        if cluster is not None:
+            cluster.close()
+        elif own_executor:
             executor.shutdown(wait=True)
 
     reported = time.perf_counter()
