@@ -349,8 +349,8 @@ def _fee_rows() -> list[dict[str, str]]:
                 if r["mod"] == "" and r["status"] == "A" and float(r["work_rvu"]) > 0]
 
 
-def make_scale(lines: int, clinicians: int, seed: int, start: date, end: date
-               ) -> tuple[list[list[str]], list[list[str]]]:
+def make_scale(lines: int, clinicians: int, seed: int, start: date, end: date,
+               specialty: str | None = None) -> tuple[list[list[str]], list[list[str]]]:
     """A department log of ``lines`` lines over ``clinicians`` clinicians and its roster.
 
     Shaped like real exports: a patient column, procedures, imaging and E/M mixed, each
@@ -363,7 +363,7 @@ def make_scale(lines: int, clinicians: int, seed: int, start: date, end: date
     rng = np.random.default_rng(seed)
     rows = _fee_rows()
     codes = [r["hcpcs"] for r in rows]
-    names = sorted(SCALE_SPECIALTIES)
+    names = [specialty] if specialty else sorted(SCALE_SPECIALTIES)
     days = np.array(workdays(start, end), dtype="datetime64[D]")
     header = [["provider_id", "name", "specialty", "clinical_fte", "total_fte",
                "total_compensation", "locality"]]  # fmt: skip
@@ -492,6 +492,8 @@ def main() -> None:
                         help="write OUT/log.csv (LINES lines) and OUT/roster.csv instead of the samples")
     parser.add_argument("--clinicians", type=int, default=1, help="with --scale [default: 1]")
     parser.add_argument("--seed", type=int, default=SEED, help="with --scale")
+    parser.add_argument("--specialty", choices=sorted(SCALE_SPECIALTIES), default=None,
+                        help="with --scale: every clinician of this specialty [default: all in turn]")
     parser.add_argument("--start", type=date.fromisoformat, default=date(2026, 1, 1),
                         help="with --scale: first day [default: 2026-01-01]")
     parser.add_argument("--end", type=date.fromisoformat, default=date(2026, 12, 31),
@@ -499,7 +501,8 @@ def main() -> None:
     args = parser.parse_args()
     out: Path = args.out
     if args.scale is not None:
-        log, roster = make_scale(args.scale, args.clinicians, args.seed, args.start, args.end)
+        log, roster = make_scale(args.scale, args.clinicians, args.seed, args.start, args.end,
+                                 args.specialty)
         write_csv(out / "log.csv", log)
         write_csv(out / "roster.csv", roster)
         print(f"{len(log) - 1} lines, {args.clinicians} clinicians in {out}")
