@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "src"))  # this checkout's rvubench, for in-process use
 PYTHON = sys.executable
 IMPORT_FLOOR = [PYTHON, "-c", "import pandas, weasyprint, openpyxl"]
 
