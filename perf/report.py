@@ -19,28 +19,35 @@ from pathlib import Path
 
 from _common import IMPORT_FLOOR, alternate, best, describe, make_log, rvubench, verdict
 
-CASES = {  # name: lines, specialty, first day, last day, compensation, target ratio
+CASES = {  # name: lines, specialty, first day, last day, compensation, target ratio; the
+    # report's period is the log's span (the quarter, the year 2026), so every line is in it
     "quarter": (700, "Interventional Radiology", "2026-07-01", "2026-09-30", "540000", 2.5),
     "year": (30_000, "Diagnostic Radiology", "2026-01-01", "2026-12-31", "505000", 5.0),
     "big": (300_000, "Diagnostic Radiology", "2026-01-01", "2026-12-31", "505000", None),
 }
+PERIODS = {"quarter": "2026Q3", "year": "2026", "big": "2026"}
 
 
 def lines_sheet_rows(xlsx: Path) -> dict[str, int]:
-    """Rows of each sheet named Lines... (from the sheet's dimension, without loading it)."""
+    """Rows (header included) of each sheet whose name starts with Lines: the last
+    ``<row r="N"`` of the sheet's XML, read in a stream."""
     import re
 
     out = {}
+    row = re.compile(rb'<row r="(\d+)"')
     with zipfile.ZipFile(xlsx) as z:
         book = z.read("xl/workbook.xml").decode()
         names = re.findall(r'<sheet [^>]*name="([^"]+)"', book)
         for i, name in enumerate(names, start=1):
             if not name.startswith("Lines"):
                 continue
+            last, tail = 0, b""
             with z.open(f"xl/worksheets/sheet{i}.xml") as fh:
-                head = fh.read(4096).decode(errors="replace")
-            m = re.search(r'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', head)
-            out[name] = int(m.group(1)) if m else -1
+                while chunk := fh.read(1 << 20):
+                    found = row.findall(tail + chunk)
+                    last = int(found[-1]) if found else last
+                    tail = chunk[-32:]
+            out[name] = last
     return out
 
 
@@ -58,7 +65,7 @@ def main() -> None:
         log, _ = make_log(base / name, lines, 1, start, end, specialty=spec)
         commands[f"report {name} ({lines:,} lines)"] = rvubench(
             "report", str(log), "--out", str(base / name / "out"), "--specialty", spec,
-            "--compensation", comp)
+            "--compensation", comp, "--period", PERIODS[name])
     big = {k: v for k, v in commands.items() if k.startswith("report big")}
     small = {k: v for k, v in commands.items() if k not in big}
     res = alternate(small, args.runs)
