@@ -148,8 +148,8 @@ def _lines(cols: list[pa.Array]) -> pa.Buffer | bytes:
     if len(cols) == 1:  # the csv module quotes a lone empty field
         cols = [pc.if_else(pc.equal(cols[0], ""), '""', cols[0])]
     comma, empty, newline = (pa.scalar(t, pa.large_string()) for t in (",", "", "\n"))
-    lines = pc.binary_join_element_wise(*cols, comma)
-    lines = pc.binary_join_element_wise(lines, empty, newline)  # line + "\n" + ""
+    last = pc.binary_join_element_wise(cols[-1], empty, newline)  # value + "\n" + ""
+    lines = pc.binary_join_element_wise(*cols[:-1], last, comma)
     offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64, count=len(lines) + 1,
                             offset=lines.offset * 8)
     data = lines.buffers()[2]
