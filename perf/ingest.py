@@ -75,7 +75,7 @@ def best(fn, repeat: int) -> float:
 def peak_memory_mb(csv_path: Path) -> float:
     """Peak RSS of a child process that imports rvubench and reads the CSV once."""
     code = (
-        "import resource, sys; from pathlib import Path; from rvubench.ingest import read_log; "
+        "import resource, sys; from pathlib import Path; from rvubench.ingest.log import read_log; "
         f"r = read_log(Path({str(csv_path)!r})); "
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     )
@@ -101,7 +101,7 @@ def main() -> None:
     import pyarrow.csv as pacsv
     from python_calamine import CalamineWorkbook
 
-    from rvubench.ingest import read_log
+    from rvubench.ingest.log import read_log
 
     read_log(csv_path)  # warm the page cache and imports
     bare_csv = {

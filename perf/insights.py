@@ -16,7 +16,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from rvubench.insights import build_insights
+from rvubench.insights.global_periods import build_insights
 
 # code, global days, wRVU: a surgical practice mix (CMS 2026 values)
 CODES = [

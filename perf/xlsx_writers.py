@@ -25,11 +25,11 @@ def main() -> None:
 
     from openpyxl import LXML
 
-    from rvubench.feeschedule import load_fee_schedules
-    from rvubench.ingest import read_log
-    from rvubench.pricing import price_lines
-    from rvubench.render_xlsx import _Workbook, save_workbook, write_frame
-    from rvubench.settings import PricingSettings
+    from rvubench.feeschedule.cms import load_fee_schedules
+    from rvubench.ingest.log import read_log
+    from rvubench.pricing.engine import price_lines
+    from rvubench.pricing.settings import PricingSettings
+    from rvubench.report.xlsx import _Workbook, save_workbook, write_frame
 
     priced = price_lines(read_log(log).lines, load_fee_schedules(), PricingSettings())
     cols = ["source_row", "date_of_service", "hcpcs", "modifiers", "units", "pos", "setting",

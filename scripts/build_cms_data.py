@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from rvubench.feeschedule import (  # noqa: E402
+from rvubench.feeschedule.cms import (  # noqa: E402
     ROW_COLUMNS,
     read_cms_gpci_file,
     read_cms_rvu_file,

@@ -13,7 +13,7 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="session")
 def fees():
     """The bundled fee schedules (RVU25D, RVU26C), GPCIs 2025/2026."""
-    from rvubench.feeschedule import load_fee_schedules
+    from rvubench.feeschedule.cms import load_fee_schedules
 
     return load_fee_schedules()
 

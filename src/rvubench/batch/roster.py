@@ -1,0 +1,161 @@
+"""Read a department roster (CSV/TSV/XLSX) into a checked DataFrame.
+
+Columns (interface.md): ``provider_id, name, specialty, clinical_fte, total_fte,
+total_compensation, locality``; only ``provider_id`` and ``specialty`` are required. Headers
+are matched loosely (``Provider ID``, ``NPI``, ``Clinical FTE``, ``Total Comp`` ...), title
+rows above the header and blank rows are skipped, and every bad value is reported with
+file, row (as a spreadsheet shows it) and column.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from rvubench.errors import InputFileError, MissingColumnsError
+from rvubench.ingest import values as iv
+from rvubench.ingest.log import normalize_header, read_table_text
+
+ROSTER_COLUMNS = ("provider_id", "name", "specialty", "clinical_fte", "total_fte",
+                  "total_compensation", "locality")  # fmt: skip
+REQUIRED = ("provider_id", "specialty")
+ALIASES: dict[str, tuple[str, ...]] = {
+    "provider_id": ("provider id", "provider", "npi", "provider npi", "clinician id",
+                    "physician id", "id", "rendering provider id", "rendering provider"),
+    "name": ("name", "provider name", "clinician", "clinician name", "physician",
+             "physician name", "full name", "doctor"),
+    "specialty": ("specialty", "speciality", "specialty name", "benchmark specialty",
+                  "mgma specialty", "survey specialty"),
+    "clinical_fte": ("clinical fte", "cfte", "clin fte", "fte", "fte clinical"),
+    "total_fte": ("total fte", "tfte", "fte total", "paid fte"),
+    "total_compensation": ("total compensation", "total comp", "compensation", "tcc",
+                           "total cash compensation", "comp", "salary", "annual compensation"),
+    "locality": ("locality", "mac locality", "cms locality", "payment locality"),
+}  # fmt: skip
+FTE_MAX = 1.5
+_LOOKUP = {normalize_header(a): canon for canon, names in ALIASES.items() for a in names}
+_MONEY_RE = re.compile(r"^\$?\s*-?[\d,]+(\.\d+)?$")
+
+
+def _roles(header: list[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for i, cell in enumerate(header):
+        canon = _LOOKUP.get(normalize_header(cell))
+        if canon and canon not in out:
+            out[canon] = i
+    return out
+
+
+def _score(cells: list[str]) -> int:
+    roles = _roles([str(c) for c in cells])
+    return len(roles) if all(r in roles for r in REQUIRED) else 0
+
+
+def _fte(text: str) -> tuple[float | None, str | None]:
+    raw = text.strip()
+    if not raw:
+        return None, None
+    pct = raw.endswith("%")
+    try:
+        value = float(raw.rstrip("%").strip())
+    except ValueError:
+        return None, f"{raw!r} is not an FTE (a number such as 1.0 or 0.8)"
+    if pct:
+        value /= 100
+    if not 0 < value <= FTE_MAX:
+        return None, f"{raw!r} is not an FTE between 0 and {FTE_MAX}"
+    return value, None
+
+
+def _money(text: str) -> tuple[float | None, str | None]:
+    raw = text.strip()
+    if not raw:
+        return None, None
+    if not _MONEY_RE.match(raw):
+        return None, f"{raw!r} is not an amount of money (e.g. 265000 or $265,000)"
+    value = float(raw.replace("$", "").replace(",", "").strip())
+    if value < 0:
+        return None, f"{raw!r} is negative"
+    return value, None
+
+
+def _parse_row(name, header, roles, row_no, cells, seen) -> dict[str, object]:
+    """One roster row, checked; the first bad value raises with file, row and column."""
+
+    def cell(canon: str) -> str:
+        i = roles.get(canon)
+        return cells[i].strip() if i is not None and i < len(cells) else ""
+
+    def fail(canon: str, problem: str) -> InputFileError:
+        return InputFileError(
+            f"{name} row {row_no}, column {canon} ({header[roles[canon]]!r}): {problem}"
+        )
+
+    rec: dict[str, object] = {"source_row": row_no}
+    pid = " ".join(cell("provider_id").split())
+    if not pid:
+        raise fail("provider_id", "no provider id (the cell is empty)")
+    if pid.casefold() in seen:
+        raise fail("provider_id", f"{pid!r} is already on row {seen[pid.casefold()]}")
+    seen[pid.casefold()] = row_no
+    rec["provider_id"] = pid
+    specialty = " ".join(cell("specialty").split())
+    if not specialty:
+        raise fail("specialty", "no specialty (the cell is empty)")
+    rec["specialty"] = specialty
+    rec["name"] = " ".join(cell("name").split())
+    for canon in ("clinical_fte", "total_fte"):
+        value, problem = _fte(cell(canon))
+        if problem:
+            raise fail(canon, problem)
+        rec[canon] = value
+    value, problem = _money(cell("total_compensation"))
+    if problem:
+        raise fail("total_compensation", problem)
+    rec["total_compensation"] = value
+    loc, problem = iv.normalize_locality(cell("locality"))
+    if problem:
+        raise fail("locality", problem)
+    rec["locality"] = loc
+    return rec
+
+
+def read_roster(path: Path, *, sheet: str | None = None) -> pd.DataFrame:
+    """Read and check a roster.
+
+    Returns:
+        One row per clinician, columns :data:`ROSTER_COLUMNS` (text as ``str``; FTEs and
+        compensation as float, NaN when blank; ``total_fte`` defaults to ``clinical_fte``
+        only in the batch, not here), plus ``source_row``.
+
+    Raises:
+        InputFileError: unreadable, empty or binary file, or a bad value (file, row, column).
+        MissingColumnsError: no ``provider_id``/``specialty`` header (lists what was found).
+    """
+    try:
+        name, header_row, header, rows = read_table_text(
+            Path(path), is_header=_score, what="roster", sheet=sheet
+        )
+    except MissingColumnsError as exc:
+        raise MissingColumnsError(
+            f"{exc}; a roster needs the columns provider_id and specialty (optional: name, "
+            "clinical_fte, total_fte, total_compensation, locality)"
+        ) from None
+    roles = _roles(header)
+    records = []
+    seen: dict[str, int] = {}
+    for row_no, cells in rows:
+        cells = [str(c) for c in cells]
+        if any(c.strip() for c in cells):
+            records.append(_parse_row(name, header, roles, row_no, cells, seen))
+    if not records:
+        raise InputFileError(f"{name}: the roster has a header (row {header_row}) but no clinicians")
+    frame = pd.DataFrame.from_records(records, columns=[*ROSTER_COLUMNS, "source_row"])
+    for c in ("provider_id", "name", "specialty", "locality"):
+        frame[c] = frame[c].astype("str")
+    for c in ("clinical_fte", "total_fte", "total_compensation"):
+        frame[c] = frame[c].astype("float64")
+    frame["source_row"] = frame["source_row"].astype("int64")
+    return frame

@@ -1,0 +1,340 @@
+"""Like-for-like wRVUs: re-credit the same lines on the benchmark's data-year RVUs (issue 8).
+
+Surveys lag: a survey published in 2026 holds work done in 2025, credited on 2025 RVUs.
+CMS cut 2026 work RVUs of non-time-based services by 2.5% (domain.md 1.2, 3.3), so a
+proceduralist's 2026 wRVUs look lower against that survey than the same work did. This
+module prices the same clean lines twice: once on the RVUs in effect on each date of
+service (what is credited), once on the fee schedule of the benchmark's ``data_year``
+(``PricingSettings.rvu_year``), with the same crediting policy and modifiers.
+
+If no fee schedule of ``data_year`` is loaded, the result says so and falls back to the
+in-effect figures (difference 0); it never prices on a different year silently.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import pandas as pd
+
+from rvubench.pricing.settings import PricingSettings
+
+
+@dataclass
+class CodeDifference:
+    """One code's wRVUs on both RVU sets."""
+
+    hcpcs: str
+    lines: int
+    units: int
+    wrvu_in_effect: float
+    wrvu_data_year: float
+    difference: float
+
+
+@dataclass
+class LikeForLike:
+    """wRVUs as credited and on the benchmark's data-year RVUs.
+
+    Attributes:
+        data_year: the benchmark's data year asked for.
+        rvu_year_used: the fee-schedule year the like-for-like figure is on (``data_year``,
+            or None when that year is not loaded and the figures fell back to in-effect).
+        data_year_release: release id used for the data year ("" on fallback).
+        in_effect_releases: release ids the credited figures used (by date of service).
+        fallback: True when ``data_year`` is not loaded.
+        wrvu_in_effect: credited wRVUs on the RVUs in effect (sum of ``wrvu_credit``).
+        wrvu_data_year: the same lines on ``data_year`` RVUs.
+        difference: ``wrvu_data_year - wrvu_in_effect``.
+        difference_pct: difference as a percentage of ``wrvu_in_effect`` (None if that is 0).
+        by_code: per-code differences, largest absolute difference first.
+        methodology: two sentences for the report.
+        note: why the figures fell back, or "".
+    """
+
+    data_year: int
+    rvu_year_used: int | None
+    data_year_release: str
+    in_effect_releases: list[str]
+    fallback: bool
+    wrvu_in_effect: float
+    wrvu_data_year: float
+    difference: float
+    difference_pct: float | None
+    by_code: list[CodeDifference] = field(default_factory=list)
+    methodology: str = ""
+    note: str = ""
+
+    def by_code_frame(self) -> pd.DataFrame:
+        """The per-code table as a DataFrame (columns as :class:`CodeDifference`)."""
+        columns = [f.name for f in dataclasses.fields(CodeDifference)]
+        return pd.DataFrame([dataclasses.asdict(c) for c in self.by_code], columns=columns)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe plain dict."""
+        return dataclasses.asdict(self)
+
+
+def _sum4(values: pd.Series) -> float:
+    """Sum of wRVU credits (4-dp floats) done in Decimal, so 8.88 + 19.60 is exactly 28.48."""
+    total = sum((Decimal(repr(float(v))) for v in values if pd.notna(v)), Decimal(0))
+    return float(total.quantize(Decimal("0.0001")))
+
+
+def like_for_like(
+    lines: pd.DataFrame,
+    fees: Any,
+    settings: PricingSettings | None,
+    data_year: int,
+    *,
+    priced_in_effect: pd.DataFrame | None = None,
+) -> LikeForLike:
+    """Credit the same clean lines on the RVUs in effect and on ``data_year`` RVUs.
+
+    Args:
+        lines: clean lines (ARCHITECTURE.md section 2), already limited to the clinician and
+            period being reported.
+        fees: the ``FeeScheduleSet`` (``rvubench.feeschedule.cms.load_fee_schedules()``).
+        settings: the run's pricing settings (policy, locality, ...); ``rvu_year`` is
+            overridden for each of the two passes.
+        data_year: the benchmark's data year (``BenchmarkRow.data_year``).
+        priced_in_effect: the run's priced frame for the same lines, to skip re-pricing the
+            in-effect pass (must come from the same lines and settings with ``rvu_year=None``).
+
+    Returns:
+        The :class:`LikeForLike` comparison.
+    """
+    from rvubench.pricing.engine import price_lines
+
+    settings = settings or PricingSettings()
+    now = (
+        priced_in_effect
+        if priced_in_effect is not None
+        else price_lines(lines, fees, dataclasses.replace(settings, rvu_year=None))
+    )
+    usable_now = now[now["outcome"] != "rejected"]
+    in_effect_releases = sorted(
+        {str(r) for r in usable_now["fee_schedule_release"].dropna() if str(r)}
+    )
+    in_effect_years = sorted({int(y) for y in usable_now["rvu_year"].dropna()})
+    loaded = list(fees.years)
+    fallback = data_year not in loaded
+    if fallback:
+        then = now
+        release = ""
+        note = (
+            f"The benchmark's data year {data_year} has no fee schedule loaded (loaded: "
+            f"{', '.join(str(y) for y in loaded)}); like-for-like wRVUs fall back to the RVUs "
+            f"in effect. Add CMS's {data_year} PPRRVU file with --fee-schedule to compare."
+        )
+    else:
+        then = price_lines(lines, fees, dataclasses.replace(settings, rvu_year=data_year))
+        used = sorted({str(r) for r in then["fee_schedule_release"].dropna() if str(r)})
+        release = ", ".join(used)
+        note = ""
+    return _compare(now, then, data_year, release, in_effect_releases, in_effect_years,
+                    fallback, note)
+
+
+DATA_YEAR_COLUMN = "wrvu_credit_rvu{year}"
+"""Priced-frame column with each line's credit on ``year`` RVUs (added by batch runs)."""
+
+
+def like_for_like_from_priced(priced: pd.DataFrame, fees: Any, data_year: int) -> LikeForLike:
+    """:func:`like_for_like` for a priced frame that already carries the credits on
+    ``data_year`` RVUs in column ``DATA_YEAR_COLUMN`` (batch runs price the whole
+    department on that year once, instead of once per clinician)."""
+    now = priced
+    usable_now = now[now["outcome"] != "rejected"]
+    in_effect_releases = sorted(
+        {str(r) for r in usable_now["fee_schedule_release"].dropna() if str(r)}
+    )
+    in_effect_years = sorted({int(y) for y in usable_now["rvu_year"].dropna()})
+    col = DATA_YEAR_COLUMN.format(year=data_year)
+    release = [r.release_id for r in fees.releases if r.year == data_year][-1]  # as rvu_year
+    then = now.assign(wrvu_credit=now[col], fee_schedule_release=release)
+    return _compare(now, then, data_year, release, in_effect_releases, in_effect_years,
+                    False, "")
+
+
+def _compare(now: pd.DataFrame, then: pd.DataFrame, data_year: int, release: str,
+             in_effect_releases: list[str], in_effect_years: list[int], fallback: bool,
+             note: str) -> LikeForLike:
+    wrvu_now = _sum4(now["wrvu_credit"])
+    wrvu_then = _sum4(then["wrvu_credit"])
+    diff = float((Decimal(repr(wrvu_then)) - Decimal(repr(wrvu_now))).quantize(Decimal("0.0001")))
+    pct = None if wrvu_now == 0 else round(diff / wrvu_now * 100, 4)
+    return LikeForLike(
+        data_year=int(data_year),
+        rvu_year_used=None if fallback else int(data_year),
+        data_year_release=release,
+        in_effect_releases=in_effect_releases,
+        fallback=fallback,
+        wrvu_in_effect=wrvu_now,
+        wrvu_data_year=wrvu_then,
+        difference=diff,
+        difference_pct=pct,
+        by_code=_by_code(now, then),
+        methodology=_methodology(data_year, release, in_effect_releases, in_effect_years, fallback),
+        note=note,
+    )
+
+
+def _by_code(now: pd.DataFrame, then: pd.DataFrame) -> list[CodeDifference]:
+    frame = pd.DataFrame(
+        {
+            "hcpcs": now["hcpcs"].astype(str).to_numpy(),
+            "units": now["units"].fillna(0).astype("int64").to_numpy(),
+            "now": now["wrvu_credit"].to_numpy(),
+            "then": then["wrvu_credit"].to_numpy(),
+            "usable": (now["outcome"] != "rejected").to_numpy(),
+        }
+    )
+    frame = frame[frame["usable"]]
+    out = []
+    for code, group in frame.groupby("hcpcs", sort=True):
+        a, b = _sum4(group["now"]), _sum4(group["then"])
+        d = float((Decimal(repr(b)) - Decimal(repr(a))).quantize(Decimal("0.0001")))
+        out.append(CodeDifference(str(code), len(group), int(group["units"].sum()), a, b, d))
+    out.sort(key=lambda c: (-abs(c.difference), c.hcpcs))
+    return out
+
+
+def _methodology(
+    data_year: int,
+    release: str,
+    in_effect: list[str],
+    in_effect_years: list[int],
+    fallback: bool,
+) -> str:
+    credited = ", ".join(in_effect) or "the fee schedule in effect"
+    if fallback:
+        return (
+            f"The benchmark describes work done in {data_year}, but no {data_year} fee schedule "
+            f"is loaded, so the like-for-like figure equals the wRVUs credited on {credited}. "
+            "Compare with care: work RVUs change from year to year (CMS cut 2026 work RVUs of "
+            "non-time-based services by 2.5%)."
+        )
+    why = (
+        "CMS cut 2026 work RVUs of non-time-based services by 2.5% (time-based services such "
+        "as E/M are exempt), so the same procedures earn fewer wRVUs on 2026 RVUs."
+        if data_year < 2026 and any(y >= 2026 for y in in_effect_years)
+        else "Work RVUs change from year to year, so the same services can earn different "
+        "wRVUs on different fee schedules."
+    )
+    return (
+        f"The benchmark describes work done in {data_year}, credited on {data_year} RVUs; to "
+        f"compare like with like, the same lines were re-credited on {release} with the same "
+        f"crediting policy, alongside the wRVUs credited on {credited}. {why}"
+    )
+
+
+LIKE_FOR_LIKE_SHEET = "Like for Like"
+LIKE_FOR_LIKE_COLUMNS = (
+    "hcpcs",
+    "lines",
+    "units",
+    "wrvu_in_effect",
+    "wrvu_data_year",
+    "difference",
+)
+LIKE_FOR_LIKE_FORMATS = {"wrvu_in_effect": "wrvu", "wrvu_data_year": "wrvu", "difference": "wrvu"}
+
+
+def like_for_like_section_data(lfl: LikeForLike, benchmark: Any, period: Any) -> dict[str, Any]:
+    """``lfl.to_dict()`` plus where the data-year figure stands in the wRVU benchmark.
+
+    Adds ``wrvu_fte_adjusted_data_year`` (data-year wRVUs x annualization factor / clinical
+    FTE), ``wrvu_percentile_data_year`` and ``wrvu_percentile_in_effect`` (number, or
+    "below p10"/"above p90" text; None without a wRVU benchmark row).
+    """
+    from rvubench.benchmarks.tables import BenchmarkRow, percentile_of
+
+    data = lfl.to_dict()
+    factor = period.annualization_factor
+    fte = Decimal(repr(float(benchmark.clinical_fte)))
+    adjusted = Decimal(repr(lfl.wrvu_data_year)) * factor / fte
+    data["wrvu_fte_adjusted_data_year"] = float(adjusted.quantize(Decimal("0.0001")))
+    data["wrvu_fte_adjusted_in_effect"] = benchmark.wrvu_fte_adjusted
+    data["wrvu_percentile_in_effect"] = (
+        None if benchmark.wrvu_percentile is None else benchmark.wrvu_percentile.json_value
+    )
+    data["wrvu_percentile_data_year"] = None
+    summary = (getattr(benchmark, "rows", None) or {}).get("wrvu")
+    if summary is not None:
+        anchors = sorted(
+            (int(str(k).lstrip("pP")), float(v)) for k, v in summary.percentiles.items()
+        )
+        row = BenchmarkRow(
+            specialty=summary.specialty,
+            metric="wrvu",
+            region=summary.region,
+            survey_year=summary.survey_year,
+            data_year=summary.data_year,
+            source=summary.source,
+            anchors=anchors,
+        )
+        data["wrvu_percentile_data_year"] = percentile_of(float(adjusted), row).json_value
+    data["period_label"] = period.label
+    data["annualization_factor"] = float(factor)
+    data["clinical_fte"] = float(benchmark.clinical_fte)
+    return data
+
+
+def like_for_like_rows(lfl: LikeForLike) -> list[list[Any]]:
+    """Rows of the ``Like for Like`` sheet: one per code, then a ``Total`` row."""
+    rows: list[list[Any]] = [
+        [c.hcpcs, c.lines, c.units, c.wrvu_in_effect, c.wrvu_data_year, c.difference]
+        for c in lfl.by_code
+    ]
+    rows.append(
+        [
+            "Total",
+            sum(c.lines for c in lfl.by_code),
+            sum(c.units for c in lfl.by_code),
+            lfl.wrvu_in_effect,
+            lfl.wrvu_data_year,
+            lfl.difference,
+        ]
+    )
+    return rows
+
+
+def build_like_for_like_section(ctx: Any) -> Any:
+    """Report-model section builder (``report_model.SECTION_BUILDERS``).
+
+    Needs ``ctx.benchmark`` (its ``data_year`` picks the RVU year) and ``ctx.clean_lines``
+    (re-priced for the report period); returns None without them or without lines in the
+    period. Section key ``like_for_like``, partial ``_like_for_like.html.j2``, sheet
+    ``Like for Like``.
+    """
+    from rvubench.feeschedule.cms import load_fee_schedules
+    from rvubench.report.model import Section, SheetTable
+
+    bench, clean = ctx.benchmark, ctx.clean_lines
+    if bench is None or clean is None or clean.empty:
+        return None
+    lines = clean[ctx.period.contains(clean["date_of_service"])]
+    if lines.empty:
+        return None
+    lfl = ctx.extras.get("like_for_like")  # computed once by the report when it benchmarks
+    if lfl is None:
+        fees = load_fee_schedules(ctx.settings.fee_schedule_files)
+        lfl = like_for_like(lines, fees, ctx.settings, int(bench.data_year))
+    sheet = SheetTable(
+        LIKE_FOR_LIKE_SHEET,
+        LIKE_FOR_LIKE_COLUMNS,
+        like_for_like_rows(lfl),
+        dict(LIKE_FOR_LIKE_FORMATS),
+    )
+    return Section(
+        key="like_for_like",
+        title=f"Like-for-like wRVUs ({lfl.data_year} RVUs)",
+        partial="_like_for_like.html.j2",
+        data=like_for_like_section_data(lfl, bench, ctx.period),
+        order=30,
+        sheets=(sheet,),
+    )

@@ -1,0 +1,811 @@
+"""The report model: everything one clinician's report shows, built once, read by both renderers.
+
+:func:`build_report_model` turns the priced lines of one clinician, the reporting period,
+the benchmark result and the run's settings into a :class:`ReportModel` of plain data
+(dataclasses, numbers, strings, two small frames for the audit-trail sheets). The PDF
+renderer (``render_pdf``) and the workbook renderer (``render_xlsx``) only read it, so the
+two outputs cannot disagree.
+
+Scope: the report covers the clinician's lines whose date of service falls in the period,
+plus rejected lines (whose date may be unreadable). Lines outside the period are counted
+in the data-quality appendix as ``rows_outside_period`` and left out of every total.
+
+Extra sections (global periods, quarterly trend, like-for-like wRVUs) plug in as
+:class:`Section` objects in ``ReportModel.sections``; see :data:`SECTION_BUILDERS`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from rvubench.pricing import summary as summarize
+from rvubench.pricing.settings import PricingSettings
+from rvubench.report import charts
+from rvubench.report.formatting import fmt_number, fmt_percentile, round_half_up
+
+CPT_NOTICE = (
+    "CPT codes and descriptions only are copyright 2026 American Medical Association. "
+    "All rights reserved. The bundled fee schedule omits CPT descriptions; point rvubench at "
+    "your own CMS download (--fee-schedule) to show them."
+)
+ILLUSTRATIVE_NOTICE = "Benchmark figures are ILLUSTRATIVE, not survey data"
+ESTIMATE_NOTICE = (
+    "Payments are estimates of the Medicare Physician Fee Schedule allowed amount for each "
+    "line, not amounts billed or collected, and not coding or billing advice."
+)
+
+#: The audit-trail columns of the Lines sheet, in order (interface.md `price` columns, the
+#: fee-schedule row used and the adjustments). A whitelist: patient columns can never pass.
+LINE_COLUMNS: tuple[str, ...] = (
+    "source_file", "source_row", "provider_id", "date_of_service", "hcpcs", "modifiers",
+    "units", "pos", "setting", "locality", "fee_schedule_release", "rvu_year", "status",
+    "mod_row", "description", "category", "global_days", "work_rvu", "wrvu_credit",
+    "payment", "conversion_factor", "gpci_work", "gpci_pe", "gpci_mp", "adjustments",
+    "outcome", "priced", "reason", "is_duplicate",
+)
+EXCEPTION_COLUMNS: tuple[str, ...] = (
+    "source_file", "source_row", "date_of_service", "hcpcs", "modifiers", "units",
+    "outcome", "reason", "reject_column",
+)
+
+#: Keys of the ``--json`` summary, exactly as interface.md lists them.
+SUMMARY_KEYS: tuple[str, ...] = (
+    "provider_id", "specialty", "period_start", "period_end", "annualization_factor",
+    "clinical_fte", "total_fte", "wrvu_total", "wrvu_annualized", "wrvu_fte_adjusted",
+    "wrvu_percentile", "payment_total", "total_compensation", "compensation_percentile",
+    "compensation_per_wrvu", "compensation_per_wrvu_percentile", "alignment_gap",
+    "rows_read", "rows_priced", "rows_zero", "rows_rejected", "outputs",
+)
+
+TOP_CODES = 12
+KINDS = ("productivity", "contract")
+
+
+# ---------------------------------------------------------------------------- model types
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A labelled value shown in a header or methodology list."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class CodeRow:
+    """One code + modifier of the per-code table (``By Code`` sheet)."""
+
+    hcpcs: str
+    modifier: str
+    description: str
+    lines: int
+    units: int
+    wrvu_credit: float
+    payment_cents: int | None
+    wrvu_share: float
+
+    @property
+    def payment(self) -> float | None:
+        """Payment in dollars (exact to the cent), None when not estimable."""
+        return None if self.payment_cents is None else self.payment_cents / 100
+
+
+@dataclass(frozen=True)
+class MonthRow:
+    """One calendar month of the period (zero months included)."""
+
+    month: date
+    label: str
+    lines: int
+    wrvu_credit: float
+    payment_cents: int
+
+    @property
+    def payment(self) -> float:
+        """Payment in dollars."""
+        return self.payment_cents / 100
+
+
+@dataclass(frozen=True)
+class CategoryRow:
+    """wRVUs by code category (E/M, Surgery, Radiology, ...)."""
+
+    category: str
+    lines: int
+    units: int
+    wrvu_credit: float
+    payment_cents: int
+    wrvu_share: float
+
+    @property
+    def payment(self) -> float:
+        """Payment in dollars."""
+        return self.payment_cents / 100
+
+
+@dataclass(frozen=True)
+class ReasonCount:
+    """How many rows share one zero-credit or rejection reason."""
+
+    reason: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class DataQuality:
+    """The data-quality appendix: rows read = priced + credited zero + rejected."""
+
+    rows_read: int
+    rows_priced: int
+    rows_zero: int
+    rows_rejected: int
+    zero_by_reason: tuple[ReasonCount, ...] = ()
+    rejected_by_reason: tuple[ReasonCount, ...] = ()
+    rows_duplicate: int = 0
+    rows_outside_period: int = 0
+    columns_dropped: tuple[str, ...] = ()
+    rows_skipped: int = 0
+    source_files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MetricBenchmark:
+    """One metric placed among its published percentiles."""
+
+    metric: str  # "wrvu", "total_compensation", "compensation_per_wrvu"
+    label: str
+    unit: str  # "wrvu" or "usd"
+    value: float | None
+    percentile: float | None
+    percentile_label: str
+    position: str  # "below", "within", "above", "" (no value)
+    anchors: tuple[tuple[float, float], ...] = ()
+    n_providers: int | None = None
+    mean: float | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A compensation scenario (model applied to the clinician's wRVUs)."""
+
+    name: str
+    description: str
+    compensation: float | None
+
+
+@dataclass(frozen=True)
+class Target:
+    """wRVUs needed to reach a benchmark percentile."""
+
+    percentile: float
+    wrvu_annual_fte: float | None
+    wrvu_in_period: float | None
+
+
+@dataclass(frozen=True)
+class BenchmarkSection:
+    """Benchmark source and the clinician's position on each metric."""
+
+    specialty: str
+    source: str
+    survey_year: int | None
+    data_year: int | None
+    region: str
+    illustrative: bool
+    note: str = ""
+    metrics: tuple[MetricBenchmark, ...] = ()
+    alignment_gap: float | None = None
+    implied_compensation: tuple[tuple[float, float], ...] = ()
+    scenarios: tuple[Scenario, ...] = ()
+    targets: tuple[Target, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    def metric(self, name: str) -> MetricBenchmark | None:
+        """The metric called ``name`` or None."""
+        return next((m for m in self.metrics if m.metric == name), None)
+
+
+@dataclass(frozen=True)
+class SheetTable:
+    """A plain table a section adds to the workbook (written by ``render_xlsx``).
+
+    ``formats`` maps a column name to a key of ``formatting.XLSX_FORMATS``.
+    """
+
+    name: str
+    columns: tuple[str, ...]
+    rows: Sequence[Sequence[Any]]
+    formats: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Section:
+    """An optional report section contributed by another module.
+
+    Attributes:
+        key: identifier (``"global_periods"``, ``"trend"``, ``"like_for_like"``); the
+            partial is rendered with the section's data under this name as well as
+            ``section.data``.
+        title: heading, also used in the table of contents.
+        partial: template file name in the templates folder (``_trend.html.j2``).
+        data: whatever the partial and the sheet writer need (plain data).
+        order: position among sections (lower first); sections follow the summary.
+        sheets: plain tables for the workbook (``render_xlsx`` writes them).
+        sheet_writer: optional ``"module:function"`` called as ``fn(workbook, data)`` for
+            sheets that need more than a table (it must only use ``ws.append``: large
+            workbooks are written in openpyxl's write-only mode).
+    """
+
+    key: str
+    title: str
+    partial: str
+    data: Any
+    order: int = 50
+    sheets: tuple[SheetTable, ...] = ()
+    sheet_writer: str | None = None
+
+
+@dataclass
+class ReportModel:
+    """Everything one report shows (plain data; the renderers only read it)."""
+
+    kind: str
+    title: str
+    provider_id: str
+    provider_name: str
+    specialty: str
+    period_label: str
+    period_start: date
+    period_end: date
+    period_days: int
+    period_kind: str
+    document_date: date
+    run_facts: tuple[Fact, ...]
+    summary: dict[str, Any]
+    wrvu_total: float
+    payment_total_cents: int
+    lines_count: int
+    units_total: int
+    annualization_factor: float
+    clinical_fte: float
+    total_fte: float
+    wrvu_annualized: float
+    wrvu_fte_adjusted: float
+    total_compensation: float | None
+    compensation_per_wrvu: float | None
+    by_code: tuple[CodeRow, ...]
+    by_month: tuple[MonthRow, ...]
+    by_category: tuple[CategoryRow, ...]
+    data_quality: DataQuality
+    benchmark: BenchmarkSection | None
+    methodology: tuple[Fact, ...]
+    notices: tuple[str, ...]
+    warnings: tuple[str, ...]
+    charts: dict[str, str]
+    lines: pd.DataFrame
+    exceptions: pd.DataFrame
+    sections: dict[str, Section] = field(default_factory=dict)
+
+    @property
+    def display_name(self) -> str:
+        """Name for headings: the provider name, else the id, else "Clinician"."""
+        return self.provider_name or self.provider_id or "Clinician"
+
+    @property
+    def ordered_sections(self) -> list[Section]:
+        """Sections in display order."""
+        return sorted(self.sections.values(), key=lambda s: (s.order, s.key))
+
+
+@dataclass(frozen=True)
+class SectionContext:
+    """What a section builder receives (see :data:`SECTION_BUILDERS`)."""
+
+    priced: pd.DataFrame  # all priced lines of the clinician (every period)
+    in_period: pd.DataFrame  # the lines the report covers
+    period: Any  # rvubench.benchmarks.periods.Period
+    settings: PricingSettings
+    clean_lines: pd.DataFrame | None = None  # the clinician's clean lines (for re-pricing)
+    benchmark: Any = None  # rvubench.benchmarks.tables.BenchmarkResult or None
+    extras: Mapping[str, Any] = field(default_factory=dict)  # e.g. batch coverage dates
+
+
+#: ``"module:function"`` builders called with a :class:`SectionContext`; each returns a
+#: :class:`Section` or None (nothing to show). Add one line here to plug a section in.
+SECTION_BUILDERS: list[str] = ["rvubench.insights.trend:build_trend_section",
+                                "rvubench.benchmarks.like_for_like:build_like_for_like_section"]
+SECTION_BUILDERS += ["rvubench.insights.global_periods:build_global_period_section",
+                     "rvubench.insights.global_periods:build_em_mix_section"]  # issue 7
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _cents_sum(values: pd.Series) -> int:
+    """Sum nullable integer cents exactly (NA = not estimable, skipped)."""
+    return int(pd.to_numeric(values, errors="coerce").dropna().astype("int64").sum())
+
+
+def _wrvu_sum(values: pd.Series) -> float:
+    """Sum 4-dp wRVU credits as integer ten-thousandths, so order cannot change the total."""
+    scaled = (pd.to_numeric(values, errors="coerce").fillna(0.0) * 10_000).round().astype("int64")
+    return int(scaled.sum()) / 10_000
+
+
+def _in_scope(priced: pd.DataFrame, period: Any) -> tuple[pd.DataFrame, int]:
+    """Lines in the period plus rejected lines; and how many lines fall outside."""
+    dates = pd.to_datetime(priced["date_of_service"])
+    in_period = pd.Series(period.contains(dates), index=priced.index).fillna(False).astype(bool)
+    rejected = priced["outcome"].eq("rejected")
+    keep = in_period | (rejected & dates.isna())
+    return priced.loc[keep], int((~keep).sum())
+
+
+def period_wrvu_total(priced: pd.DataFrame, period: Any) -> float:
+    """Credited wRVUs of the lines the report covers (what the benchmark compares)."""
+    scope, _ = _in_scope(priced, period)
+    return _wrvu_sum(scope.loc[scope["outcome"] != "rejected", "wrvu_credit"])
+
+
+def _reason_counts(counts: Mapping[str, int]) -> tuple[ReasonCount, ...]:
+    items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return tuple(ReasonCount(str(r) or "(no reason given)", int(n)) for r, n in items)
+
+
+def _w_units(usable: pd.DataFrame) -> pd.Series:
+    """wRVU credits as integer ten-thousandths (exact sums)."""
+    w = pd.to_numeric(usable["wrvu_credit"], errors="coerce").fillna(0)
+    return (w * 10_000).round().astype("int64")
+
+
+def _by_code(usable: pd.DataFrame, wrvu_total: float) -> tuple[CodeRow, ...]:
+    """Rows per (code, fee-schedule modifier row) of the usable lines, largest wRVUs first.
+
+    One groupby with plain sum/size/first/count reductions (named aggregation costs several
+    times more on a clinician's few thousand lines); same groups, order and values.
+    """
+    if usable.empty:
+        return ()
+    frame = pd.DataFrame({
+        "hcpcs": usable["hcpcs"],
+        "modifier": usable["mod_row"].fillna("") if "mod_row" in usable else "",
+        "description": usable["description"],
+        "units": usable["units"],
+        "w_": _w_units(usable),
+        "c_": pd.to_numeric(usable["payment_cents"], errors="coerce"),
+    })
+    grouped = frame.groupby(["hcpcs", "modifier"], sort=False, dropna=False)
+    sums = grouped[["units", "w_", "c_"]].sum()
+    agg = pd.DataFrame({
+        "description": grouped["description"].first(),
+        "lines": grouped.size(),
+        "units": sums["units"],
+        "w_": sums["w_"],
+        "c_": sums["c_"],
+        "c_known": grouped["c_"].count(),
+    }).reset_index()
+    agg = agg.sort_values(["w_", "hcpcs", "modifier"], ascending=[False, True, True])
+    rows = []
+    for r in agg.itertuples(index=False):
+        wrvu = int(r.w_) / 10_000
+        cents = int(r.c_) if r.c_known else None
+        rows.append(CodeRow(str(r.hcpcs), str(r.modifier), str(r.description or ""), int(r.lines),
+                            int(r.units), wrvu, cents, wrvu / wrvu_total if wrvu_total else 0.0))
+    return tuple(rows)
+
+
+def _by_month(usable: pd.DataFrame, period: Any) -> tuple[MonthRow, ...]:
+    """Every month of the period (zeros included): lines, wRVUs, payment cents."""
+    months = pd.period_range(pd.Timestamp(period.start), pd.Timestamp(period.end), freq="M")
+    dates = pd.to_datetime(usable["date_of_service"])
+    dated = dates.notna().to_numpy()
+    # months since 1970-01 (NaT rows masked out by ``dated``)
+    month = dates.to_numpy(dtype="datetime64[M]").astype("int64")
+    w = _w_units(usable).to_numpy()
+    c = pd.to_numeric(usable["payment_cents"], errors="coerce").fillna(0).astype("int64").to_numpy()
+    rows = []
+    for m in months:
+        hit = dated & (month == (m.year - 1970) * 12 + m.month - 1)
+        rows.append(MonthRow(
+            month=m.start_time.date(), label=m.strftime("%b %Y"),
+            lines=int(hit.sum()),
+            wrvu_credit=int(w[hit].sum()) / 10_000,
+            payment_cents=int(c[hit].sum()),
+        ))
+    return tuple(rows)
+
+
+def _by_category(usable: pd.DataFrame, wrvu_total: float) -> tuple[CategoryRow, ...]:
+    if usable.empty:
+        return ()
+    frame = pd.DataFrame({
+        "category": usable["category"].fillna("").replace("", "Other"),
+        "units": usable["units"],
+        "w": _w_units(usable),
+        "c": pd.to_numeric(usable["payment_cents"], errors="coerce").fillna(0).astype("int64"),
+    })
+    grouped = frame.groupby("category")
+    sums = grouped[["units", "w", "c"]].sum()
+    agg = pd.DataFrame({"lines": grouped.size(), "units": sums["units"], "w": sums["w"],
+                        "c": sums["c"]}).reset_index()
+    agg = agg.sort_values(["w", "category"], ascending=[False, True])
+    return tuple(
+        CategoryRow(str(r.category), int(r.lines), int(r.units), int(r.w) / 10_000, int(r.c),
+                    (int(r.w) / 10_000) / wrvu_total if wrvu_total else 0.0)
+        for r in agg.itertuples(index=False)
+    )
+
+
+def _unique(frame: pd.DataFrame, column: str) -> list[str]:
+    if column not in frame:
+        return []
+    values = frame[column].dropna().astype(str)
+    return sorted(v for v in values.unique() if v)
+
+
+def _run_facts(scope: pd.DataFrame, settings: PricingSettings, benchmark: BenchmarkSection | None,
+               period: Any, usable: pd.DataFrame | None = None) -> tuple[Fact, ...]:
+    if usable is None:
+        usable = scope[scope["outcome"] != "rejected"]
+    releases = _unique(usable, "fee_schedule_release") or ["none (no usable lines)"]
+    cfs = sorted({f"{float(v):.4f}" for v in usable.get("conversion_factor", pd.Series(dtype=float)).dropna()})
+    localities = _unique(usable, "locality") or [settings.zip_code or settings.locality]
+    facts = [
+        Fact("Period", f"{period.label} ({period.start.isoformat()} to {period.end.isoformat()}, "
+                       f"{period.days} days)"),
+        Fact("Fee schedule release", ", ".join(releases)),
+        Fact("Conversion factor", ", ".join(f"${cf}" for cf in cfs) + (" (QP)" if settings.qp else "")
+             if cfs else "n/a"),
+        Fact("Locality", ", ".join(localities)),
+        Fact("Crediting policy", settings.policy),
+    ]
+    if benchmark is not None:
+        edition = (f"survey {benchmark.survey_year}" if benchmark.survey_year else "")
+        if benchmark.data_year:
+            edition += f" (data year {benchmark.data_year})"
+        source = ("the bundled ILLUSTRATIVE sample (not survey data)" if benchmark.illustrative
+                  else benchmark.source)
+        facts.append(Fact("Benchmark", ", ".join(
+            x for x in (benchmark.specialty, benchmark.region or "all regions", edition, source) if x
+        )))
+    return tuple(facts)
+
+
+def _methodology(model_bits: dict[str, Any], settings: PricingSettings,
+                 benchmark: BenchmarkSection | None) -> tuple[Fact, ...]:
+    policy_text = (
+        "'medicare': the work RVU is adjusted for modifiers as Medicare adjusts payment "
+        "(26 and TC rows, bilateral 150%, multiple procedures 50% after the first, co-surgeon "
+        "62.5%, assistant at surgery 16%, AS 13.6%, split-care percentages); status B, P and "
+        "other non-payable codes credit zero. Multiple procedures are ranked per patient and "
+        "day when the log has a patient or encounter column (used only as a keyed hash, never "
+        "shown), else per clinician and day."
+        if settings.policy == "medicare"
+        else "'full-credit': every line credits the code's full work RVU x units; only the "
+             "26/TC row choice applies."
+    )
+    items = [
+        Fact("Work RVUs credited",
+             "Each line takes the work RVU of the CMS Physician Fee Schedule release in effect "
+             f"on its date of service ({model_bits['releases']}), times units, under the "
+             f"crediting policy {policy_text} Work RVUs are never adjusted by geography (GPCI)."),
+        Fact("Estimated Medicare payment",
+             "Per line: (work RVU x work GPCI + PE RVU x PE GPCI + MP RVU x MP GPCI) x conversion "
+             "factor, with the facility or non-facility PE RVU chosen by place of service, rounded "
+             "to the cent, then the same modifier percentages; totals add whole cents."),
+        Fact("Annualization",
+             f"Annualized wRVUs = period wRVUs x 365 / {model_bits['days']} days of the period "
+             f"{model_bits['period']} (factor {model_bits['factor']:.4f}); the days of the "
+             "period, not the span of dates in the log. Seasonality is not modeled."),
+        Fact("FTE",
+             f"FTE-adjusted wRVUs = annualized wRVUs / clinical FTE ({model_bits['clinical_fte']:g}); "
+             f"compensation is divided by total FTE ({model_bits['total_fte']:g}). Survey tables "
+             "describe full-time (1.0 FTE) clinicians."),
+    ]
+    if benchmark is not None:
+        n = benchmark.metric("wrvu")
+        items.extend([
+            Fact("Percentiles",
+                 "Linear interpolation between the adjacent published percentiles of the "
+                 "benchmark row; a value below the lowest or above the highest published "
+                 "percentile is reported as such, with no invented tail."),
+            Fact("Compensation per wRVU",
+                 "(Total compensation / total FTE) / FTE-adjusted wRVUs, placed on the survey's own "
+                 "compensation-per-wRVU table (never a median divided by a median). The alignment "
+                 "gap is the compensation percentile minus the wRVU percentile."),
+            Fact("Benchmark source",
+                 f"{benchmark.source}; specialty {benchmark.specialty}; survey year "
+                 f"{benchmark.survey_year or 'n/a'}; data year {benchmark.data_year or 'n/a'}; "
+                 f"region {benchmark.region or 'all'}"
+                 + (f"; n = {n.n_providers:,} clinicians" if n and n.n_providers else "")
+                 + ("." if not benchmark.note else f". {benchmark.note}")),
+        ])
+    items.append(Fact("Lines counted",
+                      "Rows read = rows priced + rows credited zero + rows rejected. Zero-credited "
+                      "and rejected rows, with their reasons, are listed in the workbook's "
+                      "Exceptions sheet; every line is in the Lines sheet with the fee-schedule "
+                      "row and adjustments used."))
+    return tuple(items)
+
+
+def _value_or_none(value: Any) -> float | None:
+    if value is None:
+        return None
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if pd.isna(f) else f
+
+
+def _r2(value: float) -> float:
+    """Half-up to 2 decimals, as the PDF shows it (1110.855 -> 1110.86)."""
+    return float(round_half_up(value, 2))
+
+
+def _percentile_json(metric: MetricBenchmark | None) -> Any:
+    """interface.md: a number inside the range, else the label (``below p10``)."""
+    if metric is None or metric.position == "":
+        return None
+    if metric.position == "within" and metric.percentile is not None:
+        return metric.percentile
+    return metric.percentile_label
+
+
+def _charts(model_months: Sequence[MonthRow], codes: Sequence[CodeRow],
+            benchmark: BenchmarkSection | None) -> dict[str, str]:
+    out = {
+        "by_month": charts.monthly_bars([(m.label[:3] if len(model_months) <= 12 else m.label,
+                                          m.wrvu_credit) for m in model_months]),
+        "top_codes": charts.top_code_bars(
+            [((c.hcpcs + (f"-{c.modifier}" if c.modifier else "")), c.wrvu_credit)
+             for c in codes[:TOP_CODES] if c.wrvu_credit > 0]),
+    }
+    if benchmark is not None:
+        for name in ("wrvu", "total_compensation", "compensation_per_wrvu"):
+            m = benchmark.metric(name)
+            if m is None or not m.anchors or m.value is None:
+                continue
+            fmt = (lambda v: fmt_number(v, 0)) if name == "wrvu" else (
+                lambda v: "$" + fmt_number(v, 0) if v >= 1000 else "$" + fmt_number(v, 2))
+            out[f"percentile_{name}"] = charts.percentile_bar(
+                m.anchors, m.percentile, m.position,
+                marker_label=fmt_percentile(m.percentile if m.position == "within" else m.percentile_label),
+                value_label=fmt(m.value), value_fmt=fmt, title=f"{m.label}: percentile")
+    return out
+
+
+# ---------------------------------------------------------------------------- builder
+
+
+def build_report_model(
+    priced: pd.DataFrame,
+    *,
+    period: Any,
+    settings: PricingSettings,
+    benchmark: BenchmarkSection | None = None,
+    provider_id: str = "",
+    provider_name: str = "",
+    specialty: str = "",
+    clinical_fte: float = 1.0,
+    total_fte: float | None = None,
+    total_compensation: float | None = None,
+    kind: str = "productivity",
+    columns_dropped: Sequence[str] = (),
+    rows_skipped: int = 0,
+    warnings: Sequence[str] = (),
+    section_context: Mapping[str, Any] | None = None,
+    section_builders: Sequence[str | Callable[[SectionContext], Section | None]] | None = None,
+) -> ReportModel:
+    """Build the report model of one clinician.
+
+    Args:
+        priced: the clinician's priced lines (ARCHITECTURE.md section 3), any period.
+        period: the reporting period (``rvubench.benchmarks.periods.Period``).
+        settings: the pricing settings of the run (stated on the report).
+        benchmark: the benchmark section (see :func:`benchmark_section`), or None.
+        provider_id: provider id as exported.
+        provider_name: display name, if known.
+        specialty: benchmark specialty ("" when none was given).
+        clinical_fte: clinical FTE (divides wRVUs).
+        total_fte: total FTE (divides compensation); defaults to ``clinical_fte``.
+        total_compensation: annual total compensation in dollars, if given.
+        kind: ``"productivity"`` or ``"contract"``.
+        columns_dropped: header names of patient columns dropped at read time.
+        rows_skipped: non-data rows skipped by the reader (banners, totals).
+        warnings: run warnings to print on the report.
+        section_context: extra values passed to section builders (``SectionContext.extras``);
+            ``clean_lines`` and ``benchmark_result`` keys fill the matching fields.
+        section_builders: builders to call instead of :data:`SECTION_BUILDERS`.
+
+    Returns:
+        The :class:`ReportModel`.
+    """
+    total_fte = clinical_fte if total_fte is None else total_fte
+    scope, outside = _in_scope(priced, period)
+    usable = scope[scope["outcome"] != "rejected"]
+    outcome = scope["outcome"]
+    wrvu_total = _wrvu_sum(usable["wrvu_credit"])
+    payment_cents = _cents_sum(usable["payment_cents"])
+    factor = float(period.annualization_factor)
+    wrvu_annualized = wrvu_total * factor
+    wrvu_fte = wrvu_annualized / clinical_fte if clinical_fte else 0.0
+
+    acc = summarize.accounting(scope)
+    quality = DataQuality(
+        rows_read=acc["rows_read"],
+        rows_priced=acc["rows_priced"],
+        rows_zero=acc["rows_zero"],
+        rows_rejected=acc["rows_rejected"],
+        zero_by_reason=_reason_counts(acc["zero_by_reason"]),
+        rejected_by_reason=_reason_counts(acc["rejected_by_reason"]),
+        rows_duplicate=int(scope["is_duplicate"].fillna(False).astype(bool).sum())
+        if "is_duplicate" in scope else 0,
+        rows_outside_period=outside,
+        columns_dropped=tuple(columns_dropped),
+        rows_skipped=rows_skipped,
+        source_files=tuple(_unique(scope, "source_file")),
+    )
+    by_code = _by_code(usable, wrvu_total)
+    by_month = _by_month(usable, period)
+    by_category = _by_category(usable, wrvu_total)
+
+    comp_per_wrvu = None
+    if benchmark is not None and benchmark.metric("compensation_per_wrvu") is not None:
+        comp_per_wrvu = benchmark.metric("compensation_per_wrvu").value
+    elif total_compensation is not None and wrvu_fte > 0:
+        comp_per_wrvu = (total_compensation / total_fte) / wrvu_fte
+
+    releases = ", ".join(_unique(usable, "fee_schedule_release")) or "none"
+    all_warnings = list(warnings)
+    if benchmark is not None:
+        all_warnings.extend(w for w in benchmark.warnings if w not in all_warnings)
+    if quality.rows_rejected:
+        all_warnings.append(f"{quality.rows_rejected:,} row(s) rejected: see the data-quality "
+                            "appendix and the Exceptions sheet.")
+    notices = [CPT_NOTICE, ESTIMATE_NOTICE]
+    if benchmark is not None and benchmark.illustrative:
+        notices.insert(0, ILLUSTRATIVE_NOTICE + ": the bundled sample table is for trying "
+                       "rvubench out; use your own licensed survey export (--benchmark).")
+
+    metric = benchmark.metric if benchmark is not None else (lambda _n: None)
+    summary = {
+        "provider_id": provider_id,
+        "specialty": specialty or None,
+        "period_start": period.start.isoformat(),
+        "period_end": period.end.isoformat(),
+        "annualization_factor": round(factor, 6),
+        "clinical_fte": clinical_fte,
+        "total_fte": total_fte,
+        "wrvu_total": _r2(wrvu_total),
+        "wrvu_annualized": _r2(wrvu_annualized),
+        "wrvu_fte_adjusted": _r2(wrvu_fte),
+        "wrvu_percentile": _percentile_json(metric("wrvu")),
+        "payment_total": payment_cents / 100,
+        "total_compensation": total_compensation,
+        "compensation_percentile": _percentile_json(metric("total_compensation")),
+        "compensation_per_wrvu": None if comp_per_wrvu is None else _r2(comp_per_wrvu),
+        "compensation_per_wrvu_percentile": _percentile_json(metric("compensation_per_wrvu")),
+        "alignment_gap": None if benchmark is None or benchmark.alignment_gap is None
+        else round(benchmark.alignment_gap, 1),
+        "rows_read": quality.rows_read,
+        "rows_priced": quality.rows_priced,
+        "rows_zero": quality.rows_zero,
+        "rows_rejected": quality.rows_rejected,
+        "outputs": [],
+    }
+    lines = scope[[c for c in LINE_COLUMNS if c in scope.columns]].reset_index(drop=True)
+    exceptions = scope.loc[outcome.isin(["zero", "rejected"]),
+                           [c for c in EXCEPTION_COLUMNS if c in scope.columns]].reset_index(drop=True)
+    title = ("Compensation and productivity review" if kind == "contract"
+             else "Physician productivity report")
+    model = ReportModel(
+        kind=kind, title=title, provider_id=provider_id, provider_name=provider_name,
+        specialty=specialty, period_label=period.label, period_start=period.start,
+        period_end=period.end, period_days=period.days, period_kind=getattr(period, "kind", "range"),
+        document_date=period.end,
+        run_facts=_run_facts(scope, settings, benchmark, period, usable),
+        summary=summary, wrvu_total=wrvu_total, payment_total_cents=payment_cents,
+        lines_count=len(usable), units_total=int(pd.to_numeric(usable["units"]).sum()),
+        annualization_factor=factor, clinical_fte=clinical_fte, total_fte=total_fte,
+        wrvu_annualized=wrvu_annualized, wrvu_fte_adjusted=wrvu_fte,
+        total_compensation=total_compensation, compensation_per_wrvu=comp_per_wrvu,
+        by_code=by_code, by_month=by_month, by_category=by_category, data_quality=quality,
+        benchmark=benchmark,
+        methodology=_methodology(
+            {"releases": releases, "days": period.days, "period": period.label, "factor": factor,
+             "clinical_fte": clinical_fte, "total_fte": total_fte}, settings, benchmark),
+        notices=tuple(notices), warnings=tuple(all_warnings),
+        charts=_charts(by_month, by_code, benchmark), lines=lines, exceptions=exceptions,
+    )
+    extras = dict(section_context or {})
+    ctx = SectionContext(priced=priced, in_period=scope, period=period, settings=settings,
+                         clean_lines=extras.pop("clean_lines", None),
+                         benchmark=extras.pop("benchmark_result", None), extras=extras)
+    for builder in (SECTION_BUILDERS if section_builders is None else section_builders):
+        fn = _resolve(builder) if isinstance(builder, str) else builder
+        section = fn(ctx)
+        if section is not None:
+            model.sections[section.key] = section
+    return model
+
+
+def _resolve(path: str) -> Callable[..., Any]:
+    """Import ``"package.module:function"``."""
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def resolve_callable(path: str) -> Callable[..., Any]:
+    """Public alias of the ``"module:function"`` resolver (used by the workbook renderer)."""
+    return _resolve(path)
+
+
+# ---------------------------------------------------------------------------- benchmark adapter
+
+
+def _anchors(result: Any, metric: str) -> tuple[tuple[float, float], ...]:
+    row = (getattr(result, "rows", None) or {}).get(metric)
+    if row is None:
+        return ()
+    pairs = []
+    for key, value in row.percentiles.items():
+        pairs.append((float(str(key).lstrip("pP")), float(value)))
+    return tuple(sorted(pairs))
+
+
+def _metric_from(result: Any, metric: str, label: str, unit: str, value: Any, pct: Any
+                 ) -> MetricBenchmark | None:
+    row = (getattr(result, "rows", None) or {}).get(metric)
+    value = _value_or_none(value)
+    if row is None and value is None:
+        return None
+    if pct is None:
+        p_value, p_label, position = None, "n/a", ""
+    else:
+        p_value, p_label, position = pct.value, pct.label, pct.position
+    return MetricBenchmark(
+        metric=metric, label=label, unit=unit, value=value, percentile=p_value,
+        percentile_label=p_label,
+        position=position, anchors=_anchors(result, metric),
+        n_providers=getattr(row, "n_providers", None), mean=getattr(row, "mean", None),
+    )
+
+
+def benchmark_section(result: Any) -> BenchmarkSection:
+    """Turn a ``rvubench.benchmarks.tables.BenchmarkResult`` into the report's benchmark section."""
+    metrics = [
+        _metric_from(result, "wrvu",
+                     "Work RVUs (annualized, per clinical FTE"
+                     + (f", on {result.wrvu_basis})" if getattr(result, "wrvu_basis", "") else ")"),
+                     "wrvu", result.wrvu_fte_adjusted, result.wrvu_percentile),
+        _metric_from(result, "total_compensation", "Total compensation (per total FTE)", "usd",
+                     result.compensation_fte_adjusted, result.compensation_percentile),
+        _metric_from(result, "compensation_per_wrvu", "Compensation per wRVU", "usd",
+                     result.compensation_per_wrvu, result.compensation_per_wrvu_percentile),
+    ]
+    return BenchmarkSection(
+        specialty=result.specialty,
+        source=result.source,
+        survey_year=result.survey_year,
+        data_year=result.data_year,
+        region=result.region,
+        illustrative=bool(result.illustrative),
+        note="",
+        metrics=tuple(m for m in metrics if m is not None),
+        alignment_gap=result.alignment_gap,
+        implied_compensation=tuple((float(i.percentile), i.compensation)
+                                   for i in result.implied_compensation),
+        scenarios=tuple(Scenario(str(o.model), str(o.description), o.compensation)
+                        for o in result.scenarios),
+        targets=tuple(Target(float(t.percentile), t.annual_fte_wrvus, t.period_wrvus_needed)
+                      for t in result.targets),
+        warnings=tuple(result.warnings) + tuple(result.notes),
+    )

@@ -1,0 +1,385 @@
+"""One clinician's report, end to end: the library call behind ``rvubench report``.
+
+:func:`run_report` reads the log, picks the clinician, prices the lines, chooses the
+period, benchmarks, builds the report model once and renders the PDF and the workbook.
+:func:`build_clinician_report` is the reusable second half (priced lines in, files out),
+called per clinician by the batch run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from rvubench.atomic import safe_filename
+from rvubench.errors import TemplateProblem, UsageProblem
+from rvubench.pricing.settings import PricingSettings
+from rvubench.report.model import (
+    KINDS,
+    ReportModel,
+    benchmark_section,
+    build_report_model,
+    period_wrvu_total,
+)
+
+FORMATS = ("pdf", "xlsx")
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """Everything ``rvubench report`` accepts (see docs/interface.md ``report``)."""
+
+    logs: tuple[Path, ...]
+    out_dir: Path
+    provider: str | None = None
+    specialty: str | None = None
+    period: str | None = None
+    benchmark: Path | None = None
+    clinical_fte: float = 1.0
+    total_fte: float | None = None
+    compensation: float | None = None
+    kind: str = "productivity"
+    formats: tuple[str, ...] = FORMATS
+    templates: Path | None = None
+    settings: PricingSettings = field(default_factory=PricingSettings)
+    mapping: Path | None = None
+    sheet: str | None = None
+    comp_models: tuple[str, ...] = ()
+    region: str | None = None
+    like_for_like: bool = True
+    net_reversals: bool = False
+    benchmark_sheet: str | None = None
+    survey_year: int | None = None
+    benchmark_metric: str | None = None
+
+
+@dataclass
+class ClinicianReport:
+    """What :func:`build_clinician_report` wrote."""
+
+    paths: list[Path]
+    summary: dict[str, Any]
+    model: ReportModel
+    refused_urls: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReportOutcome:
+    """Result of :func:`run_report`: files written, the ``--json`` summary and exit status."""
+
+    paths: list[Path]
+    summary: dict[str, Any]
+    exit_code: int
+    warnings: list[str] = field(default_factory=list)
+    refused_urls: list[str] = field(default_factory=list)
+
+
+def headline_lines(summary: Mapping[str, Any]) -> list[str]:
+    """The report's key figures as short lines for the terminal (the ``--json`` summary, read).
+
+    Example::
+
+        IR-1001, Interventional Radiology, 2026-07-01 to 2026-09-30
+          wRVUs 2,064.97 (annualized 8,192.52; FTE-adjusted 8,192.52): 38.2th percentile
+          payment $95,074.10; compensation $540,000: 56.7th percentile
+          compensation per wRVU $64.34: 72.9th percentile; alignment gap +18.5
+    """
+    from rvubench.report.formatting import fmt_percentile, fmt_rvu, fmt_signed, fmt_usd, fmt_usd0
+
+    def at(key: str) -> str:  # ": 38.2th percentile", a label as given, "" when missing
+        value = summary.get(key)
+        if value is None:
+            return ""
+        return f": {value}" if isinstance(value, str) else f": {fmt_percentile(value)} percentile"
+
+    who = ", ".join(str(v) for v in (summary.get("provider_id"), summary.get("specialty")) if v)
+    out = [
+        f"{who}, {summary.get('period_start')} to {summary.get('period_end')}",
+        f"  wRVUs {fmt_rvu(summary.get('wrvu_total'))} (annualized "
+        f"{fmt_rvu(summary.get('wrvu_annualized'))}; FTE-adjusted "
+        f"{fmt_rvu(summary.get('wrvu_fte_adjusted'))}){at('wrvu_percentile')}",
+    ]
+    money = f"  payment {fmt_usd(summary.get('payment_total'))}"
+    if summary.get("total_compensation") is not None:
+        money += f"; compensation {fmt_usd0(summary['total_compensation'])}"
+        money += at("compensation_percentile")
+    out.append(money)
+    if summary.get("compensation_per_wrvu") is not None:
+        gap = summary.get("alignment_gap")
+        out.append(
+            f"  compensation per wRVU {fmt_usd(summary['compensation_per_wrvu'])}"
+            + at("compensation_per_wrvu_percentile")
+            + ("" if gap is None else f"; alignment gap {fmt_signed(gap)}")
+        )
+    return out
+
+
+def parse_formats(text: str | Sequence[str]) -> tuple[str, ...]:
+    """``"pdf,xlsx"`` -> ``("pdf", "xlsx")``; unknown names raise UsageProblem."""
+    items = text.split(",") if isinstance(text, str) else list(text)
+    out = tuple(dict.fromkeys(i.strip().lower() for i in items if i.strip()))
+    bad = [f for f in out if f not in FORMATS]
+    if bad or not out:
+        raise UsageProblem(f"--format {','.join(items)!r}: use pdf, xlsx or pdf,xlsx")
+    return out
+
+
+def check_templates(templates: Path | None, kind: str) -> None:
+    """Fail early (before any work) when the templates folder lacks what ``kind`` needs."""
+    from rvubench.report.pdf import STYLESHEET, TEMPLATES
+
+    if kind not in KINDS:
+        raise UsageProblem(f"--kind {kind!r}: use productivity or contract")
+    if templates is None:
+        return
+    folder = Path(templates)
+    if not folder.is_dir():
+        raise TemplateProblem(f"--templates {folder}: not a folder")
+    for name in (TEMPLATES[kind], STYLESHEET):
+        if not (folder / name).is_file():
+            raise TemplateProblem(f"template {name!r} not found in {folder}")
+
+
+def report_stem(provider_id: str, provider_name: str = "") -> str:
+    """File stem of a clinician's report: the provider id (else name) made safe."""
+    return safe_filename(provider_id or provider_name, default="report")
+
+
+def build_clinician_report(
+    priced: pd.DataFrame,
+    *,
+    period: Any,
+    out_dir: Path,
+    settings: PricingSettings,
+    provider_id: str = "",
+    provider_name: str = "",
+    specialty: str | None = None,
+    benchmark_table: Any = None,
+    clinical_fte: float = 1.0,
+    total_fte: float | None = None,
+    total_compensation: float | None = None,
+    region: str | None = None,
+    comp_models: Sequence[Any] = (),
+    kind: str = "productivity",
+    formats: Sequence[str] = FORMATS,
+    templates: Path | None = None,
+    stem: str | None = None,
+    columns_dropped: Sequence[str] = (),
+    rows_skipped: int = 0,
+    warnings: Sequence[str] = (),
+    section_context: Mapping[str, Any] | None = None,
+    like_for_like: bool = True,
+) -> ClinicianReport:
+    """Benchmark, model and render one clinician whose lines are already priced.
+
+    Args:
+        priced: the clinician's priced lines (any period; the model keeps the period's).
+        period: the reporting period (``rvubench.benchmarks.periods.Period``).
+        out_dir: folder for ``<stem>.pdf`` / ``<stem>.xlsx``.
+        settings: pricing settings of the run (stated on the report).
+        provider_id: provider id (also the default file stem).
+        provider_name: display name.
+        specialty: benchmark specialty; None or "" = no benchmark section.
+        benchmark_table: a loaded ``BenchmarkTable`` (None = bundled sample, loaded here).
+        clinical_fte: clinical FTE.
+        total_fte: total FTE (defaults to clinical FTE).
+        total_compensation: annual total compensation in dollars.
+        region: benchmark region.
+        comp_models: compensation models (``compensation.parse_comp_model`` results or text).
+        kind: ``"productivity"`` or ``"contract"``.
+        formats: any of ``"pdf"``, ``"xlsx"``.
+        templates: templates folder replacing the bundled one.
+        stem: file stem (default from provider id/name via ``safe_filename``).
+        columns_dropped: patient columns dropped by the reader (shown in the appendix).
+        rows_skipped: non-data rows skipped by the reader.
+        warnings: run warnings to show.
+        section_context: passed to the model's section builders; with ``clean_lines`` (the
+            clinician's clean lines) and ``like_for_like`` on, wRVUs are also credited on the
+            benchmark's data-year RVUs and the wRVU percentile uses that figure (issue 8).
+        like_for_like: benchmark wRVUs credited on the benchmark's data-year RVUs.
+
+    Raises:
+        SpecialtyNotFound, BenchmarkError, TemplateProblem, UsageProblem.
+    """
+    from rvubench.benchmarks.compensation import parse_comp_model
+    from rvubench.benchmarks.tables import benchmark_clinician, load_benchmarks
+
+    section = None
+    lfl = None
+    result = None
+    if specialty:
+        table = benchmark_table if benchmark_table is not None else load_benchmarks(None)
+        models = [parse_comp_model(m) if isinstance(m, str) else m for m in comp_models]
+        def bench(wrvu_total: float):
+            return benchmark_clinician(
+                wrvu_total=wrvu_total, period=period, specialty=specialty,
+                table=table, clinical_fte=clinical_fte, total_fte=total_fte,
+                total_compensation=total_compensation, region=region, comp_model=models or None,
+            )
+
+        result = bench(period_wrvu_total(priced, period))
+        clean = (section_context or {}).get("clean_lines")
+        lfl = (_like_for_like(clean, priced, period, settings, result.data_year)
+               if like_for_like else None)
+        if lfl is not None and not lfl.fallback and lfl.difference != 0:
+            credited = result
+            result = bench(lfl.wrvu_data_year)
+            # a pay plan pays on wRVUs as credited (RVUs in effect), not on the survey's
+            # RVU year: the model scenarios keep the credited figure
+            result.scenarios = credited.scenarios
+            result.wrvu_basis = f"{lfl.data_year} RVUs, like-for-like"
+            result.notes.append(
+                f"wRVUs compared like-for-like: the survey's {lfl.data_year} work was credited on "
+                f"{lfl.data_year} RVUs, so these lines are too ({lfl.wrvu_data_year:,.2f} wRVUs "
+                f"vs {lfl.wrvu_in_effect:,.2f} as credited); --no-like-for-like turns this off."
+            )
+        section = benchmark_section(result)
+        specialty = result.specialty
+    context = dict(section_context or {})
+    if specialty and like_for_like and lfl is not None:
+        context["like_for_like"] = lfl
+    context.setdefault("benchmark_result", result)
+    model = build_report_model(
+        priced, period=period, settings=settings, benchmark=section, provider_id=provider_id,
+        provider_name=provider_name, specialty=specialty or "", clinical_fte=clinical_fte,
+        total_fte=total_fte, total_compensation=total_compensation, kind=kind,
+        columns_dropped=columns_dropped, rows_skipped=rows_skipped, warnings=warnings,
+        section_context=context,
+    )
+    stem = stem or report_stem(provider_id, provider_name)
+    out_dir = Path(out_dir)
+    paths: list[Path] = []
+    refused: list[str] = []
+    if "xlsx" in formats:
+        from rvubench.report.xlsx import render_xlsx
+
+        paths.append(render_xlsx(model, out_dir / f"{stem}.xlsx"))
+    if "pdf" in formats:
+        from rvubench.report.pdf import render_pdf
+
+        target = out_dir / f"{stem}.pdf"
+        refused = render_pdf(model, target, templates)
+        paths.append(target)
+    paths.sort(key=lambda p: p.suffix != ".pdf")  # pdf first, as interface.md lists them
+    summary = dict(model.summary)
+    if result is not None and result.wrvu_basis and lfl is not None:
+        summary["wrvu_like_for_like"] = round(lfl.wrvu_data_year, 2)
+        summary["like_for_like_rvu_year"] = lfl.data_year
+    summary["outputs"] = [str(p) for p in paths]
+    model.summary["outputs"] = summary["outputs"]
+    return ClinicianReport(paths=paths, summary=summary, model=model, refused_urls=refused)
+
+
+def _like_for_like(clean: pd.DataFrame | None, priced: pd.DataFrame, period: Any,
+                   settings: PricingSettings, data_year: int) -> Any:
+    """The period's lines credited on ``data_year`` RVUs (None without lines).
+
+    From the clean lines when given (re-priced on that year), else from a priced frame that
+    already carries the data-year credits (batch runs add that column once for everyone).
+    """
+    from rvubench.benchmarks.like_for_like import (
+        DATA_YEAR_COLUMN,
+        like_for_like,
+        like_for_like_from_priced,
+    )
+    from rvubench.feeschedule.cms import load_fee_schedules
+
+    fees = load_fee_schedules(settings.fee_schedule_files)
+    in_period = priced[period.contains(priced["date_of_service"])]
+    if clean is None:
+        if DATA_YEAR_COLUMN.format(year=data_year) not in priced.columns or in_period.empty:
+            return None
+        return like_for_like_from_priced(in_period, fees, int(data_year))
+    lines = clean[period.contains(clean["date_of_service"])]
+    if lines.empty:
+        return None
+    return like_for_like(lines, fees, settings, int(data_year), priced_in_effect=in_period)
+
+
+def _choose_provider(lines: pd.DataFrame, wanted: str | None, source: str) -> tuple[pd.DataFrame, str, str]:
+    """The lines of one clinician, its id and name; error when the choice is ambiguous."""
+    ids = lines["provider_id"].fillna("").astype(str)
+    found = sorted(v for v in ids.unique() if v)
+    if wanted is not None:
+        mask = ids.eq(wanted)
+        if not mask.any():
+            names = lines.get("provider_name", pd.Series("", index=lines.index)).fillna("").astype(str)
+            mask = names.eq(wanted)
+        if not mask.any():
+            listing = ", ".join(found) or "none (the log has no provider column)"
+            raise UsageProblem(f"--provider {wanted!r} not found in {source}; providers found: {listing}")
+        chosen = lines.loc[mask]
+    elif len(found) > 1:
+        listing = ", ".join(found[:20]) + (f" and {len(found) - 20} more" if len(found) > 20 else "")
+        raise UsageProblem(
+            f"{source} holds {len(found)} providers: {listing}; choose one with --provider "
+            "(or use 'rvubench batch' for all of them)"
+        )
+    else:
+        chosen = lines
+    pid = wanted if wanted is not None and wanted in found else (found[0] if len(found) == 1 else "")
+    if wanted is not None and not pid:
+        pid = str(chosen["provider_id"].iloc[0]) or wanted
+    names = chosen.get("provider_name", pd.Series(dtype=str)).fillna("").astype(str)
+    name = next((n for n in names if n), "")
+    return chosen, pid, name
+
+
+def run_report(options: ReportOptions) -> ReportOutcome:
+    """Read, price, benchmark and render one clinician's report (``rvubench report``).
+
+    Returns:
+        The files written, the summary (interface.md ``--json`` keys) and the exit code:
+        1 when rows were rejected (the files are still written), else 0.
+
+    Raises:
+        RvubenchError subclasses: unreadable log (2), several providers and no
+        ``--provider`` (2), unknown specialty (2), broken template (2).
+    """
+    from rvubench.benchmarks.periods import latest_full_quarter, parse_period
+    from rvubench.feeschedule.cms import load_fee_schedules
+    from rvubench.ingest.log import read_log
+    from rvubench.pricing.engine import price_lines
+
+    formats = parse_formats(options.formats)
+    check_templates(options.templates if "pdf" in formats else None, options.kind)
+    if options.clinical_fte is None or options.clinical_fte <= 0:
+        raise UsageProblem(f"--clinical-fte must be above 0, got {options.clinical_fte}")
+    if options.total_fte is not None and options.total_fte <= 0:
+        raise UsageProblem(f"--total-fte must be above 0, got {options.total_fte}")
+    period = parse_period(options.period) if options.period else None
+    table = None
+    if options.specialty:
+        from rvubench.benchmarks.tables import load_benchmarks
+
+        table = load_benchmarks(options.benchmark, sheet=options.benchmark_sheet,
+                                survey_year=options.survey_year, metric=options.benchmark_metric)
+
+    logs = tuple(Path(p) for p in options.logs)
+    ingest = read_log(logs if len(logs) != 1 else logs[0], mapping=options.mapping,
+                      sheet=options.sheet, net_reversals=options.net_reversals)
+    source = ", ".join(p.name for p in logs)
+    lines, pid, name = _choose_provider(ingest.lines, options.provider, source)
+    fees = load_fee_schedules(options.settings.fee_schedule_files)
+    priced = price_lines(lines, fees, options.settings)
+    if period is None:
+        dates = pd.to_datetime(priced.loc[priced["outcome"] != "rejected", "date_of_service"])
+        period = latest_full_quarter(dates.dropna())
+    warnings = [str(w) for w in getattr(ingest, "warnings", []) or []]
+    done = build_clinician_report(
+        priced, period=period, out_dir=options.out_dir, settings=options.settings,
+        provider_id=pid, provider_name=name, specialty=options.specialty, benchmark_table=table,
+        clinical_fte=options.clinical_fte, total_fte=options.total_fte,
+        total_compensation=options.compensation, region=options.region,
+        comp_models=options.comp_models, kind=options.kind, formats=formats,
+        templates=options.templates, columns_dropped=tuple(getattr(ingest, "columns_dropped", ()) or ()),
+        rows_skipped=len(getattr(ingest, "skipped_rows", ()) or ()), warnings=warnings,
+        section_context={"clean_lines": lines}, like_for_like=options.like_for_like,
+    )
+    rejected = done.summary["rows_rejected"]
+    return ReportOutcome(paths=done.paths, summary=done.summary, exit_code=1 if rejected else 0,
+                         warnings=list(done.model.warnings), refused_urls=done.refused_urls)

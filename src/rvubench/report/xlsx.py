@@ -1,0 +1,704 @@
+"""Render a report model to an Excel workbook with openpyxl.
+
+Sheets (interface.md): ``Summary``, ``By Code``, ``By Month``, ``Lines``, ``Benchmarks``,
+``Exceptions``, plus ``By Category`` and any sheets the model's optional sections add.
+Every figure is a number with a number format (formatting.XLSX_FORMATS), never text and
+never a formula; header rows are frozen, tables have an autofilter, ``By Month`` carries a
+native bar chart. A text cell starting with ``= + - @`` (or a tab/CR) is stored as a string
+with Excel's quote prefix, so Excel shows it as text instead of evaluating it.
+
+Every sheet is written with ``ws.append`` only, so the same code serves openpyxl's normal
+and write-only modes; workbooks with more than :data:`WRITE_ONLY_LINES` lines use
+write-only mode (rows streamed to disk, flat memory).
+
+Speed (issue 6): openpyxl serializes every cell through a pure-Python ElementTree when lxml
+is absent (about 7 us a cell, most of a workbook's cost). :class:`FastWorksheetWriter`
+writes the plain cells (text, numbers, booleans, dates) as the same XML text directly and
+hands anything else (formulas, rich text, comments, hyperlinks, ISO dates) to openpyxl's own
+cell writer; the sheet XML is byte for byte what openpyxl writes (tests/test_render_xlsx_fast.py
+compares them). :func:`append_rows` builds plain cells without openpyxl's per-value type
+dispatch, and number-formatted cells copy one style array per format instead of going
+through openpyxl's style descriptors each time. These shortcuts rely on openpyxl 3.1's
+internals (the version pyproject.toml allows); with any other version :data:`FAST_WRITER` is
+False and openpyxl's own public paths are used (same workbook, slower).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import math
+import zipfile
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+from openpyxl import LXML, Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell._writer import write_cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.chart import BarChart, Reference
+from openpyxl.compat import safe_string
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
+
+from rvubench.atomic import atomic_path
+from rvubench.report.formatting import XLSX_FORMATS
+from rvubench.report.model import ReportModel, SheetTable, resolve_callable
+
+WRITE_ONLY_LINES = 20_000
+FAST_WRITER = openpyxl.__version__.startswith("3.1.")
+"""True when the shortcuts on openpyxl internals are used (openpyxl 3.1.x, tested)."""
+SHEETS = ("Summary", "By Code", "By Month", "Lines", "Benchmarks", "Exceptions")
+_RISKY = ("=", "+", "-", "@", "\t", "\r")
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
+_TITLE_FONT = Font(bold=True, size=13)
+
+#: Number format key per column name, shared by all sheets.
+COLUMN_FORMATS: dict[str, str] = {
+    "source_row": "int", "units": "int", "lines": "int", "rvu_year": "int",
+    "work_rvu": "rvu_unit", "wrvu_credit": "wrvu", "payment": "usd",
+    "conversion_factor": "factor", "gpci_work": "gpci", "gpci_pe": "gpci", "gpci_mp": "gpci",
+    "date_of_service": "date", "month": "date", "wrvu_share": "share", "rows": "int",
+}
+COLUMN_WIDTHS: dict[str, float] = {
+    "source_file": 18, "source_row": 10, "provider_id": 14, "date_of_service": 12, "hcpcs": 8,
+    "modifiers": 10, "modifier": 9, "description": 30, "adjustments": 60, "reason": 60,
+    "fee_schedule_release": 12, "category": 16, "locality": 11, "setting": 12, "outcome": 9,
+    "item": 34, "value": 44, "key": 34, "label": 30, "month": 11,
+}
+
+
+def _plain(value: Any) -> Any:
+    """A Python value openpyxl stores as-is: NaN/NA/NaT -> None, numpy -> Python."""
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        try:
+            return _plain(value.item())
+        except (ValueError, AttributeError):
+            return value
+    return value
+
+
+_TIME_TYPES = (dt.date, dt.time, dt.timedelta)
+_new_cell = Cell.__new__
+_RISKY_FIRST = frozenset("=+-@\t\r#")
+
+
+def text_is_risky(value: str) -> bool:
+    """True if Excel would read the text as a formula (or an error literal)."""
+    return value.startswith(_RISKY) or value.startswith("#")
+
+
+def _quoted(ws: Any, value: str) -> Any:
+    c = WriteOnlyCell(ws, value=None)
+    c._value = value  # stored as a string, never parsed as a formula
+    c.data_type = "s"
+    c.quotePrefix = True
+    return c
+
+
+def _format_style(ws: Any, fmt: str) -> Any:
+    """The style array of a cell carrying number format ``fmt`` (one per workbook and format)."""
+    wb = ws.parent
+    cache = wb.__dict__.setdefault("_rvubench_format_styles", {})
+    style = cache.get(fmt)
+    if style is None:
+        template = WriteOnlyCell(ws, value=None)
+        template.number_format = XLSX_FORMATS.get(fmt, fmt)
+        style = cache[fmt] = template._style
+    return style
+
+
+def cell(ws: Any, value: Any, fmt: str | None = None) -> Any:
+    """The value to append for one cell: plain, number-formatted, or forced text.
+
+    Other modules' sheet writers may use it with ``ws.append([...])``.
+    """
+    kind = type(value)
+    if kind is str:
+        if value and value[0] in _RISKY_FIRST:
+            return _quoted(ws, value)
+        return value
+    if kind is float:
+        if value != value:  # NaN
+            return None
+    elif kind is not int:
+        value = _plain(value)
+        if isinstance(value, str):
+            return _quoted(ws, value) if value and text_is_risky(value) else value
+    if value is None or fmt is None or isinstance(value, bool):
+        return value
+    if isinstance(value, _TIME_TYPES):
+        # binding a date first registers openpyxl's default date format (styles.xml order)
+        c = WriteOnlyCell(ws, value=value)
+        c.number_format = XLSX_FORMATS.get(fmt, fmt)
+        return c
+    style = _format_style(ws, fmt)
+    if FAST_WRITER and (type(value) is int or type(value) is float):
+        # what Cell(ws, row=1, column=1, value=value, style_array=style) makes, minus dispatch
+        c = _new_cell(Cell)
+        c.parent = ws
+        c._style = StyleArray(style)
+        c.row = 1
+        c.column = 1
+        c._value = value
+        c._hyperlink = None
+        c.data_type = "n"
+        c._comment = None
+        return c
+    return Cell(ws, row=1, column=1, value=value, style_array=style)
+
+
+def _header_cells(ws: Any, names: Sequence[str]) -> list[Any]:
+    out = []
+    for name in names:
+        c = WriteOnlyCell(ws, value=name)
+        c.font = _HEADER_FONT
+        c.fill = _HEADER_FILL
+        c.alignment = Alignment(vertical="bottom", wrap_text=False)
+        out.append(c)
+    return out
+
+
+def _set_widths(ws: Any, names: Sequence[str], widths: Mapping[str, float] | None = None) -> None:
+    for i, name in enumerate(names, start=1):
+        width = (widths or {}).get(name) or COLUMN_WIDTHS.get(name) or max(10, min(len(name) + 3, 24))
+        ws.column_dimensions[get_column_letter(i)].width = width
+
+
+def append_rows(ws: Any, rows: Iterable[Sequence[Any]]) -> int:
+    """``ws.append(row)`` for every row; return how many rows were appended.
+
+    On a normal-mode sheet, plain text, numbers, booleans and empty values become cells
+    without openpyxl's per-value type dispatch: the same ``Cell`` objects ``append`` makes
+    (same data type, value and position; text checked for illegal characters the same
+    way). Anything else, and write-only sheets, go through ``ws.append``.
+    """
+    if type(ws) is not Worksheet or not FAST_WRITER:
+        count = 0
+        for row in rows:
+            ws.append(row)
+            count += 1
+        return count
+    cells = ws._cells
+    illegal = ILLEGAL_CHARACTERS_RE.search
+    count = 0
+    for row in rows:
+        r = ws._current_row + 1
+        for col, v in enumerate(row, 1):
+            t = type(v)
+            if t is str:
+                # "=..." would be a formula, "#..." maybe an error code: openpyxl decides those
+                if len(v) > 32767 or (v and v[0] in "=#") or illegal(v):
+                    cells[(r, col)] = Cell(ws, row=r, column=col, value=v)
+                    continue
+                kind = "s"
+            elif t is int or t is float or v is None:
+                kind = "n"
+            elif t is bool:
+                kind = "b"
+            else:
+                if isinstance(v, Cell):
+                    if v.parent and v.parent != ws:
+                        raise ValueError("Cells cannot be copied from other worksheets")
+                    v.parent = ws
+                    v.column = col
+                    v.row = r
+                    cells[(r, col)] = v
+                else:
+                    cells[(r, col)] = Cell(ws, row=r, column=col, value=v)
+                continue
+            c = _new_cell(Cell)
+            c.parent = ws
+            c._style = None
+            c.row = r
+            c.column = col
+            c._value = v
+            c._hyperlink = None
+            c.data_type = kind
+            c._comment = None
+            cells[(r, col)] = c
+        ws._current_row = r
+        count += 1
+    return count
+
+
+def write_table(wb: Workbook, title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
+                formats: Mapping[str, str] | None = None,
+                widths: Mapping[str, float] | None = None) -> Any:
+    """Add a sheet holding one table: bold frozen header, autofilter, formats, widths.
+
+    Args:
+        wb: the workbook (normal or write-only).
+        title: sheet name.
+        columns: header names.
+        rows: row values in column order.
+        formats: column -> key of ``XLSX_FORMATS`` (defaults from :data:`COLUMN_FORMATS`).
+        widths: column -> width in characters.
+
+    Returns:
+        The worksheet.
+    """
+    ws = wb.create_sheet(title)
+    _set_widths(ws, columns, widths)
+    ws.freeze_panes = "A2"
+    fmts = [(formats or {}).get(c) or COLUMN_FORMATS.get(c) for c in columns]
+    ws.append(_header_cells(ws, columns))
+    count = append_rows(ws, ([cell(ws, v, f) for v, f in zip(row, fmts, strict=False)] for row in rows))
+    ws.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{count + 1}"
+    return ws
+
+
+def _frame_rows(frame: pd.DataFrame) -> Iterable[tuple[Any, ...]]:
+    columns = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in frame.columns]
+    return zip(*columns, strict=True) if columns else iter(())
+
+
+def column_cells(ws: Any, values: Sequence[Any], fmt: str | None = None) -> list[Any]:
+    """``[cell(ws, v, fmt) for v in values]``, with the common text case inlined."""
+    if fmt is None:
+        return [v if type(v) is str and not (v and v[0] in _RISKY_FIRST) else cell(ws, v)
+                for v in values]
+    return [cell(ws, v, fmt) for v in values]
+
+
+def frame_cells(ws: Any, frame: pd.DataFrame, columns: Sequence[tuple[str, str | None]]
+                ) -> Iterable[tuple[Any, ...]]:
+    """Rows of :func:`cell` values of ``frame``'s ``(column, format)`` pairs, built column-wise.
+
+    Missing values (NaN, NA, NaT) become empty cells and timestamps Python datetimes, as
+    :func:`cell` does for any value.
+    """
+    if not columns:
+        return iter(())
+    return zip(*(column_cells(ws, frame[c].tolist(), f) for c, f in columns), strict=True)
+
+
+def write_frame(wb: Workbook, title: str, frame: pd.DataFrame,
+                formats: Mapping[str, str] | None = None,
+                widths: Mapping[str, float] | None = None) -> Any:
+    """:func:`write_table` of a whole DataFrame (its columns, in order)."""
+    columns = list(frame.columns)
+    fmts = [(formats or {}).get(c) or COLUMN_FORMATS.get(c) for c in columns]
+    ws = wb.create_sheet(title)
+    _set_widths(ws, columns, widths)
+    ws.freeze_panes = "A2"
+    ws.append(_header_cells(ws, columns))
+    count = append_rows(ws, frame_cells(ws, frame, list(zip(columns, fmts, strict=True))))
+    ws.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{count + 1}"
+    return ws
+
+
+# ---------------------------------------------------------------------------- sheets
+
+
+def _summary_rows(model: ReportModel) -> list[tuple[str, Any, str, str | None]]:
+    s = model.summary
+    b = model.benchmark
+    rows: list[tuple[str, Any, str, str | None]] = [
+        ("Report", model.title, "kind", None),
+        ("Provider id", model.provider_id, "provider_id", None),
+        ("Provider name", model.provider_name, "provider_name", None),
+        ("Specialty", model.specialty, "specialty", None),
+        ("Period", model.period_label, "period", None),
+        ("Period start", model.period_start, "period_start", "date"),
+        ("Period end", model.period_end, "period_end", "date"),
+        ("Days in period", model.period_days, "period_days", "int"),
+        ("Annualization factor (365 / days)", model.annualization_factor, "annualization_factor", "factor"),
+        ("Clinical FTE", model.clinical_fte, "clinical_fte", "0.00"),
+        ("Total FTE", model.total_fte, "total_fte", "0.00"),
+        ("Work RVUs credited", model.wrvu_total, "wrvu_total", "wrvu"),
+        ("Annualized wRVUs", model.wrvu_annualized, "wrvu_annualized", "wrvu"),
+        ("FTE-adjusted wRVUs (annualized / clinical FTE)", model.wrvu_fte_adjusted, "wrvu_fte_adjusted", "wrvu"),
+        ("wRVU percentile", s["wrvu_percentile"], "wrvu_percentile", "percentile"),
+        ("Estimated Medicare payment", model.payment_total_cents / 100, "payment_total", "usd"),
+        ("Total compensation (annual)", s["total_compensation"], "total_compensation", "usd0"),
+        ("Compensation percentile", s["compensation_percentile"], "compensation_percentile", "percentile"),
+        ("Compensation per wRVU", s["compensation_per_wrvu"], "compensation_per_wrvu", "usd"),
+        ("Compensation per wRVU percentile", s["compensation_per_wrvu_percentile"],
+         "compensation_per_wrvu_percentile", "percentile"),
+        ("Alignment gap (comp. percentile - wRVU percentile)", s["alignment_gap"], "alignment_gap", "0.0"),
+        ("Lines counted", model.lines_count, "lines", "int"),
+        ("Units", model.units_total, "units", "int"),
+        ("Rows read", s["rows_read"], "rows_read", "int"),
+        ("Rows priced", s["rows_priced"], "rows_priced", "int"),
+        ("Rows credited zero", s["rows_zero"], "rows_zero", "int"),
+        ("Rows rejected", s["rows_rejected"], "rows_rejected", "int"),
+        ("Rows outside the period (not counted)", model.data_quality.rows_outside_period,
+         "rows_outside_period", "int"),
+    ]
+    rows += [(f.label, f.value, f.label.lower().replace(" ", "_"), None) for f in model.run_facts
+             if f.label != "Period"]
+    if b is not None:
+        rows.append(("Benchmark illustrative", "yes" if b.illustrative else "no", "benchmark_illustrative", None))
+    rows += [(f"Notice {i}", n, f"notice_{i}", None) for i, n in enumerate(model.notices, start=1)]
+    rows += [(f"Warning {i}", w, f"warning_{i}", None) for i, w in enumerate(model.warnings, start=1)]
+    return rows
+
+
+def _write_summary(wb: Workbook, model: ReportModel) -> None:
+    ws = wb.create_sheet("Summary")
+    _set_widths(ws, ("item", "value", "key"))
+    ws.freeze_panes = "A2"
+    ws.append(_header_cells(ws, ("item", "value", "key")))
+    rows = _summary_rows(model)
+    for label, value, key, fmt in rows:
+        ws.append([cell(ws, label), cell(ws, value, fmt), cell(ws, key)])
+    ws.auto_filter.ref = f"A1:C{len(rows) + 1}"
+
+
+def _write_by_code(wb: Workbook, model: ReportModel) -> None:
+    cols = ("hcpcs", "modifier", "description", "lines", "units", "wrvu_credit", "payment")
+    write_table(wb, "By Code", cols,
+                ((c.hcpcs, c.modifier, c.description, c.lines, c.units, c.wrvu_credit, c.payment)
+                 for c in model.by_code))
+
+
+def _write_by_month(wb: Workbook, model: ReportModel) -> None:
+    cols = ("month", "label", "lines", "wrvu_credit", "payment")
+    ws = write_table(wb, "By Month", cols,
+                     ((m.month, m.label, m.lines, m.wrvu_credit, m.payment) for m in model.by_month),
+                     formats={"month": "yyyy-mm"})
+    n = len(model.by_month)
+    if n:
+        chart = BarChart()
+        chart.type = "col"
+        chart.title = "Work RVUs by month"
+        chart.y_axis.title = "wRVUs"
+        chart.y_axis.numFmt = "#,##0"
+        chart.legend = None
+        chart.width, chart.height = 18, 8
+        data = Reference(ws, min_col=4, min_row=1, max_row=n + 1)
+        chart.add_data(data, titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=2, min_row=2, max_row=n + 1))
+        ws.add_chart(chart, "G2")
+
+
+def _write_by_category(wb: Workbook, model: ReportModel) -> None:
+    cols = ("category", "lines", "units", "wrvu_credit", "wrvu_share", "payment")
+    write_table(wb, "By Category", cols,
+                ((c.category, c.lines, c.units, c.wrvu_credit, c.wrvu_share, c.payment)
+                 for c in model.by_category))
+
+
+def _write_benchmarks(wb: Workbook, model: ReportModel) -> None:
+    b = model.benchmark
+    pcts = sorted({p for m in b.metrics for p, _ in m.anchors}) if b else [10, 25, 50, 75, 90]
+    anchor_cols = [f"p{p:g}" for p in pcts]
+    cols = ("metric", "label", "value", "percentile", "percentile_label", *anchor_cols, "mean",
+            "n_providers", "specialty", "source", "survey_year", "data_year", "region", "illustrative")
+    rows: list[tuple[Any, ...]] = []
+    if b is not None:
+        for m in b.metrics:
+            fmt_value = m.value
+            anchors = dict(m.anchors)
+            rows.append((m.metric, m.label, fmt_value, m.percentile if m.position == "within" else None,
+                         m.percentile_label, *(anchors.get(p) for p in pcts), m.mean, m.n_providers,
+                         b.specialty, b.source, b.survey_year, b.data_year, b.region,
+                         "yes" if b.illustrative else "no"))
+    formats = {"value": "#,##0.00", "percentile": "percentile", "mean": "#,##0.00",
+               "n_providers": "int", "survey_year": "0", "data_year": "0",
+               **{c: "#,##0.00" for c in anchor_cols}}
+    write_table(wb, "Benchmarks", cols, rows, formats=formats, widths={"label": 40, "source": 40})
+
+
+def _write_compensation(wb: Workbook, model: ReportModel) -> None:
+    b = model.benchmark
+    if b is None:
+        return
+    extra: list[tuple[Any, ...]] = []
+    extra += [("implied_compensation", f"p{p:g} compensation-per-wRVU rate", a) for p, a in b.implied_compensation]
+    extra += [("scenario", f"{s.name}: {s.description}", s.compensation) for s in b.scenarios]
+    extra += [("target_wrvu_annual_fte", f"p{t.percentile:g}", t.wrvu_annual_fte) for t in b.targets]
+    extra += [("target_wrvu_in_period", f"p{t.percentile:g}", t.wrvu_in_period) for t in b.targets]
+    extra += [("alignment_gap", "compensation percentile - wRVU percentile", b.alignment_gap)]
+    write_table(wb, "Compensation", ("item", "detail", "value"), extra,
+                formats={"value": "#,##0.00"}, widths={"detail": 70})
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+def _escape_text(text: str) -> str:
+    """Character data escaped as ElementTree does (``& < >``)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def _cell_xml(kind: str, value: Any, head: str, epoch: Any) -> str | None:
+    """The ``<c>`` element openpyxl's ElementTree writer makes for a plain cell.
+
+    ``head`` is ``<c r="A1"`` (plus `` s="n"`` when styled). None for anything else
+    (formulas, rich text, errors, times, ISO dates, numpy scalars): openpyxl writes those.
+    """
+    if kind == "s":
+        if value is None or value == "":
+            return head + ' t="inlineStr" />'
+        if type(value) is not str:
+            return None
+        stripped = value.strip()
+        space = ' xml:space="preserve"' if stripped and stripped != value else ""
+        return f'{head} t="inlineStr"><is><t{space}>{_escape_text(value)}</t></is></c>'
+    if kind == "n" or kind == "b":
+        if value is None or value == "":
+            return f'{head} t="{kind}" />'
+        if type(value) is int or type(value) is bool or (type(value) is float and math.isfinite(value)):
+            return f'{head} t="{kind}"><v>{value:.16g}</v></c>'
+        return None
+    if kind == "d" and isinstance(value, dt.date) and epoch is not None:
+        if getattr(value, "tzinfo", None) is not None:
+            return None
+        text = safe_string(to_excel(value, epoch))
+        return f'{head} t="n"><v>{text}</v></c>' if text else None
+    return None
+
+
+class FastWorksheetWriter(WorksheetWriter):
+    """openpyxl's worksheet writer with plain cells serialized as text (same bytes)."""
+
+    def write_row(self, xf: Any, row: Iterable[Any], row_idx: int) -> None:
+        """Write one ``<row>``; cells :func:`_cell_xml` cannot write go to openpyxl."""
+        out = getattr(xf, "_file", None)
+        if LXML or not callable(out):
+            super().write_row(xf, row, row_idx)
+            return
+        self._write_items(xf, out, ((c, None) for c in row), row_idx)
+
+    def write_values(self, xf: Any, values: Iterable[Any], row_idx: int) -> None:
+        """Write one ``<row>`` of appended values (a write-only sheet's ``append``).
+
+        Plain text, numbers and booleans become XML text straight from the value, without
+        the cell object and type dispatch openpyxl's write-only ``append`` makes for each
+        (about 60 us a cell, most of a large Lines sheet); anything else becomes the cell
+        openpyxl would make and takes :meth:`write_row`'s path. Same bytes either way.
+        """
+        out = getattr(xf, "_file", None)
+        if LXML or not callable(out):
+            super().write_row(xf, self.ws._values_to_row(values, row_idx), row_idx)
+            return
+        self._write_items(xf, out, self._items(values, row_idx), row_idx)
+
+    def _items(self, values: Iterable[Any], row_idx: int) -> Iterator[tuple[Any, str | None]]:
+        """(cell, None) or (None, xml text) per non-empty value, as openpyxl binds them."""
+        ws = self.ws
+        letters: list[str] = self.__dict__.setdefault("_letters", [""])
+        illegal = ILLEGAL_CHARACTERS_RE.search
+        r = f"{row_idx}"
+        for col, v in enumerate(values, 1):
+            if v is None:
+                continue
+            t = type(v)
+            kind = None
+            if t is str:
+                if not (len(v) > 32767 or (v and v[0] in "=#") or illegal(v)):
+                    kind = "s"
+            elif t is int or (t is float and math.isfinite(v)):
+                kind = "n"
+            elif t is bool:
+                kind = "b"
+            if kind is not None:
+                while len(letters) <= col:
+                    letters.append(get_column_letter(len(letters)))
+                yield None, _cell_xml(kind, v, f'<c r="{letters[col]}{r}"', None)
+                continue
+            if isinstance(v, Cell):  # as WriteOnlyWorksheet._values_to_row
+                c = v
+            else:
+                c = WriteOnlyCell(ws)
+                c.value = v
+            c.column = col
+            c.row = row_idx
+            if c.hyperlink is not None:
+                c.hyperlink.ref = c.coordinate
+            yield c, None
+
+    def _write_items(self, xf: Any, out: Any, items: Iterable[tuple[Any, str | None]],
+                     row_idx: int) -> None:
+        ws = self.ws
+        wb = ws.parent
+        epoch = None if wb.iso_dates else wb.epoch
+        # style array bytes -> style id text ("" = no style), in first-seen order like openpyxl
+        style_ids: dict[bytes, str] = self.__dict__.setdefault("_style_ids", {})
+        r = f"{row_idx}"
+        attrs = {"r": r}
+        attrs.update(ws.row_dimensions.get(row_idx, {}))
+        with xf.element("row", attrs):
+            parts: list[str] = []
+            for c, text in items:
+                if text is None and c._comment is None and c._hyperlink is None:
+                    value = c._value
+                    style = c._style
+                    sid = ""
+                    if style is not None:
+                        key = style.tobytes()
+                        sid = style_ids.get(key)
+                        if sid is None:
+                            sid = style_ids[key] = f"{c.style_id}" if any(style) else ""
+                    if not sid:
+                        if value is None:
+                            continue
+                        head = f'<c r="{get_column_letter(c.column)}{r}"'
+                    else:
+                        head = f'<c r="{get_column_letter(c.column)}{r}" s="{sid}"'
+                    text = _cell_xml(c.data_type, value, head, epoch)
+                if text is not None:
+                    parts.append(text)
+                    continue
+                if parts:
+                    out("".join(parts))
+                    parts = []
+                self._write_one(xf, c)
+            if parts:
+                out("".join(parts))
+
+    def _write_one(self, xf: Any, c: Any) -> None:
+        """openpyxl's handling of one cell (as in ``WorksheetWriter.write_row``)."""
+        from openpyxl.comments.comment_sheet import CommentRecord
+
+        if c._comment is not None:
+            self.ws._comments.append(CommentRecord.from_cell(c))
+        if c._value is None and not c.has_style and not c._comment:
+            return
+        write_cell(xf, self.ws, c, c.has_style)
+
+
+class _FastWriteOnlyWorksheet(WriteOnlyWorksheet):
+    """Write-only sheet streaming its rows through :class:`FastWorksheetWriter`."""
+
+    def _get_writer(self) -> None:
+        if self._writer is None:
+            self._writer = FastWorksheetWriter(self)
+            self._writer.write_top()
+
+    def _write_rows(self) -> Generator[None, Any, None]:
+        """As ``WriteOnlyWorksheet._write_rows``, each row's values handed to
+        :meth:`FastWorksheetWriter.write_values` instead of becoming cells first."""
+        try:
+            xf = self._writer.xf.send(True)
+        except StopIteration:
+            self._already_saved()
+        with xf.element("sheetData"):
+            row_idx = 1
+            try:
+                while True:
+                    row: Any = yield
+                    self._writer.write_values(xf, row, row_idx)
+                    row_idx += 1
+            except GeneratorExit:
+                pass
+        self._writer.xf.send(None)
+
+
+class _Workbook(Workbook):
+    """A workbook whose write-only sheets use :class:`FastWorksheetWriter`."""
+
+    def create_sheet(self, title: str | None = None, index: int | None = None) -> Any:
+        """As ``Workbook.create_sheet``."""
+        if not self.write_only or not FAST_WRITER:
+            return super().create_sheet(title, index)
+        ws = _FastWriteOnlyWorksheet(parent=self, title=title)
+        self._add_sheet(sheet=ws, index=index)
+        return ws
+
+
+class _FastExcelWriter(ExcelWriter):
+    """openpyxl's package writer; normal-mode sheets go through :class:`FastWorksheetWriter`."""
+
+    def write_worksheet(self, ws: Any) -> None:
+        """As ``ExcelWriter.write_worksheet``."""
+        if self.workbook.write_only or not isinstance(ws, Worksheet):
+            super().write_worksheet(ws)
+            return
+        from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
+
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        writer = FastWorksheetWriter(ws)
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.write(writer.out, ws.path[1:])
+        self.manifest.append(ws)
+        writer.cleanup()
+
+
+def save_workbook(wb: Workbook, path: Path) -> None:
+    """``wb.save(path)`` with :class:`FastWorksheetWriter` (same package, same bytes)."""
+    if not FAST_WRITER:
+        wb.save(path)
+        return
+    if wb.write_only and not wb.worksheets:
+        wb.create_sheet()
+    archive = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    wb.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)
+    _FastExcelWriter(wb, archive).save()
+
+
+def render_xlsx(model: ReportModel, target: Path) -> Path:
+    """Write the workbook of ``model`` to ``target`` (atomically) and return the path.
+
+    The cyclic garbage collector is paused while cells are built: openpyxl allocates many
+    small objects and, after a PDF render has grown the heap, full collections would cost
+    more than writing the workbook.
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _render_xlsx(model, target)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _render_xlsx(model: ReportModel, target: Path) -> Path:
+    write_only = len(model.lines) > WRITE_ONLY_LINES
+    wb = _Workbook(write_only=write_only)
+    if not write_only:
+        wb.remove(wb.active)
+    doc_time = dt.datetime.combine(model.document_date, dt.time())
+    wb.properties.created = doc_time
+    wb.properties.creator = "rvubench"
+    wb.properties.title = f"{model.title}: {model.display_name}, {model.period_label}"
+
+    _write_summary(wb, model)
+    _write_by_code(wb, model)
+    _write_by_month(wb, model)
+    write_frame(wb, "Lines", model.lines)
+    _write_benchmarks(wb, model)
+    write_frame(wb, "Exceptions", model.exceptions)
+    _write_compensation(wb, model)
+    _write_by_category(wb, model)
+    for section in model.ordered_sections:
+        for table in section.sheets:
+            _write_sheet_table(wb, table)
+        if section.sheet_writer:
+            resolve_callable(section.sheet_writer)(wb, section.data)
+    with atomic_path(target) as tmp:
+        save_workbook(wb, tmp)
+    return target
+
+
+def _write_sheet_table(wb: Workbook, table: SheetTable) -> None:
+    write_table(wb, table.name, table.columns, table.rows, formats=table.formats)

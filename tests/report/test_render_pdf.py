@@ -1,0 +1,216 @@
+"""The PDF: escaped text, totals in the text, user templates, refused URLs, clear template errors."""
+
+from __future__ import annotations
+
+import http.server
+import shutil
+import threading
+
+import pypdf
+import pytest
+
+from _report_data import sample_priced
+from rvubench.benchmarks.periods import parse_period
+from rvubench.benchmarks.tables import benchmark_clinician, load_benchmarks
+from rvubench.errors import TemplateProblem
+from rvubench.pricing.settings import PricingSettings
+from rvubench.report.model import ILLUSTRATIVE_NOTICE, benchmark_section, build_report_model
+from rvubench.report.pdf import html_to_pdf, render_html, render_pdf
+from rvubench.resources import templates_dir
+
+Q3 = parse_period("2026Q3")
+NASTY = '<script>alert(1)</script><b>Bold</b> =SUM(A1) & "Co"'
+
+
+def _model(name="Dr Ana Ruiz", kind="productivity"):
+    result = benchmark_clinician(wrvu_total=26.0, period=Q3, specialty="Interventional Radiology",
+                                 table=load_benchmarks(None), total_compensation=500000.0)
+    return build_report_model(sample_priced(), period=Q3, settings=PricingSettings(),
+                              benchmark=benchmark_section(result), provider_id="IR-1001",
+                              provider_name=name, specialty="Interventional Radiology",
+                              total_compensation=500000.0, kind=kind)
+
+
+def _text(path) -> str:
+    reader = pypdf.PdfReader(path)
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test__html__provider_name_is_escaped():
+    html = render_html(_model(NASTY))
+    assert "<script>" not in html and "<b>Bold</b>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;Bold&lt;/b&gt; =SUM(A1) &amp; &#34;Co&#34;" in html
+
+
+@pytest.mark.slow
+def test__pdf__name_arrives_as_text_and_totals_are_printed(tmp_path):
+    target = tmp_path / "r.pdf"
+    refused = render_pdf(_model(NASTY), target)
+    assert refused == []
+    text = _text(target)
+    assert '<script>alert(1)</script><b>Bold</b> =SUM(A1) & "Co"' in text
+    # totals of sample_priced: 26.00 wRVUs and 134039 cents
+    assert "26.00" in text and "$1,340.39" in text
+    assert "Rows read 8 = priced 6 + credited zero 1 + rejected 1" in text
+    assert ILLUSTRATIVE_NOTICE in text
+    assert "CPT codes and descriptions only are copyright 2026 American Medical Association" in text
+    n = len(pypdf.PdfReader(target).pages)
+    assert f"Page 1 of {n}" in text and f"Page {n} of {n}" in text
+    meta = pypdf.PdfReader(target).metadata
+    assert meta["/CreationDate"].startswith("D:20260930")  # fixed: the period's last day
+
+
+@pytest.mark.slow
+def test__pdf__same_model_same_text(tmp_path):
+    a, b = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    render_pdf(_model(), a)
+    render_pdf(_model(), b)
+    assert _text(a) == _text(b)
+
+
+@pytest.mark.slow
+def test__pdf__contract_kind_leads_with_position(tmp_path):
+    target = tmp_path / "c.pdf"
+    render_pdf(_model(kind="contract"), target)
+    first = pypdf.PdfReader(target).pages[0].extract_text().lower()  # labels print upper-case
+    assert "compensation and productivity review" in first
+    assert first.index("position against the benchmark") < first.index("productivity percentile")
+    assert "alignment gap" in first
+    assert "compensation per wrvu" in first
+
+
+def _user_templates(tmp_path):
+    folder = tmp_path / "tpl"
+    shutil.copytree(templates_dir(), folder)
+    return folder
+
+
+@pytest.mark.slow
+def test__user_template_folder_replaces_the_bundled_one(tmp_path):
+    folder = _user_templates(tmp_path)
+    page = folder / "report.html.j2"
+    page.write_text(page.read_text().replace(
+        '{% include "_header.html.j2" %}', '<p>ACME RADIOLOGY GROUP</p>{% include "_header.html.j2" %}'))
+    (folder / "report.css").write_text((folder / "report.css").read_text() + "\nh1 { color: #000; }\n")
+    target = tmp_path / "u.pdf"
+    render_pdf(_model(), target, folder)
+    assert "ACME RADIOLOGY GROUP" in _text(target)
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self):  # noqa: N802 - http.server API
+        _Recorder.hits.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"body { color: red }")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.slow
+def test__remote_and_outside_urls_are_not_fetched(tmp_path):
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Recorder)
+    port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        folder = _user_templates(tmp_path)
+        secret = tmp_path / "secret.css"
+        secret.write_text("body { color: red }")
+        base = folder / "base.html.j2"
+        base.write_text(base.read_text().replace(
+            "</head>",
+            f'<link rel="stylesheet" href="http://127.0.0.1:{port}/remote.css">'
+            f'<link rel="stylesheet" href="file://{secret}">'
+            f'<link rel="stylesheet" href="../secret.css"></head>').replace(
+            "<body>", f'<body><img src="http://127.0.0.1:{port}/logo.png" alt="logo">'))
+        target = tmp_path / "r.pdf"
+        refused = render_pdf(_model(), target, folder)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert _Recorder.hits == []  # nothing reached the server
+    assert f"http://127.0.0.1:{port}/remote.css" in refused
+    assert f"http://127.0.0.1:{port}/logo.png" in refused
+    assert any(u.endswith("/secret.css") for u in refused)
+    assert target.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.slow
+def test__fetcher_serves_files_inside_the_folder_only(tmp_path):
+    (tmp_path / "a.css").write_text("p { font-size: 20pt }")
+    data, refused = html_to_pdf('<link rel="stylesheet" href="a.css"><p>hi</p>', tmp_path)
+    assert refused == [] and data.startswith(b"%PDF")
+    data, refused = html_to_pdf('<link rel="stylesheet" href="data:text/css,p{}"><p>hi</p>', tmp_path)
+    assert refused == ["data:text/css,p{}"]
+
+
+def test__broken_template_names_template_and_line(tmp_path):
+    folder = _user_templates(tmp_path)
+    lines = (folder / "_summary.html.j2").read_text().splitlines()
+    lines[2] = lines[2] + " {% if %}"
+    (folder / "_summary.html.j2").write_text("\n".join(lines))
+    with pytest.raises(TemplateProblem, match=r"_summary\.html\.j2 line 3"):
+        render_html(_model(), folder)
+
+
+def test__undefined_name_names_template_and_line(tmp_path):
+    folder = _user_templates(tmp_path)
+    (folder / "_quality.html.j2").write_text("<p>ok</p>\n<p>{{ model.no_such_field.x }}</p>\n")
+    with pytest.raises(TemplateProblem, match=r"_quality\.html\.j2 line 2"):
+        render_html(_model(), folder)
+
+
+def test__missing_template_is_named(tmp_path):
+    folder = _user_templates(tmp_path)
+    (folder / "_codes.html.j2").unlink()
+    with pytest.raises(TemplateProblem, match=r"'_codes\.html\.j2' not found"):
+        render_html(_model(), folder)
+
+
+def test__missing_templates_folder(tmp_path):
+    with pytest.raises(TemplateProblem, match="does not exist"):
+        render_html(_model(), tmp_path / "nope")
+
+
+
+
+def test__html__without_benchmark_or_compensation():
+    m = build_report_model(sample_priced(), period=Q3, settings=PricingSettings(), provider_id="IR-1001")
+    html = render_html(m)
+    assert "no benchmark (pass --specialty)" in html and "pass --compensation" in html
+    assert ILLUSTRATIVE_NOTICE not in html  # the notice belongs to the bundled benchmark only
+    html = render_html(build_report_model(sample_priced(), period=Q3, settings=PricingSettings(),
+                                          kind="contract"))
+    assert "Position against the benchmark" in html
+
+
+def test__section_partials_get_their_data_by_key(tmp_path):
+    from rvubench.report.model import Section, SheetTable
+
+    folder = _user_templates(tmp_path)
+    (folder / "_demo.html.j2").write_text(
+        "<section><h2>{{ section.title }}</h2><p>lines in scope: {{ demo.n }} / {{ section.data.n }}"
+        " for {{ model.display_name }}</p></section>")
+
+    def builder(ctx):
+        return Section(key="demo", title="Demo section", partial="_demo.html.j2",
+                       data={"n": len(ctx.in_period)},
+                       sheets=(SheetTable("Demo", ("a", "b"), [("x", 1.5)], {"b": "wrvu"}),))
+
+    m = build_report_model(sample_priced(), period=Q3, settings=PricingSettings(),
+                           provider_name="<i>Ana</i>", section_builders=[builder])
+    html = render_html(m, folder)
+    assert "<h2>Demo section</h2><p>lines in scope: 8 / 8 for &lt;i&gt;Ana&lt;/i&gt;</p>" in html
+    assert html.index("Demo section") < html.index("Appendix A: data quality")
+
+    import openpyxl
+
+    from rvubench.report.xlsx import render_xlsx
+
+    render_xlsx(m, tmp_path / "d.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "d.xlsx")["Demo"]
+    assert [c.value for c in ws[2]] == ["x", 1.5] and ws["B2"].number_format == "#,##0.00"
