@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -175,10 +176,25 @@ def write_frame_csv(frame: pd.DataFrame, path: Path,
                     chunk_rows: int = CHUNK_ROWS) -> None:
     """Write ``frame`` to ``path`` as ``frame.to_csv(path, index=False, lineterminator="\\n")``
     would, with ``formatters[column](value)`` giving the text of a value (None: missing)."""
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
     formatters = formatters or {}
     columns = [_Column(frame[c], formatters.get(c)) for c in frame.columns]
-    with open(path, "wb") as fh:
+
+    def lines(start: int) -> pa.Buffer | bytes:
+        stop = min(start + chunk_rows, len(frame))
+        return _lines([c.chunk(start, stop) for c in columns])
+
+    # Arrow's kernels release the GIL: the next chunks are joined on other threads while
+    # this one is written; at most ``threads`` chunks are held at once, in order.
+    threads = max(min(os.cpu_count() or 1, 4), 1)
+    with open(path, "wb") as fh, ThreadPoolExecutor(threads) as pool:
         fh.write(header_line(frame.columns))
+        pending: deque = deque()
         for start in range(0, len(frame), chunk_rows):
-            stop = min(start + chunk_rows, len(frame))
-            fh.write(_lines([c.chunk(start, stop) for c in columns]))
+            pending.append(pool.submit(lines, start))
+            if len(pending) >= threads:
+                fh.write(pending.popleft().result())
+        while pending:
+            fh.write(pending.popleft().result())
