@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import itertools
 import math
 import zipfile
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
@@ -55,6 +56,7 @@ from rvubench.report.formatting import XLSX_FORMATS
 from rvubench.report.model import ReportModel, SheetTable, resolve_callable
 
 WRITE_ONLY_LINES = 20_000
+FRAME_CHUNK = 50_000  # rows of a frame turned into cell values at a time
 FAST_WRITER = openpyxl.__version__.startswith("3.1.")
 """True when the shortcuts on openpyxl internals are used (openpyxl 3.1.x, tested)."""
 SHEETS = ("Summary", "By Code", "By Month", "Lines", "Benchmarks", "Exceptions")
@@ -284,11 +286,17 @@ def frame_cells(ws: Any, frame: pd.DataFrame, columns: Sequence[tuple[str, str |
     """Rows of :func:`cell` values of ``frame``'s ``(column, format)`` pairs, built column-wise.
 
     Missing values (NaN, NA, NaT) become empty cells and timestamps Python datetimes, as
-    :func:`cell` does for any value.
+    :func:`cell` does for any value. Built :data:`FRAME_CHUNK` rows at a time, so a
+    write-only sheet of 300,000 lines never holds every value as a Python object at once.
     """
     if not columns:
         return iter(())
-    return zip(*(column_cells(ws, frame[c].tolist(), f) for c, f in columns), strict=True)
+
+    def chunk(start: int) -> Iterable[tuple[Any, ...]]:
+        part = frame.iloc[start:start + FRAME_CHUNK]
+        return zip(*(column_cells(ws, part[c].tolist(), f) for c, f in columns), strict=True)
+
+    return itertools.chain.from_iterable(chunk(i) for i in range(0, len(frame), FRAME_CHUNK))
 
 
 def write_frame(wb: Workbook, title: str, frame: pd.DataFrame,
