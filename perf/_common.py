@@ -34,8 +34,10 @@ def rvubench(*args: str) -> list[str]:
     return [PYTHON, "-m", "rvubench", *args]
 
 
-def run(cmd: list[str], ok_codes: tuple[int, ...] = (0,)) -> tuple[float, int]:
-    """Run ``cmd``; return (wall seconds, peak RSS bytes of the process and its children)."""
+def run(cmd: list[str], ok_codes: tuple[int, ...] = (0,)) -> tuple[float, int, float]:
+    """Run ``cmd``; return (wall seconds, peak RSS bytes of the process and its children,
+    CPU seconds of the process and its children). On a busy machine the CPU time is the
+    steadier figure: it does not count the time spent waiting for a core."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -44,31 +46,38 @@ def run(cmd: list[str], ok_codes: tuple[int, ...] = (0,)) -> tuple[float, int]:
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode not in ok_codes:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-2000:]}")
-    return seconds, usage.ru_maxrss * 1024
+    return seconds, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime
 
 
 def alternate(commands: dict[str, list[str]], runs: int, warmup: bool = True,
-              ok_codes: tuple[int, ...] = (0, 1)) -> dict[str, list[tuple[float, int]]]:
+              ok_codes: tuple[int, ...] = (0, 1)) -> dict[str, list[tuple[float, int, float]]]:
     """Run every command ``runs`` times, rounds interleaved (after one warm-up round)."""
     if warmup:
         for cmd in commands.values():
             run(cmd, ok_codes)
-    out: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}
+    out: dict[str, list[tuple[float, int, float]]] = {name: [] for name in commands}
     for _ in range(runs):
         for name, cmd in commands.items():
             out[name].append(run(cmd, ok_codes))
     return out
 
 
-def describe(name: str, samples: list[tuple[float, int]]) -> str:
-    secs = [s for s, _ in samples]
-    peak = max(m for _, m in samples)
+def describe(name: str, samples: list[tuple[float, int, float]]) -> str:
+    secs = [s[0] for s in samples]
+    peak = max(s[1] for s in samples)
     return (f"{name:<34} best {min(secs):7.2f} s  median {statistics.median(secs):7.2f} s  "
-            f"peak {peak / 1e9:5.2f} GB  (runs: {', '.join(f'{s:.2f}' for s in secs)})")
+            f"cpu {best_cpu(samples):7.2f} s  peak {peak / 1e9:5.2f} GB  "
+            f"(runs: {', '.join(f'{s:.2f}' for s in secs)})")
 
 
-def best(samples: list[tuple[float, int]]) -> float:
-    return min(s for s, _ in samples)
+def best(samples: list[tuple[float, int, float]]) -> float:
+    """The best wall time."""
+    return min(s[0] for s in samples)
+
+
+def best_cpu(samples: list[tuple[float, int, float]]) -> float:
+    """The least CPU time (process and children)."""
+    return min(s[2] for s in samples)
 
 
 def verdict(ratio: float, target: float) -> str:

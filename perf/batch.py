@@ -29,7 +29,7 @@ import threading
 import time
 from pathlib import Path
 
-from _common import IMPORT_FLOOR, alternate, best, make_log, run, rvubench, verdict
+from _common import IMPORT_FLOOR, alternate, best, best_cpu, make_log, run, rvubench, verdict
 
 
 class TreeMemory:
@@ -114,26 +114,29 @@ def main() -> None:
     out = folder / "out"
     shutil.rmtree(out, ignore_errors=True)
 
-    floor = best(alternate({"floor": IMPORT_FLOOR}, 2)["floor"])
+    floor_runs = alternate({"floor": IMPORT_FLOOR}, 2)["floor"]
+    floor, floor_cpu = best(floor_runs), best_cpu(floor_runs)
     with TreeMemory() as memory:
         t = time.perf_counter()
-        _, peak_one = run(rvubench("batch", str(log), "--roster", str(roster), "--out", str(out),
+        _, peak_one, batch_cpu = run(rvubench("batch", str(log), "--roster", str(roster), "--out", str(out),
                                    "--jobs", str(args.jobs), "--period", args.period),
                           ok_codes=(0, 1))  # fmt: skip
         batch_s = time.perf_counter() - t
     per = batch_s * args.jobs / args.clinicians
 
-    loop = []
+    loop, loop_cpu = [], []
     for entry, own in split_sample(log, roster, args.loop_sample, folder / "loop"):
-        s, _ = run(rvubench("report", str(own), "--out", str(folder / "loop-out"),
+        s, _, cpu = run(rvubench("report", str(own), "--out", str(folder / "loop-out"),
                             "--specialty", entry["specialty"], "--period", args.period,
                             "--clinical-fte", entry["clinical_fte"],
                             "--total-fte", entry["total_fte"],
                             "--compensation", entry["total_compensation"]), ok_codes=(0, 1))
         loop.append(s)
+        loop_cpu.append(cpu)
     loop_s = statistics.mean(loop) * args.clinicians
-    floor_now = best(alternate({"floor": IMPORT_FLOOR}, 2, warmup=False)["floor"])
-    floor = min(floor, floor_now)
+    floor_runs = alternate({"floor": IMPORT_FLOOR}, 2, warmup=False)["floor"]
+    floor, floor_cpu = min(floor, best(floor_runs)), min(floor_cpu, best_cpu(floor_runs))
+    per_cpu = batch_cpu / args.clinicians
 
     print(f"department: {args.clinicians:,} clinicians, {args.lines:,} lines ({log}), "
           f"period {args.period}, jobs {args.jobs}")
@@ -141,6 +144,9 @@ def main() -> None:
     print(f"batch: {batch_s:.1f} s = {per:.2f} s per clinician per job; peak memory: "
           f"largest process {peak_one / 1e9:.2f} GB, all processes {memory.peak / 1e9:.2f} GB")
     print(f"per clinician per job / import floor = {verdict(per / floor, 1.2)}")
+    print(f"CPU time: batch {batch_cpu:.0f} s = {per_cpu:.2f} s per clinician, import floor "
+          f"{floor_cpu:.2f} s: {per_cpu / floor_cpu:.2f}x; single report {statistics.mean(loop_cpu):.2f} s, "
+          f"batch / loop {batch_cpu / (statistics.mean(loop_cpu) * args.clinicians):.2f}x")
     print(f"shell loop of single reports: {args.loop_sample} clinicians "
           f"({', '.join(f'{s:.1f}' for s in loop)} s), mean x {args.clinicians} = "
           f"{loop_s:.0f} s")

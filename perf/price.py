@@ -14,7 +14,7 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from _common import PYTHON, REPO, alternate, best, describe, make_log, rvubench, verdict
+from _common import PYTHON, REPO, alternate, best, best_cpu, describe, make_log, rvubench, verdict
 
 
 def main() -> None:
@@ -37,8 +37,9 @@ def main() -> None:
     print(f"log: {log} ({args.lines:,} lines, {args.clinicians} clinicians)")
     for name, samples in res.items():
         print(describe(name, samples))
-    peak = max(m for _, m in price)
-    print(f"ratio price / floor (best runs): {verdict(best(price) / best(floor), 2.0)}")
+    peak = max(m for _, m, _ in price)
+    print(f"ratio price / floor (best runs): {verdict(best(price) / best(floor), 2.0)}; "
+          f"CPU time {best_cpu(price) / best_cpu(floor):.2f}x")
     print(f"peak memory of price: {peak / 1e9:.2f} GB (target < 1.5 GB) "
           f"{'OK' if peak < 1.5e9 else 'OVER'}")
 

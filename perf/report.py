@@ -17,7 +17,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from _common import IMPORT_FLOOR, alternate, best, describe, make_log, rvubench, verdict
+from _common import IMPORT_FLOOR, alternate, best, best_cpu, describe, make_log, rvubench, verdict
 
 CASES = {  # name: lines, specialty, first day, last day, compensation, target ratio; the
     # report's period is the log's span (the quarter, the year 2026), so every line is in it
@@ -72,15 +72,17 @@ def main() -> None:
     if big:
         res.update(alternate(big, 1, warmup=False))
     floor = best(res["floor: import pandas, weasyprint, openpyxl"])
+    floor_cpu = best_cpu(res["floor: import pandas, weasyprint, openpyxl"])
     for key, samples in res.items():
         print(describe(key, samples))
     for name in names:
         key = next(k for k in res if k.startswith(f"report {name} "))
         target = CASES[name][5]
-        peak = max(m for _, m in res[key])
+        peak = max(m for _, m, _ in res[key])
         if target is not None:
             print(f"{name}: report / import floor (best runs) = "
-                  f"{verdict(best(res[key]) / floor, target)}; peak {peak / 1e9:.2f} GB")
+                  f"{verdict(best(res[key]) / floor, target)}; CPU time "
+                  f"{best_cpu(res[key]) / floor_cpu:.2f}x; peak {peak / 1e9:.2f} GB")
         else:
             xlsx = next((base / name / "out").glob("*.xlsx"))
             print(f"{name}: finished in {best(res[key]):.1f} s, peak {peak / 1e9:.2f} GB "
