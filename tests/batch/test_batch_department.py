@@ -129,7 +129,9 @@ def test__department_xlsx__sheets_values_formats(tmp_path):
     ws = wb[DEPARTMENT_SHEET]
     header = [c.value for c in ws[1]]
     col = {name: i + 1 for i, name in enumerate(header)}
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:Q{len(ROWS) + 1}"
+    # 19 columns (A:S): the basis and the benchmarked FTE-adjusted wRVUs sit before the percentile
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:S{len(ROWS) + 1}"
+    assert header.index("wrvu_benchmarked_fte_adjusted") + 1 == header.index("wrvu_percentile")
     assert ws.cell(2, col["provider_id"]).value == "FM-1"
     assert ws.cell(2, col["wrvu_total"]).value == pytest.approx(22.6)
     pay = ws.cell(2, col["payment_total"])

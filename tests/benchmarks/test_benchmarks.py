@@ -21,6 +21,7 @@ from rvubench.errors import (
     MissingColumnsError,
     SpecialtyNotFound,
 )
+from rvubench.resources import benchmark_dir
 
 DATA = Path(__file__).parents[1] / "data" / "benchmarks"
 TIDY = DATA / "tidy_small.csv"
@@ -368,4 +369,12 @@ def test__sample_table_carries_the_public_figures_of_field_md():
     assert t.find("Cardiology", "compensation_per_wrvu").value(75) == 79.06
     assert t.find("Interventional Radiology", "total_compensation").value(50) == 518164
     assert t.find("Diagnostic Radiology", "total_compensation").value(50) == 476013
-    assert "mgma.com" in t.find("Gastroenterology", "wrvu").source_url
+    # one fictional edition: one source on every row; the borrowed figures are credited
+    # once, in FORMAT.md, not row by row
+    assert {r.source for r in t.rows} == {
+        "rvubench illustrative sample, fictional 2026 edition (2025 data)"}
+    credits = (benchmark_dir() / "FORMAT.md").read_text(encoding="utf-8")
+    for figure, source in (("4,012", "MGMA DataDive 2019"), ("$518,164", "AMGA 2014"),
+                           ("10,051", "MGMA DataDive 2016"), ("11,800", "healthvaluegroup.com")):
+        line = next(x for x in credits.splitlines() if figure in x)
+        assert source in line

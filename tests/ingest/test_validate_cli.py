@@ -24,10 +24,14 @@ def test__validate__clean_log_exits_0_and_prints_the_accounting():
     assert res.exit_code == 0, res.output
     lines = res.output.splitlines()
     assert lines[0] == "basic.csv: 4 rows read"
-    # 0001F (status I) and 00100 (anesthesia) are in RVU26C, so all 4 codes are known
+    # 0001F (status I) and 00100 (anesthesia) are in RVU26C, so all 4 codes are known; priced
+    # as `report` prices them, both are credited zero (RVU26C status I and J): 4 = 2 + 2 + 0
     assert lines[1] == (
-        "  rows read 4 = usable 4 (known codes 4 + unknown codes 0, credited zero) + rejected 0"
+        "  rows read 4 = priced 2 + credited zero 2 + rejected 0 (as report counts them; "
+        "unknown codes 0 are among the zero-credit rows)"
     )
+    assert "         1  status I (not valid for Medicare): not paid, 0 wRVU credited" in lines
+    assert "         1  anesthesia (status J): not priced, 0 wRVU" in lines
     assert "  dates of service: 2026-07-01 .. 2026-07-06" in lines
     assert "  providers: IR-1001 (4)" in lines
     assert "Rejected rows" not in res.output
@@ -37,7 +41,9 @@ def test__validate__rejections_exit_1_with_reasons_and_unknown_codes():
     res = run(DATA / "rejections.csv")
     assert res.exit_code == 1
     out = res.output
-    assert "  rows read 17 = usable 2 (known codes 1 + unknown codes 1, credited zero) + rejected 15" in out
+    # 2 usable rows: one known code priced, 99999 (not in RVU26C) credited zero
+    assert ("  rows read 17 = priced 1 + credited zero 1 + rejected 15 (as report counts them; "
+            "unknown codes 1 are among the zero-credit rows)") in out
     assert "  codes not in the fee schedule (RVU25D/RVU26C; kept, credited zero): 99999 (1)" in out
     assert "         1  date_of_service: not a date\n" in out
     assert "Rejected rows (15):" in out

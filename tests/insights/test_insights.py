@@ -41,6 +41,9 @@ def clean_lines(rows: list[tuple], provider: str = "DR1") -> pd.DataFrame:
                 "reject_reason": "",
                 "reject_column": "",
                 "is_duplicate": False,
+                # one patient's lines (the review matches a visit to a surgery per patient;
+                # without a patient column nothing is listed: test_insights_patients.py)
+                "patient_key": "pt-1",
             }
         )
     return pd.DataFrame(recs)

@@ -16,7 +16,9 @@ from rvubench.pricing.settings import PricingSettings
 
 
 def price(fees, rows, **settings):
-    return price_lines(make_lines(rows), fees, PricingSettings(**settings))
+    # one patient's lines (a patient key): multiple procedures rank per patient and day;
+    # logs without patient ids are priced as billed (test_pricing_patients.py)
+    return price_lines(make_lines(rows, patient_key="pt-1"), fees, PricingSettings(**settings))
 
 
 def one(fees, **line):
@@ -261,17 +263,20 @@ def test_assistant_80_and_as(fees):
     assert "(AS): 13.6%" in p["adjustments"].iloc[1]
 
 
-def test_full_credit_policy_ignores_modifier_reductions(fees):
+def test_full_credit_policy_keeps_the_assistant_share(fees):
     r = price(fees, [dict(hcpcs="27447", modifiers="80", pos="21")],
               policy="full-credit").iloc[0]
-    assert r["wrvu_credit"] == 19.11  # 19.11 x 1 unit, no 16%
+    # full-credit drops payment-policy reductions only; an assistant did 16% of the work:
+    # 19.11 x 0.16 = 3.0576, as under medicare
+    assert r["wrvu_credit"] == pytest.approx(3.0576, abs=1e-4)
     assert r["payment"] == 185.50  # payment is Medicare's either way
 
 
 def test_team_surgery_66_not_estimable(fees):
-    r = one(fees, hcpcs="27447", modifiers="66", pos="21")
+    # 47140 TEAM SURG 2 "Team surgeons permitted; pay by report": not estimable, full wRVU
+    r = one(fees, hcpcs="47140", modifiers="66", pos="21")
     assert pd.isna(r["payment"]) and pd.isna(r["payment_cents"])
-    assert r["wrvu_credit"] == 19.11
+    assert r["wrvu_credit"] == 57.92
     assert "team surgery (66)" in r["adjustments"]
 
 

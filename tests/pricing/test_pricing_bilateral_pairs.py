@@ -34,7 +34,8 @@ PAIR_TEXT = "bilateral RT+LT with"
 
 
 def _price(fees, rows, **kw):
-    return price_lines(make_lines(rows), fees, PricingSettings(**kw))
+    # one patient's lines: ranked per patient and day (without ids lines are not ranked)
+    return price_lines(make_lines(rows, patient_key="pt-1"), fees, PricingSettings(**kw))
 
 
 def _line(code: str, mods: str, pos: str, **kw) -> dict:
@@ -119,10 +120,10 @@ def test__full_credit__pair_credited_as_modifier_50_is(fees):
         _line("27447", "50", "22", provider_id="P2"),
     ]
     p = _price(fees, rows, policy="full-credit")
-    # full-credit: a 50 line is credited work x units = 19.11 x 1 (no bilateral factor);
-    # the pair likewise: 19.11 on the paid line, 0 on the partner. Payment as under medicare:
-    # 1159.35 x 150% = 1739.03 for the pair and for the 50 line.
-    assert p["wrvu_credit"].tolist() == pytest.approx([19.11, 0.0, 19.11])
+    # full-credit: both sides in full, so a BILAT SURG 1 item (paid 150%) is credited 200%:
+    # 19.11 x 2 = 38.22 on the 50 line, and on the pair's paid line (0 on the partner).
+    # Payment as under medicare: 1159.35 x 150% = 1739.03 for the pair and the 50 line.
+    assert p["wrvu_credit"].tolist() == pytest.approx([38.22, 0.0, 38.22])
     assert p["payment_cents"].tolist() == [173903, 0, 173903]
     assert p["outcome"].tolist() == ["priced", "zero", "priced"]
 

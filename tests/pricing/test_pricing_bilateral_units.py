@@ -39,7 +39,8 @@ U2_TEXT = "2 units of a bilateral code priced as one bilateral item"
 
 
 def _price(fees, rows, **kw):
-    return price_lines(make_lines(rows), fees, PricingSettings(**kw))
+    # one patient's lines: ranked per patient and day (without ids lines are not ranked)
+    return price_lines(make_lines(rows, patient_key="pt-1"), fees, PricingSettings(**kw))
 
 
 def _line(code: str, mods: str, pos: str, units: int = 1, **kw) -> dict:
@@ -132,10 +133,10 @@ def test__with_a_higher_procedure__ranks_as_one_item_at_50_percent(fees):
 def test__full_credit__credited_as_a_50_line_is(fees):
     rows = [_line("27447", "", "22", units=2), _line("27447", "50", "22", provider_id="P2")]
     p = _price(fees, rows, policy="full-credit")
-    # full-credit: a 50 line is credited work x units = 19.11 x 1 (no bilateral factor); the
-    # 2-unit line likewise 19.11 (not 19.11 x 2 = 38.22). Payment as under medicare:
+    # full-credit: both sides in full, so a BILAT SURG 1 item (paid 150%) is credited 200%:
+    # 19.11 x 2 = 38.22 for the 50 line and for the 2-unit line. Payment as under medicare:
     # 1159.35 x 150% = 1739.03 for both.
-    assert p["wrvu_credit"].tolist() == pytest.approx([19.11, 19.11])
+    assert p["wrvu_credit"].tolist() == pytest.approx([38.22, 38.22])
     assert p["payment_cents"].tolist() == [173903, 173903]
     assert p["units"].tolist() == [2, 1]
     assert p["adjustments"].iloc[0] == p["adjustments"].iloc[1].replace(

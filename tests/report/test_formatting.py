@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rvubench.report.formatting import (
@@ -14,6 +14,7 @@ from rvubench.report.formatting import (
     fmt_cents,
     fmt_pct,
     fmt_percentile,
+    fmt_percentile_phrase,
     fmt_rvu,
     fmt_signed,
     fmt_usd,
@@ -47,12 +48,32 @@ def test__fmt_rvu__two_decimals():
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(50, "50th"), (62.5, "62.5th"), (1, "1st"), (2, "2nd"), (3, "3rd"), (11, "11th"),
-     (12, "12th"), (13, "13th"), (21, "21st"), (22, "22nd"), (90, "90th"),
+    [(50, "50th"), (62.5, "63rd"), (38.2, "38th"), (10.1, "10th"), (21.5, "22nd"),
+     (0.6, "1st"), (1, "1st"), (2, "2nd"), (3, "3rd"), (11, "11th"), (11.4, "11th"),
+     (12, "12th"), (13, "13th"), (21, "21st"), (22, "22nd"), (90, "90th"), (101, "101st"),
+     (111, "111th"),
      ("below p10", "below p10"), ("above p90", "above p90"), (None, "n/a")],
 )
 def test__fmt_percentile__ordinals_and_labels(value, text):
     assert fmt_percentile(value) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=0, max_value=100, allow_nan=False))
+def test__fmt_percentile__always_a_whole_ordinal_with_the_right_suffix(value):
+    text = fmt_percentile(value)
+    number, suffix = text[:-2], text[-2:]
+    assert number.isdigit()  # never "38.2th"
+    n = int(number)
+    assert abs(n - value) <= 0.5
+    expected = "th" if n % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    assert suffix == expected
+
+
+def test__fmt_percentile_phrase():
+    assert fmt_percentile_phrase(38.2) == "38th percentile"
+    assert fmt_percentile_phrase("below p10") == "below p10"
+    assert fmt_percentile_phrase(None) == "n/a"
 
 
 def test__fmt_pct_and_signed():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import re
 import shutil
 import threading
 
@@ -181,7 +182,8 @@ def test__missing_templates_folder(tmp_path):
 def test__html__without_benchmark_or_compensation():
     m = build_report_model(sample_priced(), period=Q3, settings=PricingSettings(), provider_id="IR-1001")
     html = render_html(m)
-    assert "no benchmark (pass --specialty)" in html and "pass --compensation" in html
+    assert "no benchmark: no specialty was given" in html and "no compensation given" in html
+    assert not re.search(r"(?<![\w-])--[a-z]", re.sub(r"<[^>]*>", "", html))  # no option names
     assert ILLUSTRATIVE_NOTICE not in html  # the notice belongs to the bundled benchmark only
     html = render_html(build_report_model(sample_priced(), period=Q3, settings=PricingSettings(),
                                           kind="contract"))

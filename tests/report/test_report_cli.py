@@ -16,7 +16,7 @@ from rvubench.ingest.log import read_log
 from rvubench.pricing.engine import price_lines
 from rvubench.pricing.settings import PricingSettings
 from rvubench.report.formatting import round_half_up
-from rvubench.report.model import SUMMARY_KEYS
+from rvubench.report.model import EXTRA_SUMMARY_KEYS, SUMMARY_KEYS
 
 ROOT = Path(__file__).resolve().parents[2]
 IR = ROOT / "sample_data" / "ir_quarter.csv"
@@ -57,7 +57,8 @@ def test__ir_sample__writes_both_files_and_json(ir_run, expected):
     summary = json.loads(result.stdout)
     # interface.md's keys in its order; the like-for-like figures (issue 8) may be added
     assert tuple(k for k in summary if k in SUMMARY_KEYS) == SUMMARY_KEYS
-    assert set(summary) - set(SUMMARY_KEYS) <= {"wrvu_like_for_like", "like_for_like_rvu_year"}
+    assert set(summary) - set(SUMMARY_KEYS) <= {"wrvu_like_for_like", "like_for_like_rvu_year",
+                                                "multiple_procedure_rule", *EXTRA_SUMMARY_KEYS}
     assert summary["provider_id"] == "IR-1001"
     assert summary["period_start"] == "2026-07-01" and summary["period_end"] == "2026-09-30"
     assert summary["outputs"] == [str(out / "IR-1001.pdf"), str(out / "IR-1001.xlsx")]

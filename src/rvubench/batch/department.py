@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from rvubench.report.formatting import fmt_percentile
+
 STATUS_REPORTED = "reported"
 STATUS_FAILED = "failed"
 STATUS_NO_LINES = "no lines in the log"
@@ -55,6 +57,10 @@ class ClinicianRow:
     wrvu_fte_adjusted: float | None = None
     wrvu_percentile: float | str | None = None
     payment_cents: int = 0
+    #: the FTE-adjusted figure the percentile was computed from (its report's basis) and
+    #: that basis ("like-for-like" on the survey's RVU year, or "as credited")
+    wrvu_benchmarked_fte_adjusted: float | None = None
+    wrvu_basis: str = ""
     total_compensation: float | None = None
     compensation_per_wrvu: float | None = None
     compensation_percentile: float | str | None = None
@@ -79,6 +85,7 @@ class SpecialtyRow:
     payment_cents: int
     total_compensation: float | None
     median_wrvu_fte_adjusted: float | None
+    median_wrvu_benchmarked_fte_adjusted: float | None
     median_wrvu_percentile: float | str | None
     median_compensation_per_wrvu: float | None
     median_alignment_gap: float | None
@@ -212,6 +219,8 @@ def summarize_specialty(specialty: str, rows: Sequence[ClinicianRow]) -> Special
         payment_cents=sum(r.payment_cents for r in rows),
         total_compensation=sum(comps) if comps else None,
         median_wrvu_fte_adjusted=_median([r.wrvu_fte_adjusted for r in reported]),
+        median_wrvu_benchmarked_fte_adjusted=_median(
+            [r.wrvu_benchmarked_fte_adjusted for r in reported]),
         median_wrvu_percentile=median_percentile([r.wrvu_percentile for r in reported]),
         median_compensation_per_wrvu=_median([r.compensation_per_wrvu for r in reported]),
         median_alignment_gap=_median([r.alignment_gap for r in reported]),
@@ -301,7 +310,7 @@ def _percentile_text(value: float | str | None) -> str:
         return "n/a"
     if isinstance(value, str):
         return value
-    return f"{value:.1f}"
+    return fmt_percentile(value)
 
 
 def percentile_band(value: float | str | None) -> str | None:
@@ -414,6 +423,8 @@ DEPARTMENT_COLUMNS: tuple[tuple[str, str | None, int], ...] = (
     ("wrvu_total", "wrvu", 12),
     ("wrvu_annualized", "wrvu", 15),
     ("wrvu_fte_adjusted", "wrvu", 16),
+    ("wrvu_basis", None, 16),
+    ("wrvu_benchmarked_fte_adjusted", "wrvu", 18),
     ("wrvu_percentile", "percentile", 14),
     ("payment_total", "usd", 15),
     ("total_compensation", "usd", 17),
@@ -433,6 +444,7 @@ SPECIALTY_COLUMNS: tuple[tuple[str, str | None, int], ...] = (
     ("payment_total", "usd", 16),
     ("total_compensation", "usd", 18),
     ("median_wrvu_fte_adjusted", "wrvu", 16),
+    ("median_wrvu_benchmarked_fte_adjusted", "wrvu", 18),
     ("median_wrvu_percentile", "percentile", 14),
     ("median_compensation_per_wrvu", "usd", 18),
     ("median_alignment_gap", "percentile", 14),

@@ -513,6 +513,18 @@ def _add_data_year_credits(priced: pd.DataFrame, lines: pd.DataFrame, fees: Any,
         priced[DATA_YEAR_COLUMN.format(year=year)] = then["wrvu_credit"].to_numpy()
 
 
+def _add_other_reading(priced: pd.DataFrame, lines: pd.DataFrame, fees: Any,
+                       settings: PricingSettings) -> None:
+    """A log without patient or encounter ids: each line's wRVU credit under the other
+    multiple-procedure reading (``pricing.engine.OTHER_READING_COLUMN``), which each clinician's
+    report states on page 1 beside the rule used (one more pass for the department)."""
+    from rvubench.pricing.engine import OTHER_READING_COLUMN, other_reading
+
+    other = other_reading(lines, fees, settings)
+    if other is not None:
+        priced[OTHER_READING_COLUMN] = other["wrvu_credit"].to_numpy()
+
+
 def run_batch(
     options: BatchOptions,
     executor: Executor | None = None,
@@ -540,7 +552,7 @@ def run_batch(
     from rvubench.benchmarks.periods import latest_full_quarter, parse_period
     from rvubench.benchmarks.tables import load_benchmarks
     from rvubench.feeschedule.cms import load_fee_schedules
-    from rvubench.ingest.log import read_log
+    from rvubench.ingest.log import read_log, require_data_rows
     from rvubench.pricing.engine import price_lines
 
     started = time.perf_counter()
@@ -551,17 +563,19 @@ def run_batch(
     table = load_benchmarks(options.benchmark, sheet=options.benchmark_sheet,
                             survey_year=options.survey_year, metric=options.benchmark_metric)
     out_dir = Path(options.out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
 
     logs = options.logs if len(options.logs) != 1 else options.logs[0]
     ingest = read_log(logs, mapping=options.mapping, sheet=options.sheet,
                       net_reversals=options.net_reversals)
+    require_data_rows(ingest, ", ".join(Path(p).name for p in options.logs))
+    out_dir.mkdir(parents=True, exist_ok=True)
     sources = [Path(f).name for f in getattr(ingest, "files", []) or options.logs]
     lines = _fill_roster_localities(ingest.lines, entries)
     del ingest  # only the priced frame stays in memory for the rest of the run
     fees = load_fee_schedules(options.settings.fee_schedule_files)
     priced = price_lines(lines, fees, options.settings)
     _add_data_year_credits(priced, lines, fees, options.settings, entries, table)
+    _add_other_reading(priced, lines, fees, options.settings)
     del lines
 
     usable = priced["outcome"].ne("rejected")
@@ -694,6 +708,8 @@ def _clinician_row(
         wrvu_annualized=round(annualized, 4),
         wrvu_fte_adjusted=None if fte_adjusted is None else round(fte_adjusted, 4),
         wrvu_percentile=summary.get("wrvu_percentile"),
+        wrvu_benchmarked_fte_adjusted=summary.get("wrvu_benchmarked_fte_adjusted"),
+        wrvu_basis=_basis_text(summary),
         payment_cents=cents,
         total_compensation=e.total_compensation,
         compensation_per_wrvu=cpw,
@@ -701,6 +717,13 @@ def _clinician_row(
         alignment_gap=summary.get("alignment_gap"),
         outputs=list(result.outputs) if result is not None and result.ok else [],
     )
+
+
+def _basis_text(summary: dict[str, Any]) -> str:
+    """"on 2025 RVUs" (like-for-like), "as credited", or "" without a benchmark."""
+    if summary.get("wrvu_basis") == "like-for-like":
+        return f"on {summary.get('wrvu_basis_rvu_year')} RVUs"
+    return summary.get("wrvu_basis") or ""
 
 
 def _not_in_roster(
@@ -755,7 +778,7 @@ def _notices(table: Any) -> list[str]:
     if getattr(table, "illustrative", False):
         return [
             "Benchmark figures are ILLUSTRATIVE, not survey data: the bundled sample table is "
-            "for trying rvubench out; use your own licensed survey export (--benchmark)."
+            "for trying rvubench out; use your own licensed survey export for real decisions."
         ]
     return []
 

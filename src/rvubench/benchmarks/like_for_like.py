@@ -257,11 +257,13 @@ def like_for_like_section_data(lfl: LikeForLike, benchmark: Any, period: Any) ->
     factor = period.annualization_factor
     fte = Decimal(repr(float(benchmark.clinical_fte)))
     adjusted = Decimal(repr(lfl.wrvu_data_year)) * factor / fte
+    adjusted_in_effect = Decimal(repr(lfl.wrvu_in_effect)) * factor / fte
     data["wrvu_fte_adjusted_data_year"] = float(adjusted.quantize(Decimal("0.0001")))
-    data["wrvu_fte_adjusted_in_effect"] = benchmark.wrvu_fte_adjusted
-    data["wrvu_percentile_in_effect"] = (
-        None if benchmark.wrvu_percentile is None else benchmark.wrvu_percentile.json_value
-    )
+    data["wrvu_fte_adjusted_in_effect"] = float(adjusted_in_effect.quantize(Decimal("0.0001")))
+    # which column the report's percentiles use: the data-year figure when it differs
+    # (the report benchmarks like-for-like), else the figure as credited (they are equal)
+    data["benchmarked_on_data_year"] = bool(not lfl.fallback and lfl.difference != 0)
+    data["wrvu_percentile_in_effect"] = None
     data["wrvu_percentile_data_year"] = None
     summary = (getattr(benchmark, "rows", None) or {}).get("wrvu")
     if summary is not None:
@@ -278,6 +280,12 @@ def like_for_like_section_data(lfl: LikeForLike, benchmark: Any, period: Any) ->
             anchors=anchors,
         )
         data["wrvu_percentile_data_year"] = percentile_of(float(adjusted), row).json_value
+        data["wrvu_percentile_in_effect"] = percentile_of(float(adjusted_in_effect), row).json_value
+    from rvubench.report.formatting import reader_text
+
+    for key in ("note", "methodology"):  # shown in the PDF: no option names
+        if data.get(key):
+            data[key] = reader_text(data[key])
     data["period_label"] = period.label
     data["annualization_factor"] = float(factor)
     data["clinical_fte"] = float(benchmark.clinical_fte)

@@ -42,7 +42,8 @@ policy_option = click.option(
     default="medicare",
     show_default=True,
     help="wRVU crediting: 'medicare' adjusts for modifiers as Medicare pays; 'full-credit' "
-    "credits the code's full wRVU x units (26/TC rows still selected).",
+    "drops the payment-policy reductions (multiple procedure, endoscopy, imaging; bilateral "
+    "both sides in full) and keeps the share of 80-82/AS, 62, 54-56/78, 52, 53.",
 )
 fee_schedule_option = click.option(
     "--fee-schedule",

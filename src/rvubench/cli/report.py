@@ -96,6 +96,9 @@ def command(logs, out_dir, provider, specialty, period, benchmark, region, bench
         click.echo(f"Warning: template asked for {url}; not fetched (only files inside the "
                    "templates folder are used)", err=True)
     s = outcome.summary
+    for warning in outcome.warnings:
+        if not warning.startswith("ILLUSTRATIVE"):  # the summary says it below, once
+            click.echo(f"Warning: {warning}", err=True)
     if as_json:
         click.echo(json.dumps(s, indent=2))
     else:
@@ -104,6 +107,7 @@ def command(logs, out_dir, provider, specialty, period, benchmark, region, bench
         for path in outcome.paths:
             click.echo(f"wrote {path}", err=True)
     click.echo(f"rows read {s['rows_read']} = priced {s['rows_priced']} + credited zero "
-               f"{s['rows_zero']} + rejected {s['rows_rejected']}", err=True)
+               f"{s['rows_zero']} + rejected {s['rows_rejected']}; exact duplicate lines "
+               f"{s.get('rows_duplicate', 0)} (flagged, counted in the totals)", err=True)
     if outcome.exit_code:
         click.get_current_context().exit(outcome.exit_code)

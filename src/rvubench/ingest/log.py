@@ -174,6 +174,23 @@ class IngestResult:
         return int(self.lines["is_duplicate"].sum()) if len(self.lines) else 0
 
 
+def require_data_rows(result: IngestResult, source: str) -> None:
+    """Stop a run on a log with no data rows (only a header, or only titles and blanks).
+
+    ``read_log`` itself returns an empty frame for such a file; ``validate``, ``price``,
+    ``report`` and ``batch`` call this so a log with nothing in it is a data problem (exit 1)
+    instead of a silent success that writes empty outputs.
+
+    Raises:
+        DataProblem: ``result`` holds no rows.
+    """
+    from rvubench.errors import DataProblem
+
+    if result.rows_read == 0:
+        raise DataProblem(f"{source}: no data rows (the log has a header but no lines); "
+                          "nothing was written")
+
+
 @dataclass
 class Mapping:
     """A user's ``--mapping`` TOML: header names per canonical column, and options.

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rvubench.ingest.log import IngestResult, read_log
+from rvubench.ingest.log import IngestResult, read_log, require_data_rows
 
 MAX_LISTED = 50
 
@@ -26,6 +26,9 @@ class ValidationReport:
     unknown_codes: dict[str, int] = field(default_factory=dict)
     fee_schedule_releases: list[str] = field(default_factory=list)
     insights: Any = None  # rvubench.insights.global_periods.Insights with --insights (issue 7)
+    #: the lines priced as ``report`` prices them (national, medicare policy): the same
+    #: accounting as the report, rows read = priced + credited zero + rejected
+    priced_accounting: dict[str, Any] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -87,13 +90,25 @@ class ValidationReport:
             "warnings": list(ing.warnings),
             "files": list(ing.files),
             "net_reversals": ing.net_reversals,
+            "rows_priced": self.priced_accounting.get("rows_priced"),
+            "rows_zero": self.priced_accounting.get("rows_zero"),
+            "zero_by_reason": dict(self.priced_accounting.get("zero_by_reason", {})),
             "accounting": self.accounting_text(),
             **(self.insights.to_dict() if self.insights is not None else {}),
         }
 
     def accounting_text(self) -> str:
+        """``report``'s accounting (priced + credited zero + rejected) when the lines were
+        priced; else usable + rejected."""
         ing = self.ingest
         unknown = self.rows_unknown()
+        acc = self.priced_accounting
+        if acc:
+            return (
+                f"rows read {acc['rows_read']} = priced {acc['rows_priced']} + credited zero "
+                f"{acc['rows_zero']} + rejected {acc['rows_rejected']} (as report counts them; "
+                f"unknown codes {unknown} are among the zero-credit rows)"
+            )
         return (
             f"rows read {ing.rows_read} = usable {ing.rows_usable} (known codes "
             f"{ing.rows_usable - unknown} + unknown codes {unknown}, credited zero) + rejected "
@@ -108,6 +123,10 @@ class ValidationReport:
             out.append("  columns not used that look like they matter:")
             out += [f"    {w}" for w in ing.unused_columns]
         out.append(f"  {self.accounting_text()}")
+        zero = self.priced_accounting.get("zero_by_reason") or {}
+        if zero:
+            out.append("  credited zero by reason (national fee schedule, medicare policy):")
+            out += [f"    {n:6d}  {reason}" for reason, n in list(zero.items())[:max_listed]]
         by_reason = self.rejected_by_reason()
         if by_reason:
             out.append("  rejected by reason:")
@@ -177,6 +196,8 @@ def validate_log(
     from rvubench.feeschedule.cms import load_fee_schedules
 
     result = read_log(paths, mapping=mapping, sheet=sheet, net_reversals=net_reversals)
+    require_data_rows(result, ", ".join(
+        Path(p).name for p in ([paths] if isinstance(paths, str | Path) else paths)))
     fees = load_fee_schedules(tuple(fee_schedule_files))
     known = fees.codes()
     lines = result.lines
@@ -185,6 +206,13 @@ def validate_log(
     counts = {str(k): int(v) for k, v in unknown.value_counts().items()}
     releases = [r.release_id for r in fees.releases]
     report = ValidationReport(result, counts, releases)
+    # price as `report` does (default settings) so both commands count one file alike
+    from rvubench.pricing.engine import price_lines
+    from rvubench.pricing.settings import PricingSettings
+    from rvubench.pricing.summary import accounting
+
+    priced = price_lines(lines, fees, PricingSettings(fee_schedule_files=tuple(fee_schedule_files)))
+    report.priced_accounting = accounting(priced)
     if insights:  # global periods and E/M level mix (issue 7)
         from rvubench.insights.global_periods import insights_for_clean_lines
 

@@ -15,8 +15,12 @@ Rules (docs/domain.md 2.4) and the project decisions taken here:
   release (the priced frame's ``global_days`` column, or the fee schedule for clean lines).
 * **Who.** Only lines of the same ``provider_id`` are compared, and of the same patient
   when the log carries a patient identifier (ingest keeps only a keyed hash of it,
-  ``patient_key``). Without one, a visit for another patient inside a window is flagged
-  too: findings are lines *to review*, not denials. Rejected lines are ignored.
+  ``patient_key``); findings are lines *to review*, not denials. Without one (an encounter
+  id does not link days) a line inside a window may be another patient's: the review still
+  classifies what falls in the clinician's windows (counts; 99024 and 24/25/57/58/78/79 say
+  what the clinician billed), but lists no line to review and counts no wRVU at risk,
+  since whether the visit and the surgery are one patient's cannot be known. Rejected
+  lines are ignored.
 * **E/M lines** are codes 99202-99499 (interface.md category) and 99024. One inside
   several windows is attributed to the procedure with the latest date (ties: the longer
   global, then the later row), so a visit the day before a 090 surgery belongs to that
@@ -423,6 +427,10 @@ def _review(frame: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFrame:
     global_days = wins["global_days"][w]
     cls, mod = _classify(hcpcs[i], modifiers, is_em, offset, global_days)
     needs_review = np.where(is_em, cls == "likely_in_global", mod == "")
+    if not _by_patient(frame):
+        # without a patient id a line inside a window may be another patient's: it is
+        # classified (what the log shows) but not listed as a line to review
+        needs_review[:] = False
 
     def same(s: pd.Series) -> Any:
         return s.array  # keeps the dtype (str, datetime, Int64) without the index
@@ -466,6 +474,12 @@ _REVIEW_DTYPES = {
     "wrvu_credit": "float64",
     "payment_cents": "Int64",
 }  # fmt: skip
+
+
+def _by_patient(frame: pd.DataFrame) -> bool:
+    """Does the log identify patients (ingest's hashed ``patient_key``)? Only then can a
+    visit or procedure be matched to the surgery of the same patient."""
+    return bool("patient_key" in frame.columns and (frame["patient_key"].fillna("") != "").any())
 
 
 def _empty_review() -> pd.DataFrame:
@@ -553,7 +567,8 @@ def window_summary(windows: pd.DataFrame, review: pd.DataFrame) -> pd.DataFrame:
     out["lines_to_review"] = np.bincount(
         pos, weights=review["needs_review"].to_numpy(bool)[held], minlength=n
     ).astype("int64")
-    likely = cls == "likely_in_global"
+    # at risk: the likely lines that are lines to review (none without a patient id)
+    likely = (cls == "likely_in_global") & review["needs_review"].to_numpy(bool)[held]
     wrvu = review["wrvu_credit"].to_numpy(float)[held]
     out["wrvu_at_risk"] = np.round(np.bincount(pos[likely], weights=wrvu[likely], minlength=n), 4)
     return out
@@ -571,7 +586,9 @@ def global_period_totals(
     cls = review["classification"]
     likely = review.loc[cls == "likely_in_global"]
     procs = review.loc[cls == "procedure_in_global"]
-    cents = likely["payment_cents"].dropna()
+    # at risk: likely lines to review (without a patient id none is: see _review)
+    at_risk = likely.loc[likely["needs_review"]]
+    cents = at_risk["payment_cents"].dropna()
     by_global = windows["global_days"].value_counts()
     return {
         "windows": int(len(windows)),
@@ -582,7 +599,7 @@ def global_period_totals(
         "procedures_in_global": int(len(procs)),
         "procedures_in_global_without_modifier": int((procs["global_modifier"] == "").sum()),
         "lines_to_review": int(review["needs_review"].sum()),
-        "wrvu_at_risk": _sum_wrvu(likely["wrvu_credit"]),
+        "wrvu_at_risk": _sum_wrvu(at_risk["wrvu_credit"]),
         "payment_at_risk_cents": int(cents.sum()) if len(cents) else 0,
         "em_lines": em_lines,
         "em_share_in_global": (len(likely) / em_lines) if em_lines else None,
@@ -736,7 +753,8 @@ class Insights:
         who = (
             "same provider and patient; the patient column is used only as a keyed hash"
             if t.get("by_patient")
-            else "same provider; the log has no patient key, so review each line"
+            else "same provider; the log has no patient id, so no line can be matched to "
+                 "one patient's surgery and none is listed to review"
         )
         out = [
             f"Global periods ({who}):",
@@ -744,17 +762,20 @@ class Insights:
             f"000 same day: {byg['000']})",
             f"  post-op visits (99024): {t['post_op_visits']}",
             f"  E/M separate with modifier (24/25/57): {t['separate_with_modifier']}",
-            f"  E/M likely inside a global: {t['likely_in_global']} "
-            f"({t['wrvu_at_risk']:.2f} wRVUs at risk)",
+            (f"  E/M likely inside a global: {t['likely_in_global']} "
+             f"({t['wrvu_at_risk']:.2f} wRVUs at risk)" if t.get("by_patient") else
+             f"  E/M without 24/25/57 inside a window (patient unknown): "
+             f"{t['likely_in_global']}"),
             f"  procedures inside a global: {t['procedures_in_global']} "
             f"({t['procedures_in_global_without_modifier']} without 58/78/79)",
             f"  lines to review: {t['lines_to_review']}",
         ]
-        share = t.get("em_share_in_global")
-        if share is not None and share > 0.5 and not t.get("by_patient"):
+        if not t.get("by_patient"):
             out.append(
-                f"  note: {share:.0%} of the {t['em_lines']} E/M lines sit inside some window; "
-                "with no patient key most are likely other patients' visits (sample them)"
+                f"  note: {t['likely_in_global']} E/M lines without 24/25/57 and "
+                f"{t['procedures_in_global_without_modifier']} procedures without 58/78/79 sit "
+                "in a window of one of the clinician's procedures; whether they are the same "
+                "patient's cannot be known without a patient column"
             )
         todo = self.review.loc[self.review["needs_review"]]
         em_first = todo.sort_values(
@@ -819,9 +840,7 @@ def build_insights(
             mix_lines = lines.loc[dates.between(lo, hi)]
         em_dates = em_dates.loc[em_dates.between(lo, hi)]
     totals = global_period_totals(windows, review, em_lines=len(em_dates))
-    totals["by_patient"] = bool(
-        "patient_key" in frame.columns and (frame["patient_key"].fillna("") != "").any()
-    )
+    totals["by_patient"] = _by_patient(frame)
     return Insights(
         windows=window_summary(windows, review),
         review=review,
@@ -883,7 +902,7 @@ def global_period_data(
         (w[[*counted, "procedures_in_global"]].sum(axis=1) > 0) & (w["global_days"] != "000")
     ]
     review = result.review
-    em = review.loc[review["classification"] == "likely_in_global"]
+    em = review.loc[(review["classification"] == "likely_in_global") & review["needs_review"]]
     procs = review.loc[(review["classification"] == "procedure_in_global") & review["needs_review"]]
     return {
         "totals": dict(result.totals),

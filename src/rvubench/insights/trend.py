@@ -486,6 +486,7 @@ def build_trend_section(ctx: Any) -> Any:
     trend = trend_section(ctx.priced, ctx.period, coverage=coverage)
     if trend is None:
         return None
+    trend.update(rvu_basis(ctx.priced, trend, ctx.clean_lines, ctx.settings))
     sheet = SheetTable(TREND_SHEET, TREND_COLUMNS, trend_rows(trend), dict(TREND_FORMATS))
     return Section(
         key="trend",
@@ -508,3 +509,87 @@ def trend_section(
     if trend is not None:
         trend["chart_svg"] = trend_chart_svg(trend)
     return trend
+
+
+def _releases(priced: pd.DataFrame, start: date, end: date) -> list[str]:
+    """Fee-schedule releases that credited the usable lines dated ``start``..``end``."""
+    if "fee_schedule_release" not in priced:
+        return []
+    dates = pd.to_datetime(priced["date_of_service"], errors="coerce")
+    inside = (dates >= pd.Timestamp(start)) & (dates <= pd.Timestamp(end))
+    inside &= priced["outcome"] != "rejected"
+    return sorted({str(r) for r in priced.loc[inside, "fee_schedule_release"].dropna() if str(r)})
+
+
+def rvu_basis(
+    priced: pd.DataFrame, trend: dict[str, Any], clean_lines: pd.DataFrame | None, settings: Any
+) -> dict[str, Any]:
+    """Say which RVUs the trend's wRVUs are credited on, and compare years like with like.
+
+    Each window's wRVUs are credited on the RVUs in effect on its dates, so a year-over-year
+    change across a CMS RVU update mixes the work done with the change of RVUs (CMS cut 2026
+    work RVUs of non-time-based services by 2.5%). When the quarter and the same quarter a
+    year earlier were credited on different releases and the clean lines are at hand, both
+    quarters are credited again on the earlier year's RVUs, and that like-for-like change is
+    given beside the as-credited one.
+
+    Returns:
+        ``rvu_basis_note`` (a sentence, "" when every window used one release) and
+        ``year_over_year_like_for_like`` (None, or ``rvu_year``, ``release``, ``wrvu_then``,
+        ``wrvu_now``, ``wrvu_change``, ``wrvu_change_pct``).
+    """
+    out: dict[str, Any] = {"rvu_basis_note": "", "year_over_year_like_for_like": None}
+    this, then = trend["quarter"], trend["same_quarter_last_year"]
+    windows = [w for w in (*trend["previous_quarters"], this) if w["available"]]
+    used = {w["label"]: _releases(priced, w["start"], w["end"]) for w in windows}
+    if len({tuple(r) for r in used.values() if r}) <= 1:
+        return out
+    listing = "; ".join(f"{k}: {', '.join(v)}" for k, v in used.items() if v)
+    out["rvu_basis_note"] = (
+        "wRVUs in each quarter are as credited on the RVUs in effect on its dates ("
+        + listing + "), so a change between quarters on different releases mixes the work "
+        "done with CMS's update of the RVUs."
+    )
+    if clean_lines is None or not (this["available"] and then["available"]):
+        return out
+    year = then["start"].year
+    from rvubench.pricing.engine import price_lines
+
+    fees = _fees(settings)
+    if year not in list(fees.years):
+        return out
+    dates = pd.to_datetime(clean_lines["date_of_service"], errors="coerce")
+
+    def on_year(win: dict[str, Any]) -> tuple[int, list[str]]:
+        lines = clean_lines[(dates >= pd.Timestamp(win["start"])) & (dates <= pd.Timestamp(win["end"]))]
+        if lines.empty:
+            return 0, []
+        again = price_lines(lines, fees, _replace(settings, rvu_year=year))
+        usable = again[again["outcome"] != "rejected"]
+        units = (pd.to_numeric(usable["wrvu_credit"], errors="coerce").fillna(0) * _WRVU_SCALE)
+        return int(units.round().sum()), _releases(again, win["start"], win["end"])
+
+    w_then, r_then = on_year(then)
+    w_now, r_now = on_year(this)
+    out["year_over_year_like_for_like"] = {
+        "rvu_year": year,
+        "release": ", ".join(sorted(set(r_then) | set(r_now))),
+        "then_label": then["label"],
+        "wrvu_then": w_then / _WRVU_SCALE,
+        "wrvu_now": w_now / _WRVU_SCALE,
+        "wrvu_change": (w_now - w_then) / _WRVU_SCALE,
+        "wrvu_change_pct": round(100 * (w_now - w_then) / w_then, 1) if w_then else None,
+    }
+    return out
+
+
+def _fees(settings: Any) -> Any:
+    from rvubench.feeschedule.cms import load_fee_schedules
+
+    return load_fee_schedules(tuple(getattr(settings, "fee_schedule_files", ()) or ()))
+
+
+def _replace(settings: Any, **changes: Any) -> Any:
+    import dataclasses
+
+    return dataclasses.replace(settings, **changes)

@@ -7,11 +7,25 @@ One vectorized pass over the clean-line frame (docs/ARCHITECTURE.md section 3):
 2. status handling (2.2), setting from POS (1.3), locality GPCIs (5.3);
 3. per-unit payment in exact integer arithmetic: RVUs x100, GPCIs x1000, CF x10000, then
    one ROUND_HALF_UP to cents (1.7), OPPS cap for imaging TC/global rows (1.5);
-4. bilateral (2.6), endoscopy families and the multiple-procedure ranking per provider and
-   date of service (2.5), then assistant / co-surgeon / team / split-care / 52 / 53 (2.7-2.10),
-   each percentage applied to rounded cents and rounded again; units last;
+4. bilateral (2.6), endoscopy families and the multiple-procedure ranking per patient and
+   date of service (2.5; no ids: as billed, only 51 lines reduced), then assistant /
+   co-surgeon / team / split-care / 52 / 53 (2.7-2.10), each percentage applied to rounded
+   cents and rounded again; units last;
 5. wRVU credit per the ``medicare`` or ``full-credit`` policy (3.2), never geographically
-   adjusted.
+   adjusted. ``full-credit`` = work x units without the payment-policy reductions (MPPR,
+   endoscopy family, imaging; a bilateral item both sides in full: indicator 1 200%,
+   0/2 100%, 3 200%) while the modifiers meaning part of the work keep their share
+   (80-82 16%, AS 13.6%, 62 62.5%, 54/55/56/78, 52, 53): never less than ``medicare``.
+
+Surgical-team indicators (RVU25D.pdf ASST SURG, CO SURG, TEAM SURG): a modifier the
+indicator says may not be paid (80/81/82/AS on ASST SURG 1 "Assistant at surgery may not be
+paid" or 9 "Concept does not apply"; 62 on CO SURG 0 "Co-surgeons not permitted" or 9; 66 on
+TEAM SURG 0 "Team surgeons not permitted" or 9) is paid 0.00 and, under ``medicare``,
+credited 0 wRVU (outcome "zero", the reason names the field and indicator); ``full-credit``
+keeps the modifier's share. ASST SURG 0 and CO SURG 1 ("documentation ... medical
+necessity") are priced and flagged. TEAM SURG 1 and 2 say "pay by report": the MAC prices
+the line, so the payment is not estimable and the code's full wRVU is credited (as for any
+66 line before, and as status C lines are left to the MAC), ind 1 flagged for documentation.
 
 RT+LT bilateral pairs (domain.md 2.6 DECISION): two usable lines in the same
 multiple-procedure group (patient key, else encounter key, else provider, and date of
@@ -25,7 +39,8 @@ Several RT and LT lines of one code in a group pair up in input order (1st RT wi
 ``adjustments`` name the partner's row. The later line is credited zero (payment 0.00,
 wRVU 0, ``outcome`` "zero", ``reason`` naming the paid row) and is not ranked. Lines with
 more than one unit, indicator 9, and leftovers are priced as before. wRVU credit mirrors
-modifier 50 under each policy (``full-credit``: the paid line's wRVU x 1, the partner 0).
+modifier 50 under each policy (``full-credit``: the paid line both sides in full,
+the partner 0).
 
 Two units of a bilateral code on one line (domain.md 2.6): a usable line with exactly 2
 units, neither 50 nor RT nor LT, no distinct-procedure modifier (59, XE, XP, XS, XU, 76, 77,
@@ -61,7 +76,7 @@ import numpy as np
 import pandas as pd
 
 from rvubench.errors import UnknownLocalityError
-from rvubench.pricing.settings import PricingSettings
+from rvubench.pricing.settings import WITHOUT_IDS, PricingSettings
 
 # Place-of-service codes paid at the facility rate (domain.md 1.3); all others non-facility.
 FACILITY_POS = frozenset(
@@ -242,12 +257,13 @@ def _modifier_flags(mods) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     codes, uniq = pd.factorize(_text(mods)) if isinstance(mods, pd.Series) else mods
     sets = [frozenset(m.strip().upper() for m in str(u).split(",") if m.strip()) for u in uniq]
     names = ("26", "TC", "53", "50", "62", "66", "80", "81", "82", "AS", "54", "55", "56",
-             "78", "52", "22")
+             "78", "52", "22", "51")
     flags = {}
     for name in names:
         per_unique = np.array([name in s for s in sets] + [False], dtype=bool)
         flags[name] = per_unique[codes]  # code -1 (missing) picks the trailing False
-    rules = set(names) - {"26", "TC"}  # modifiers handled after row selection
+    rules = set(names) - {"26", "TC", "51"}  # modifiers handled after row selection (51:
+    # only by the ranking of a log without patient ids, see _line_status)
     per_unique = np.array([bool(s & rules) for s in sets] + [False], dtype=bool)
     flags["any"] = per_unique[codes]
     for side in ("RT", "LT"):  # sides of a bilateral pair (no pricing effect by themselves)
@@ -303,7 +319,7 @@ def _row_data(fees, release_ids: list[str]) -> SimpleNamespace:
     d.flag = {name: (rows[name].to_numpy(dtype=bool, na_value=False) if name in rows
                      else np.zeros(n, dtype=bool)) for name in ("nf_na", "f_na")}
     d.char = {name: _char_col(rows, name)[:n] if n else np.zeros(0, dtype="int64")
-              for name in ("status", "mult_proc", "bilat", "asst", "co_surg")}
+              for name in ("status", "mult_proc", "bilat", "asst", "co_surg", "team_surg")}
     d.text = {name: (rows[name].fillna("").astype(str).to_numpy(dtype=object) if name in rows
                      else np.full(n, "", dtype=object))
               for name in ("status", "description", "global_days", "endo_base")}
@@ -351,7 +367,8 @@ def price_lines(
 
     Everything that depends only on a line's pricing key (release, code, modifiers, POS,
     locality/ZIP) is computed once per distinct key; only units, the T-status rule and the
-    multiple-procedure ranking (per provider and date of service) work line by line.
+    multiple-procedure ranking (per patient, else encounter, and date of service; without
+    ids as billed, see ``PricingSettings.without_ids``) work line by line.
 
     Args:
         lines: clean lines, ARCHITECTURE.md section 2 columns, in input order.
@@ -425,13 +442,14 @@ def _price_all(lines: pd.DataFrame, fees, settings: PricingSettings) -> pd.DataF
     _modifier_rules(k, settings)
     _pair_keys(k)
     _units2_keys(k)
+    _not_payable_credit(k, settings)
     _expand(s, k, key_idx, lines)
-    _line_status(s, lines)
+    _line_status(s, lines, settings, k)
     _bilateral_pairs(s, k, lines)
     _bilateral_units(s, k)
     s.medicare = settings.policy == "medicare"
     res = _mppr(
-        n=s.n, grp=s.grp,
+        n=s.n, grp=s.rank_grp, secondary=s.billed51,
         eligible=_rankable(s, 1),
         mult=s.mult, key_idx=key_idx, eb_idx=k.eb_idx, code_idx=k.code_idx,
         code_rank=k.code_rank, all_codes=k.all_codes, unit_b=s.unit_b, units=s.units,
@@ -719,7 +737,7 @@ def _rankable(s: SimpleNamespace, bit: int) -> np.ndarray:
 def _patient_or_encounter(lines: pd.DataFrame) -> np.ndarray | None:
     """Per line, the hashed patient key, else the hashed encounter key (ingest), else None.
 
-    Without either, multiple procedures rank per provider and date of service."""
+    Without either, ``PricingSettings.without_ids`` decides (see :func:`_line_status`)."""
     keys = None
     for col in ("encounter_key", "patient_key"):  # patient wins where both are present
         if col in lines.columns:
@@ -729,9 +747,43 @@ def _patient_or_encounter(lines: pd.DataFrame) -> np.ndarray | None:
     return keys
 
 
-def _line_status(s: SimpleNamespace, lines: pd.DataFrame) -> None:
+# A priced-frame column (in memory only, batch runs): each line's wRVU credit under the other
+# ``without_ids`` rule, for a log without patient or encounter ids (see other_reading).
+OTHER_READING_COLUMN = "wrvu_credit_other_reading"
+
+
+def other_reading(lines: pd.DataFrame, fees, settings: PricingSettings) -> pd.DataFrame | None:
+    """The lines priced under the other ``without_ids`` rule (as billed <-> each day one
+    patient), or None when the log has a patient or encounter id (the rule does not apply).
+    """
+    import dataclasses
+
+    if id_column_used(lines):
+        return None
+    rule = next(r for r in WITHOUT_IDS if r != settings.without_ids)
+    return price_lines(lines, fees, dataclasses.replace(settings, without_ids=rule))
+
+
+def id_column_used(lines: pd.DataFrame) -> str:
+    """Which id groups multiple procedures: "patient", "encounter", or "" (none: the log is
+    priced by ``PricingSettings.without_ids``)."""
+    for col, name in (("patient_key", "patient"), ("encounter_key", "encounter")):
+        if col in lines.columns and (_text(lines[col]) != "").any():
+            return name
+    return ""
+
+
+def _line_status(s: SimpleNamespace, lines: pd.DataFrame, settings: PricingSettings,
+                 k: SimpleNamespace) -> None:
     """Provider/day(/patient) groups, and the T rule: paid only when the provider has no
-    other payable (A/R) service that day (for that patient, when the log identifies one)."""
+    other payable (A/R) service that day (for that patient, when the log identifies one).
+
+    ``s.rank_grp`` groups the lines ranked together for multiple procedures: per patient
+    (else encounter) and day when the log has ids. Without ids (``settings.without_ids``
+    "as-billed") no two lines are ranked together, as they may be different patients: each
+    line is its own group (its own units still rank) and a line carrying 51 is reduced as a
+    secondary procedure (``s.billed51``); "day-as-patient" ranks a clinician's day together.
+    """
     prov_idx, prov_u = s.encoded["provider_id"].result()
     day = np.where(s.d_idx >= 0, s.d_idx, s.n_dates)  # missing dates share one id
     grp = prov_idx.astype("int64") * (s.n_dates + 1) + day
@@ -745,6 +797,9 @@ def _line_status(s: SimpleNamespace, lines: pd.DataFrame) -> None:
     elif len(prov_u) * (s.n_dates + 1) > 20_000_000:  # keep bincount arrays small
         grp, _ = pd.factorize(grp)
     s.grp = grp
+    s.as_billed = who is None and settings.without_ids == "as-billed"
+    s.rank_grp = np.arange(s.n, dtype="int64") if s.as_billed else grp
+    s.billed51 = k.mf["51"][s.key_idx] if s.as_billed else None
     s.is_t = is_t = s.found & (s.st == C("T"))
     if not is_t.any():  # no injection line: nothing to bundle
         s.t_bundled = np.zeros(s.n, dtype=bool)
@@ -828,7 +883,7 @@ def _select_rows(s: SimpleNamespace, lines: pd.DataFrame, fees) -> None:
         setattr(s, name, d.num[src][rowi] if len(d.rows) else s.st * 0)
     s.nf_na = d.flag["nf_na"][rowi] if len(d.rows) else s.st > 0
     s.f_na = d.flag["f_na"][rowi] if len(d.rows) else s.st > 0
-    for name in ("mult_proc", "bilat", "asst", "co_surg"):
+    for name in ("mult_proc", "bilat", "asst", "co_surg", "team_surg"):
         setattr(s, name, d.char[name][rowi] if len(d.rows) else s.st * 0)
     s.mult = s.mult_proc
     # endoscopic base codes as indexes into all_codes (the line codes, then other bases)
@@ -1002,7 +1057,7 @@ def _modifier_rules(s: SimpleNamespace, settings: PricingSettings) -> None:
     f = {k: v[sub] for k, v in s.mf.items()}
     k = len(sub)
     m = SimpleNamespace()
-    bilat, asst, cosurg = s.bilat[sub], s.asst[sub], s.co_surg[sub]
+    bilat, asst, cosurg, team = s.bilat[sub], s.asst[sub], s.co_surg[sub], s.team_surg[sub]
     pre, intra, post = s.pre[sub], s.intra[sub], s.post[sub]
 
     bil_f = np.full(k, _ONE, dtype="int64")
@@ -1026,15 +1081,19 @@ def _modifier_rules(s: SimpleNamespace, settings: PricingSettings) -> None:
     asst_fac = np.where(m.asst_code == 4, 1360, 1600)
     post_f.append((is_asst, asst_fac))
     wfac = np.where(is_asst, asst_fac / _ONE, wfac)
+    # ASST SURG, CO SURG and TEAM SURG indicators as RVU25D.pdf words them (_TEAM_RULES):
+    # where the modifier may not be paid, payment 0 and (medicare policy) 0 wRVU
     m.asst_pay0 = is_asst & _isin(asst, "19")
     m.asst_ind = np.select([is_asst & (asst == C(v)) for v in "019"], [1, 2, 3], 0)
 
     m.is62 = f["62"]
     post_f.append((m.is62, 6250))
     wfac = np.where(m.is62, wfac * 0.625, wfac)
-    m.co0 = m.is62 & (cosurg == C("0"))
-    m.co_ind = np.select([m.co0, m.is62 & (cosurg == C("1"))], [1, 2], 0)
+    m.co0 = m.is62 & _isin(cosurg, "09")
+    m.co_ind = np.select([m.is62 & (cosurg == C(v)) for v in "019"], [1, 2, 3], 0)
     m.is66 = f["66"]
+    m.team0 = m.is66 & _isin(team, "09")
+    m.team_ind = np.select([m.is66 & (team == C(v)) for v in "0129"], [1, 2, 3, 4], 0)
 
     m.split_code = np.zeros(k, dtype="int64")
     m.split_pct = np.zeros(k, dtype="int64")  # percent of the fee
@@ -1062,9 +1121,22 @@ def _modifier_rules(s: SimpleNamespace, settings: PricingSettings) -> None:
     s.asst_pay0[sub] = m.asst_pay0
     s.co0 = np.zeros(n, dtype=bool)
     s.co0[sub] = m.co0
-    s.pay_zero[sub] |= m.asst_pay0 | m.co0
-    s.est[sub] &= ~(m.is66 | m.split_missing | m.no53row)
+    s.team0 = np.zeros(n, dtype=bool)
+    s.team0[sub] = m.team0
+    s.pay_zero[sub] |= m.asst_pay0 | m.co0 | m.team0
+    # (medicare policy: credited 0 too, after the bilateral pair/2-unit candidates are chosen,
+    # see _not_payable_credit; full-credit keeps the share of the work done)
+    # team surgery "pay by report" (indicators 1 and 2): the MAC prices it, not estimable
+    s.est[sub] &= ~((m.is66 & ~m.team0) | m.split_missing | m.no53row)
     s.mod = m
+
+
+def _not_payable_credit(k: SimpleNamespace, settings: PricingSettings) -> None:
+    """Under the ``medicare`` policy a key whose assistant (80-82, AS), co-surgeon (62) or
+    team (66) modifier may not be paid under its ASST/CO/TEAM SURG indicator credits 0 wRVU,
+    as Medicare pays it nothing; ``full-credit`` keeps the modifier's share of the work."""
+    if settings.policy == "medicare":
+        k.credit_ok = k.credit_ok & ~(k.asst_pay0 | k.co0 | k.team0)
 
 
 def _pair_keys(k: SimpleNamespace) -> None:
@@ -1210,6 +1282,13 @@ def _line_bil_f(s: SimpleNamespace, k: SimpleNamespace, idx: np.ndarray) -> np.n
     return bf
 
 
+def _full_bilateral(bil_f: np.ndarray) -> np.ndarray:
+    """The ``full-credit`` work factor of a bilateral item (from its payment factor per
+    10,000): both sides in full, so indicator 1 (150% paid) is credited 200%; indicators 0,
+    2 and 3 are credited as paid (100%, 100%, 200%), a line without 50 x 1."""
+    return np.where(bil_f == 15000, 20000, bil_f) / _ONE
+
+
 def _payment_and_credit(s: SimpleNamespace, k: SimpleNamespace,
                         settings: PricingSettings) -> None:
     """Line payment (post-MPPR factors on rounded cents, units last) and wRVU credit."""
@@ -1231,7 +1310,11 @@ def _payment_and_credit(s: SimpleNamespace, k: SimpleNamespace,
     s.pay_na = (s.found & ~s.est) | ~s.found  # unknown code, rejected, or not estimable
     if s.pair is not None:
         s.pay_na[s.pair.partner] = False  # paid on the pair's other line: 0.00
-    w = s.work_adj * s.wfac / 100.0 if s.medicare else s.work100 * s.units / 100.0
+    if s.medicare:
+        w = s.work_adj * s.wfac / 100.0
+    else:  # full-credit: no payment-policy reduction, the share of the work done kept
+        s.work_full = s.work100 * s.units * _full_bilateral(_line_bil_f(s, k, np.arange(s.n)))
+        w = s.work_full * s.wfac / 100.0
     w = np.where(s.credit_ok, np.round(w, 4), 0.0)
     s.wcredit = np.where(w == 0, 0.0, w)  # no negative zero
     s.priced = s.usable & ((s.wcredit > 0) | (~s.pay_na & (s.pay_cents > 0)))
@@ -1271,15 +1354,28 @@ def _static_texts(k: SimpleNamespace, settings: PricingSettings) -> tuple[np.nda
     b.add(m.asst_code, ["", "assistant at surgery (80): 16%", "assistant at surgery (81): 16%",
                         "assistant at surgery (82): 16%",
                         "non-physician assistant at surgery (AS): 13.6%"], idx=sub)
-    b.add(m.asst_ind, ["", "assistant: documentation of medical necessity required (ind 0)",
-                       "assistant at surgery not payable for this code (ind 1): payment 0",
-                       "assistant modifier not applicable to this code (ind 9): payment 0"],
+    b.add(m.asst_ind, ["", "assistant: documentation of medical necessity required "
+                           "(ASST SURG ind 0)",
+                       "assistant at surgery may not be paid for this code (ASST SURG ind 1): "
+                       "payment 0",
+                       "assistant at surgery concept does not apply to this code "
+                       "(ASST SURG ind 9): payment 0"],
           idx=sub)
     b.add_flag(m.is62, "co-surgeon (62): 62.5%", idx=sub)
-    b.add(m.co_ind, ["", "co-surgeons not permitted for this code (ind 0): payment 0",
-                     "co-surgeons: documentation of medical necessity required (ind 1)"],
+    b.add(m.co_ind, ["", "co-surgeons not permitted for this code (CO SURG ind 0): payment 0",
+                     "co-surgeons: documentation of medical necessity required (CO SURG ind 1)",
+                     "co-surgery concept does not apply to this code (CO SURG ind 9): "
+                     "payment 0"],
           idx=sub)
-    b.add_flag(m.is66, "team surgery (66): priced by report, payment not estimable", idx=sub)
+    b.add(m.team_ind, ["", "team surgery (66) not permitted for this code (TEAM SURG ind 0): "
+                           "payment 0",
+                       "team surgery (66): documentation of medical necessity required, priced "
+                       "by report (TEAM SURG ind 1): payment not estimable, full wRVU",
+                       "team surgery (66): priced by report (TEAM SURG ind 2): payment not "
+                       "estimable, full wRVU",
+                       "team surgery concept does not apply to this code (TEAM SURG ind 9): "
+                       "payment 0"],
+          idx=sub)
     _split_texts(b, k)
     b.add_flag(m.is52, f"reduced service (52): x{settings.mod52_factor:.2f}; the MAC may reduce",
                idx=sub)
@@ -1315,8 +1411,13 @@ def _adjustment_texts(s: SimpleNamespace, k: SimpleNamespace,
     ]
     tail = []
     if not s.medicare:
-        tail.append((s.found & (np.abs(s.work_adj - s.work100 * s.units) > 1e-9),
-                     ["", "full-credit policy: wRVU not reduced for modifiers"]))
+        not_payable = (k.asst_pay0 | k.co0 | k.team0)[s.key_idx] & s.credit_ok
+        tail.append((np.select([s.found & (np.abs(s.work_adj - s.work_full) > 1e-9),
+                                not_payable], [1, 2], 0),
+                     ["", "full-credit policy: wRVU without multiple-procedure, endoscopy or "
+                          "bilateral payment reductions",
+                      "full-credit policy: the modifier's share of the work credited though "
+                      "Medicare does not pay it"]))
     any_dyn = np.zeros(s.n, dtype=bool)
     for codes, _ in (*dynamic, *tail):
         if codes is not none:
@@ -1367,13 +1468,15 @@ def _split_texts(tx: _Texts, s: SimpleNamespace) -> None:
     m = s.mod
     key = np.where(m.split_ok, m.split_code * 101 + np.clip(m.split_pct, 0, 100), 0)
     k_idx, k_uniq = pd.factorize(key)
-    labels = []
+    # code 0 means "no text" to _Texts: the factorized codes are shifted by one, so that
+    # the first line's split (label 0 of the factorization) is not taken for "none"
+    labels = [""]
     for k in k_uniq:
         c, p = divmod(int(k), 101)
         what = {1: "surgical care only (54): pre-op + intra-op", 2: "post-op care only (55)",
                 3: "pre-op care only (56)", 4: "return to OR (78): intra-op"}.get(c)
         labels.append(f"{what} {p}%" if what else "")
-    tx.add(k_idx, labels, idx=s.sub)
+    tx.add(k_idx + 1, labels, idx=s.sub)
     tx.add(np.where(m.split_missing, m.split_code, 0),
            ["", *[f"modifier {mod}: the fee schedule has no pre/intra/post-op split for this "
                   "code; payment not estimable, full wRVU credited" for mod in SPLIT_MODS]],
@@ -1520,7 +1623,7 @@ def _imaging_mppr(s: SimpleNamespace, k: SimpleNamespace, settings: PricingSetti
     idx = np.flatnonzero(elig)
     if len(idx) == 0:
         return
-    g = s.grp[idx].astype("int64") * 256 + s.mult[idx]
+    g = s.rank_grp[idx].astype("int64") * 256 + s.mult[idx]
     gd = _dense(g)[0]
     keep = np.bincount(gd, weights=s.units[idx])[gd] > 1
     idx, g = idx[keep], g[keep]
@@ -1615,7 +1718,7 @@ def _base_units(fees, release_ids, rel_idx, codes, facility, gw, gpe, gmp, cf):
 
 
 def _mppr(*, n, grp, eligible, mult, key_idx, eb_idx, code_idx, code_rank, all_codes, unit_b,
-          units, work_b, base_lookup):
+          units, work_b, base_lookup, secondary=None):
     """Endoscopy families and the surgical multiple-procedure ranking (domain.md 2.5).
 
     Each line has a first-unit and an other-unit amount (cents) and work (x100, float), so
@@ -1625,6 +1728,8 @@ def _mppr(*, n, grp, eligible, mult, key_idx, eb_idx, code_idx, code_rank, all_c
     endoscopy role (0 none, 1 highest, 2 minus base, 3 base not paid), the endoscopy base
     text component (codes, base codes), the MPPR text component (codes, labels), and the
     credited work x100 for all units before the post-MPPR factors (medicare policy).
+    ``secondary`` (None or a per-line mask): lines billed as a secondary procedure (51 on a
+    log without patient ids), reduced even when ranked first in their group.
     """
     m = SimpleNamespace(
         first_c=unit_b.copy(), other_c=unit_b.copy(), n_first=np.minimum(units, 1),
@@ -1637,12 +1742,14 @@ def _mppr(*, n, grp, eligible, mult, key_idx, eb_idx, code_idx, code_rank, all_c
     if len(idx):
         # only provider/days with more than one ranked unit matter
         cnt = np.bincount(grp[idx], weights=units[idx])
-        idx = idx[cnt[grp[idx]] > 1]
+        more = cnt[grp[idx]] > 1
+        idx = idx[more | secondary[idx]] if secondary is not None else idx[more]
     if len(idx):
         kk = key_idx[idx]  # per-key code facts, for the ranked lines only
         sub = SimpleNamespace(eb=eb_idx[kk], code=code_idx[kk], rank=code_rank[kk])
         fam = _endoscopy(m, idx, grp, mult, sub, all_codes, unit_b, units, work_b, base_lookup)
-        _rank(m, idx, grp, fam, sub.rank, unit_b, work_b, units)
+        sec = secondary[idx] if secondary is not None else None
+        _rank(m, idx, grp, fam, sub.rank, unit_b, work_b, units, sec)
     work_adj = m.w_first * m.n_first + m.w_other * (units - m.n_first)
     return (m.first_c, m.other_c, m.n_first, m.endo_role, (m.eb_codes, m.eb_uniq),
             (m.mppr_code, m.labels), work_adj)
@@ -1691,8 +1798,9 @@ def _endoscopy(m, idx, grp, mult, sub, all_codes, unit_b, units, work_b, base_lo
     return in_fam, fam_key, item_val, item_w
 
 
-def _rank(m, idx, grp, fam, code_rank, unit_b, work_b, units):  # code_rank: over idx
-    """Rank items per provider/day by amount (tie: work, then code): 100% then 50%."""
+def _rank(m, idx, grp, fam, code_rank, unit_b, work_b, units, sec=None):  # over idx
+    """Rank items per provider/day by amount (tie: work, then code): 100% then 50%; the
+    ``sec`` lines (billed with 51, no patient ids) are 50% from their first unit."""
     in_fam, fam_key, item_val, item_w = fam
     g = grp[idx].astype("int64")
     k = len(idx)
@@ -1727,6 +1835,8 @@ def _rank(m, idx, grp, fam, code_rank, unit_b, work_b, units):  # code_rank: ove
         line_start = np.where(in_fam, fam_start[fam_key], line_start)
     line_tot = gtot[g].astype("int64")
     top = line_start == 1
+    if sec is not None:
+        top &= ~sec
     keep_other = in_fam & top  # a top family keeps its (already reduced) other units
     fc, oc = m.first_c[idx], m.other_c[idx]
     m.first_c[idx] = np.where(top, fc, _pct(fc, 5000))
@@ -1746,6 +1856,10 @@ def _rank(m, idx, grp, fam, code_rank, unit_b, work_b, units):  # code_rank: ove
         by_report = "; 6th and later procedures priced by report (50% used)" if end >= 6 else ""
         m.labels.append(f"MPPR {ranks} of {t}: {pct}{by_report}")
     m.mppr_code[idx] = np.where(line_tot > 1, kc + 1, 0)
+    if sec is not None and sec.any():
+        m.labels.append("billed as a multiple procedure (51), no patient or encounter id in "
+                        "the log: 50% (lines not ranked together)")
+        m.mppr_code[idx[sec]] = len(m.labels) - 1
 
 
 def _sorted_ids(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1794,8 +1908,9 @@ def _reasons(s: SimpleNamespace, k: SimpleNamespace) -> np.ndarray:
     st = s.st[idx]
     kind = np.select(
         [k.unknown[kk], k.only26[kk], st == C("C"), st == C("J"), s.t_bundled[idx],
-         ~_isin(st, "ARTN"), s.endo_role[idx] == 3, k.asst_pay0[kk], k.co0[kk]],
-        list(range(1, 10)), 0,
+         ~_isin(st, "ARTN"), s.endo_role[idx] == 3, k.asst_pay0[kk], k.co0[kk],
+         k.team0[kk]],
+        list(range(1, 11)), 0,
     )
     key = kk.astype("int64") * 16 + kind
     k_idx, k_uniq = pd.factorize(key)
@@ -1805,6 +1920,20 @@ def _reasons(s: SimpleNamespace, k: SimpleNamespace) -> np.ndarray:
                      dtype=object)
     reason[idx] = texts[k_idx]
     return reason
+
+
+# RVU25D.pdf field text of the indicators under which the modifier is not payable
+_TEAM_RULES = {
+    "ASST SURG": {"1": "statutory payment restriction, assistant at surgery may not be paid",
+                  "9": "concept does not apply"},
+    "CO SURG": {"0": "co-surgeons not permitted for this procedure",
+                "9": "concept does not apply"},
+    "TEAM SURG": {"0": "team surgeons not permitted for this procedure",
+                  "9": "concept does not apply"},
+}
+# reason kind -> (fee-schedule field, per-key indicator attribute, modifier)
+_TEAM_FIELDS = {8: ("ASST SURG", "asst", "80"), 9: ("CO SURG", "co_surg", "62"),
+                10: ("TEAM SURG", "team_surg", "66")}
 
 
 def _reason_text(s: SimpleNamespace, k: SimpleNamespace, i: int, kind: int) -> str:
@@ -1827,9 +1956,14 @@ def _reason_text(s: SimpleNamespace, k: SimpleNamespace, i: int, kind: int) -> s
         5: "injection (status T): bundled, another payable service by the same provider that day",
         6: f"status {st} ({STATUS_TEXT.get(st, 'unknown status')}): not paid, 0 wRVU credited",
         7: f"endoscopy base {code} not paid separately with a member of its family",
-        8: "assistant at surgery not payable for this code: 0 wRVU credited with no payment",
-        9: "co-surgeons not permitted for this code",
     }
+    if kind in (8, 9, 10):  # the surgical-team indicator that makes the modifier not payable
+        field_name, ind, mod = _TEAM_FIELDS[kind]
+        ind = chr(getattr(k, ind)[kk]) if getattr(k, ind)[kk] else "?"
+        if kind == 8:  # which assistant modifier (k.sub: the keys with a pricing modifier)
+            mod = ASSISTANT_MODS[int(k.mod.asst_code[np.searchsorted(k.sub, kk)]) - 1]
+        return (f"{field_name} indicator {ind} ({_TEAM_RULES[field_name][ind]}): modifier "
+                f"{mod} not payable, payment 0, 0 wRVU credited")
     if kind in texts:
         return texts[kind]
     if s.work100[i] == 0:
@@ -1958,12 +2092,19 @@ def price_log(
         ingest warnings.
     """
     from rvubench.feeschedule.cms import load_fee_schedules
-    from rvubench.ingest.log import read_log
+    from rvubench.ingest.log import read_log, require_data_rows
     from rvubench.pricing.summary import accounting
 
     settings = settings or PricingSettings()
     result = read_log(paths, mapping=mapping, sheet=sheet, net_reversals=net_reversals)
+    require_data_rows(result, _source_names(paths))
     fees = load_fee_schedules(settings.fee_schedule_files)
     priced = price_lines(result.lines, fees, settings)
     write_priced_csv(priced, output)
     return PriceOutcome(Path(output), accounting(priced), list(getattr(result, "warnings", [])))
+
+
+def _source_names(paths: object) -> str:
+    """File names of a run's logs for messages (never the folders above them)."""
+    items = [paths] if isinstance(paths, str | Path) else list(paths)
+    return ", ".join(Path(p).name for p in items)

@@ -6,6 +6,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 POLICIES = ("medicare", "full-credit")
+# How multiple procedures are ranked when the log has no patient or encounter id:
+# "as-billed": never across lines (they may be different patients); a line carrying 51 is
+# reduced as a secondary procedure, the others are whole. "day-as-patient": every procedure
+# of a clinician's day ranked together as if one patient (the earlier rule; shown beside).
+WITHOUT_IDS = ("as-billed", "day-as-patient")
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,8 @@ class PricingSettings:
         mod52_factor: wRVU/payment factor for modifier 52 (MAC discretion; default 1.0).
         mod53_factor: factor for 53 on codes without a CMS ``53`` row (default 1.0).
         imaging_pc_reduction: apply the 5% reduction to subsequent imaging PCs (ind 4) to wRVU.
+        without_ids: multiple-procedure rule for logs without a patient or encounter id
+            (``WITHOUT_IDS``); logs with ids always rank per patient (else encounter) and day.
     """
 
     locality: str = "national"
@@ -37,9 +44,15 @@ class PricingSettings:
     mod52_factor: float = 1.0
     mod53_factor: float = 1.0
     imaging_pc_reduction: bool = False
+    without_ids: str = "as-billed"
 
     def __post_init__(self) -> None:
         if self.policy not in POLICIES:
             from rvubench.errors import UsageProblem
 
             raise UsageProblem(f"policy {self.policy!r} unknown; use one of {', '.join(POLICIES)}")
+        if self.without_ids not in WITHOUT_IDS:
+            from rvubench.errors import UsageProblem
+
+            raise UsageProblem(f"without_ids {self.without_ids!r} unknown; use one of "
+                               f"{', '.join(WITHOUT_IDS)}")

@@ -8,6 +8,7 @@ numbers and applies the Excel number formats of :data:`XLSX_FORMATS`, defined on
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -107,22 +108,32 @@ def fmt_pct(fraction: Any, places: int = 1) -> str:
 
 
 def fmt_percentile(value: Any) -> str:
-    """A benchmark percentile: ``62.5 -> "62.5th"``, ``50 -> "50th"``; labels pass through.
+    """A benchmark percentile as a whole ordinal: ``62.5 -> "63rd"``, ``38.2 -> "38th"``.
 
-    Labels such as ``"below p10"`` or ``"above p90"`` (domain.md 4.2) are returned as given.
+    The one way reports write a percentile: rounded half-up to a whole number first, then
+    given the English suffix of that number (1st 2nd 3rd 4th ... 11th 12th 13th ... 21st
+    22nd 23rd ... 101st). The exact figure stays in the workbook and ``--json``. Labels such
+    as ``"below p10"`` or ``"above p90"`` (outside the published range) pass through.
     """
     if isinstance(value, str):
         return value or MISSING
-    d = round_half_up(value, 1)
+    d = round_half_up(value, 0)
     if d is None:
         return MISSING
-    text = f"{d.normalize():f}" if d == d.to_integral() else f"{d:f}"
-    whole = int(d)
-    if d != d.to_integral() or whole % 100 in (11, 12, 13):
-        suffix = "th"
-    else:
-        suffix = {1: "st", 2: "nd", 3: "rd"}.get(whole % 10, "th")
-    return f"{text}{suffix}"
+    return ordinal(int(d))
+
+
+def ordinal(n: int) -> str:
+    """``1 -> "1st"``, ``2 -> "2nd"``, ``11 -> "11th"``, ``22 -> "22nd"``, ``113 -> "113th"``."""
+    if abs(n) % 100 in (11, 12, 13):
+        return f"{n}th"
+    return f"{n}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(abs(n) % 10, 'th') }"
+
+
+def fmt_percentile_phrase(value: Any) -> str:
+    """``38.2 -> "38th percentile"``; labels (``"below p10"``) and missing (``"n/a"``) as given."""
+    text = fmt_percentile(value)
+    return text if text == MISSING or not text[:1].isdigit() else f"{text} percentile"
 
 
 def fmt_signed(value: Any, places: int = 1) -> str:
@@ -147,7 +158,26 @@ JINJA_FILTERS: dict[str, Callable[..., str]] = {
     "rvu": fmt_rvu,
     "pct": fmt_pct,
     "percentile": fmt_percentile,
+    "percentile_phrase": fmt_percentile_phrase,
     "num": fmt_number,
     "signed": fmt_signed,
     "factor": fmt_factor,
 }
+
+
+_OPTION_RE = re.compile(r"(\()?--([a-z][a-z0-9-]*)(?: [A-Z][A-Z0-9_-]*)?(\))?")
+
+
+def reader_text(text: str) -> str:
+    """Text for a document a person reads: option names (``--fee-schedule``) become words.
+
+    Messages are shared with the command line, where naming the option is the fix; a PDF or
+    a workbook is read away from any shell (and batch runs have other options), so there the
+    option becomes "the fee-schedule setting": ``"add it with --fee-schedule"`` ->
+    ``"add it with the fee-schedule setting"``.
+    """
+    def words(m: re.Match[str]) -> str:
+        inner = f"the {m.group(2)} setting"
+        return f"({inner})" if m.group(1) and m.group(3) else (m.group(1) or "") + inner + (m.group(3) or "")
+
+    return _OPTION_RE.sub(words, str(text))

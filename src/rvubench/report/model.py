@@ -18,21 +18,23 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from rvubench.errors import DataProblem
 from rvubench.pricing import summary as summarize
 from rvubench.pricing.settings import PricingSettings
 from rvubench.report import charts
-from rvubench.report.formatting import fmt_number, fmt_percentile, round_half_up
+from rvubench.report.formatting import fmt_number, fmt_percentile, reader_text, round_half_up
 
 CPT_NOTICE = (
     "CPT codes and descriptions only are copyright 2026 American Medical Association. "
-    "All rights reserved. The bundled fee schedule omits CPT descriptions; point rvubench at "
-    "your own CMS download (--fee-schedule) to show them."
+    "All rights reserved. The bundled fee schedule omits CPT descriptions; runs on your own "
+    "CMS fee-schedule download show them."
 )
 ILLUSTRATIVE_NOTICE = "Benchmark figures are ILLUSTRATIVE, not survey data"
 ESTIMATE_NOTICE = (
@@ -61,6 +63,19 @@ SUMMARY_KEYS: tuple[str, ...] = (
     "wrvu_percentile", "payment_total", "total_compensation", "compensation_percentile",
     "compensation_per_wrvu", "compensation_per_wrvu_percentile", "alignment_gap",
     "rows_read", "rows_priced", "rows_zero", "rows_rejected", "outputs",
+)
+
+#: Days of the period a log may leave uncovered (before its first or after its last date of
+#: service) before the report warns that annualization counts days without data: a week
+#: without cases happens (holidays, leave); more usually means the export stops short.
+COVERAGE_SLACK_DAYS = 7
+
+#: Keys the summary adds after interface.md's (README documents them): the basis every
+#: percentile was computed on and the figure it was computed from, the percentile the
+#: as-credited figure would have, duplicates counted, and the run's warnings.
+EXTRA_SUMMARY_KEYS: tuple[str, ...] = (
+    "wrvu_basis", "wrvu_basis_rvu_year", "wrvu_benchmarked_total",
+    "wrvu_benchmarked_fte_adjusted", "wrvu_credited_percentile", "rows_duplicate", "warnings",
 )
 
 TOP_CODES = 12
@@ -206,10 +221,46 @@ class BenchmarkSection:
     scenarios: tuple[Scenario, ...] = ()
     targets: tuple[Target, ...] = ()
     warnings: tuple[str, ...] = ()
+    wrvu_period: float | None = None  # the period's wRVUs that were benchmarked (raw)
+    basis_rvu_year: int | None = None  # set when benchmarked like-for-like on that RVU year
+    credited_wrvu: MetricBenchmark | None = None  # as credited, when that differs
 
     def metric(self, name: str) -> MetricBenchmark | None:
         """The metric called ``name`` or None."""
         return next((m for m in self.metrics if m.metric == name), None)
+
+
+@dataclass(frozen=True)
+class WrvuBasis:
+    """The wRVU figure the benchmark compared, chosen once for the whole report.
+
+    Every percentile, compensation per wRVU, implied compensation and target is computed from
+    this figure and printed beside it. With like-for-like benchmarking on, it is the period's
+    lines credited on the survey's data-year RVUs (a survey holds work credited on the RVUs of
+    its data year); otherwise the wRVUs as credited on the RVUs in effect. The as-credited
+    figure stays on the report, labelled, with the difference (``credited_*``).
+    """
+
+    like_for_like: bool
+    label: str  # "on 2025 RVUs, like-for-like" or "as credited on RVU26C"
+    rvu_year: int | None
+    wrvu_total: float
+    wrvu_annualized: float
+    wrvu_fte_adjusted: float
+    credited_label: str  # "as credited on RVU26C"
+    credited_total: float
+    credited_fte_adjusted: float
+    credited_percentile: float | str | None = None  # number, "below p10" label, or None
+
+    @property
+    def difference_total(self) -> float:
+        """Benchmarked minus as-credited wRVUs of the period."""
+        return self.wrvu_total - self.credited_total
+
+    @property
+    def difference_fte_adjusted(self) -> float:
+        """Benchmarked minus as-credited FTE-adjusted annual wRVUs."""
+        return self.wrvu_fte_adjusted - self.credited_fte_adjusted
 
 
 @dataclass(frozen=True)
@@ -292,6 +343,11 @@ class ReportModel:
     lines: pd.DataFrame
     exceptions: pd.DataFrame
     sections: dict[str, Section] = field(default_factory=dict)
+    basis: WrvuBasis | None = None
+    data_quality_line: str = ""
+    # how multiple procedures were ranked (per patient, or the no-id rule with the other
+    # reading's wRVUs); set by report.run.build_clinician_report, shown on page 1
+    multiple_procedure_rule: str = ""
 
     @property
     def display_name(self) -> str:
@@ -356,7 +412,89 @@ def period_wrvu_total(priced: pd.DataFrame, period: Any) -> float:
 
 def _reason_counts(counts: Mapping[str, int]) -> tuple[ReasonCount, ...]:
     items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return tuple(ReasonCount(str(r) or "(no reason given)", int(n)) for r, n in items)
+    return tuple(ReasonCount(reader_text(str(r)) or "(no reason given)", int(n)) for r, n in items)
+
+
+def log_dates(priced: pd.DataFrame) -> tuple[date | None, date | None]:
+    """First and last date of service of the usable (not rejected) lines, any period."""
+    usable = priced["outcome"] != "rejected" if "outcome" in priced else slice(None)
+    dates = pd.to_datetime(priced.loc[usable, "date_of_service"], errors="coerce").dropna()
+    if dates.empty:
+        return None, None
+    return dates.min().date(), dates.max().date()
+
+
+def require_lines_in_period(priced: pd.DataFrame, period: Any, who: str = "") -> None:
+    """Refuse a report of zeros: the period must hold at least one usable line.
+
+    Raises:
+        DataProblem: no usable line in the period; the message names the log's dates.
+    """
+    dates = pd.to_datetime(priced["date_of_service"], errors="coerce")
+    inside = pd.Series(period.contains(dates), index=priced.index).fillna(False).astype(bool)
+    if (inside & (priced["outcome"] != "rejected")).any():
+        return
+    first, last = log_dates(priced)
+    span = (f"the log's dates of service run from {first} to {last}" if first
+            else "the log has no readable dates of service")
+    raise DataProblem(
+        f"no usable lines{f' for {who}' if who else ''} in the period {period.label} "
+        f"({period.start} to {period.end}): {span}; choose a period inside those dates. "
+        "Nothing was written."
+    )
+
+
+def coverage_warning(priced: pd.DataFrame, period: Any) -> str | None:
+    """A warning when the period runs past the log's dates (annualization would count days
+    the log does not cover), naming the days covered; None when the log covers the period."""
+    first, last = log_dates(priced)
+    if first is None:
+        return None
+    start, end = max(first, period.start), min(last, period.end)
+    covered = max(0, (end - start).days + 1)
+    if period.days - covered <= COVERAGE_SLACK_DAYS:
+        return None
+    return (f"The period {period.label} ({period.start} to {period.end}, {period.days} days) "
+            f"runs past the log's dates of service ({first} to {last}): the log covers "
+            f"{covered} of its {period.days} days, but wRVUs are annualized over all "
+            f"{period.days}, so annual figures and percentiles may be understated.")
+
+
+def _basis(benchmark: BenchmarkSection | None, wrvu_total: float, factor: float,
+           clinical_fte: float, releases: str) -> WrvuBasis | None:
+    """The figure the benchmark compared (see :class:`WrvuBasis`), None without a benchmark."""
+    if benchmark is None:
+        return None
+    wm = benchmark.metric("wrvu")
+    credited_fte = wrvu_total * factor / clinical_fte if clinical_fte else 0.0
+    credited_label = f"as credited on {releases}"
+    if benchmark.basis_rvu_year is not None and benchmark.wrvu_period is not None:
+        total = benchmark.wrvu_period
+        fte = wm.value if wm is not None and wm.value is not None else total * factor / clinical_fte
+        return WrvuBasis(
+            like_for_like=True, label=f"on {benchmark.basis_rvu_year} RVUs, like-for-like",
+            rvu_year=benchmark.basis_rvu_year, wrvu_total=total, wrvu_annualized=total * factor,
+            wrvu_fte_adjusted=fte, credited_label=credited_label, credited_total=wrvu_total,
+            credited_fte_adjusted=credited_fte,
+            credited_percentile=_percentile_json(benchmark.credited_wrvu),
+        )
+    return WrvuBasis(
+        like_for_like=False, label=credited_label, rvu_year=None, wrvu_total=wrvu_total,
+        wrvu_annualized=wrvu_total * factor,
+        wrvu_fte_adjusted=wm.value if wm is not None and wm.value is not None else credited_fte,
+        credited_label=credited_label, credited_total=wrvu_total,
+        credited_fte_adjusted=credited_fte, credited_percentile=_percentile_json(wm),
+    )
+
+
+def _quality_line(q: DataQuality) -> str:
+    """Page 1's data-quality line: the row accounting, duplicates, lines left out."""
+    text = (f"Rows read {q.rows_read:,} = priced {q.rows_priced:,} + credited zero "
+            f"{q.rows_zero:,} + rejected {q.rows_rejected:,}; exact duplicate lines "
+            f"{q.rows_duplicate:,} (flagged, counted in the totals)")
+    if q.rows_outside_period:
+        text += f"; lines outside the period {q.rows_outside_period:,} (not counted)"
+    return text + "."
 
 
 def _w_units(usable: pd.DataFrame) -> pd.Series:
@@ -484,12 +622,21 @@ def _methodology(model_bits: dict[str, Any], settings: PricingSettings,
         "'medicare': the work RVU is adjusted for modifiers as Medicare adjusts payment "
         "(26 and TC rows, bilateral 150%, multiple procedures 50% after the first, co-surgeon "
         "62.5%, assistant at surgery 16%, AS 13.6%, split-care percentages); status B, P and "
-        "other non-payable codes credit zero. Multiple procedures are ranked per patient and "
-        "day when the log has a patient or encounter column (used only as a keyed hash, never "
-        "shown), else per clinician and day."
+        "other non-payable codes credit zero, and so do assistant, co-surgeon and team "
+        "modifiers that the code's ASST/CO/TEAM SURG indicator says may not be paid. "
+        "Multiple procedures are ranked per patient and day when the log has a patient or "
+        "encounter column (used only as a keyed hash, never shown). Without one, lines that "
+        "may be different patients' are never ranked together: each is priced as billed, "
+        "only a line carrying 51 is reduced (50%) as a secondary procedure, and page 1 states "
+        "what ranking each day as one patient would credit instead."
         if settings.policy == "medicare"
-        else "'full-credit': every line credits the code's full work RVU x units; only the "
-             "26/TC row choice applies."
+        else "'full-credit': the work RVU x units without Medicare's payment-policy "
+             "reductions (no multiple-procedure, endoscopy-family or imaging reduction; a "
+             "bilateral item both sides in full, 200% where Medicare pays 150%), while the "
+             "modifiers that mean part of the work keep their share (assistant 16%, AS 13.6%, "
+             "co-surgeon 62.5%, split-care 54/55/56/78 percentages, 52/53 factors), also where "
+             "Medicare does not pay the modifier; the 26/TC row choice and the status rules "
+             "apply. No line is credited less than under 'medicare'."
     )
     items = [
         Fact("Work RVUs credited",
@@ -651,7 +798,8 @@ def build_report_model(
         rows_outside_period=outside,
         columns_dropped=tuple(columns_dropped),
         rows_skipped=rows_skipped,
-        source_files=tuple(_unique(scope, "source_file")),
+        # file names only: a folder path can carry a person's name
+        source_files=tuple(dict.fromkeys(Path(f).name for f in _unique(scope, "source_file"))),
     )
     by_code = _by_code(usable, wrvu_total)
     by_month = _by_month(usable, period)
@@ -664,18 +812,23 @@ def build_report_model(
         comp_per_wrvu = (total_compensation / total_fte) / wrvu_fte
 
     releases = ", ".join(_unique(usable, "fee_schedule_release")) or "none"
-    all_warnings = list(warnings)
+    all_warnings = [reader_text(w) for w in warnings]
+    coverage = coverage_warning(priced, period)
+    if coverage and coverage not in all_warnings:
+        all_warnings.insert(0, coverage)
     if benchmark is not None:
-        all_warnings.extend(w for w in benchmark.warnings if w not in all_warnings)
+        all_warnings.extend(reader_text(w) for w in benchmark.warnings
+                            if reader_text(w) not in all_warnings)
     if quality.rows_rejected:
         all_warnings.append(f"{quality.rows_rejected:,} row(s) rejected: see the data-quality "
                             "appendix and the Exceptions sheet.")
     notices = [CPT_NOTICE, ESTIMATE_NOTICE]
     if benchmark is not None and benchmark.illustrative:
         notices.insert(0, ILLUSTRATIVE_NOTICE + ": the bundled sample table is for trying "
-                       "rvubench out; use your own licensed survey export (--benchmark).")
+                       "rvubench out; use your own licensed survey export for real decisions.")
 
     metric = benchmark.metric if benchmark is not None else (lambda _n: None)
+    basis = _basis(benchmark, wrvu_total, factor, clinical_fte, releases)
     summary = {
         "provider_id": provider_id,
         "specialty": specialty or None,
@@ -700,6 +853,15 @@ def build_report_model(
         "rows_zero": quality.rows_zero,
         "rows_rejected": quality.rows_rejected,
         "outputs": [],
+        # the figure every percentile was computed from (the benchmarked basis)
+        "wrvu_basis": None if basis is None else ("like-for-like" if basis.like_for_like
+                                                  else "as credited"),
+        "wrvu_basis_rvu_year": None if basis is None else basis.rvu_year,
+        "wrvu_benchmarked_total": None if basis is None else _r2(basis.wrvu_total),
+        "wrvu_benchmarked_fte_adjusted": None if basis is None else _r2(basis.wrvu_fte_adjusted),
+        "wrvu_credited_percentile": None if basis is None else basis.credited_percentile,
+        "rows_duplicate": quality.rows_duplicate,
+        "warnings": list(all_warnings),
     }
     lines = scope[[c for c in LINE_COLUMNS if c in scope.columns]].reset_index(drop=True)
     exceptions = scope.loc[outcome.isin(["zero", "rejected"]),
@@ -724,6 +886,7 @@ def build_report_model(
              "clinical_fte": clinical_fte, "total_fte": total_fte}, settings, benchmark),
         notices=tuple(notices), warnings=tuple(all_warnings),
         charts=_charts(by_month, by_code, benchmark), lines=lines, exceptions=exceptions,
+        basis=basis, data_quality_line=_quality_line(quality),
     )
     extras = dict(section_context or {})
     ctx = SectionContext(priced=priced, in_period=scope, period=period, settings=settings,
@@ -770,7 +933,9 @@ def _metric_from(result: Any, metric: str, label: str, unit: str, value: Any, pc
     if pct is None:
         p_value, p_label, position = None, "n/a", ""
     else:
-        p_value, p_label, position = pct.value, pct.label, pct.position
+        p_value, position = pct.value, pct.position
+        # "38th" (the one way percentiles are written); "below p10" outside the range
+        p_label = fmt_percentile(pct.value) if position == "within" else pct.label
     return MetricBenchmark(
         metric=metric, label=label, unit=unit, value=value, percentile=p_value,
         percentile_label=p_label,
@@ -779,8 +944,16 @@ def _metric_from(result: Any, metric: str, label: str, unit: str, value: Any, pc
     )
 
 
-def benchmark_section(result: Any) -> BenchmarkSection:
-    """Turn a ``rvubench.benchmarks.tables.BenchmarkResult`` into the report's benchmark section."""
+def benchmark_section(result: Any, *, credited: Any = None,
+                      basis_rvu_year: int | None = None) -> BenchmarkSection:
+    """Turn a ``rvubench.benchmarks.tables.BenchmarkResult`` into the report's benchmark section.
+
+    Args:
+        result: the benchmark of the figure the report compares (its basis).
+        credited: with like-for-like benchmarking, the benchmark of the wRVUs as credited on
+            the RVUs in effect (shown beside the basis, labelled, never used for a ranking).
+        basis_rvu_year: the RVU year ``result`` was credited on, when like-for-like.
+    """
     metrics = [
         _metric_from(result, "wrvu",
                      "Work RVUs (annualized, per clinical FTE"
@@ -808,4 +981,10 @@ def benchmark_section(result: Any) -> BenchmarkSection:
         targets=tuple(Target(float(t.percentile), t.annual_fte_wrvus, t.period_wrvus_needed)
                       for t in result.targets),
         warnings=tuple(result.warnings) + tuple(result.notes),
+        wrvu_period=_value_or_none(getattr(result, "wrvu_total", None)),
+        basis_rvu_year=basis_rvu_year,
+        credited_wrvu=None if credited is None else replace(_metric_from(
+            credited, "wrvu", "Work RVUs (annualized, per clinical FTE, as credited; not used)",
+            "wrvu", credited.wrvu_fte_adjusted, credited.wrvu_percentile),
+            metric="wrvu_as_credited"),
     )

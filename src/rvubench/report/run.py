@@ -24,6 +24,7 @@ from rvubench.report.model import (
     benchmark_section,
     build_report_model,
     period_wrvu_total,
+    require_lines_in_period,
 )
 
 FORMATS = ("pdf", "xlsx")
@@ -81,28 +82,47 @@ class ReportOutcome:
 def headline_lines(summary: Mapping[str, Any]) -> list[str]:
     """The report's key figures as short lines for the terminal (the ``--json`` summary, read).
 
-    Example::
+    Every percentile is printed beside the figure it was computed from (the benchmarked
+    basis); when that is not the figure as credited (like-for-like benchmarking), both are
+    shown, labelled, with the difference. Example::
 
         IR-1001, Interventional Radiology, 2026-07-01 to 2026-09-30
-          wRVUs 2,064.97 (annualized 8,192.52; FTE-adjusted 8,192.52): 38.2th percentile
-          payment $95,074.10; compensation $540,000: 56.7th percentile
-          compensation per wRVU $64.34: 72.9th percentile; alignment gap +18.5
+          wRVUs 2,064.97 as credited (annualized 8,192.52; FTE-adjusted 8,192.52)
+          benchmarked on 2025 RVUs (like-for-like): 8,392.64 FTE-adjusted wRVUs: 38th percentile
+            (+200.12 vs as credited, which would rank 35th percentile)
+          payment $95,074.10; compensation $540,000: 57th percentile
+          compensation per wRVU $64.34 (on 8,392.64 wRVUs): 73rd percentile; alignment gap +18.5
     """
-    from rvubench.report.formatting import fmt_percentile, fmt_rvu, fmt_signed, fmt_usd, fmt_usd0
+    from rvubench.report.formatting import (
+        fmt_percentile_phrase,
+        fmt_rvu,
+        fmt_signed,
+        fmt_usd,
+        fmt_usd0,
+    )
 
-    def at(key: str) -> str:  # ": 38.2th percentile", a label as given, "" when missing
+    def at(key: str) -> str:  # ": 38th percentile", a label as given, "" when missing
         value = summary.get(key)
-        if value is None:
-            return ""
-        return f": {value}" if isinstance(value, str) else f": {fmt_percentile(value)} percentile"
+        return "" if value is None else f": {fmt_percentile_phrase(value)}"
 
     who = ", ".join(str(v) for v in (summary.get("provider_id"), summary.get("specialty")) if v)
-    out = [
-        f"{who}, {summary.get('period_start')} to {summary.get('period_end')}",
-        f"  wRVUs {fmt_rvu(summary.get('wrvu_total'))} (annualized "
-        f"{fmt_rvu(summary.get('wrvu_annualized'))}; FTE-adjusted "
-        f"{fmt_rvu(summary.get('wrvu_fte_adjusted'))}){at('wrvu_percentile')}",
-    ]
+    lfl = summary.get("wrvu_basis") == "like-for-like"
+    credited = (f"wRVUs {fmt_rvu(summary.get('wrvu_total'))}{' as credited' if lfl else ''} "
+                f"(annualized {fmt_rvu(summary.get('wrvu_annualized'))}; FTE-adjusted "
+                f"{fmt_rvu(summary.get('wrvu_fte_adjusted'))})")
+    out = [f"{who}, {summary.get('period_start')} to {summary.get('period_end')}"]
+    if lfl:
+        bench = summary.get("wrvu_benchmarked_fte_adjusted")
+        diff = (bench or 0) - (summary.get("wrvu_fte_adjusted") or 0)
+        out += [
+            f"  {credited}",
+            f"  benchmarked on {summary.get('wrvu_basis_rvu_year')} RVUs (like-for-like): "
+            f"{fmt_rvu(bench)} FTE-adjusted wRVUs{at('wrvu_percentile')}",
+            f"    ({fmt_signed(diff, 2)} vs as credited, which would rank "
+            f"{fmt_percentile_phrase(summary.get('wrvu_credited_percentile'))})",
+        ]
+    else:
+        out.append(f"  {credited}{at('wrvu_percentile')}")
     money = f"  payment {fmt_usd(summary.get('payment_total'))}"
     if summary.get("total_compensation") is not None:
         money += f"; compensation {fmt_usd0(summary['total_compensation'])}"
@@ -110,11 +130,15 @@ def headline_lines(summary: Mapping[str, Any]) -> list[str]:
     out.append(money)
     if summary.get("compensation_per_wrvu") is not None:
         gap = summary.get("alignment_gap")
+        on = (f" (on {fmt_rvu(summary.get('wrvu_benchmarked_fte_adjusted'))} wRVUs)"
+              if lfl else "")
         out.append(
-            f"  compensation per wRVU {fmt_usd(summary['compensation_per_wrvu'])}"
+            f"  compensation per wRVU {fmt_usd(summary['compensation_per_wrvu'])}{on}"
             + at("compensation_per_wrvu_percentile")
             + ("" if gap is None else f"; alignment gap {fmt_signed(gap)}")
         )
+    if summary.get("multiple_procedure_rule"):
+        out.append(f"  {summary['multiple_procedure_rule']}")
     return out
 
 
@@ -142,6 +166,24 @@ def check_templates(templates: Path | None, kind: str) -> None:
     for name in (TEMPLATES[kind], STYLESHEET):
         if not (folder / name).is_file():
             raise TemplateProblem(f"template {name!r} not found in {folder}")
+
+
+def check_contract_options(kind: str, specialty: str | None, compensation: float | None) -> None:
+    """A contract review ranks productivity and pay against a survey: it needs both.
+
+    Raises:
+        UsageProblem: ``kind`` is contract and the specialty or the compensation is missing
+            (the report would otherwise be a page of "n/a").
+    """
+    if kind != "contract":
+        return
+    missing = [name for name, value in (("--specialty", specialty),
+                                        ("--compensation", compensation)) if not value]
+    if missing:
+        raise UsageProblem(
+            f"--kind contract needs {' and '.join(missing)}: the review places the clinician's "
+            "wRVUs and pay among the survey's percentiles (use --kind productivity without them)"
+        )
 
 
 def report_stem(provider_id: str, provider_name: str = "") -> str:
@@ -210,7 +252,7 @@ def build_clinician_report(
 
     section = None
     lfl = None
-    result = None
+    result = credited = None
     if specialty:
         table = benchmark_table if benchmark_table is not None else load_benchmarks(None)
         models = [parse_comp_model(m) if isinstance(m, str) else m for m in comp_models]
@@ -235,9 +277,11 @@ def build_clinician_report(
             result.notes.append(
                 f"wRVUs compared like-for-like: the survey's {lfl.data_year} work was credited on "
                 f"{lfl.data_year} RVUs, so these lines are too ({lfl.wrvu_data_year:,.2f} wRVUs "
-                f"vs {lfl.wrvu_in_effect:,.2f} as credited); --no-like-for-like turns this off."
+                f"vs {lfl.wrvu_in_effect:,.2f} as credited)."
             )
-        section = benchmark_section(result)
+        section = benchmark_section(
+            result, credited=credited,
+            basis_rvu_year=int(lfl.data_year) if credited is not None else None)
         specialty = result.specialty
     context = dict(section_context or {})
     if specialty and like_for_like and lfl is not None:
@@ -250,6 +294,9 @@ def build_clinician_report(
         columns_dropped=columns_dropped, rows_skipped=rows_skipped, warnings=warnings,
         section_context=context,
     )
+    model.multiple_procedure_rule = _multiple_procedure_rule(
+        priced, period, settings, (section_context or {}).get("clean_lines"))
+    model.summary["multiple_procedure_rule"] = model.multiple_procedure_rule
     stem = stem or report_stem(provider_id, provider_name)
     out_dir = Path(out_dir)
     paths: list[Path] = []
@@ -272,6 +319,64 @@ def build_clinician_report(
     summary["outputs"] = [str(p) for p in paths]
     model.summary["outputs"] = summary["outputs"]
     return ClinicianReport(paths=paths, summary=summary, model=model, refused_urls=refused)
+
+
+def multiple_procedure_sentence(id_used: str, without_ids: str, wrvu: float,
+                                wrvu_other: float | None) -> str:
+    """One sentence saying how multiple procedures were ranked and, for a log without ids,
+    what the other reading would credit (``wrvu``: as credited; ``wrvu_other``: the same
+    lines under the other ``without_ids`` rule).
+
+    Example: "Multiple procedures: the log has no patient or encounter id, so lines are
+    priced as billed (only lines carrying 51 reduced): 1,976.60 wRVUs. If each day were one
+    patient: 1,531.58 wRVUs (-445.02 wRVUs, -22.5%)."
+    """
+    from rvubench.report.formatting import fmt_rvu
+
+    if id_used:
+        return (f"Multiple procedures are ranked per {id_used} and day (the log's {id_used} "
+                "column, used only as a keyed hash).")
+    if without_ids == "as-billed":
+        rule = "priced as billed (only lines carrying 51 reduced)"
+        other = "If each day were one patient"
+    else:
+        rule = "ranked as if each day were one patient"
+        other = "Priced as billed (only lines carrying 51 reduced)"
+    text = (f"Multiple procedures: the log has no patient or encounter id, so lines are {rule}: "
+            f"{fmt_rvu(wrvu)} wRVUs.")
+    if wrvu_other is not None and round(wrvu_other - wrvu, 2) == 0:
+        text = text[:-1] + "; ranking each day as one patient would credit the same."
+    elif wrvu_other is not None:
+        diff = round(wrvu_other - wrvu, 2)
+        pct = f", {diff / wrvu:+.1%}" if wrvu else ""
+        text += (f" {other}: {fmt_rvu(wrvu_other)} wRVUs "
+                 f"({'+' if diff > 0 else '-' if diff < 0 else ''}{fmt_rvu(abs(diff))} wRVUs"
+                 f"{pct}).")
+    return text
+
+
+def _multiple_procedure_rule(priced: pd.DataFrame, period: Any, settings: PricingSettings,
+                             clean: pd.DataFrame | None) -> str:
+    """The page-1 sentence on how multiple procedures were ranked; for a log without patient
+    or encounter ids, with the period's wRVUs under the other reading (re-priced from the
+    clean lines, or from the batch run's ``OTHER_READING_COLUMN``)."""
+    from rvubench.pricing.engine import OTHER_READING_COLUMN, id_column_used, other_reading
+
+    id_used = id_column_used(clean if clean is not None else priced)
+    wrvu = period_wrvu_total(priced, period)
+    other = None
+    alt: pd.DataFrame | None
+    if not id_used:
+        if OTHER_READING_COLUMN in priced.columns:
+            alt = priced.assign(wrvu_credit=priced[OTHER_READING_COLUMN])
+        elif clean is not None:
+            from rvubench.feeschedule.cms import load_fee_schedules
+
+            alt = other_reading(clean, load_fee_schedules(settings.fee_schedule_files), settings)
+        else:
+            alt = None
+        other = period_wrvu_total(alt, period) if alt is not None else None
+    return multiple_procedure_sentence(id_used, settings.without_ids, wrvu, other)
 
 
 def _like_for_like(clean: pd.DataFrame | None, priced: pd.DataFrame, period: Any,
@@ -342,11 +447,12 @@ def run_report(options: ReportOptions) -> ReportOutcome:
     """
     from rvubench.benchmarks.periods import latest_full_quarter, parse_period
     from rvubench.feeschedule.cms import load_fee_schedules
-    from rvubench.ingest.log import read_log
+    from rvubench.ingest.log import read_log, require_data_rows
     from rvubench.pricing.engine import price_lines
 
     formats = parse_formats(options.formats)
     check_templates(options.templates if "pdf" in formats else None, options.kind)
+    check_contract_options(options.kind, options.specialty, options.compensation)
     if options.clinical_fte is None or options.clinical_fte <= 0:
         raise UsageProblem(f"--clinical-fte must be above 0, got {options.clinical_fte}")
     if options.total_fte is not None and options.total_fte <= 0:
@@ -363,12 +469,14 @@ def run_report(options: ReportOptions) -> ReportOutcome:
     ingest = read_log(logs if len(logs) != 1 else logs[0], mapping=options.mapping,
                       sheet=options.sheet, net_reversals=options.net_reversals)
     source = ", ".join(p.name for p in logs)
+    require_data_rows(ingest, source)
     lines, pid, name = _choose_provider(ingest.lines, options.provider, source)
     fees = load_fee_schedules(options.settings.fee_schedule_files)
     priced = price_lines(lines, fees, options.settings)
     if period is None:
         dates = pd.to_datetime(priced.loc[priced["outcome"] != "rejected", "date_of_service"])
         period = latest_full_quarter(dates.dropna())
+    require_lines_in_period(priced, period, pid or name)
     warnings = [str(w) for w in getattr(ingest, "warnings", []) or []]
     done = build_clinician_report(
         priced, period=period, out_dir=options.out_dir, settings=options.settings,

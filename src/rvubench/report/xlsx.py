@@ -335,6 +335,7 @@ def _summary_rows(model: ReportModel) -> list[tuple[str, Any, str, str | None]]:
         ("Work RVUs credited", model.wrvu_total, "wrvu_total", "wrvu"),
         ("Annualized wRVUs", model.wrvu_annualized, "wrvu_annualized", "wrvu"),
         ("FTE-adjusted wRVUs (annualized / clinical FTE)", model.wrvu_fte_adjusted, "wrvu_fte_adjusted", "wrvu"),
+        *_basis_rows(model),
         ("wRVU percentile", s["wrvu_percentile"], "wrvu_percentile", "percentile"),
         ("Estimated Medicare payment", model.payment_total_cents / 100, "payment_total", "usd"),
         ("Total compensation (annual)", s["total_compensation"], "total_compensation", "usd0"),
@@ -349,15 +350,40 @@ def _summary_rows(model: ReportModel) -> list[tuple[str, Any, str, str | None]]:
         ("Rows priced", s["rows_priced"], "rows_priced", "int"),
         ("Rows credited zero", s["rows_zero"], "rows_zero", "int"),
         ("Rows rejected", s["rows_rejected"], "rows_rejected", "int"),
+        ("Exact duplicate lines (flagged, counted in the totals)", model.data_quality.rows_duplicate,
+         "rows_duplicate", "int"),
         ("Rows outside the period (not counted)", model.data_quality.rows_outside_period,
          "rows_outside_period", "int"),
     ]
     rows += [(f.label, f.value, f.label.lower().replace(" ", "_"), None) for f in model.run_facts
              if f.label != "Period"]
+    if model.multiple_procedure_rule:  # the page-1 sentence: ranking rule (no ids: both totals)
+        rows.append(("Multiple procedures", model.multiple_procedure_rule, "multiple_procedure_rule", None))
     if b is not None:
         rows.append(("Benchmark illustrative", "yes" if b.illustrative else "no", "benchmark_illustrative", None))
     rows += [(f"Notice {i}", n, f"notice_{i}", None) for i, n in enumerate(model.notices, start=1)]
     rows += [(f"Warning {i}", w, f"warning_{i}", None) for i, w in enumerate(model.warnings, start=1)]
+    return rows
+
+
+def _basis_rows(model: ReportModel) -> list[tuple[str, Any, str, str | None]]:
+    """The benchmarked figure (every percentile's basis) and, like-for-like, the gap to it."""
+    b = model.basis
+    if b is None:
+        return []
+    rows: list[tuple[str, Any, str, str | None]] = [
+        ("Basis of every percentile", f"wRVUs {b.label}", "wrvu_basis", None),
+        (f"Benchmarked wRVUs in the period, {b.label}", b.wrvu_total, "wrvu_benchmarked_total", "wrvu"),
+        (f"Benchmarked FTE-adjusted wRVUs, {b.label}", b.wrvu_fte_adjusted,
+         "wrvu_benchmarked_fte_adjusted", "wrvu"),
+    ]
+    if b.like_for_like:
+        rows += [
+            ("Benchmarked minus as-credited FTE-adjusted wRVUs", b.difference_fte_adjusted,
+             "wrvu_basis_difference", "wrvu"),
+            (f"Percentile of the FTE-adjusted wRVUs {b.credited_label} (not used)",
+             b.credited_percentile, "wrvu_credited_percentile", "percentile"),
+        ]
     return rows
 
 
@@ -414,7 +440,7 @@ def _write_benchmarks(wb: Workbook, model: ReportModel) -> None:
             "n_providers", "specialty", "source", "survey_year", "data_year", "region", "illustrative")
     rows: list[tuple[Any, ...]] = []
     if b is not None:
-        for m in b.metrics:
+        for m in (*b.metrics, *((b.credited_wrvu,) if b.credited_wrvu is not None else ())):
             fmt_value = m.value
             anchors = dict(m.anchors)
             rows.append((m.metric, m.label, fmt_value, m.percentile if m.position == "within" else None,

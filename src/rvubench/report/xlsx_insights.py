@@ -117,8 +117,10 @@ def write_global_periods_sheet(workbook: Any, data: dict[str, Any]) -> Any:
             "Same provider and patient (the log's patient column, used only as a keyed hash). "
             "Lines to review, not denials. Rules: docs/domain.md 2.4 and rvubench.insights."
             if totals.get("by_patient")
-            else "Same provider only; the log has no patient key, so every line is one to "
-            "review, not a denial. Rules: docs/domain.md 2.4 and the rvubench.insights docstring."
+            else "Same provider only; the log has no patient column, so whether a line inside "
+            "a window is the same patient's cannot be known: lines are classified, none is to "
+            "review and no wRVUs are at risk. Rules: the rvubench.insights.global_periods "
+            "docstring."
         ]
     )
     ws.append([])
