@@ -4,18 +4,30 @@
 #   scripts/bootstrap.sh         runtime only
 #   scripts/bootstrap.sh --dev   also pytest, hypothesis, ruff, pypdf, the dask extra (its
 #                                LocalCluster test) and poppler for pdftoppm
+#   scripts/bootstrap.sh --check only print the system packages that would be installed
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dev=0; [ "${1:-}" = "--dev" ] && dev=1
+check=0; [ "${1:-}" = "--check" ] && check=1
 
+# The library cache is read once into a variable and searched there. `ldconfig -p | grep -q`
+# under pipefail fails whenever grep stops at the first match and ldconfig dies of SIGPIPE
+# (exit 141): Pango then looked missing and apt-get ran for nothing.
+libs=$(ldconfig -p 2>/dev/null || true)
+has_lib() { [[ $libs == *"$1"* ]]; }
 need=()
-ldconfig -p 2>/dev/null | grep -q 'libpango-1.0.so' || need+=(libpango-1.0-0)
-ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so' || need+=(libpangoft2-1.0-0)
+has_lib 'libpango-1.0.so' || need+=(libpango-1.0-0)
+has_lib 'libpangoft2-1.0.so' || need+=(libpangoft2-1.0-0)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 # optional: HarfBuzz's subsetter makes WeasyPrint embed fonts faster than its fontTools fallback
 optional=()
-ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so' || optional+=(libharfbuzz-subset0)
+has_lib 'libharfbuzz-subset.so' || optional+=(libharfbuzz-subset0)
 if [ "$dev" = 1 ] && ! command -v pdftoppm >/dev/null; then need+=(poppler-utils); fi
+if [ "$check" = 1 ]; then
+  echo "missing: ${need[*]:-none}"
+  echo "optional missing: ${optional[*]:-none}"
+  exit 0
+fi
 if [ ${#optional[@]} -gt 0 ] && command -v apt-get >/dev/null; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   $SUDO apt-get install -y -qq "${optional[@]}" >/dev/null 2>&1 \

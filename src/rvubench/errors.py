@@ -26,6 +26,12 @@ class InputFileError(RvubenchError):
     exit_code = 2
 
 
+class OutputError(RvubenchError):
+    """An output file cannot be written (folder read-only, disk full, not a regular file)."""
+
+    exit_code = 2
+
+
 class MissingColumnsError(InputFileError):
     """Required columns are absent from a log, roster or benchmark file."""
 

@@ -75,7 +75,7 @@ def test__read_roster__xlsx_and_semicolons(tmp_path):
          "r.csv row 2, column clinical_fte ('clinical_fte'): 'abc' is not an FTE (a number such "
          "as 1.0 or 0.8)"),
         ("provider_id,specialty,total_fte\nA,Cardiology,2.5\n",
-         "r.csv row 2, column total_fte ('total_fte'): '2.5' is not an FTE between 0 and 1.5"),
+         "r.csv row 2, column total_fte ('total_fte'): '2.5' is not an FTE between 0.01 and 1.5"),
         ("provider_id,specialty\nA,Cardiology\n,Cardiology\n",
          "r.csv row 3, column provider_id ('provider_id'): no provider id (the cell is empty)"),
         ("provider_id,specialty\nA,Cardiology\na,Cardiology\n",

@@ -1,6 +1,7 @@
 """The fast CSV writer writes the bytes pandas' ``to_csv(index=False, lineterminator="\\n")``
-writes: the reference is pandas itself, on the priced frames of the sample logs and on
-generated frames holding the awkward values (commas, quotes, line breaks, missing values)."""
+writes: the reference is pandas itself (after the formula rule of textsafe on the priced
+CSV's text columns), on the priced frames of the sample logs and on generated frames
+holding the awkward values (commas, quotes, line breaks, missing values)."""
 
 from __future__ import annotations
 
@@ -15,8 +16,14 @@ from hypothesis import strategies as st
 
 from _lines import make_lines
 from rvubench.pricing.csv_writer import write_frame_csv
-from rvubench.pricing.engine import price_lines, priced_csv_frame, write_priced_csv
+from rvubench.pricing.engine import (
+    CSV_TEXT_COLUMNS,
+    price_lines,
+    priced_csv_frame,
+    write_priced_csv,
+)
 from rvubench.pricing.settings import PricingSettings
+from rvubench.textsafe import neutralize_formulas
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -24,6 +31,25 @@ REPO = Path(__file__).resolve().parents[2]
 def _pandas_bytes(frame: pd.DataFrame, path: Path) -> bytes:
     frame.to_csv(path, index=False, lineterminator="\n")
     return path.read_bytes()
+
+
+def _reference(priced: pd.DataFrame, tmp: Path) -> bytes:
+    """What the priced CSV was before the fast writer: pandas' to_csv of the neutralized
+    priced_csv_frame."""
+    frame = neutralize_formulas(priced_csv_frame(priced), CSV_TEXT_COLUMNS)
+    return _pandas_bytes(frame, tmp / "pandas.csv")
+
+
+def test_priced_csv_neutralizes_formulas_as_before(tmp_path, fees):
+    """Text a spreadsheet would evaluate gets a leading quote; numbers such as -2.5 do not."""
+    lines = make_lines([{"provider_id": "=HYPERLINK(1)"}, {"provider_id": "-2.5"},
+                        {"provider_id": "@SUM", "hcpcs": "=9921"}, {"provider_id": "+1, x"}])
+    priced = price_lines(lines, fees, PricingSettings())
+    ours = write_priced_csv(priced, tmp_path / "ours.csv").read_bytes()
+    assert ours == _reference(priced, tmp_path)
+    text = ours.decode()
+    assert ",'=HYPERLINK(1)," in text and ",-2.5," in text and ",'@SUM," in text
+    assert ',"\'+1, x",' in text
 
 
 @pytest.mark.parametrize("log", [
@@ -37,7 +63,7 @@ def test_priced_csv_is_what_to_csv_writes(tmp_path, fees, log):
 
     priced = price_lines(read_log(REPO / log).lines, fees, PricingSettings())
     ours = write_priced_csv(priced, tmp_path / "ours.csv").read_bytes()
-    assert ours == _pandas_bytes(priced_csv_frame(priced), tmp_path / "pandas.csv")
+    assert ours == _reference(priced, tmp_path)
     assert ours.count(b"\n") == len(priced) + 1  # header + one line per input line
 
 

@@ -58,7 +58,8 @@ def test__ir_sample__writes_both_files_and_json(ir_run, expected):
     # interface.md's keys in its order; the like-for-like figures (issue 8) may be added
     assert tuple(k for k in summary if k in SUMMARY_KEYS) == SUMMARY_KEYS
     assert set(summary) - set(SUMMARY_KEYS) <= {"wrvu_like_for_like", "like_for_like_rvu_year",
-                                                "multiple_procedure_rule", *EXTRA_SUMMARY_KEYS}
+                                                "multiple_procedure_rule", *EXTRA_SUMMARY_KEYS,
+                                                "sheets"}
     assert summary["provider_id"] == "IR-1001"
     assert summary["period_start"] == "2026-07-01" and summary["period_end"] == "2026-09-30"
     assert summary["outputs"] == [str(out / "IR-1001.pdf"), str(out / "IR-1001.xlsx")]

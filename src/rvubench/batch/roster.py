@@ -35,6 +35,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "locality": ("locality", "mac locality", "cms locality", "payment locality"),
 }  # fmt: skip
 FTE_MAX = 1.5
+FTE_MIN = 0.01  # below this an FTE divides wRVUs into overflow, not a benchmark
+MONEY_MAX = 1e9  # a year's compensation above this is a typo (or an attack), not a salary
 _LOOKUP = {normalize_header(a): canon for canon, names in ALIASES.items() for a in names}
 _MONEY_RE = re.compile(r"^\$?\s*-?[\d,]+(\.\d+)?$")
 
@@ -64,8 +66,8 @@ def _fte(text: str) -> tuple[float | None, str | None]:
         return None, f"{raw!r} is not an FTE (a number such as 1.0 or 0.8)"
     if pct:
         value /= 100
-    if not 0 < value <= FTE_MAX:
-        return None, f"{raw!r} is not an FTE between 0 and {FTE_MAX}"
+    if not FTE_MIN <= value <= FTE_MAX:  # also refuses nan and inf
+        return None, f"{raw!r} is not an FTE between {FTE_MIN} and {FTE_MAX}"
     return value, None
 
 
@@ -75,7 +77,12 @@ def _money(text: str) -> tuple[float | None, str | None]:
         return None, None
     if not _MONEY_RE.match(raw):
         return None, f"{raw!r} is not an amount of money (e.g. 265000 or $265,000)"
-    value = float(raw.replace("$", "").replace(",", "").strip())
+    digits = raw.replace("$", "").replace(",", "").strip()
+    if not any(ch.isdigit() for ch in digits):  # "$," or "-"
+        return None, f"{raw!r} is not an amount of money (e.g. 265000 or $265,000)"
+    value = float(digits)
+    if value > MONEY_MAX:
+        return None, f"{raw!r} is more than {MONEY_MAX:,.0f}"
     if value < 0:
         return None, f"{raw!r} is negative"
     return value, None

@@ -151,6 +151,7 @@ class BatchOutcome:
     rows_read: int = 0
     rows_rejected: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    sheets: dict[str, str] = field(default_factory=dict)  # workbook log -> worksheet read
 
     def summary(self) -> dict[str, Any]:
         """Plain dict for ``--json``."""
@@ -168,6 +169,7 @@ class BatchOutcome:
             "failures": [{"provider_id": p, "reason": r} for p, r in self.failures],
             "warnings": list(self.warnings),
             "outputs": [str(p) for p in self.outputs],
+            **({"sheets": dict(self.sheets)} if self.sheets else {}),
         }
 
 
@@ -398,7 +400,42 @@ def _default_executor(jobs: int) -> Executor:
         ["rvubench.batch.run", "rvubench.report.run", "rvubench.report.pdf", "rvubench.report.xlsx",
          "weasyprint"]
     )  # fmt: skip
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=watch_main_process,
+                               initargs=(os.getpid(),))  # fmt: skip
+
+
+def watch_main_process(main_pid: int, interval: float = 0.5) -> None:
+    """Worker initializer: end this worker when the main process is gone.
+
+    After ``kill -9`` of the main process nothing tells a pool worker to stop (it waits for
+    work forever, and holds the forkserver's pipe open so that stays too). A daemon thread
+    checks the main process every ``interval`` seconds and exits the worker when it is gone;
+    the forkserver and resource tracker then see their pipes close and exit as well.
+    """
+    import threading
+
+    def watch() -> None:
+        while process_alive(main_pid):
+            time.sleep(interval)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="rvubench-main-watch", daemon=True).start()
+
+
+def process_alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie, killed but not yet reaped, counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            state = fh.read().rsplit(b")", 1)[1].split()[0]
+        return state not in (b"Z", b"X")
+    except (OSError, IndexError):
+        return True  # no /proc: the signal test above is all there is
 
 
 class _DaskExecutor:
@@ -447,19 +484,55 @@ def _run_tasks(
     total: int,
     window: int,
     progress: ProgressFn | None,
-) -> dict[str, ClinicianResult]:
-    """Submit tasks keeping at most ``window`` in flight (bounded memory); collect results."""
+    restart: Callable[[], Executor] | None = None,
+) -> tuple[dict[str, ClinicianResult], Executor]:
+    """Submit tasks keeping at most ``window`` in flight (bounded memory); collect results.
+
+    When a worker process dies (the pool is then broken and fails every task in flight) and
+    ``restart`` is given, a new pool is made once and each clinician the broken pool failed
+    is retried once on it; a clinician that fails again is reported failed. Returns the
+    results and the executor in use at the end (the caller shuts it down).
+    """
+    from concurrent.futures.process import BrokenProcessPool
+
     results: dict[str, ClinicianResult] = {}
-    pending: dict[Future, str] = {}
+    pending: dict[Future, ClinicianTask] = {}
+    retried: set[str] = set()
+    restarts = 0
     done_count = 0
+
+    def submit(task: ClinicianTask) -> None:
+        try:
+            fut = executor.submit(report_clinician, task)
+        except Exception as exc:  # a broken pool refuses new work: fail this clinician only
+            fut = Future()
+            fut.set_exception(exc)
+        pending[fut] = task
+
+    def may_retry(exc: Exception, pid: str) -> bool:
+        nonlocal executor, restarts
+        if restart is None or pid in retried or not isinstance(exc, BrokenProcessPool):
+            return False
+        if _broken(executor):  # this failure came from the pool in use: replace it, once
+            if restarts:
+                return False
+            executor.shutdown(wait=False, cancel_futures=True)
+            executor = restart()
+            restarts += 1
+        retried.add(pid)
+        return True
 
     def collect(futures: set[Future]) -> None:
         nonlocal done_count
         for fut in futures:
-            pid = pending.pop(fut)
+            task = pending.pop(fut)
+            pid = task.clinician.provider_id
             try:
                 result = fut.result()
             except Exception as exc:  # the worker process died, or the executor failed
+                if may_retry(exc, pid):
+                    submit(task)
+                    continue
                 result = ClinicianResult(pid, False, f"worker failed: {type(exc).__name__}: {exc}")
             results[pid] = result
             done_count += 1
@@ -467,19 +540,18 @@ def _run_tasks(
                 progress(done_count, total, pid, "done" if result.ok else "FAILED")
 
     for task in tasks:
-        try:
-            fut = executor.submit(report_clinician, task)
-        except Exception as exc:  # a broken pool refuses new work: fail this clinician only
-            fut = Future()
-            fut.set_exception(exc)
-        pending[fut] = task.clinician.provider_id
+        submit(task)
         if len(pending) >= window:
             finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             collect(set(finished))
     while pending:
         finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
         collect(set(finished))
-    return results
+    return results, executor
+
+
+def _broken(executor: Executor) -> bool:
+    return bool(getattr(executor, "_broken", False))
 
 
 # ------------------------------------------------------------------------------ run
@@ -546,8 +618,18 @@ def run_batch(
         rejected.
 
     Raises:
-        RvubenchError: the log, roster, benchmark table or options cannot be used at all.
+        RvubenchError: the log, roster, benchmark table or options cannot be used at all,
+            or another batch is writing the same output folder (it is locked for the run).
     """
+    import contextlib
+
+    with contextlib.ExitStack() as held:  # the output folder's lock, once it is made
+        return _run_batch(options, executor, progress, held)
+
+
+def _run_batch(options: BatchOptions, executor: Executor | None,
+               progress: ProgressFn | None, held: Any) -> BatchOutcome:
+    from rvubench.atomic import folder_lock
     from rvubench.batch.roster import read_roster
     from rvubench.benchmarks.periods import latest_full_quarter, parse_period
     from rvubench.benchmarks.tables import load_benchmarks
@@ -568,8 +650,9 @@ def run_batch(
     ingest = read_log(logs, mapping=options.mapping, sheet=options.sheet,
                       net_reversals=options.net_reversals)
     require_data_rows(ingest, ", ".join(Path(p).name for p in options.logs))
-    out_dir.mkdir(parents=True, exist_ok=True)
+    held.enter_context(folder_lock(out_dir, "rvubench batch"))  # made and locked for the run
     sources = [Path(f).name for f in getattr(ingest, "files", []) or options.logs]
+    sheets = dict(getattr(ingest, "sheets", {}))
     lines = _fill_roster_localities(ingest.lines, entries)
     del ingest  # only the priced frame stays in memory for the rest of the run
     fees = load_fee_schedules(options.settings.fee_schedule_files)
@@ -611,9 +694,12 @@ def run_batch(
         executor = (
             _InlineExecutor() if jobs == 1 or len(to_report) <= 1 else _default_executor(jobs)
         )
+    local_pool = own_executor and cluster is None and jobs > 1
+    restart = (lambda: _default_executor(jobs)) if local_pool else None
     try:
         window = max(2 * slots, 2)
-        results = _run_tasks(executor, tasks(), len(to_report), window, progress)
+        results, executor = _run_tasks(executor, tasks(), len(to_report), window, progress,
+                                       restart)  # fmt: skip
     finally:
         if cluster is not None:
             cluster.close()
@@ -662,6 +748,7 @@ def run_batch(
         warnings=warnings,
         rows_read=len(priced),
         rows_rejected=rejected,
+        sheets=sheets,
         timings={
             "read_price_s": prepared - started,
             "reports_s": reported - prepared,

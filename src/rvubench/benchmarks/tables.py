@@ -452,6 +452,9 @@ def _read_records(path: Path, sheet: str | None) -> list[tuple[int, list[str]]]:
         )
     else:
         raw = _read_text(path)
+    from rvubench.textsafe import clean_control  # control characters removed as text enters
+
+    raw = [(number, [clean_control(c) for c in cells]) for number, cells in raw]
     out = []
     for number, cells in raw:
         cells = [c.strip() for c in cells]
@@ -490,35 +493,24 @@ def _read_text(path: Path) -> list[tuple[int, list[str]]]:
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> list[tuple[int, list[str]]]:
-    import openpyxl
+    # the one workbook gate (rvubench.workbook): sizes capped, hidden sheets skipped, a
+    # sprawling sheet read by the cells that exist
+    from rvubench.workbook import open_workbook
 
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
+        wb = open_workbook(path)
+    except InputFileError as exc:
         raise InputFileError(f"{path.name}: not a readable XLSX workbook ({exc})") from None
-    try:
-        if sheet is not None:
-            if sheet not in wb.sheetnames:
-                raise InputFileError(
-                    f"{path.name}: no sheet {sheet!r}; sheets: {_list(wb.sheetnames)}"
-                )
-            return _sheet_rows(wb[sheet])
-        first = None
-        for ws in wb.worksheets:  # a cover or notes sheet may come first
-            rows = _sheet_rows(ws)
-            first = first if first is not None else rows
-            if _header_at(rows) is not None:
-                return rows
-        return first or []
-    finally:
-        wb.close()
-
-
-def _sheet_rows(ws: Any) -> list[tuple[int, list[str]]]:
-    return [
-        (number, [_cell_text(v) for v in values])
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1)
-    ]
+    if sheet is not None and sheet not in wb.sheets:
+        raise InputFileError(f"{path.name}: no sheet {sheet!r}; sheets: {_list(wb.sheets)}")
+    first = None
+    for name in [sheet] if sheet is not None else wb.visible:  # a cover sheet may come first
+        rows = [(number, [_cell_text(v) for v in values])
+                for number, values in enumerate(wb.grid(name), start=1)]  # fmt: skip
+        first = first if first is not None else rows
+        if sheet is not None or _header_at(rows) is not None:
+            return rows
+    return first or []
 
 
 def _cell_text(value: Any) -> str:

@@ -16,6 +16,7 @@ from rvubench.cli.options import (
     json_option,
     pricing_options,
 )
+from rvubench.textsafe import escape_terminal
 
 
 class _Progress:
@@ -26,6 +27,7 @@ class _Progress:
         self.bar: Any = None
 
     def __call__(self, done: int, total: int, provider_id: str, status: str) -> None:
+        provider_id = escape_terminal(provider_id)  # an id is data: never a terminal command
         if not self.tty:
             click.echo(f"[{done}/{total}] {provider_id} {status}", err=True)
             return
@@ -184,9 +186,11 @@ def command(
         progress.close()
 
     for provider_id, reason in outcome.failures:
-        click.echo(f"FAILED {provider_id}: {reason}", err=True)
+        click.echo(f"FAILED {escape_terminal(provider_id)}: {escape_terminal(reason)}", err=True)
     for warning in outcome.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+        click.echo(f"Warning: {escape_terminal(warning)}", err=True)
+    for file, sheet_read in outcome.sheets.items():
+        click.echo(f"sheet read: {Path(file).name} [{escape_terminal(sheet_read)}]", err=True)
     counts = outcome.department.counts()
     click.echo(
         f"{outcome.period_label}: {counts['reported']} of {counts['roster']} roster clinicians "

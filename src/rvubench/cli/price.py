@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from rvubench.cli.options import ingest_options, pricing_options
+from rvubench.textsafe import escape_terminal
 
 
 @click.command(name="price")
@@ -40,6 +41,8 @@ def command(log, output, locality, zip_code, policy, fee_schedules, qp, default_
                         net_reversals=net_reversals)
     for w in outcome.warnings:
         click.echo(f"Warning: {w}", err=True)
+    for file, sheet_read in outcome.sheets.items():
+        click.echo(f"sheet read: {Path(file).name} [{escape_terminal(sheet_read)}]", err=True)
     click.echo(outcome.accounting_line, err=True)
     click.echo(f"Wrote {outcome.output}", err=True)
     if outcome.exit_code:

@@ -13,11 +13,18 @@ from rvubench.cli.options import (
     json_option,
     pricing_options,
 )
+from rvubench.textsafe import escape_terminal
 
 
 def _positive(ctx, param, value):
-    if value is not None and value <= 0:
-        raise click.BadParameter(f"must be above 0, got {value:g}")
+    if value is not None and not 0 < value < float("inf"):  # also refuses nan
+        raise click.BadParameter(f"must be a number above 0, got {value:g}")
+    return value
+
+
+def _finite(ctx, param, value):
+    if value is not None and not 0 <= value < float("inf"):  # also refuses nan
+        raise click.BadParameter(f"must be an amount of 0 or more, got {value:g}")
     return value
 
 
@@ -43,7 +50,7 @@ def _positive(ctx, param, value):
               help="Clinical FTE; divides annualized wRVUs.")
 @click.option("--total-fte", type=float, default=None, callback=_positive,
               help="Total FTE; divides compensation (default: the clinical FTE).")
-@click.option("--compensation", type=float, default=None,
+@click.option("--compensation", type=float, default=None, callback=_finite,
               help="Annual total compensation in USD (for compensation percentiles and comp per wRVU).")
 @click.option("--comp-model", "comp_models", multiple=True,
               help="Compensation model scenario, repeatable: flat:55, tiered:0=45,5000=50 or "
@@ -106,6 +113,8 @@ def command(logs, out_dir, provider, specialty, period, benchmark, region, bench
             click.echo(line)
         for path in outcome.paths:
             click.echo(f"wrote {path}", err=True)
+    for file, sheet_read in s.get("sheets", {}).items():
+        click.echo(f"sheet read: {Path(file).name} [{escape_terminal(sheet_read)}]", err=True)
     click.echo(f"rows read {s['rows_read']} = priced {s['rows_priced']} + credited zero "
                f"{s['rows_zero']} + rejected {s['rows_rejected']}; exact duplicate lines "
                f"{s.get('rows_duplicate', 0)} (flagged, counted in the totals)", err=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from rvubench.cli.options import ingest_options, json_option
+from rvubench.textsafe import escape_terminal
 
 
 @click.command(name="validate")
@@ -37,9 +38,9 @@ def command(log, mapping, sheet, net_reversals, exceptions, insights, as_json) -
                           insights=insights)  # fmt: skip
     if exceptions is not None:
         report.write_exceptions(exceptions)
-    if as_json:
+    if as_json:  # JSON escapes control characters itself
         click.echo(json.dumps(report.to_dict(), indent=2))
-    else:
-        click.echo(report.to_text())
+    else:  # ids and cell text are data: printed with control sequences escaped
+        click.echo("\n".join(escape_terminal(line) for line in report.to_text().split("\n")))
     if report.exit_code:
         raise SystemExit(report.exit_code)

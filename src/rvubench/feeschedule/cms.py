@@ -150,17 +150,14 @@ def _grid_from_csv(path: Path) -> list[list[str]]:
 
 
 def _grid_from_xlsx(path: Path, sheet: str | None = None) -> list[list[str]]:
-    from python_calamine import CalamineWorkbook
+    from rvubench.workbook import open_workbook
 
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types
-        raise FeeScheduleError(f"{path.name}: cannot be read as an XLSX workbook ({exc})") from None
-    names = wb.sheet_names
-    for name in [sheet] if sheet else names:
+    wb = open_workbook(path, error=FeeScheduleError)
+    names = wb.sheets
+    for name in [sheet] if sheet else wb.visible:
         if name not in names:
             raise FeeScheduleError(f"{path.name}: no sheet {name!r}; sheets: {', '.join(names)}")
-        grid = [[_xlsx_cell(v) for v in row] for row in wb.get_sheet_by_name(name).to_python()]
+        grid = [[_xlsx_cell(v) for v in row] for row in wb.grid(name, skip_empty_area=True)]
         if _find_header_row(grid) is not None:
             return grid
     raise FeeScheduleError(f"{path.name}: no sheet has a PPRRVU header row starting with 'HCPCS'")

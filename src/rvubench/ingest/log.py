@@ -156,12 +156,19 @@ class IngestResult:
     warnings: list[str]
     files: list[str]
     net_reversals: bool = False
+    sheets: dict[str, str] = field(default_factory=dict)
+    """Workbook files -> the worksheet read from each (the first visible sheet with a log
+    header, or the one named with ``sheet``); text files are not listed."""
     unused_columns: list[str] = field(default_factory=list)
     """Warnings (also in ``warnings``) for columns that look like a modifier, units,
     provider, place of service, encounter or patient field but are not used."""
     grouped_by: dict[str, str] = field(default_factory=dict)
     """Dropped columns whose values were hashed to group lines: ``{"patient": "MRN",
     "encounter": "Encounter ID"}`` (the values themselves are never kept)."""
+
+    def sheet_lines(self) -> list[str]:
+        """One line per workbook read, naming the worksheet used."""
+        return [f"sheet read: {Path(f).name} [{s}]" for f, s in self.sheets.items()]
 
     @property
     def rows_usable(self) -> int:
@@ -218,8 +225,13 @@ class Mapping:
             raise InputFileError(f"cannot read mapping file {path}: {exc}") from None
         except tomllib.TOMLDecodeError as exc:
             raise InputFileError(f"mapping file {path} is not valid TOML: {exc}") from None
+        except RecursionError:
+            raise InputFileError(f"mapping file {path} is nested too deeply to be a mapping") from None
         cols = data.get("columns", {k: v for k, v in data.items() if k != "options"})
         opts = data.get("options", {})
+        for what, table in (("[columns]", cols), ("[options]", opts)):
+            if not isinstance(table, dict):
+                raise UsageProblem(f"mapping file {path}: {what} must be a table of key = value")
         valid = (*CANONICAL, *MODIFIER_COLUMNS, "transaction_type")
         out: dict[str, list[str]] = {}
         for key, value in cols.items():
@@ -243,7 +255,26 @@ class Mapping:
         date_format = opts.get("date_format")
         if date_format is not None and not isinstance(date_format, str):
             raise UsageProblem(f"mapping file {path}: options.date_format must be text")
+        if date_format is not None:
+            _check_date_format(path, date_format)
         return cls(columns=out, date_format=date_format, source=str(path))
+
+
+def _check_date_format(path: Path, fmt: str) -> None:
+    """A date_format must write and read back a date (31 Dec 2026) with day, month and year;
+    the message names the format only, never a cell value."""
+    from datetime import date, datetime
+
+    probe = date(2026, 12, 31)
+    try:
+        ok = datetime.strptime(probe.strftime(fmt), fmt).date() == probe
+    except (ValueError, TypeError, OverflowError):
+        ok = False
+    if not ok:
+        raise UsageProblem(
+            f"mapping file {path}: options.date_format {fmt!r} is not a date format that reads "
+            "day, month and year (strptime syntax, e.g. \"%d/%m/%Y\")"
+        )
 
 
 # --------------------------------------------------------------------------- raw tables
@@ -259,10 +290,27 @@ class _Raw:
     rows: np.ndarray  # spreadsheet row number per data row (int64)
     skipped: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    sheet: str = ""  # the worksheet read ("" for text files)
+
+
+_HASHED_ONLY = ("patient_ref", "encounter_id")  # read only as a keyed hash, never output
+
+
+def _refuse_patient_mapping(cell: str, canon: str, mapping: Mapping | None) -> None:
+    if canon not in _HASHED_ONLY and is_patient_header(cell):
+        source = Path(mapping.source).name if mapping and mapping.source else "mapping file"
+        raise UsageProblem(
+            f"the mapping ({source}) reads the patient column {cell!r} as {canon}; patient "
+            "columns are dropped and never read into a report (only patient_ref or "
+            f"encounter_id, which are hashed, may name one). Map {canon} to another column."
+        )
 
 
 class _Roles:
-    """Which header cell plays which canonical role, for one file."""
+    """Which header cell plays which canonical role, for one file.
+
+    A patient column (``is_patient_header``) is never read as a provider, date, code or any
+    other output column, even when a ``--mapping`` names it: that is an error naming it."""
 
     def __init__(self, header: list[str], mapping: Mapping | None):
         self.header = header
@@ -285,6 +333,8 @@ class _Roles:
                 continue
             role = explicit.get(key)
             canon, prio = (role, -1) if role else aliases.get(key) or _pattern_role(key)
+            if role:
+                _refuse_patient_mapping(cell, role, mapping)
             kp = _patient_rank(canon, prio, cell)
             if kp is not None:  # patient data: dropped; the best id column groups lines
                 self.dropped.append(cell)
@@ -652,17 +702,11 @@ def _cell(row: list[str], i: int) -> str:
 
 # --------------------------------------------------------------------------- excel
 def _read_excel(path: Path, label: str, sheet: str | None, mapping: Mapping | None) -> _Raw:
-    from python_calamine import CalamineWorkbook
+    from rvubench.workbook import open_workbook
 
     name = path.name
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-        names = list(wb.sheet_names)
-    except Exception as exc:  # calamine raises its own error types
-        raise InputFileError(
-            f"{name} cannot be read as an Excel workbook ({type(exc).__name__}: {exc}); "
-            "is it damaged, password-protected or another format?"
-        ) from None
+    wb = open_workbook(path)
+    names = wb.sheets
     if not names:
         raise InputFileError(f"{name} has no worksheets")
     if sheet is not None:
@@ -672,21 +716,22 @@ def _read_excel(path: Path, label: str, sheet: str | None, mapping: Mapping | No
                 f"{name} has no sheet {sheet!r}; its sheets are: {', '.join(names)}"
             )
         candidates = chosen
-    else:
-        candidates = names
+    else:  # hidden and very hidden sheets are never picked on their own
+        candidates = wb.visible
+        if not candidates:
+            raise InputFileError(f"{name} has no visible worksheet; name one with --sheet")
     first_rows: list[list[str]] = []
     for sname in candidates:
-        try:
-            grid = wb.get_sheet_by_name(sname).to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise InputFileError(f"{name}, sheet {sname!r}, cannot be read: {exc}") from None
+        grid = wb.grid(sname)
         head = [[iv.cell_text(c) for c in r] for r in grid[:HEADER_SCAN_ROWS]]
         if not first_rows:
             first_rows = head
         hidx = _find_header(head, mapping)
         if hidx is None:
             continue
-        return _excel_raw(label, name, sname, grid, head, hidx, len(names) > 1, mapping)
+        raw = _excel_raw(label, name, sname, grid, head, hidx, len(names) > 1, mapping)
+        raw.warnings[:0] = wb.notes
+        return raw
     where = f", sheet {candidates[0]!r}" if sheet else ""
     raise _no_header_error(name, first_rows, where)
 
@@ -714,7 +759,7 @@ def _excel_raw(label, name, sname, grid, head, hidx, multi, mapping) -> _Raw:
         for i, r in enumerate(head[:hidx])
     ]  # fmt: skip
     display = f"{name} [{sname}]" if multi else name
-    raw = _Raw(label, display, header, hidx + 1, cols, rows, skipped)
+    raw = _Raw(label, display, header, hidx + 1, cols, rows, skipped, sheet=sname)
     extra = 0
     if wide > ncol:
         extra = sum(1 for r in body if any(iv.cell_text(c).strip() for c in r[ncol:]))
@@ -862,6 +907,24 @@ def _analyze_all(raw: _Raw, roles: _Roles, date_format: str | None) -> dict[int,
 _JOB_ORDER = {"modifiers": 0, "hcpcs": 1, "date_of_service": 2, "provider_id": 3}
 
 
+def _check_header_order(raw: _Raw, row: int, cells: dict[int, str], header_norm: list[str]) -> None:
+    """A repeated header whose columns sit in another order (a second export appended with
+    its own layout) would have the rows below it read with the first header's positions:
+    refuse the file rather than credit units from the place-of-service column."""
+    names = set(header_norm) - {""}
+    moved = [
+        (raw.header[c], v) for c, v in cells.items()
+        if v and normalize_header(v) != header_norm[c] and normalize_header(v) in names
+    ]  # fmt: skip
+    if moved:
+        where = ", ".join(f"{v!r} under {h!r}" for h, v in moved)
+        raise InputFileError(
+            f"{raw.name} row {row} repeats the header with its columns in another order "
+            f"({where}); the rows below it would be read in the wrong columns. Split the file "
+            "at that row, or export every part with the same column order."
+        )
+
+
 def _classify_junk(raw: _Raw, code_col: int, row_bad: np.ndarray) -> np.ndarray:
     """Mark non-data rows (blank, total, repeated header, footer); returns a keep-mask.
 
@@ -888,6 +951,7 @@ def _classify_junk(raw: _Raw, code_col: int, row_bad: np.ndarray) -> np.ndarray:
         elif not cells[code_col] and any(_TOTAL_RE.match(v) for v in filled):
             why = "total row"
         elif n_header >= max(2, len(filled) // 2 + 1):
+            _check_header_order(raw, int(raw.rows[i]), cells, header_norm)
             why = "repeated header row"
         elif (len(filled) == 1 and _FOOTER_RE.match(filled[0])) or (
             i > last_good and not cells[code_col] and len(filled) <= 2
@@ -1231,7 +1295,7 @@ def read_table_text(
     if not data.strip():
         raise InputFileError(f"{name} is empty: no header and no rows")
     if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        return _table_from_excel(Path(path), name, is_header, what, sheet)
+        return _clean_table(*_table_from_excel(Path(path), name, is_header, what, sheet))
     text = _decode_all(data, name)
     best = None
     for delim in DELIMITERS:
@@ -1250,7 +1314,17 @@ def read_table_text(
         raise _no_table_header(name, rows, what)
     _s, hidx, rows = best
     header = [c.strip() for c in rows[hidx]]
-    return name, hidx + 1, header, [(hidx + 2 + k, r) for k, r in enumerate(rows[hidx + 1 :])]
+    return _clean_table(
+        name, hidx + 1, header, [(hidx + 2 + k, r) for k, r in enumerate(rows[hidx + 1 :])]
+    )
+
+
+def _clean_table(name, header_row, header, rows):
+    """Control characters removed from every cell of a small table (see rvubench.textsafe)."""
+    from rvubench.textsafe import clean_control
+
+    return (name, header_row, [clean_control(h) for h in header],
+            [(n, [clean_control(c) for c in cells]) for n, cells in rows])  # fmt: skip
 
 
 def _no_table_header(name: str, rows: list[list[str]], what: str) -> MissingColumnsError:
@@ -1263,20 +1337,15 @@ def _no_table_header(name: str, rows: list[list[str]], what: str) -> MissingColu
 
 
 def _table_from_excel(path, name, is_header, what, sheet):
-    from python_calamine import CalamineWorkbook
+    from rvubench.workbook import open_workbook
 
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-        names = list(wb.sheet_names)
-    except Exception as exc:  # calamine raises its own error types
-        raise InputFileError(
-            f"{name} cannot be read as an Excel workbook ({type(exc).__name__}: {exc})"
-        ) from None
+    wb = open_workbook(Path(path))
+    names = wb.sheets
     if sheet is not None and sheet not in names:
         raise UsageProblem(f"{name} has no sheet {sheet!r}; its sheets are: {', '.join(names)}")
     first: list[list[str]] = []
-    for sname in [sheet] if sheet else names:
-        grid = wb.get_sheet_by_name(sname).to_python(skip_empty_area=False)
+    for sname in [sheet] if sheet else wb.visible:
+        grid = wb.grid(sname)
         rows = [[iv.cell_text(c) for c in r] for r in grid]
         first = first or rows
         for i, cells in enumerate(rows[:HEADER_SCAN_ROWS]):
@@ -1314,8 +1383,11 @@ def read_raw(path: Path, *, mapping: Mapping | None = None, sheet: str | None = 
     """Read one file's header and data cells as text (no interpretation of values).
 
     Only the columns rvubench uses are kept (``None`` stands for the others), so patient
-    columns are gone as soon as the header is known.
+    columns are gone as soon as the header is known; control characters are removed from
+    the header and the kept cells.
     """
+    from rvubench.textsafe import clean_control
+
     label = str(path)
     if path.suffix.lower() in EXCEL_SUFFIXES:
         try:
@@ -1328,10 +1400,28 @@ def read_raw(path: Path, *, mapping: Mapping | None = None, sheet: str | None = 
         raw = _read_excel(path, label, sheet, mapping)
     else:
         raw = _read_text(path, label, mapping)
+    raw.header = [clean_control(h) for h in raw.header]
     roles = _Roles(raw.header, mapping)
     keep = {*roles.index.values(), *roles.modifier_cols}
     raw.columns = [c if i in keep else None for i, c in enumerate(raw.columns)]
+    _clean_controls(raw)
     return raw
+
+
+def _clean_controls(raw: _Raw) -> None:
+    """Remove control characters from every kept cell (see rvubench.textsafe), and say so."""
+    from rvubench.textsafe import clean_control_array
+
+    cleaned = 0
+    for i, col in enumerate(raw.columns):
+        if col is not None:
+            raw.columns[i], n = clean_control_array(col)
+            cleaned += n
+    if cleaned:
+        raw.warnings.append(
+            f"{raw.name}: {cleaned} cell(s) held control characters (e.g. ESC, DEL, NUL); "
+            "they were removed (tab and line breaks became spaces)"
+        )
 
 
 def _missing_error(raw: _Raw, missing: list[str]) -> MissingColumnsError:
@@ -1657,10 +1747,13 @@ def read_log(
     skipped: list[tuple[str, int, str]] = []
     warnings: list[str] = []
     grouped: dict[str, str] = {}
+    sheets: dict[str, str] = {}
     unused: list[str] = []
     ids = _Ids()
     for path in files:
         raw = read_raw(path, mapping=mp, sheet=sheet)
+        if raw.sheet:
+            sheets[str(path)] = raw.sheet
         _check_mapping_headers(raw, mp)
         roles = _Roles(raw.header, mp)
         aggregated = shapes.aggregated_problem(raw.name, raw.header, "date_of_service" in roles.found)
@@ -1699,4 +1792,5 @@ def read_log(
         net_reversals=net_reversals,
         unused_columns=unused,
         grouped_by=grouped,
+        sheets=sheets,
     )

@@ -89,6 +89,7 @@ class ValidationReport:
             ],  # fmt: skip
             "warnings": list(ing.warnings),
             "files": list(ing.files),
+            "sheets": dict(getattr(ing, "sheets", {})),
             "net_reversals": ing.net_reversals,
             "rows_priced": self.priced_accounting.get("rows_priced"),
             "rows_zero": self.priced_accounting.get("rows_zero"),
@@ -123,6 +124,7 @@ class ValidationReport:
             out.append("  columns not used that look like they matter:")
             out += [f"    {w}" for w in ing.unused_columns]
         out.append(f"  {self.accounting_text()}")
+        out += [f"  {line}" for line in ing.sheet_lines()]
         zero = self.priced_accounting.get("zero_by_reason") or {}
         if zero:
             out.append("  credited zero by reason (national fee schedule, medicare policy):")
@@ -168,19 +170,25 @@ class ValidationReport:
         return "\n".join(out)
 
     def write_exceptions(self, path: Path) -> None:
-        """CSV of every rejected and skipped row: file, row, column, kind, reason."""
+        """CSV of every rejected and skipped row: file, row, column, kind, reason.
+
+        Written with the one atomic writer; formula-like text is neutralized
+        (``rvubench.textsafe.neutralize_formula``)."""
+        from rvubench.atomic import atomic_path
+        from rvubench.textsafe import neutralize_formula as nf
+
         ing = self.ingest
         rejected = ing.lines[ing.lines["reject_reason"] != ""]
-        with Path(path).open("w", newline="", encoding="utf-8") as fh:
+        with atomic_path(Path(path)) as tmp, tmp.open("w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(["file", "row", "column", "kind", "reason"])
             for f, r, c, k, m in zip(
                 rejected["source_file"], rejected["source_row"], rejected["reject_column"],
                 rejected["reject_kind"], rejected["reject_reason"], strict=True,
             ):  # fmt: skip
-                w.writerow([f, int(r), c, k, m])
+                w.writerow([nf(f), int(r), nf(c), nf(k), nf(m)])
             for f, r, why in ing.skipped_rows:
-                w.writerow([f, r, "", "skipped", why])
+                w.writerow([nf(f), r, "", "skipped", nf(why)])
 
 
 def validate_log(

@@ -36,6 +36,7 @@ import pyarrow.compute as pc
 
 CHUNK_ROWS = 100_000
 Formatter = Callable[[Any], str]
+ArrayFilter = Callable[[pa.Array], pa.Array]
 
 
 def _needs_quote_chars() -> str:
@@ -96,17 +97,22 @@ def _quote_array(arr: pa.Array) -> pa.Array:
     return pc.if_else(needs, quoted, arr)
 
 
-def _dictionary(uniques: Any, fmt: Formatter, na_text: str) -> pa.Array:
+def _dictionary(uniques: Any, fmt: Formatter, na_text: str,
+                text_filter: ArrayFilter | None = None) -> pa.Array:
     """Each distinct value's text, formatted once; the last entry is the missing value's."""
-    texts = [quote(fmt(u)) if not _is_missing(u) else na_text for u in uniques]
-    return pa.array(texts + [na_text], type=pa.large_string())
+    texts = [fmt(u) if not _is_missing(u) else None for u in uniques]
+    if text_filter is not None:
+        texts = text_filter(pa.array(texts, type=pa.string())).to_pylist()
+    quoted = [quote(t) if t is not None else na_text for t in texts]
+    return pa.array(quoted + [na_text], type=pa.large_string())
 
 
 class _Column:
     """One column's CSV text, ready to be cut in chunks: either whole text (``text``) or
     a dictionary of texts and one index per row (``dictionary``, ``codes``)."""
 
-    def __init__(self, series: pd.Series, fmt: Formatter | None = None) -> None:
+    def __init__(self, series: pd.Series, fmt: Formatter | None = None,
+                 text_filter: ArrayFilter | None = None) -> None:
         self.text: pa.Array | None = None
         self.dictionary: pa.Array | None = None
         self.codes: np.ndarray | None = None
@@ -122,11 +128,15 @@ class _Column:
             arr = pa.array(series, from_pandas=True)
             if isinstance(arr, pa.ChunkedArray):
                 arr = arr.combine_chunks()
-            self.text = _quote_array(pc.cast(arr, pa.large_string()).fill_null(""))
+            if text_filter is not None:  # filters take plain (32-bit offset) strings
+                arr = text_filter(pc.cast(arr, pa.string()))
+            arr = pc.cast(arr, pa.large_string())
+            self.text = _quote_array(arr.fill_null(""))
             return
         else:
             codes, uniques = pd.factorize(series, use_na_sentinel=True)
-        self.dictionary = _dictionary(uniques, fmt or default_formatter(dtype), na_text)
+        self.dictionary = _dictionary(uniques, fmt or default_formatter(dtype), na_text,
+                                      text_filter)
         self.codes = np.where(codes < 0, len(uniques), codes).astype(np.int32, copy=False)
 
     def chunk(self, start: int, stop: int) -> pa.Array:
@@ -173,14 +183,18 @@ def header_line(columns: Any) -> bytes:
 
 def write_frame_csv(frame: pd.DataFrame, path: Path,
                     formatters: Mapping[str, Formatter] | None = None,
-                    chunk_rows: int = CHUNK_ROWS) -> None:
+                    chunk_rows: int = CHUNK_ROWS,
+                    array_filters: Mapping[str, ArrayFilter] | None = None) -> None:
     """Write ``frame`` to ``path`` as ``frame.to_csv(path, index=False, lineterminator="\\n")``
-    would, with ``formatters[column](value)`` giving the text of a value (None: missing)."""
+    would, with ``formatters[column](value)`` giving the text of a value (None: missing)
+    and ``array_filters[column]`` applied to a column's texts (an Arrow string array, before
+    quoting; missing values stay missing), e.g. ``textsafe.neutralize_formula_array``."""
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
     formatters = formatters or {}
-    columns = [_Column(frame[c], formatters.get(c)) for c in frame.columns]
+    filters = array_filters or {}
+    columns = [_Column(frame[c], formatters.get(c), filters.get(c)) for c in frame.columns]
 
     def lines(start: int) -> pa.Buffer | bytes:
         stop = min(start + chunk_rows, len(frame))

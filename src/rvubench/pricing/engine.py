@@ -1982,6 +1982,7 @@ class PriceOutcome:
     output: Path
     accounting: dict
     warnings: list[str]
+    sheets: dict[str, str] = field(default_factory=dict)  # workbook file -> worksheet read
 
     @property
     def exit_code(self) -> int:
@@ -1993,6 +1994,12 @@ class PriceOutcome:
         from rvubench.pricing.summary import accounting_line
 
         return accounting_line(self.accounting)
+
+
+CSV_TEXT_COLUMNS = ("source_file", "provider_id", "provider_name", "hcpcs", "modifiers", "pos",
+                    "locality", "zip", "reject_reason", "reject_column", "reject_kind",
+                    "description", "adjustments", "reason", "zero_reason", "line_note")
+"""Priced-CSV columns that carry text from the input (formula-like values neutralized)."""
 
 
 def priced_csv_frame(priced: pd.DataFrame) -> pd.DataFrame:
@@ -2051,27 +2058,28 @@ def priced_csv_columns(priced: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, An
 
 
 def write_priced_csv(priced: pd.DataFrame, output: Path) -> Path:
-    """Write the priced CSV atomically (temp file in the same folder, then ``os.replace``).
+    """Write the priced CSV with the one atomic writer (``rvubench.atomic.atomic_path``:
+    temp file in the same folder, then ``os.replace``, mode 0644, non-regular targets
+    refused). Formula-like text is neutralized (``rvubench.textsafe.neutralize_formulas``).
 
-    The bytes are those of ``priced_csv_frame(priced).to_csv(index=False,
-    lineterminator="\n")``; :mod:`rvubench.pricing.csv_writer` writes them about ten times faster.
+    The bytes are those of ``neutralize_formulas(priced_csv_frame(priced),
+    CSV_TEXT_COLUMNS).to_csv(index=False, lineterminator="\n")``;
+    :mod:`rvubench.pricing.csv_writer` writes them about ten times faster (the formula rule
+    applied by ``neutralize_formula_array`` to the same text columns).
     """
-    import os
-    import tempfile
-
+    from rvubench.atomic import atomic_path
     from rvubench.pricing.csv_writer import write_frame_csv
+    from rvubench.textsafe import neutralize_formula_array
 
     output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part", dir=output.parent)
-    os.close(fd)
-    try:
-        frame, formatters = priced_csv_columns(priced)
-        write_frame_csv(frame, Path(tmp), formatters)
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    frame, formatters = priced_csv_columns(priced)
+    filters: dict[str, Any] = {}
+    for c in CSV_TEXT_COLUMNS:  # as neutralize_formulas: object and str columns only
+        if c in frame.columns and (frame[c].dtype == object
+                                   or str(frame[c].dtype) in ("string", "str")):
+            filters[c] = neutralize_formula_array
+    with atomic_path(output) as tmp:
+        write_frame_csv(frame, Path(tmp), formatters, array_filters=filters)
     return output
 
 
@@ -2101,7 +2109,8 @@ def price_log(
     fees = load_fee_schedules(settings.fee_schedule_files)
     priced = price_lines(result.lines, fees, settings)
     write_priced_csv(priced, output)
-    return PriceOutcome(Path(output), accounting(priced), list(getattr(result, "warnings", [])))
+    return PriceOutcome(Path(output), accounting(priced), list(getattr(result, "warnings", [])),
+                        dict(getattr(result, "sheets", {})))
 
 
 def _source_names(paths: object) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from rvubench import __version__
@@ -31,9 +32,24 @@ TEMPLATES = {"productivity": "report.html.j2", "contract": "contract.html.j2"}
 ANCHOR_PERCENTILES_DEFAULT = (10, 25, 50, 75, 90)
 
 
+class _Sandbox(SandboxedEnvironment):
+    """jinja2's sandbox (no ``__globals__``, ``__class__``, ``__subclasses__``, no
+    unsafe callables, no ``str.format`` escape), and no attribute of a data-frame,
+    array, path or file object: a template formats the report model, it cannot run code,
+    read or write files."""
+
+    _OPAQUE = ("pandas", "numpy", "pyarrow", "pathlib", "os", "io", "subprocess", "shutil")
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if type(obj).__module__.split(".")[0] in self._OPAQUE:
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+
 @functools.lru_cache(maxsize=8)
 def _environment(folder: str) -> jinja2.Environment:
-    env = jinja2.Environment(
+    # Every template (bundled or --templates) renders in the sandbox.
+    env = _Sandbox(
         loader=jinja2.FileSystemLoader(folder),
         autoescape=True,  # every template, whatever its extension
         undefined=jinja2.StrictUndefined,

@@ -434,6 +434,23 @@ def _choose_provider(lines: pd.DataFrame, wanted: str | None, source: str) -> tu
     return chosen, pid, name
 
 
+def check_amounts(clinical_fte: float | None, total_fte: float | None,
+                  compensation: float | None) -> None:
+    """FTEs between FTE_MIN and FTE_MAX (as a roster), compensation finite, 0..MONEY_MAX:
+    nan, inf, 1e300 or 1e-320 would otherwise overflow the percentile arithmetic."""
+    from rvubench.batch.roster import FTE_MAX, FTE_MIN, MONEY_MAX
+
+    for opt, v in (("--clinical-fte", clinical_fte), ("--total-fte", total_fte)):
+        if (v is not None or opt == "--clinical-fte") and not (
+            v is not None and FTE_MIN <= v <= FTE_MAX
+        ):
+            raise UsageProblem(f"{opt} must be between {FTE_MIN} and {FTE_MAX}, got {v}")
+    if compensation is not None and not 0 <= compensation <= MONEY_MAX:
+        raise UsageProblem(
+            f"--compensation must be an amount between 0 and {MONEY_MAX:,.0f}, got {compensation}"
+        )
+
+
 def run_report(options: ReportOptions) -> ReportOutcome:
     """Read, price, benchmark and render one clinician's report (``rvubench report``).
 
@@ -453,10 +470,7 @@ def run_report(options: ReportOptions) -> ReportOutcome:
     formats = parse_formats(options.formats)
     check_templates(options.templates if "pdf" in formats else None, options.kind)
     check_contract_options(options.kind, options.specialty, options.compensation)
-    if options.clinical_fte is None or options.clinical_fte <= 0:
-        raise UsageProblem(f"--clinical-fte must be above 0, got {options.clinical_fte}")
-    if options.total_fte is not None and options.total_fte <= 0:
-        raise UsageProblem(f"--total-fte must be above 0, got {options.total_fte}")
+    check_amounts(options.clinical_fte, options.total_fte, options.compensation)
     period = parse_period(options.period) if options.period else None
     table = None
     if options.specialty:
@@ -489,5 +503,7 @@ def run_report(options: ReportOptions) -> ReportOutcome:
         section_context={"clean_lines": lines}, like_for_like=options.like_for_like,
     )
     rejected = done.summary["rows_rejected"]
+    if getattr(ingest, "sheets", None):  # workbook input: name the worksheet read
+        done.summary["sheets"] = dict(ingest.sheets)
     return ReportOutcome(paths=done.paths, summary=done.summary, exit_code=1 if rejected else 0,
                          warnings=list(done.model.warnings), refused_urls=done.refused_urls)
