@@ -28,8 +28,12 @@ if [ "$check" = 1 ]; then
   echo "optional missing: ${optional[*]:-none}"
   exit 0
 fi
+say() { echo "bootstrap: $*" >&2; }
+extra=""; [ "$dev" = 1 ] && extra=", poppler-utils"
+say "checking system libraries (Pango, DejaVu fonts$extra)"
 if [ ${#optional[@]} -gt 0 ] && command -v apt-get >/dev/null; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  say "installing optional ${optional[*]} (faster font embedding in PDFs)"
   $SUDO apt-get install -y -qq "${optional[@]}" >/dev/null 2>&1 \
     || { $SUDO apt-get update -qq >/dev/null 2>&1 && $SUDO apt-get install -y -qq "${optional[@]}" >/dev/null 2>&1; } \
     || echo "note: could not install ${optional[*]} (optional, PDFs are a little slower)" >&2
@@ -37,7 +41,7 @@ fi
 if [ ${#need[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null; then
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-    echo "installing system packages: ${need[*]}" >&2
+    say "installing system packages: ${need[*]} (apt-get; may ask for your password)"
     $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
   else
     echo "please install Pango and DejaVu fonts (WeasyPrint needs them): ${need[*]}" >&2
@@ -45,10 +49,15 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 PY=${PYTHON:-python3}
-[ -x .venv/bin/python ] || "$PY" -m venv .venv
+if [ -x .venv/bin/python ]; then say "using the existing virtual environment .venv"
+else say "creating the virtual environment .venv with $PY"; "$PY" -m venv .venv; fi
+say "upgrading pip"
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 if [ "$dev" = 1 ]; then
+  say "installing rvubench and its dependencies (pandas, pyarrow, openpyxl, weasyprint, jinja2, click) with the dev tools (pytest, hypothesis, ruff, pypdf) and the dask extra"
   .venv/bin/pip install -q -e ".[dev,dask]"
 else
+  say "installing rvubench and its dependencies (pandas, pyarrow, openpyxl, weasyprint, jinja2, click)"
   .venv/bin/pip install -q -e .
 fi
+say "done: try .venv/bin/rvubench report sample_data/ir_quarter.csv --out /tmp/rvubench-out --specialty \"Interventional Radiology\" --compensation 540000"

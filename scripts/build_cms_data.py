@@ -2,9 +2,9 @@
 
 Usage::
 
-    python scripts/build_cms_data.py [CMS_DIR]
+    python scripts/build_cms_data.py CMS_DIR
 
-CMS_DIR (default ``../shared/data/cms``) holds the official files:
+CMS_DIR (a folder of CMS downloads, given on the command line) holds the official files:
 ``PPRRVU2026_Jul_nonQPP.csv`` (RVU26C), ``2025_rvu25d/PPRRVU2025_Oct.csv`` (RVU25D),
 ``2025_rvu25d/GPCI2025.csv``, ``reformatted/GPCI2026.reformatted.csv`` (values verified
 against CMS's per-locality payment amounts; see its PROVENANCE.md) and
@@ -117,4 +117,6 @@ def main(cms_dir: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "data" / "cms")
+    if len(sys.argv) != 2:
+        sys.exit("usage: python scripts/build_cms_data.py CMS_DIR")
+    main(Path(sys.argv[1]))

@@ -1,4 +1,4 @@
-"""Shared fixtures. Tests never read ../shared: they use the bundled data and tests/data."""
+"""Shared fixtures. Tests read no file outside the repository: they use the bundled data and tests/data."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Exceptions whose messages are shown to users as they are.
 
 Every message names what was wrong (file, row, column) and, where there is one, the fix.
-``exit_code`` follows docs/interface.md: 1 = the data had problems, 2 = usage error
+``exit_code`` is the command's exit status (README, "Commands"): 1 = the data had problems, 2 = usage error
 (bad option, unreadable file).
 """
 

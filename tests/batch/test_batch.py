@@ -20,8 +20,10 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from rvubench.batch.department import (
+    DEPARTMENT_COLUMNS,
     DEPARTMENT_SHEET,
     KIND_NOT_IN_ROSTER,
+    NOT_REPORTED_COLUMNS,
     NOT_REPORTED_SHEET,
     STATUS_FAILED,
     STATUS_NO_LINES,
@@ -36,6 +38,7 @@ from rvubench.batch.run import (
     unique_stems,
 )
 from rvubench.cli import cli
+from rvubench.report.xlsx import header_label
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE_LOG = REPO / "sample_data" / "department.csv"
@@ -70,7 +73,9 @@ def small(tmp_path):
 def department_rows(path: Path, sheet: str = DEPARTMENT_SHEET) -> dict[str, dict]:
     ws = load_workbook(path)[sheet]
     rows = list(ws.iter_rows(values_only=True))
-    header = rows[0]
+    names = [c[0] for c in (DEPARTMENT_COLUMNS if sheet == DEPARTMENT_SHEET else NOT_REPORTED_COLUMNS)]
+    tidy = {header_label(n): n for n in names}  # readable headers back to the tidy names
+    header = tuple(tidy.get(h, h) for h in rows[0])
     key = "provider_id"
     return {r[header.index(key)]: dict(zip(header, r, strict=True)) for r in rows[1:]}
 

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from rvubench.batch.department import (
     ALL_SPECIALTIES,
+    DEPARTMENT_COLUMNS,
     DEPARTMENT_SHEET,
     KIND_NOT_IN_ROSTER,
     NOT_REPORTED_SHEET,
@@ -35,6 +36,7 @@ from rvubench.batch.department import (
     render_department_pdf,
     write_department_xlsx,
 )
+from rvubench.report.xlsx import header_label
 
 
 def row(pid, specialty, status=STATUS_REPORTED, **kw) -> ClinicianRow:
@@ -128,9 +130,12 @@ def test__department_xlsx__sheets_values_formats(tmp_path):
     assert wb.sheetnames == [DEPARTMENT_SHEET, SPECIALTY_SHEET, NOT_REPORTED_SHEET, RUN_SHEET]
     ws = wb[DEPARTMENT_SHEET]
     header = [c.value for c in ws[1]]
+    tidy = {header_label(n): n for n in (c[0] for c in DEPARTMENT_COLUMNS)}
+    header = [tidy[name] for name in header]  # readable headers back to the tidy names
     col = {name: i + 1 for i, name in enumerate(header)}
-    # 19 columns (A:S): the basis and the benchmarked FTE-adjusted wRVUs sit before the percentile
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:S{len(ROWS) + 1}"
+    # 21 columns (A:U): the basis and the benchmarked FTE-adjusted wRVUs sit before the
+    # percentile; the changes on the previous quarter and the year to date after the gap
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == f"A1:U{len(ROWS) + 1}"
     assert header.index("wrvu_benchmarked_fte_adjusted") + 1 == header.index("wrvu_percentile")
     assert ws.cell(2, col["provider_id"]).value == "FM-1"
     assert ws.cell(2, col["wrvu_total"]).value == pytest.approx(22.6)

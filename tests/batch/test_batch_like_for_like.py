@@ -7,7 +7,9 @@ import json
 import openpyxl
 from click.testing import CliRunner
 
+from rvubench.batch.department import DEPARTMENT_COLUMNS
 from rvubench.cli import cli
+from rvubench.report.xlsx import header_label
 
 # An orthopaedic surgeon's 2026Q3 (RVU26C work 19.11 for 27447/27130, RVU25D 19.60) and a
 # family physician (99213: 1.30 both years, so like-for-like changes nothing for them).
@@ -40,7 +42,8 @@ def test__batch_percentile_matches_report(tmp_path):
     single = json.loads(rep.stdout)
     wb = openpyxl.load_workbook(out / "department.xlsx", read_only=True)
     rows = list(wb["Department"].iter_rows(values_only=True))
-    col = {name: i for i, name in enumerate(rows[0])}
+    tidy = {header_label(c[0]): c[0] for c in DEPARTMENT_COLUMNS}  # readable headers
+    col = {tidy[name]: i for i, name in enumerate(rows[0])}
     ortho = next(row for row in rows[1:] if row[0] == "OR-1")
     # 40.50 wRVUs on 2025 RVUs (19.60 + 19.60 + 1.30) x 365/92 / 0.02 = 8033.967 ->
     # 25 + 25 x (8033.967 - 6600) / (8300 - 6600) = 46.088 (see test_report_like_for_like)

@@ -22,6 +22,8 @@ def test__read_roster__sample_roster():
         "provider_id": "FM-3001", "name": "Avery Holt, MD", "specialty": "Family Medicine",
         "clinical_fte": 1.0, "total_fte": 1.0, "total_compensation": 262000.0,
         "locality": "10112-00", "source_row": 2,
+        # per-clinician report options: empty when the roster has no such column
+        "comp_model": "", "region": "", "kind": "", "like_for_like": "",
     }  # fmt: skip
     dr = r[r["provider_id"] == "DR-3402"].iloc[0]
     assert (dr["clinical_fte"], dr["locality"]) == (0.8, "01182-18")

@@ -1,4 +1,4 @@
-"""Benchmark tables (tidy/wide, CSV/XLSX) and the percentile math (domain.md 4.2)."""
+"""Benchmark tables (tidy/wide, CSV/XLSX) and the percentile math (linear between published anchors)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def _row(anchors, metric="wrvu"):
     )
 
 
-# domain.md 4.2 hypothetical anchors
+# hypothetical anchors
 VECTOR = _row([(10, 3000.0), (25, 3800.0), (50, 4800.0), (75, 6000.0), (90, 7500.0)])
 
 

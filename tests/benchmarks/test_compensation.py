@@ -1,4 +1,4 @@
-"""Compensation models, implied compensation and wRVU targets (issue 4)."""
+"""Compensation models, implied compensation and wRVU targets."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Global surgical periods and the E/M level mix (issue 7), on hand-built logs.
+"""Global surgical periods and the E/M level mix, on hand-built logs.
 
 Facts of the codes used, from the CMS July 2026 file (RVU26C, PPRRVU2026_Jul_nonQPP.csv):
 27447 total knee arthroplasty: global 090, work RVU 19.11; 29881 knee arthroscopy: 090, 6.85;

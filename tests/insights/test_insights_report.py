@@ -27,6 +27,8 @@ from rvubench.insights import global_periods as insights
 from rvubench.pricing.engine import price_lines
 from rvubench.pricing.settings import PricingSettings
 from rvubench.report.formatting import JINJA_FILTERS
+from rvubench.report.xlsx import header_label
+from rvubench.report.xlsx_insights import REVIEW_SHEET_COLUMNS
 from rvubench.resources import templates_dir
 
 HEADER = "provider_id,date_of_service,hcpcs,modifiers,units,pos\n"
@@ -117,7 +119,8 @@ def test_report_has_global_period_and_em_mix_sections(priced, tmp_path):
     assert totals["Estimated payment at risk"] == pytest.approx(154.64)
     assert totals["Lines to review"] == 2
     start = next(i for i, r in enumerate(rows) if r[0] == "Lines inside a global window")
-    header = rows[start + 1]
+    tidy = {header_label(n): n for n, _ in REVIEW_SHEET_COLUMNS}
+    header = [tidy[h] for h in rows[start + 1]]  # readable labels, the sheet's columns in order
     lines = [dict(zip(header, r, strict=False)) for r in rows[start + 2 :]]
     assert [(x["source_row"], x["classification"]) for x in lines] == [
         (3, "likely_in_global"),
@@ -128,7 +131,7 @@ def test_report_has_global_period_and_em_mix_sections(priced, tmp_path):
     ]
     assert lines[0]["payment"] == pytest.approx(59.45)
     em = list(wb["EM Levels"].iter_rows(values_only=True))
-    assert em[0] == ("kind", "hcpcs", "level", "lines", "share")
+    assert em[0] == tuple(header_label(n) for n in ("kind", "hcpcs", "level", "lines", "share"))
     assert em[6] == ("established", "99212", 2, 1, pytest.approx(1 / 3))
 
 
@@ -173,12 +176,12 @@ def test_partials_render_and_hide_when_empty(priced):
     )
     # whole log: 99212 (day 21 of 29881), 99213 Jun 3 (day 30 of 27447) and 99213 Jul 15
     # (day 72 of 27447: May 4 -> Jul 15 = 27 + 30 + 15 = 72) are likely in a global
-    assert "First 1 of 3 E/M lines to review" in html
+    assert "all 3 E/M line(s)" in " ".join(html.split())  # the full list is in the sheet
     assert "E/M in the post-operative period without 24" in html
     mix_html = env.get_template("_em_mix.html.j2").render(
         em_mix=insights.em_mix_data(result.em_mix)
     )
-    assert mix_html.count("<rect") == 9 and "50.0%" in mix_html  # 99213 2 of 4 established
+    assert "99213</span> 2 (50.0%)" in mix_html  # 99213: 2 of the 4 established visits
     assert env.get_template("_global_periods.html.j2").render(global_periods=None).strip() == ""
     assert env.get_template("_em_mix.html.j2").render(em_mix=None).strip() == ""
 

@@ -224,7 +224,7 @@ def test_endoscopy_family(fees):
     p = price(fees, rows)
     # facility totals (NF NA codes, PEs equal): 29807 28.50 -> 951.93, 29819 16.47 -> 550.11,
     # 29820 15.02 -> 501.68, base 29805 13.44 -> 448.91 (each x 33.4009, rounded)
-    # family: 951.93 + (550.11 - 448.91) + (501.68 - 448.91) + 0 = 1105.90 (domain.md 2.5)
+    # family: 951.93 + (550.11 - 448.91) + (501.68 - 448.91) + 0 = 1105.90 (family members after the first: TC reduced 50%)
     assert p["payment"].tolist() == [951.93, 101.20, 52.77, 0.0]
     assert p["payment_cents"].sum() == 110590
     # wRVU: 14.30 + (7.60 - 5.88) + (7.03 - 5.88) + 0 = 17.17

@@ -1,6 +1,6 @@
-"""RT and LT lines of one code the same day priced as one bilateral item (domain.md 2.6
-DECISION): the earlier line is priced as if it carried 50 (one unit), the later one is
-credited zero.
+"""RT and LT lines of one code the same day priced as one bilateral item (CMS counts them as
+one bilateral procedure): the earlier line is priced as if it carried 50 (one unit), the later
+one is credited zero.
 
 Values by hand from PPRRVU2026_Jul_nonQPP.csv (RVU26C), national (all GPCIs 1.000),
 non-QP CF 33.4009, date of service 2026-08-03:

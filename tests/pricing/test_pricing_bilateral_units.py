@@ -1,4 +1,4 @@
-"""One line with 2 units of a bilateral code priced as one bilateral item (domain.md 2.6):
+"""One line with 2 units of a bilateral code priced as one bilateral item (CMS BILAT SURG):
 priced exactly as the same line with 50 and one unit; ``units`` stays 2 in the output.
 
 CMS (RVU25D.pdf pp. 11-12, BILAT SURG field) names "a 2 in the units field" for

@@ -1,4 +1,4 @@
-"""A log spanning December 2025 and January 2026 is priced on both years in one run (issue 8).
+"""A log spanning December 2025 and January 2026 is priced on both years in one run.
 
 Values from CMS's files:
 - RVU25D (Oct 2025, CF 32.3465): 47383 work 8.88, facility PE 3.52, MP 0.99;

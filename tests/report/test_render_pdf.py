@@ -75,9 +75,11 @@ def test__pdf__contract_kind_leads_with_position(tmp_path):
     render_pdf(_model(kind="contract"), target)
     first = pypdf.PdfReader(target).pages[0].extract_text().lower()  # labels print upper-case
     assert "compensation and productivity review" in first
-    assert first.index("position against the benchmark") < first.index("productivity percentile")
-    assert "alignment gap" in first
-    assert "compensation per wrvu" in first
+    # page 1 is the negotiation page: pay, productivity, rate, supported pay, signals
+    assert first.index("pay against productivity") < first.index("current total compensation")
+    assert first.index("current total compensation") < first.index("productivity (wrvu)")
+    assert "compensation per wrvu" in first and "pay the productivity supports" in first
+    assert "fair-market-value signals" in first and "not a legal opinion" in first
 
 
 def _user_templates(tmp_path):
@@ -187,7 +189,7 @@ def test__html__without_benchmark_or_compensation():
     assert ILLUSTRATIVE_NOTICE not in html  # the notice belongs to the bundled benchmark only
     html = render_html(build_report_model(sample_priced(), period=Q3, settings=PricingSettings(),
                                           kind="contract"))
-    assert "Position against the benchmark" in html
+    assert "No benchmark: pass a specialty" in html  # the contract page says why it is empty
 
 
 def test__section_partials_get_their_data_by_key(tmp_path):

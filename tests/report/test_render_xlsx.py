@@ -15,6 +15,12 @@ from rvubench.report.model import benchmark_section, build_report_model
 Q3 = parse_period("2026Q3")
 
 
+#: readable header -> tidy name, for reading the workbook back by the tidy column names
+TIDY: dict[str, str] = {}
+for _name in (*render_xlsx.HEADER_LABELS, "p10", "p25", "p50", "p75", "p90"):
+    TIDY.setdefault(render_xlsx.header_label(_name), _name)  # "Payment ($)" -> payment
+
+
 def _model(name="", benchmark=True):
     section = None
     if benchmark:
@@ -58,7 +64,9 @@ def test__summary__totals_as_formatted_numbers(workbook):
 def test__by_code__interface_columns_and_totals(workbook):
     ws = workbook["By Code"]
     header = [c.value for c in ws[1]]
-    assert header == ["hcpcs", "modifier", "description", "lines", "units", "wrvu_credit", "payment"]
+    tidy = ["hcpcs", "modifier", "description", "lines", "units", "wrvu_credit", "payment"]
+    assert header == [render_xlsx.header_label(n) for n in tidy]  # readable, same order
+    assert header[5:] == ["wRVU credit", "Payment ($)"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     assert sum(r[5] for r in rows) == pytest.approx(26.0)
     assert round(sum(r[6] for r in rows), 2) == 1340.39
@@ -82,7 +90,7 @@ def test__by_month__values_and_native_chart(tmp_path):
 
 def test__lines__full_audit_trail(workbook):
     ws = workbook["Lines"]
-    header = [c.value for c in ws[1]]
+    header = [TIDY.get(c.value, c.value) for c in ws[1]]
     for col in ("source_file", "source_row", "hcpcs", "modifiers", "units", "pos", "setting",
                 "locality", "fee_schedule_release", "status", "work_rvu", "wrvu_credit", "payment",
                 "adjustments", "priced", "reason"):
@@ -94,7 +102,7 @@ def test__lines__full_audit_trail(workbook):
 
 def test__benchmarks__model_values(workbook):
     ws = workbook["Benchmarks"]
-    header = [c.value for c in ws[1]]
+    header = [TIDY.get(c.value, c.value) for c in ws[1]]
     rows = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
     wrvu = next(r for r in rows if r["metric"] == "wrvu")
     # 26.00 x 365/92 = 103.1522 annualized at 1.0 FTE

@@ -1,7 +1,7 @@
 """The fast worksheet writer writes the same package as openpyxl's own writer.
 
 ``render_xlsx.FastWorksheetWriter`` serializes plain cells as text instead of through
-openpyxl's ElementTree writer (issue 6). Every part of the package must be byte for byte
+openpyxl's ElementTree writer. Every part of the package must be byte for byte
 what ``Workbook.save`` writes (the modification time aside), in normal and write-only mode.
 """
 

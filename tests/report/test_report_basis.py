@@ -1,4 +1,4 @@
-"""Every percentile sits beside the figure it was computed from (issue 12 acceptance).
+"""Every percentile sits beside the figure it was computed from .
 
 The log: 20 lines of 37243 (one a day, no two on one day, so no multiple-procedure
 reduction) in 2026Q3, reported at 0.1 clinical and total FTE. Work RVU of 37243 is 11.45 on
@@ -28,6 +28,7 @@ from click.testing import CliRunner
 from rvubench.benchmarks.tables import load_benchmarks, percentile_of
 from rvubench.cli import cli
 from rvubench.report.formatting import fmt_percentile
+from rvubench.report.xlsx import header_label
 
 SPECIALTY = "Interventional Radiology"
 ORD = r"(\d+)(?:st|nd|rd|th)"
@@ -139,7 +140,8 @@ def test__workbook_percentiles_beside_their_figures(runs):
         p = percentile_of(summary[figure], _wrvu_row())
         assert p.value == pytest.approx(summary[pct], abs=1e-3)
     bench = list(wb["Benchmarks"].iter_rows(values_only=True))
-    cols = bench[0]
+    tidy = {header_label(n): n for n in ("metric", "label", "value", "percentile")}
+    cols = tuple(tidy.get(c, c) for c in bench[0])  # readable headers back to the tidy names
     for row in bench[1:]:
         rec = dict(zip(cols, row, strict=True))
         if rec["metric"] in ("wrvu", "wrvu_as_credited"):

@@ -55,7 +55,7 @@ def test__ir_sample__writes_both_files_and_json(ir_run, expected):
     out, result = ir_run
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
-    # interface.md's keys in its order; the like-for-like figures (issue 8) may be added
+    # the documented keys in their order; the like-for-like figures may be added
     assert tuple(k for k in summary if k in SUMMARY_KEYS) == SUMMARY_KEYS
     assert set(summary) - set(SUMMARY_KEYS) <= {"wrvu_like_for_like", "like_for_like_rvu_year",
                                                 "multiple_procedure_rule", *EXTRA_SUMMARY_KEYS,

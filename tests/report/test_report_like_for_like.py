@@ -1,4 +1,4 @@
-"""Like-for-like benchmarking end to end (issue 8): the wRVU percentile uses the lines
+"""Like-for-like benchmarking end to end: the wRVU percentile uses the lines
 credited on the benchmark's data-year RVUs.
 
 The bundled sample table is a (nominal) 2026 survey of 2025 work: data_year 2025.

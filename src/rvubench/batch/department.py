@@ -66,6 +66,8 @@ class ClinicianRow:
     compensation_percentile: float | str | None = None
     alignment_gap: float | None = None
     outputs: list[str] = field(default_factory=list)
+    wrvu_change_qoq_pct: float | None = None  # % change on the previous quarter (log covers it)
+    wrvu_change_ytd_pct: float | None = None  # year to date against the same days a year earlier
 
     @property
     def payment_total(self) -> float:
@@ -127,9 +129,33 @@ class DepartmentModel:
     not_reported: list[NotReported]
     notices: list[str] = field(default_factory=list)
     percentile_chart_svg: str = ""
+    name: str = ""  # department or roster name (batch --title, else from the roster file)
+    scatter_svg: str = ""
 
     title = "Department productivity report"
-    display_name = "Department"
+
+    @property
+    def display_name(self) -> str:
+        """The department's name for headings (``Department`` when none is known)."""
+        return self.name or "Department"
+
+    @property
+    def by_specialty_rows(self) -> list[tuple[str, list[ClinicianRow]]]:
+        """Roster clinicians grouped by specialty (specialties sorted, roster order within)."""
+        groups: dict[str, list[ClinicianRow]] = {}
+        for row in self.rows:
+            groups.setdefault(row.specialty or "(none)", []).append(row)
+        return sorted(groups.items())
+
+    @property
+    def has_qoq(self) -> bool:
+        """True when some clinician has a quarter-over-quarter change (the log covers it)."""
+        return any(r.wrvu_change_qoq_pct is not None for r in self.rows)
+
+    @property
+    def has_ytd(self) -> bool:
+        """True when some clinician has a year-to-date change (the log covers last year's)."""
+        return any(r.wrvu_change_ytd_pct is not None for r in self.rows)
 
     @property
     def document_date(self) -> date:
@@ -240,6 +266,7 @@ def build_department_model(
     settings: dict[str, str],
     notices: Sequence[str] = (),
     generated_on: date | None = None,
+    name: str = "",
 ) -> DepartmentModel:
     """Assemble the department model from per-clinician rows (roster order kept).
 
@@ -250,7 +277,10 @@ def build_department_model(
         sources: the log files read; roster: the roster file.
         settings: pricing/benchmark settings to print (name -> text).
         notices: notices printed at the top (e.g. illustrative benchmark figures).
-        generated_on: run date (default today).
+        name: the department's name for the title; default: the roster file's name
+            (``department_roster.csv`` -> "department roster").
+        generated_on: kept for callers; the files carry the document date (period end)
+            instead, so the same input gives the same files (default: the period end).
     """
     specialties: dict[str, list[ClinicianRow]] = {}
     for row in rows:
@@ -267,7 +297,7 @@ def build_department_model(
         period_start=period_start,
         period_end=period_end,
         annualization_factor=annualization_factor,
-        generated_on=generated_on or date.today(),
+        generated_on=generated_on or period_end,
         sources=list(sources),
         roster=roster,
         settings=dict(settings),
@@ -276,8 +306,10 @@ def build_department_model(
         totals=summarize_specialty(ALL_SPECIALTIES, rows),
         not_reported=not_reported,
         notices=list(notices),
+        name=name or Path(roster).stem.replace("_", " ").replace("-", " ").strip(),
     )
     model.percentile_chart_svg = percentile_chart_svg(model.rows)
+    model.scatter_svg = scatter_svg(model.rows)
     return model
 
 
@@ -340,8 +372,8 @@ def percentile_chart_svg(rows: Sequence[ClinicianRow], *, width: int = 640) -> s
 
 
 def _per_clinician_chart(known: list[tuple[ClinicianRow, float]], missing: int, width: int) -> str:
-    known = sorted(known, key=lambda rp: rp[1], reverse=True)
-    left, right, top, row_h = 170, 50, 18, 14
+    known = sorted(known, key=lambda rp: (rp[0].specialty, -rp[1]))
+    left, right, top, row_h = 250, 50, 18, 14
     plot_w = width - left - right
     height = top + row_h * max(len(known), 1) + 34
     body = []
@@ -355,8 +387,11 @@ def _per_clinician_chart(known: list[tuple[ClinicianRow, float]], missing: int, 
     for i, (row, pos) in enumerate(known):
         y = top + i * row_h
         label = row.name or row.provider_id
-        if len(label) > 30:
-            label = label[:29] + "\u2026"
+        if len(label) > 24:
+            label = label[:23] + "\u2026"
+        label += f" \u00b7 {row.specialty}" if row.specialty else ""
+        if len(label) > 46:
+            label = label[:45] + "\u2026"
         body.append(_t(left - 6, y + 10, label, anchor="end"))
         w = plot_w * min(max(pos, 0.0), 100.0) / 100
         body.append(
@@ -370,6 +405,41 @@ def _per_clinician_chart(known: list[tuple[ClinicianRow, float]], missing: int, 
         note += f"; {missing} clinician(s) without a percentile not shown"
     body.append(_t(left, height - 8, note, size=7, fill=_MUTED))
     return _svg(width, height, body, "Clinicians' wRVU percentiles")
+
+
+#: Department scatter: the wRVU percentile drawn for "below p10" / "above p90" positions.
+def scatter_svg(rows: Sequence[ClinicianRow]) -> str:
+    """Compensation percentile against wRVU percentile, one marker per clinician, one
+    marker shape per specialty (legend), the p50 lines drawn; "" when no clinician has both."""
+    from rvubench.report import charts
+
+    specialties = sorted({r.specialty for r in rows if r.specialty})
+    shape = {s: charts.MARKERS[i % len(charts.MARKERS)] for i, s in enumerate(specialties)}
+    points = []
+    for r in rows:
+        x = _edge_position(r.wrvu_percentile)
+        y = _edge_position(r.compensation_percentile)
+        if x is not None and y is not None and r.status == STATUS_REPORTED:
+            points.append((r.provider_id, x, y, shape.get(r.specialty, "circle")))
+    if not points:
+        return ""
+    legend = [(shape[s], s) for s in specialties
+              if any(p[3] == shape[s] for p in points)]
+    return charts.percentile_quadrant(points, legend=legend, label_points=len(points) <= 24,
+                                      title="Clinicians: compensation percentile against wRVU "
+                                            "percentile", width=640, height=430)
+
+
+def _edge_position(value: float | str | None) -> float | None:
+    """A percentile on 0-100 for the scatter: "below pNN" at 5, "above pNN" at 95."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        m = _OUTSIDE_RE.match(value)
+        if not m:
+            return None
+        return 5.0 if m.group(1).lower() == "below" else 95.0
+    return float(value)
 
 
 def _band_chart(known: list[tuple[ClinicianRow, float]], missing: int, width: int) -> str:
@@ -431,6 +501,8 @@ DEPARTMENT_COLUMNS: tuple[tuple[str, str | None, int], ...] = (
     ("compensation_per_wrvu", "usd", 18),
     ("compensation_percentile", "percentile", 14),
     ("alignment_gap", "percentile", 13),
+    ("wrvu_change_qoq_pct", "0.0", 12),
+    ("wrvu_change_ytd_pct", "0.0", 12),
     ("outputs", None, 40),
     ("reason", None, 60),
 )
@@ -480,8 +552,7 @@ def _table(
         names,
         ([_cell_value(item, name) for name in names] for item in items),
         formats={name: fmt for name, fmt, _ in columns if fmt},
-        widths={name: width for name, _, width in columns},
-    )
+    )  # widths fitted to the labels and values (the third item is a floor no longer needed)
 
 
 def build_department_workbook(model: DepartmentModel) -> Any:
@@ -510,7 +581,8 @@ def build_department_workbook(model: DepartmentModel) -> Any:
         ("period_start", model.period_start, "date"),
         ("period_end", model.period_end, "date"),
         ("annualization_factor", model.annualization_factor, "factor"),
-        ("generated_on", model.generated_on, "date"),
+        # the document date (period end), as on the PDF: the same input gives the same workbook
+        ("document_date", model.document_date, "date"),
         ("roster", model.roster, None),
         ("logs", ", ".join(model.sources), None),
         *((k, v, None) for k, v in model.settings.items()),
@@ -526,7 +598,6 @@ def build_department_workbook(model: DepartmentModel) -> Any:
         RUN_SHEET,
         ["item", "value"],
         ([k, v] for k, v, _ in facts),
-        widths={"item": 26, "value": 70},
     )
     from rvubench.report.formatting import XLSX_FORMATS
 

@@ -1,6 +1,6 @@
 """Read a department roster (CSV/TSV/XLSX) into a checked DataFrame.
 
-Columns (interface.md): ``provider_id, name, specialty, clinical_fte, total_fte,
+Columns: ``provider_id, name, specialty, clinical_fte, total_fte,
 total_compensation, locality``; only ``provider_id`` and ``specialty`` are required. Headers
 are matched loosely (``Provider ID``, ``NPI``, ``Clinical FTE``, ``Total Comp`` ...), title
 rows above the header and blank rows are skipped, and every bad value is reported with
@@ -19,7 +19,8 @@ from rvubench.ingest import values as iv
 from rvubench.ingest.log import normalize_header, read_table_text
 
 ROSTER_COLUMNS = ("provider_id", "name", "specialty", "clinical_fte", "total_fte",
-                  "total_compensation", "locality")  # fmt: skip
+                  "total_compensation", "locality", "comp_model", "region", "kind",
+                  "like_for_like")  # fmt: skip
 REQUIRED = ("provider_id", "specialty")
 ALIASES: dict[str, tuple[str, ...]] = {
     "provider_id": ("provider id", "provider", "npi", "provider npi", "clinician id",
@@ -33,6 +34,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "total_compensation": ("total compensation", "total comp", "compensation", "tcc",
                            "total cash compensation", "comp", "salary", "annual compensation"),
     "locality": ("locality", "mac locality", "cms locality", "payment locality"),
+    # per-clinician report options (batch's command-line values are the default)
+    "comp_model": ("comp model", "comp models", "compensation model", "compensation models",
+                   "pay model", "scenario", "scenarios"),
+    "region": ("region", "benchmark region", "survey region"),
+    "kind": ("kind", "report kind", "report"),
+    "like_for_like": ("like for like", "like-for-like", "like_for_like"),
 }  # fmt: skip
 FTE_MAX = 1.5
 FTE_MIN = 0.01  # below this an FTE divides wRVUs into overflow, not a benchmark
@@ -126,7 +133,30 @@ def _parse_row(name, header, roles, row_no, cells, seen) -> dict[str, object]:
     if problem:
         raise fail("locality", problem)
     rec["locality"] = loc
+    models = tuple(m.strip() for m in re.split(r"[;|]", cell("comp_model")) if m.strip())
+    for text in models:
+        from rvubench.benchmarks.compensation import parse_comp_model
+        from rvubench.errors import RvubenchError
+
+        try:
+            parse_comp_model(text)
+        except RvubenchError as exc:
+            raise fail("comp_model", str(exc)) from None
+    rec["comp_model"] = "; ".join(models)
+    rec["region"] = " ".join(cell("region").split())
+    kind = cell("kind").lower()
+    if kind and kind not in ("productivity", "contract"):
+        raise fail("kind", f"{cell('kind')!r} is not productivity or contract")
+    rec["kind"] = kind
+    lfl = cell("like_for_like").lower()
+    if lfl and lfl not in _YES + _NO:
+        raise fail("like_for_like", f"{cell('like_for_like')!r} is not yes or no")
+    rec["like_for_like"] = "" if not lfl else ("yes" if lfl in _YES else "no")
     return rec
+
+
+_YES = ("yes", "y", "true", "1", "on")
+_NO = ("no", "n", "false", "0", "off")
 
 
 def read_roster(path: Path, *, sheet: str | None = None) -> pd.DataFrame:

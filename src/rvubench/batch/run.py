@@ -79,6 +79,10 @@ class BatchOptions:
         scheduler: address of a ``dask.distributed`` scheduler (``tcp://host:8786``); the
             clinicians then run on its workers (``jobs`` is not used). The workers need
             rvubench installed and must see ``out_dir`` (a shared file system).
+        comp_models, region, like_for_like: as ``report``'s options; a roster column of the
+            same name (``comp_model``, ``region``, ``kind``, ``like_for_like``) wins for its
+            clinician.
+        title: the department's name in department.pdf's title (default: the roster's).
     """
 
     logs: tuple[Path, ...]
@@ -94,6 +98,10 @@ class BatchOptions:
     sheet: str | None = None
     net_reversals: bool = False
     kind: str = "productivity"
+    comp_models: tuple[str, ...] = ()  # --comp-model, for every clinician without its own
+    region: str | None = None  # --region
+    like_for_like: bool = True  # --like-for-like / --no-like-for-like
+    title: str = ""  # --title: the department's name on department.pdf
     benchmark_sheet: str | None = None
     survey_year: int | None = None
     benchmark_metric: str | None = None
@@ -115,6 +123,9 @@ class ClinicianTask:
     templates: Path | None
     kind: str
     coverage: tuple[date, date] | None
+    comp_models: tuple[str, ...] = ()
+    region: str | None = None
+    like_for_like: bool = True
 
 
 @dataclass
@@ -238,7 +249,11 @@ def _write_clinician(task: ClinicianTask) -> tuple[dict[str, Any], list[str]]:
         total_compensation=task.clinician.total_compensation,
         benchmark_table=task.benchmark_table,
         templates=task.templates,
-        kind=task.kind,
+        kind=task.clinician.kind or task.kind,
+        comp_models=task.clinician.comp_models or task.comp_models,
+        region=task.clinician.region or task.region,
+        like_for_like=(task.like_for_like if task.clinician.like_for_like is None
+                       else task.clinician.like_for_like),
         section_context={"coverage": task.coverage},
     )
     summary = dict(outcome.summary)
@@ -260,6 +275,10 @@ class RosterEntry:
     total_fte: float
     total_compensation: float | None
     locality: str
+    comp_models: tuple[str, ...] = ()  # roster comp_model ("flat:55; base:250000,5000,50")
+    region: str = ""
+    kind: str = ""
+    like_for_like: bool | None = None
 
 
 def _text(value: Any) -> str:
@@ -294,6 +313,11 @@ def roster_entries(roster: pd.DataFrame) -> list[RosterEntry]:
                 total_fte=clinical if total is None else total,
                 total_compensation=_number(rec.get("total_compensation")),
                 locality=_text(rec.get("locality")),
+                comp_models=tuple(m.strip() for m in _text(rec.get("comp_model")).split(";")
+                                  if m.strip()),
+                region=_text(rec.get("region")),
+                kind=_text(rec.get("kind")),
+                like_for_like={"yes": True, "no": False}.get(_text(rec.get("like_for_like"))),
             )
         )
     return entries
@@ -602,6 +626,7 @@ def run_batch(
     executor: Executor | None = None,
     *,
     progress: ProgressFn | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> BatchOutcome:
     """Report every roster clinician and write the department files.
 
@@ -612,6 +637,8 @@ def run_batch(
             executor it passes (it is not shut down here).
         progress: called as ``progress(done, total, provider_id, status)`` after each
             clinician.
+        stage: called with a short line before each step of the run (reading, pricing,
+            reporting, writing the department files).
 
     Returns:
         The :class:`BatchOutcome`; ``exit_code`` is 1 when a clinician failed or rows were
@@ -624,11 +651,12 @@ def run_batch(
     import contextlib
 
     with contextlib.ExitStack() as held:  # the output folder's lock, once it is made
-        return _run_batch(options, executor, progress, held)
+        return _run_batch(options, executor, progress, held, stage)
 
 
 def _run_batch(options: BatchOptions, executor: Executor | None,
-               progress: ProgressFn | None, held: Any) -> BatchOutcome:
+               progress: ProgressFn | None, held: Any,
+               stage: Callable[[str], None] | None = None) -> BatchOutcome:
     from rvubench.atomic import folder_lock
     from rvubench.batch.roster import read_roster
     from rvubench.benchmarks.periods import latest_full_quarter, parse_period
@@ -646,7 +674,10 @@ def _run_batch(options: BatchOptions, executor: Executor | None,
                             survey_year=options.survey_year, metric=options.benchmark_metric)
     out_dir = Path(options.out_dir)
 
+    say = stage or (lambda _text: None)
     logs = options.logs if len(options.logs) != 1 else options.logs[0]
+    say(f"reading {', '.join(Path(p).name for p in options.logs)} and the roster "
+        f"({len(entries)} clinicians)")
     ingest = read_log(logs, mapping=options.mapping, sheet=options.sheet,
                       net_reversals=options.net_reversals)
     require_data_rows(ingest, ", ".join(Path(p).name for p in options.logs))
@@ -656,6 +687,7 @@ def _run_batch(options: BatchOptions, executor: Executor | None,
     lines = _fill_roster_localities(ingest.lines, entries)
     del ingest  # only the priced frame stays in memory for the rest of the run
     fees = load_fee_schedules(options.settings.fee_schedule_files)
+    say(f"pricing {len(lines):,} lines on the CMS fee schedule")
     priced = price_lines(lines, fees, options.settings)
     _add_data_year_credits(priced, lines, fees, options.settings, entries, table)
     _add_other_reading(priced, lines, fees, options.settings)
@@ -681,10 +713,12 @@ def _run_batch(options: BatchOptions, executor: Executor | None,
             yield ClinicianTask(
                 clinician=e, priced=rows, period=period, settings=options.settings, out_dir=out_dir, stem=stems[e.provider_id],
                 formats=formats, benchmark_table=table, templates=options.templates,
-                kind=options.kind, coverage=coverage,
+                kind=options.kind, coverage=coverage, comp_models=tuple(options.comp_models),
+                region=options.region, like_for_like=options.like_for_like,
             )  # fmt: skip
 
     prepared = time.perf_counter()
+    say(f"reporting {len(to_report)} clinicians for {period.label}")
     own_executor = executor is None
     cluster = _DaskExecutor(options.scheduler) if own_executor and options.scheduler else None
     slots = cluster.slots if cluster is not None else jobs
@@ -708,7 +742,8 @@ def _run_batch(options: BatchOptions, executor: Executor | None,
 
     reported = time.perf_counter()
     factor = float(period.annualization_factor)
-    rows = [_clinician_row(e, figures, results, factor) for e in entries]
+    changes = _changes(priced, period, coverage, figures)
+    rows = [_clinician_row(e, figures, results, factor, changes) for e in entries]
     not_in_roster = _not_in_roster(priced, figures, roster_keys)
     rejected = int(priced["outcome"].eq("rejected").sum())
     warnings = []
@@ -717,7 +752,11 @@ def _run_batch(options: BatchOptions, executor: Executor | None,
             f"{rejected:,} row(s) of the log rejected (see each clinician's Exceptions sheet)"
         )
     if not_in_roster:
-        warnings.append(f"{len(not_in_roster)} provider(s) in the log are not in the roster")
+        named = ", ".join(f"{n.provider_id or '(no provider id)'} ({n.lines:,} lines in "
+                          f"{period.label})" for n in not_in_roster[:10])
+        more = f" and {len(not_in_roster) - 10} more" if len(not_in_roster) > 10 else ""
+        warnings.append(f"{len(not_in_roster)} provider(s) in the log are not in the roster: "
+                        f"{named}{more}; add them to the roster to report them")
     model = build_department_model(
         rows=rows,
         not_in_roster=not_in_roster,
@@ -727,10 +766,13 @@ def _run_batch(options: BatchOptions, executor: Executor | None,
         annualization_factor=factor,
         sources=sources,
         roster=Path(options.roster).name,
+        name=options.title,
         settings=_settings_text(options, table),
         notices=_notices(table),
     )
     outputs = [out_dir / name for r in rows for name in r.outputs]
+    say("writing the department files ("
+        + ", ".join(f"{DEPARTMENT_STEM}.{f}" for f in ("pdf", "xlsx") if f in formats) + ")")
     if "xlsx" in formats:
         outputs.append(write_department_xlsx(model, out_dir / f"{DEPARTMENT_STEM}.xlsx"))
     if "pdf" in formats:
@@ -758,11 +800,43 @@ def _run_batch(options: BatchOptions, executor: Executor | None,
     )
 
 
+def _changes(priced: pd.DataFrame, period: Any, coverage: tuple[date, date] | None,
+             figures: pd.DataFrame) -> dict[str, tuple[float | None, float | None]]:
+    """Per provider key: wRVU % change on the previous quarter and year to date on the same
+    days a year earlier, each None unless the log covers the earlier window (every month of
+    it lies between the log's first and last usable dates) and it holds wRVUs."""
+    from rvubench.benchmarks.periods import same_quarter_last_year, shift_quarters, year_to_date
+
+    def covered(p: Any) -> bool:  # by whole months, as the quarterly trend counts them
+        return coverage is not None and (
+            (coverage[0].year, coverage[0].month) <= (p.start.year, p.start.month)
+            and (p.end.year, p.end.month) <= (coverage[1].year, coverage[1].month))
+
+    def pct(now: pd.Series, before: pd.DataFrame | None) -> dict[str, float | None]:
+        if before is None:
+            return {}
+        out = {}
+        for key, w in now.items():
+            prior = int(before["w"].get(key, 0))
+            out[key] = None if prior <= 0 else round((int(w) - prior) / prior * 100, 1)
+        return out
+
+    previous = shift_quarters(period, -1) if period.kind == "quarter" else None
+    ytd = year_to_date(period)
+    ytd_before = same_quarter_last_year(ytd)
+    qoq = pct(figures["w"], _period_figures(priced, previous)
+              if previous is not None and covered(previous) else None)
+    ytd_figures = _period_figures(priced, ytd) if covered(ytd_before) else None
+    ytds = pct(ytd_figures["w"], _period_figures(priced, ytd_before)) if ytd_figures is not None else {}
+    return {key: (qoq.get(key), ytds.get(key)) for key in figures.index}
+
+
 def _clinician_row(
     e: RosterEntry,
     figures: pd.DataFrame,
     results: dict[str, ClinicianResult],
     factor: float,
+    changes: dict[str, tuple[float | None, float | None]] | None = None,
 ) -> ClinicianRow:
     key = _key(e.provider_id)
     lines, w, cents = (0, 0, 0)
@@ -803,6 +877,8 @@ def _clinician_row(
         compensation_percentile=summary.get("compensation_percentile"),
         alignment_gap=summary.get("alignment_gap"),
         outputs=list(result.outputs) if result is not None and result.ok else [],
+        wrvu_change_qoq_pct=(changes or {}).get(key, (None, None))[0],
+        wrvu_change_ytd_pct=(changes or {}).get(key, (None, None))[1],
     )
 
 

@@ -38,6 +38,12 @@ class _Progress:
             self.bar.__enter__()
         self.bar.update(1, current_item=provider_id)
 
+    def stage(self, text: str) -> None:
+        """A step of the run (reading, pricing, writing), one line on stderr."""
+        if self.bar is not None:  # the bar is done once the department files are written
+            self.close()
+        click.echo(f"{text} ...", err=True)
+
     def close(self) -> None:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
@@ -53,7 +59,8 @@ class _Progress:
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Roster CSV/XLSX: provider_id, specialty (required), name, clinical_fte, total_fte, "
-    "total_compensation, locality.",
+    "total_compensation, locality; optional per-clinician comp_model, region, kind, "
+    "like_for_like.",
 )
 @click.option(
     "--out",
@@ -107,8 +114,30 @@ class _Progress:
     type=click.Choice(["productivity", "contract"]),
     default="productivity",
     show_default=True,
-    help="Clinician report kind.",
+    help="Clinician report kind ('contract' leads with pay against productivity and the "
+    "scenarios); a roster column 'kind' wins for its clinician.",
 )
+@click.option(
+    "--comp-model",
+    "comp_models",
+    multiple=True,
+    help="Compensation model scenario for every clinician, repeatable: flat:55, "
+    "tiered:0=45,5000=50 or base:250000,5000,50; a roster column 'comp_model' "
+    "(several separated by ';') wins for its clinician.",
+)
+@click.option("--region", default=None,
+              help="Benchmark region (default: National); a roster column 'region' wins.")
+@click.option(
+    "--like-for-like/--no-like-for-like",
+    "like_for_like",
+    default=True,
+    show_default=True,
+    help="Credit the lines on the benchmark's data-year RVUs for the wRVU percentile; a "
+    "roster column 'like_for_like' (yes/no) wins for its clinician.",
+)
+@click.option("--title", default="",
+              help="The department's name in department.pdf's title (default: the roster "
+                   "file's name).")
 @pricing_options
 @ingest_options
 @json_option
@@ -126,6 +155,10 @@ def command(
     benchmark_metric: str | None,
     templates: Path | None,
     kind: str,
+    comp_models: tuple[str, ...],
+    region: str | None,
+    like_for_like: bool,
+    title: str,
     locality: str,
     zip_code: str | None,
     policy: str,
@@ -146,8 +179,10 @@ def command(
     listed too.
 
     \b
-    Example:
-        rvubench batch sample_data/department.csv --roster sample_data/department_roster.csv --out out/dept --period 2026Q2
+    Example (16 roster clinicians; writes into /tmp/rvubench-dept):
+        rvubench batch sample_data/department.csv \\
+            --roster sample_data/department_roster.csv --out /tmp/rvubench-dept \\
+            --period 2026Q3 --title "Example Health System" --kind contract
     """
     from rvubench.batch.run import BatchOptions, run_batch
     from rvubench.pricing.settings import PricingSettings
@@ -178,10 +213,19 @@ def command(
         net_reversals=net_reversals,
         kind=kind,
         scheduler=scheduler,
+        comp_models=tuple(comp_models),
+        region=region,
+        like_for_like=like_for_like,
+        title=title,
     )
+    if comp_models:
+        from rvubench.benchmarks.compensation import parse_comp_model
+
+        for text in comp_models:  # a bad model is a usage error before any work starts
+            parse_comp_model(text)
     progress = _Progress()
     try:
-        outcome = run_batch(options, progress=progress)
+        outcome = run_batch(options, progress=progress, stage=progress.stage)
     finally:
         progress.close()
 

@@ -28,7 +28,7 @@ def command(log, output, locality, zip_code, policy, fee_schedules, qp, default_
 
     \b
     Example:
-        rvubench price sample_data/ir_quarter.csv -o out/priced.csv --locality 01182-18
+        rvubench price sample_data/ir_quarter.csv -o /tmp/priced.csv --locality 01182-18
     """
     from rvubench.pricing.engine import price_log
     from rvubench.pricing.settings import PricingSettings

@@ -1,8 +1,9 @@
-"""`rvubench report`: one clinician's PDF and workbook (docs/interface.md ``report``)."""
+"""`rvubench report`: one clinician's PDF and workbook."""
 
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -14,6 +15,13 @@ from rvubench.cli.options import (
     pricing_options,
 )
 from rvubench.textsafe import escape_terminal
+
+
+def _progress():
+    """Stage lines ("reading ...", "pricing ...") on stderr when it is a terminal, else None."""
+    if not sys.stderr.isatty():
+        return None
+    return lambda text: click.echo(f"{text} ...", err=True)
 
 
 def _positive(ctx, param, value):
@@ -35,6 +43,9 @@ def _finite(ctx, param, value):
               help="Folder for <provider>.pdf and <provider>.xlsx (created if missing).")
 @click.option("--provider", default=None,
               help="Provider id (or name) to report when the log holds several.")
+@click.option("--name", "display_name", default=None,
+              help="The clinician's name as the report shows it (default: the log's provider "
+                   "name, else the provider id).")
 @click.option("--specialty", default=None,
               help="Benchmark specialty, e.g. 'Interventional Radiology'. Without it the "
                    "report has no benchmark section.")
@@ -70,8 +81,8 @@ def _finite(ctx, param, value):
 @pricing_options
 @ingest_options
 @json_option
-def command(logs, out_dir, provider, specialty, period, benchmark, region, benchmark_sheet,
-            survey_year, benchmark_metric, clinical_fte, total_fte,
+def command(logs, out_dir, provider, display_name, specialty, period, benchmark, region,
+            benchmark_sheet, survey_year, benchmark_metric, clinical_fte, total_fte,
             compensation, comp_models, kind, formats, templates, like_for_like, locality,
             zip_code, policy, fee_schedules, qp, default_pos, mapping, sheet, net_reversals,
             as_json) -> None:
@@ -82,9 +93,10 @@ def command(logs, out_dir, provider, specialty, period, benchmark, region, bench
     rows were rejected (the files are still written), 2 for usage errors.
 
     \b
-    Example:
-        rvubench report sample_data/ir_quarter.csv --out out/ \\
-            --specialty "Interventional Radiology" --compensation 520000
+    Example (writes /tmp/rvubench-out/IR-1001.pdf and .xlsx):
+        rvubench report sample_data/ir_quarter.csv --out /tmp/rvubench-out \\
+            --specialty "Interventional Radiology" --compensation 540000 \\
+            --name "Dr. Ana Ruiz" --kind contract --comp-model flat:55
     """
     from rvubench.pricing.settings import PricingSettings
     from rvubench.report.run import ReportOptions, headline_lines, parse_formats, run_report
@@ -98,7 +110,8 @@ def command(logs, out_dir, provider, specialty, period, benchmark, region, bench
         settings=settings, mapping=mapping, sheet=sheet, comp_models=tuple(comp_models),
         region=region, like_for_like=like_for_like, net_reversals=net_reversals,
         benchmark_sheet=benchmark_sheet, survey_year=survey_year, benchmark_metric=benchmark_metric,
-    ))
+        name=display_name,
+    ), progress=_progress() if not as_json else None)
     for url in outcome.refused_urls:
         click.echo(f"Warning: template asked for {url}; not fetched (only files inside the "
                    "templates folder are used)", err=True)

@@ -6,6 +6,7 @@ line), so a card always agrees with what ``price`` and ``report`` compute.
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -171,6 +172,23 @@ def lookup_code(
     return card
 
 
+_BILATERAL_NOTE = re.compile(r"bilateral(?: RT\+LT with [^(]*)? \(ind (\d)\): .*")
+_BILATERAL_WORDS = {
+    "0": "bilateral surgery rules do not apply to this code (CMS indicator 0): a second side "
+         "is paid as its own line, each at 100%",
+    "1": "done on both sides it is paid at 150% of one side (CMS indicator 1)",
+    "2": "its RVUs already cover both sides: paid at 100% with modifier 50 (CMS indicator 2)",
+    "3": "each side is paid in full, 200% for both (CMS indicator 3)",
+}
+
+
+def plain_note(note: str) -> str:
+    """A pricing note in words: ``bilateral (ind 0): 150% does not apply, 100%`` -> what it
+    means for the reader; other notes as they are."""
+    match = _BILATERAL_NOTE.fullmatch(note.strip())
+    return _BILATERAL_WORDS.get(match.group(1), note) if match else note
+
+
 def format_card(card: dict[str, Any]) -> str:
     """The card as aligned text lines for the terminal."""
 
@@ -195,11 +213,15 @@ def format_card(card: dict[str, Any]) -> str:
         f"  Payment            facility {usd(card['payment_facility'])}   "
         f"non-facility {usd(card['payment_nonfacility'])}",
         f"  Category           {card['category']}",
-        f"  Category rank      percentile {'n/a' if pct is None else pct} of "
-        f"{card.get('category_codes', 0):,} valued codes; median {num(card['category_median'])}, "
-        f"max {num(card['category_max'])}, ratio to median "
-        f"{num(card['ratio_to_median'], 1)}",
+        "  Work RVU rank      " + (
+            f"no rank (no work RVU); the {card.get('category_codes', 0):,} "
+            f"{card['category']} codes with one have median {num(card['category_median'])}"
+            if pct is None else
+            f"higher than {pct}% of the {card.get('category_codes', 0):,} {card['category']} "
+            f"codes with a work RVU\n                     (their median "
+            f"{num(card['category_median'])}, highest {num(card['category_max'])}; this code "
+            f"{num(card['ratio_to_median'], 1)} times the median)"),
     ]
     for note in card.get("notes", []):
-        out.append(f"  Note: {note}")
+        out.append(f"  Note: {plain_note(note)}")
     return "\n".join(out)

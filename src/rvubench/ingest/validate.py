@@ -25,7 +25,7 @@ class ValidationReport:
     ingest: IngestResult
     unknown_codes: dict[str, int] = field(default_factory=dict)
     fee_schedule_releases: list[str] = field(default_factory=list)
-    insights: Any = None  # rvubench.insights.global_periods.Insights with --insights (issue 7)
+    insights: Any = None  # rvubench.insights.global_periods.Insights with --insights
     #: the lines priced as ``report`` prices them (national, medicare policy): the same
     #: accounting as the report, rows read = priced + credited zero + rejected
     priced_accounting: dict[str, Any] = field(default_factory=dict)
@@ -57,7 +57,7 @@ class ValidationReport:
         return sum(self.unknown_codes.values())
 
     def to_dict(self) -> dict:
-        """The ``--json`` payload (interface.md keys first)."""
+        """The ``--json`` payload (the documented keys first)."""
         ing = self.ingest
         date_min, date_max = self.date_range()
         rejected = ing.lines[ing.lines["reject_reason"] != ""]
@@ -221,7 +221,7 @@ def validate_log(
 
     priced = price_lines(lines, fees, PricingSettings(fee_schedule_files=tuple(fee_schedule_files)))
     report.priced_accounting = accounting(priced)
-    if insights:  # global periods and E/M level mix (issue 7)
+    if insights:  # global periods and E/M level mix
         from rvubench.insights.global_periods import insights_for_clean_lines
 
         report.insights = insights_for_clean_lines(lines, fees)

@@ -168,3 +168,85 @@ def percentile_bar(anchors: Sequence[tuple[float, float]], percentile: float | N
         text = marker_label + (f"  ({value_label})" if value_label else "")
         body.append(_text(mx, bar_y - 20, text, size=11, anchor=anchor, weight="bold"))
     return _svg(width, height, body, title)
+
+
+#: Marker shapes told apart in black and white (one per group of a scatter).
+MARKERS = ("circle", "square", "triangle", "diamond", "cross", "circle-open", "square-open",
+           "triangle-open")
+
+
+def _marker(shape: str, x: float, y: float, r: float = 5.0) -> str:
+    open_ = shape.endswith("-open")
+    base = shape.removesuffix("-open")
+    style = (f'fill="#ffffff" stroke="{INK}" stroke-width="1.4"' if open_
+             else f'fill="{BAR}" stroke="{INK}" stroke-width="0.8"')
+    if base == "square":
+        return f'<rect x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r:.1f}" height="{2 * r:.1f}" {style}/>'
+    if base == "triangle":
+        pts = f"{x:.1f},{y - r * 1.2:.1f} {x - r * 1.1:.1f},{y + r * 0.9:.1f} {x + r * 1.1:.1f},{y + r * 0.9:.1f}"
+        return f'<polygon points="{pts}" {style}/>'
+    if base == "diamond":
+        pts = f"{x:.1f},{y - r * 1.3:.1f} {x + r:.1f},{y:.1f} {x:.1f},{y + r * 1.3:.1f} {x - r:.1f},{y:.1f}"
+        return f'<polygon points="{pts}" {style}/>'
+    if base == "cross":
+        return (f'<path d="M{x - r:.1f},{y - r:.1f} L{x + r:.1f},{y + r:.1f} M{x - r:.1f},{y + r:.1f} '
+                f'L{x + r:.1f},{y - r:.1f}" stroke="{INK}" stroke-width="2" fill="none"/>')
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" {style}/>'
+
+
+def percentile_quadrant(points: Sequence[tuple[str, float, float, str]], *,
+                        legend: Sequence[tuple[str, str]] = (), label_points: bool = True,
+                        title: str = "Compensation percentile against wRVU percentile",
+                        width: int = 520, height: int = 360) -> str:
+    """A scatter of compensation percentile (y) against wRVU percentile (x), 0-100 each.
+
+    The p50 lines split the plot into four quadrants, named in their corners (paid above or
+    below the productivity rank). A value below the lowest or above the highest published
+    percentile is drawn at its edge (callers pass e.g. 5 for "below p10", 95 for "above p90").
+
+    Args:
+        points: ``(label, wRVU percentile, compensation percentile, marker shape)``; shapes
+            are :data:`MARKERS`.
+        legend: ``(shape, text)`` pairs printed under the plot (e.g. one per specialty).
+        label_points: print each point's label beside it.
+    """
+    left, right, top = 48, 14, 14
+    bottom = 40 + 16 * ((len(legend) + 2) // 3)
+    pw, ph = width - left - right, height - top - bottom
+
+    def px(p: float) -> float:
+        return left + pw * max(0.0, min(100.0, p)) / 100
+
+    def py(p: float) -> float:
+        return top + ph * (1 - max(0.0, min(100.0, p)) / 100)
+
+    body = [f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="#ffffff" stroke="{INK}" stroke-width="1"/>']
+    for p in (10, 25, 75, 90):
+        body.append(f'<line x1="{px(p):.1f}" y1="{top}" x2="{px(p):.1f}" y2="{top + ph}" stroke="{GRID}" stroke-width="0.6"/>')
+        body.append(f'<line x1="{left}" y1="{py(p):.1f}" x2="{left + pw}" y2="{py(p):.1f}" stroke="{GRID}" stroke-width="0.6"/>')
+    body.append(f'<line x1="{px(50):.1f}" y1="{top}" x2="{px(50):.1f}" y2="{top + ph}" stroke="{INK}" stroke-width="1.4" stroke-dasharray="5,3"/>')
+    body.append(f'<line x1="{left}" y1="{py(50):.1f}" x2="{left + pw}" y2="{py(50):.1f}" stroke="{INK}" stroke-width="1.4" stroke-dasharray="5,3"/>')
+    for p in (0, 10, 25, 50, 75, 90, 100):
+        body.append(_text(px(p), top + ph + 12, f"p{p}" if p not in (0, 100) else str(p), size=8))
+        body.append(_text(left - 4, py(p) + 3, f"p{p}" if p not in (0, 100) else str(p), size=8, anchor="end"))
+    body.append(_text(left + pw / 2, top + ph + 26, "wRVU percentile (productivity)", size=9, weight="bold"))
+    body.append(f'<text x="12" y="{top + ph / 2:.1f}" font-family="{FONT}" font-size="9" font-weight="bold" '
+                f'text-anchor="middle" transform="rotate(-90 12 {top + ph / 2:.1f})">Compensation percentile</text>')
+    corner = [("paid above productivity", px(1), py(99) + 8, "start"),
+              ("productive and paid for it", px(99), py(99) + 8, "end"),
+              ("below p50 on both", px(1), py(1) - 4, "start"),
+              ("paid below productivity", px(99), py(1) - 4, "end")]
+    for text, x, y, anchor in corner:
+        body.append(_text(x + (3 if anchor == "start" else -3), y, text, size=7.5, anchor=anchor, fill="#555555"))
+    for label, xp, yp, shape in points:
+        x, y = px(xp), py(yp)
+        body.append(_marker(shape, x, y))
+        if label_points and label:
+            anchor = "end" if xp > 80 else "start"
+            body.append(_text(x + (-8 if anchor == "end" else 8), y - 6, label, size=8, anchor=anchor))
+    for i, (shape, text) in enumerate(legend):
+        col, row = i % 3, i // 3
+        lx, ly = left + col * (pw / 3), top + ph + 44 + row * 16
+        body.append(_marker(shape, lx + 5, ly - 3, 4))
+        body.append(_text(lx + 14, ly, text, size=8, anchor="start"))
+    return _svg(width, height, body, title)

@@ -42,7 +42,7 @@ ESTIMATE_NOTICE = (
     "line, not amounts billed or collected, and not coding or billing advice."
 )
 
-#: The audit-trail columns of the Lines sheet, in order (interface.md `price` columns, the
+#: The audit-trail columns of the Lines sheet, in order (the priced CSV's columns, the
 #: fee-schedule row used and the adjustments). A whitelist: patient columns can never pass.
 LINE_COLUMNS: tuple[str, ...] = (
     "source_file", "source_row", "provider_id", "date_of_service", "hcpcs", "modifiers",
@@ -56,7 +56,7 @@ EXCEPTION_COLUMNS: tuple[str, ...] = (
     "outcome", "reason", "reject_column",
 )
 
-#: Keys of the ``--json`` summary, exactly as interface.md lists them.
+#: Keys of the ``--json`` summary, exactly as README documents them (`report --json`).
 SUMMARY_KEYS: tuple[str, ...] = (
     "provider_id", "specialty", "period_start", "period_end", "annualization_factor",
     "clinical_fte", "total_fte", "wrvu_total", "wrvu_annualized", "wrvu_fte_adjusted",
@@ -70,7 +70,7 @@ SUMMARY_KEYS: tuple[str, ...] = (
 #: without cases happens (holidays, leave); more usually means the export stops short.
 COVERAGE_SLACK_DAYS = 7
 
-#: Keys the summary adds after interface.md's (README documents them): the basis every
+#: Keys the summary adds after those (README documents them): the basis every
 #: percentile was computed on and the figure it was computed from, the percentile the
 #: as-credited figure would have, duplicates counted, and the run's warnings.
 EXTRA_SUMMARY_KEYS: tuple[str, ...] = (
@@ -193,6 +193,8 @@ class Scenario:
     name: str
     description: str
     compensation: float | None
+    compensation_per_wrvu: float | None = None  # per total FTE over FTE-adjusted wRVUs
+    compensation_percentile: float | str | None = None  # where that pay would place
 
 
 @dataclass(frozen=True)
@@ -343,6 +345,8 @@ class ReportModel:
     lines: pd.DataFrame
     exceptions: pd.DataFrame
     sections: dict[str, Section] = field(default_factory=dict)
+    contract: Any = None  # rvubench.report.contract.ContractPage (kind "contract" with a benchmark)
+
     basis: WrvuBasis | None = None
     data_quality_line: str = ""
     # how multiple procedures were ranked (per patient, or the no-id rule with the other
@@ -378,7 +382,7 @@ class SectionContext:
 SECTION_BUILDERS: list[str] = ["rvubench.insights.trend:build_trend_section",
                                 "rvubench.benchmarks.like_for_like:build_like_for_like_section"]
 SECTION_BUILDERS += ["rvubench.insights.global_periods:build_global_period_section",
-                     "rvubench.insights.global_periods:build_em_mix_section"]  # issue 7
+                     "rvubench.insights.global_periods:build_em_mix_section"]
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -698,7 +702,7 @@ def _r2(value: float) -> float:
 
 
 def _percentile_json(metric: MetricBenchmark | None) -> Any:
-    """interface.md: a number inside the range, else the label (``below p10``)."""
+    """A number inside the published range, else the label (``below p10``), as README documents."""
     if metric is None or metric.position == "":
         return None
     if metric.position == "within" and metric.percentile is not None:
@@ -888,6 +892,10 @@ def build_report_model(
         charts=_charts(by_month, by_code, benchmark), lines=lines, exceptions=exceptions,
         basis=basis, data_quality_line=_quality_line(quality),
     )
+    if kind == "contract":
+        from rvubench.report.contract import contract_page
+
+        model.contract = contract_page(benchmark, total_compensation)
     extras = dict(section_context or {})
     ctx = SectionContext(priced=priced, in_period=scope, period=period, settings=settings,
                          clean_lines=extras.pop("clean_lines", None),
@@ -976,7 +984,9 @@ def benchmark_section(result: Any, *, credited: Any = None,
         alignment_gap=result.alignment_gap,
         implied_compensation=tuple((float(i.percentile), i.compensation)
                                    for i in result.implied_compensation),
-        scenarios=tuple(Scenario(str(o.model), str(o.description), o.compensation)
+        scenarios=tuple(Scenario(str(o.model), str(o.description), o.compensation,
+                                 getattr(o, "compensation_per_wrvu", None),
+                                 getattr(o, "compensation_percentile", None))
                         for o in result.scenarios),
         targets=tuple(Target(float(t.percentile), t.annual_fte_wrvus, t.period_wrvus_needed)
                       for t in result.targets),

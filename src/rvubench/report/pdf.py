@@ -23,6 +23,7 @@ from markupsafe import Markup
 from rvubench import __version__
 from rvubench.atomic import atomic_path
 from rvubench.errors import TemplateProblem
+from rvubench.report.contract import SIGNAL_DISCLAIMER
 from rvubench.report.formatting import JINJA_FILTERS
 from rvubench.report.model import ILLUSTRATIVE_NOTICE, ReportModel
 from rvubench.resources import templates_dir
@@ -124,6 +125,7 @@ def render_html(model: ReportModel, templates: Path | None = None) -> str:
         "illustrative_notice": ILLUSTRATIVE_NOTICE,
         "anchor_percentiles": _anchor_percentiles(model),
         "footer_text": _footer(model),
+        "signal_disclaimer": SIGNAL_DISCLAIMER,
     }
     section_html = []
     for section in model.ordered_sections:

@@ -8,7 +8,7 @@ called per clinician by the batch run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ FORMATS = ("pdf", "xlsx")
 
 @dataclass(frozen=True)
 class ReportOptions:
-    """Everything ``rvubench report`` accepts (see docs/interface.md ``report``)."""
+    """Everything ``rvubench report`` accepts (README, ``rvubench report``)."""
 
     logs: tuple[Path, ...]
     out_dir: Path
@@ -56,6 +56,7 @@ class ReportOptions:
     benchmark_sheet: str | None = None
     survey_year: int | None = None
     benchmark_metric: str | None = None
+    name: str | None = None  # display name (--name); default: the log's provider name, if any
 
 
 @dataclass
@@ -241,7 +242,7 @@ def build_clinician_report(
         warnings: run warnings to show.
         section_context: passed to the model's section builders; with ``clean_lines`` (the
             clinician's clean lines) and ``like_for_like`` on, wRVUs are also credited on the
-            benchmark's data-year RVUs and the wRVU percentile uses that figure (issue 8).
+            benchmark's data-year RVUs and the wRVU percentile uses that figure.
         like_for_like: benchmark wRVUs credited on the benchmark's data-year RVUs.
 
     Raises:
@@ -311,7 +312,7 @@ def build_clinician_report(
         target = out_dir / f"{stem}.pdf"
         refused = render_pdf(model, target, templates)
         paths.append(target)
-    paths.sort(key=lambda p: p.suffix != ".pdf")  # pdf first, as interface.md lists them
+    paths.sort(key=lambda p: p.suffix != ".pdf")  # pdf first, as README lists them
     summary = dict(model.summary)
     if result is not None and result.wrvu_basis and lfl is not None:
         summary["wrvu_like_for_like"] = round(lfl.wrvu_data_year, 2)
@@ -451,21 +452,26 @@ def check_amounts(clinical_fte: float | None, total_fte: float | None,
         )
 
 
-def run_report(options: ReportOptions) -> ReportOutcome:
+def run_report(options: ReportOptions, progress: Callable[[str], None] | None = None) -> ReportOutcome:
     """Read, price, benchmark and render one clinician's report (``rvubench report``).
 
     Returns:
-        The files written, the summary (interface.md ``--json`` keys) and the exit code:
+        The files written, the summary (the ``--json`` keys README documents) and the exit code:
         1 when rows were rejected (the files are still written), else 0.
 
     Raises:
         RvubenchError subclasses: unreadable log (2), several providers and no
         ``--provider`` (2), unknown specialty (2), broken template (2).
+
+    ``progress``, when given, is called with a short line before each stage (reading,
+    pricing, benchmarking and rendering), for a terminal.
     """
     from rvubench.benchmarks.periods import latest_full_quarter, parse_period
     from rvubench.feeschedule.cms import load_fee_schedules
     from rvubench.ingest.log import read_log, require_data_rows
     from rvubench.pricing.engine import price_lines
+
+    say = progress or (lambda _text: None)
 
     formats = parse_formats(options.formats)
     check_templates(options.templates if "pdf" in formats else None, options.kind)
@@ -480,11 +486,15 @@ def run_report(options: ReportOptions) -> ReportOutcome:
                                 survey_year=options.survey_year, metric=options.benchmark_metric)
 
     logs = tuple(Path(p) for p in options.logs)
+    say(f"reading {', '.join(p.name for p in logs)}")
     ingest = read_log(logs if len(logs) != 1 else logs[0], mapping=options.mapping,
                       sheet=options.sheet, net_reversals=options.net_reversals)
     source = ", ".join(p.name for p in logs)
     require_data_rows(ingest, source)
     lines, pid, name = _choose_provider(ingest.lines, options.provider, source)
+    if options.name:
+        name = options.name
+    say(f"pricing {len(lines):,} lines of {name or pid or 'the clinician'} on the CMS fee schedule")
     fees = load_fee_schedules(options.settings.fee_schedule_files)
     priced = price_lines(lines, fees, options.settings)
     if period is None:
@@ -492,6 +502,8 @@ def run_report(options: ReportOptions) -> ReportOutcome:
         period = latest_full_quarter(dates.dropna())
     require_lines_in_period(priced, period, pid or name)
     warnings = [str(w) for w in getattr(ingest, "warnings", []) or []]
+    say(f"benchmarking and rendering {period.label}: " + " and ".join(
+        {"pdf": "the PDF", "xlsx": "the workbook"}[f] for f in formats))
     done = build_clinician_report(
         priced, period=period, out_dir=options.out_dir, settings=options.settings,
         provider_id=pid, provider_name=name, specialty=options.specialty, benchmark_table=table,

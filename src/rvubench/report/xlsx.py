@@ -29,6 +29,7 @@ import datetime as dt
 import gc
 import itertools
 import math
+import re
 import zipfile
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -57,6 +58,14 @@ from rvubench.report.model import ReportModel, SheetTable, resolve_callable
 
 WRITE_ONLY_LINES = 20_000
 FRAME_CHUNK = 50_000  # rows of a frame turned into cell values at a time
+FLOAT_PLACES = 6
+"""Stored floats are rounded to this many decimals: no binary noise (5.600000000000001)."""
+MAX_WIDTH = 60
+"""Widest fitted column (characters); longer text stays in the cell, readable in the bar."""
+CHART_ROWS = 16
+"""Rows a By Month chart covers (7.5 cm at the default row height), for its print area."""
+WIDE_SHEET = 110
+"""Sheets whose columns add up to more characters than this print in landscape."""
 FAST_WRITER = openpyxl.__version__.startswith("3.1.")
 """True when the shortcuts on openpyxl internals are used (openpyxl 3.1.x, tested)."""
 SHEETS = ("Summary", "By Code", "By Month", "Lines", "Benchmarks", "Exceptions")
@@ -64,6 +73,7 @@ _RISKY = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 _TITLE_FONT = Font(bold=True, size=13)
+_AMOUNT = re.compile(r"^\$(\d+(?:\.\d+)?)$")
 
 #: Number format key per column name, shared by all sheets.
 COLUMN_FORMATS: dict[str, str] = {
@@ -78,6 +88,52 @@ COLUMN_WIDTHS: dict[str, float] = {
     "fee_schedule_release": 12, "category": 16, "locality": 11, "setting": 12, "outcome": 9,
     "item": 34, "value": 44, "key": 34, "label": 30, "month": 11,
 }
+
+
+#: Headers a person reads, per tidy column name (interface.md allows labels in the workbook,
+#: in the same columns and order; the priced CSV and --json keep the tidy names). Names not
+#: listed get :func:`header_label`'s generic wording ("wrvu_in_effect" -> "wRVU in effect").
+HEADER_LABELS: dict[str, str] = {
+    "source_file": "Source file", "source_row": "Source row", "provider_id": "Provider ID",
+    "provider_name": "Provider name", "date_of_service": "Date of service", "hcpcs": "Code",
+    "modifiers": "Modifiers", "modifier": "Modifier", "units": "Units",
+    "pos": "Place of service", "setting": "Setting", "locality": "Locality",
+    "fee_schedule_release": "Fee schedule release", "rvu_year": "RVU year", "status": "Status",
+    "mod_row": "Fee schedule row", "description": "Description", "category": "Category",
+    "global_days": "Global days", "work_rvu": "Work RVU (per unit)", "wrvu_credit": "wRVU credit",
+    "payment": "Payment ($)", "conversion_factor": "Conversion factor ($)",
+    "gpci_work": "Work GPCI", "gpci_pe": "PE GPCI", "gpci_mp": "MP GPCI",
+    "adjustments": "Adjustments", "outcome": "Outcome", "priced": "Priced", "reason": "Reason",
+    "is_duplicate": "Duplicate", "reject_column": "Rejected column", "lines": "Lines",
+    "wrvu_share": "wRVU share", "month": "Month", "label": "Label", "item": "Item",
+    "value": "Value", "key": "Key", "detail": "Detail", "metric": "Metric",
+    "percentile": "Percentile", "percentile_label": "Percentile (as placed)", "mean": "Mean",
+    "n_providers": "Clinicians in the survey (n)", "specialty": "Specialty", "source": "Source",
+    "survey_year": "Survey year", "data_year": "Data year", "region": "Region",
+    "illustrative": "Illustrative", "name": "Name", "clinical_fte": "Clinical FTE",
+    "total_fte": "Total FTE", "wrvu_total": "wRVUs", "wrvu_annualized": "Annualized wRVUs",
+    "wrvu_fte_adjusted": "FTE-adjusted annual wRVUs", "wrvu_percentile": "wRVU percentile",
+    "payment_total": "Payment ($)", "total_compensation": "Total compensation ($)",
+    "compensation_per_wrvu": "Compensation per wRVU ($)",
+    "compensation_percentile": "Compensation percentile", "alignment_gap": "Alignment gap (points)",
+    "outputs": "Files", "kind": "Kind", "clinicians": "Clinicians", "reported": "Reported",
+}
+_WORDS = {"wrvu": "wRVU", "wrvus": "wRVUs", "fte": "FTE", "id": "ID", "pct": "%", "em": "E/M",
+          "hcpcs": "code", "cents": "(cents)", "yoy": "year over year", "qoq": "quarter over quarter"}
+
+
+def header_label(name: str) -> str:
+    """The header shown for a tidy column name (``wrvu_credit`` -> ``wRVU credit``)."""
+    if name in HEADER_LABELS:
+        return HEADER_LABELS[name]
+    if not name or " " in name or not name.replace("_", "").isalnum() or name[:1].isupper():
+        return name  # already a label
+    words = [_WORDS.get(w, w) for w in name.split("_") if w]
+    text = " ".join(words)
+    if text and text[0].islower() and not text.startswith("wRVU") and not (
+            text[0] == "p" and text[1:2].isdigit()):
+        text = text[0].upper() + text[1:]
+    return text
 
 
 def _plain(value: Any) -> Any:
@@ -141,10 +197,13 @@ def cell(ws: Any, value: Any, fmt: str | None = None) -> Any:
     if kind is float:
         if value != value:  # NaN
             return None
+        value = round(value, FLOAT_PLACES)  # 5.600000000000001 -> 5.6
     elif kind is not int:
         value = _plain(value)
         if isinstance(value, str):
             return _quoted(ws, value) if value and text_is_risky(value) else value
+    if type(value) is float:
+        value = round(value, FLOAT_PLACES)
     if value is None or fmt is None or isinstance(value, bool):
         return value
     if isinstance(value, _TIME_TYPES):
@@ -171,7 +230,7 @@ def cell(ws: Any, value: Any, fmt: str | None = None) -> Any:
 def _header_cells(ws: Any, names: Sequence[str]) -> list[Any]:
     out = []
     for name in names:
-        c = WriteOnlyCell(ws, value=name)
+        c = WriteOnlyCell(ws, value=header_label(name))
         c.font = _HEADER_FONT
         c.fill = _HEADER_FILL
         c.alignment = Alignment(vertical="bottom", wrap_text=False)
@@ -179,10 +238,93 @@ def _header_cells(ws: Any, names: Sequence[str]) -> list[Any]:
     return out
 
 
-def _set_widths(ws: Any, names: Sequence[str], widths: Mapping[str, float] | None = None) -> None:
+def _shown_length(value: Any, fmt: str | None) -> int:
+    """About how many characters Excel shows for a value in a format."""
+    if value is None:
+        return 0
+    if isinstance(value, bool):
+        return 5
+    if isinstance(value, dt.datetime | dt.date):
+        return 10
+    if isinstance(value, int | float):
+        places = 2 if fmt in ("wrvu", "usd", "rvu_unit") or fmt is None else (
+            4 if fmt == "factor" else 3 if fmt == "gpci" else 1 if fmt in ("percentile", "share") else 0)
+        text = f"{value:,.{places}f}"
+        return len(text) + (1 if fmt in ("usd", "usd0", "share") else 0)
+    return max((len(part) for part in str(value).split("\n")), default=0)
+
+
+def fitted_widths(names: Sequence[str], rows: Sequence[Sequence[Any]],
+                  formats: Sequence[str | None] | None = None) -> list[float]:
+    """Column widths fitted to the header label and the longest shown value, capped at
+    :data:`MAX_WIDTH` (a label is never cut: its length is the floor)."""
+    formats = list(formats or [None] * len(names))
+    out = []
+    for i, name in enumerate(names):
+        label = len(header_label(name)) + 3  # + room for the autofilter button
+        longest = max((_shown_length(r[i] if i < len(r) else None, formats[i]) for r in rows), default=0)
+        out.append(float(max(label, min(longest + 2, MAX_WIDTH), 6)))
+    return out
+
+
+def _frame_widths(frame: pd.DataFrame, names: Sequence[str], formats: Sequence[str | None],
+                  sample: int = 2000) -> list[float]:
+    """:func:`fitted_widths` of a frame, measured vectorized on its first ``sample`` rows."""
+    head = frame.head(sample)
+    out = []
+    for name, fmt in zip(names, formats, strict=True):
+        col = head[name]
+        label = len(header_label(name)) + 3
+        if col.empty:
+            longest = 0
+        elif pd.api.types.is_datetime64_any_dtype(col) or fmt == "date":
+            longest = 10
+        elif pd.api.types.is_bool_dtype(col):
+            longest = 5
+        elif pd.api.types.is_numeric_dtype(col):
+            top = pd.to_numeric(col, errors="coerce").abs().max()
+            longest = 0 if pd.isna(top) else _shown_length(float(top), fmt)
+        else:
+            longest = int(col.fillna("").astype(str).str.len().max() or 0)
+        out.append(float(max(label, min(longest + 2, MAX_WIDTH), 6)))
+    return out
+
+
+def _set_widths(ws: Any, names: Sequence[str], widths: Mapping[str, float] | None = None,
+                fitted: Sequence[float] | None = None) -> list[float]:
+    """Set column widths: the given width, else the fitted one, else the defaults."""
+    used = []
     for i, name in enumerate(names, start=1):
-        width = (widths or {}).get(name) or COLUMN_WIDTHS.get(name) or max(10, min(len(name) + 3, 24))
+        width = ((widths or {}).get(name) or (fitted[i - 1] if fitted else None)
+                 or COLUMN_WIDTHS.get(name) or max(10, min(len(name) + 3, 24)))
+        width = max(width, len(header_label(name)) + 3)  # a label is never cut
         ws.column_dimensions[get_column_letter(i)].width = width
+        used.append(width)
+    return used
+
+
+def prepare_print(ws: Any, widths: Sequence[float], header_row: int = 1) -> None:
+    """Before the first row (write-only sheets write their properties first): header row
+    frozen; fit to one page wide, as many pages tall as needed; landscape when wide."""
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    ws.freeze_panes = f"A{header_row + 1}"
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.orientation = "landscape" if sum(widths) > WIDE_SHEET else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_LETTER
+
+
+def finish_table(ws: Any, columns: int, rows: int, header_row: int = 1,
+                 last_row: int | None = None, last_col: int | None = None) -> None:
+    """After the rows: autofilter, header repeated on every printed page and a print area
+    (the table, or ``last_row`` / ``last_col`` when more is printed)."""
+    col = get_column_letter(max(columns, 1))
+    ws.auto_filter.ref = f"A{header_row}:{col}{header_row + rows}"
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    end_col = get_column_letter(max(last_col or columns, 1))
+    ws.print_area = f"A1:{end_col}{max(last_row or 0, header_row + rows)}"
 
 
 def append_rows(ws: Any, rows: Iterable[Sequence[Any]]) -> int:
@@ -196,7 +338,7 @@ def append_rows(ws: Any, rows: Iterable[Sequence[Any]]) -> int:
     if type(ws) is not Worksheet or not FAST_WRITER:
         count = 0
         for row in rows:
-            ws.append(row)
+            ws.append([round(v, FLOAT_PLACES) if type(v) is float else v for v in row])
             count += 1
         return count
     cells = ws._cells
@@ -212,7 +354,10 @@ def append_rows(ws: Any, rows: Iterable[Sequence[Any]]) -> int:
                     cells[(r, col)] = Cell(ws, row=r, column=col, value=v)
                     continue
                 kind = "s"
-            elif t is int or t is float or v is None:
+            elif t is float:
+                v = round(v, FLOAT_PLACES)
+                kind = "n"
+            elif t is int or v is None:
                 kind = "n"
             elif t is bool:
                 kind = "b"
@@ -259,12 +404,13 @@ def write_table(wb: Workbook, title: str, columns: Sequence[str], rows: Iterable
         The worksheet.
     """
     ws = wb.create_sheet(title)
-    _set_widths(ws, columns, widths)
-    ws.freeze_panes = "A2"
     fmts = [(formats or {}).get(c) or COLUMN_FORMATS.get(c) for c in columns]
+    rows = [[_plain(v) for v in row] for row in rows]
+    used = _set_widths(ws, columns, widths, fitted_widths(columns, rows, fmts))
+    prepare_print(ws, used)
     ws.append(_header_cells(ws, columns))
     count = append_rows(ws, ([cell(ws, v, f) for v, f in zip(row, fmts, strict=False)] for row in rows))
-    ws.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{count + 1}"
+    finish_table(ws, len(columns), count)
     return ws
 
 
@@ -306,11 +452,11 @@ def write_frame(wb: Workbook, title: str, frame: pd.DataFrame,
     columns = list(frame.columns)
     fmts = [(formats or {}).get(c) or COLUMN_FORMATS.get(c) for c in columns]
     ws = wb.create_sheet(title)
-    _set_widths(ws, columns, widths)
-    ws.freeze_panes = "A2"
+    used = _set_widths(ws, columns, widths, _frame_widths(frame, columns, fmts))
+    prepare_print(ws, used)
     ws.append(_header_cells(ws, columns))
     count = append_rows(ws, frame_cells(ws, frame, list(zip(columns, fmts, strict=True))))
-    ws.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{count + 1}"
+    finish_table(ws, len(columns), count)
     return ws
 
 
@@ -355,8 +501,10 @@ def _summary_rows(model: ReportModel) -> list[tuple[str, Any, str, str | None]]:
         ("Rows outside the period (not counted)", model.data_quality.rows_outside_period,
          "rows_outside_period", "int"),
     ]
-    rows += [(f.label, f.value, f.label.lower().replace(" ", "_"), None) for f in model.run_facts
-             if f.label != "Period"]
+    for f in model.run_facts:
+        if f.label != "Period":
+            value, fmt = _fact_value(f.value)
+            rows.append((f.label, value, f.label.lower().replace(" ", "_"), fmt))
     if model.multiple_procedure_rule:  # the page-1 sentence: ranking rule (no ids: both totals)
         rows.append(("Multiple procedures", model.multiple_procedure_rule, "multiple_procedure_rule", None))
     if b is not None:
@@ -365,6 +513,14 @@ def _summary_rows(model: ReportModel) -> list[tuple[str, Any, str, str | None]]:
     rows += [(f"Warning {i}", w, f"warning_{i}", None) for i, w in enumerate(model.warnings, start=1)]
     return rows
 
+
+def _fact_value(text: str) -> tuple[Any, str | None]:
+    """A run fact as a number when it is one amount (``$33.4009`` -> 33.4009, dollar format)."""
+    match = _AMOUNT.match(text or "")
+    if match:
+        places = len(match.group(1).partition(".")[2])
+        return float(match.group(1)), '"$"0.' + "0" * places if places else '"$"0'
+    return text, None
 
 def _basis_rows(model: ReportModel) -> list[tuple[str, Any, str, str | None]]:
     """The benchmarked figure (every percentile's basis) and, like-for-like, the gap to it."""
@@ -389,13 +545,15 @@ def _basis_rows(model: ReportModel) -> list[tuple[str, Any, str, str | None]]:
 
 def _write_summary(wb: Workbook, model: ReportModel) -> None:
     ws = wb.create_sheet("Summary")
-    _set_widths(ws, ("item", "value", "key"))
-    ws.freeze_panes = "A2"
-    ws.append(_header_cells(ws, ("item", "value", "key")))
     rows = _summary_rows(model)
+    names = ("item", "value", "key")
+    used = _set_widths(ws, names, None, fitted_widths(
+        names, [(label, value, key) for label, value, key, _ in rows], [None, "wrvu", None]))
+    prepare_print(ws, used)
+    ws.append(_header_cells(ws, names))
     for label, value, key, fmt in rows:
         ws.append([cell(ws, label), cell(ws, value, fmt), cell(ws, key)])
-    ws.auto_filter.ref = f"A1:C{len(rows) + 1}"
+    finish_table(ws, 3, len(rows))
 
 
 def _write_by_code(wb: Workbook, model: ReportModel) -> None:
@@ -417,12 +575,17 @@ def _write_by_month(wb: Workbook, model: ReportModel) -> None:
         chart.title = "Work RVUs by month"
         chart.y_axis.title = "wRVUs"
         chart.y_axis.numFmt = "#,##0"
+        chart.y_axis.scaling.min = 0  # bars are read against zero, never a truncated axis
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
         chart.legend = None
-        chart.width, chart.height = 18, 8
+        chart.width, chart.height = 16, 7.5
         data = Reference(ws, min_col=4, min_row=1, max_row=n + 1)
         chart.add_data(data, titles_from_data=True)
         chart.set_categories(Reference(ws, min_col=2, min_row=2, max_row=n + 1))
-        ws.add_chart(chart, "G2")
+        # under the table, inside the print area, so the printed page holds both
+        ws.add_chart(chart, f"A{n + 3}")
+        finish_table(ws, len(cols), n, last_row=n + 3 + CHART_ROWS)
 
 
 def _write_by_category(wb: Workbook, model: ReportModel) -> None:

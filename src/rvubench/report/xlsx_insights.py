@@ -1,4 +1,4 @@
-"""The ``Global Periods`` sheet of the report workbook (issue 7).
+"""The ``Global Periods`` sheet of the report workbook.
 
 :func:`write_global_periods_sheet` is the ``sheet_writer`` of the ``global_periods`` report
 section (``insights.build_global_period_section``). It writes three blocks, one under the
@@ -91,7 +91,9 @@ def _styled(ws: Any, value: Any, font: Font, fill: PatternFill | None = None) ->
 
 
 def _header(ws: Any, names: list[str]) -> list[WriteOnlyCell]:
-    return [_styled(ws, n, _BOLD, _FILL) for n in names]
+    from rvubench.report.xlsx import header_label
+
+    return [_styled(ws, header_label(n), _BOLD, _FILL) for n in names]
 
 
 def write_global_periods_sheet(workbook: Any, data: dict[str, Any]) -> Any:
@@ -101,13 +103,26 @@ def write_global_periods_sheet(workbook: Any, data: dict[str, Any]) -> Any:
         workbook: an openpyxl ``Workbook`` (normal or write-only).
         data: ``insights.global_period_data(...)``.
     """
-    from rvubench.report.xlsx import append_rows, cell, frame_cells
+    from rvubench.report.xlsx import (
+        append_rows,
+        cell,
+        finish_table,
+        frame_cells,
+        header_label,
+        prepare_print,
+    )
 
     ws = workbook.create_sheet(GLOBAL_PERIODS_SHEET)
     widths = {1: 46, 2: 16, 3: 14, 4: 12, 5: 10, 6: 10, 7: 22, 8: 12, 9: 12}
+    widths[len(REVIEW_SHEET_COLUMNS)] = 90
     for col in range(1, len(REVIEW_SHEET_COLUMNS) + 1):
-        ws.column_dimensions[get_column_letter(col)].width = widths.get(col, 13)
-    ws.column_dimensions[get_column_letter(len(REVIEW_SHEET_COLUMNS))].width = 90
+        labels = [header_label(cols[col - 1][0]) for cols in (REVIEW_SHEET_COLUMNS, WINDOW_SHEET_COLUMNS)
+                  if col <= len(cols)]
+        # a header label is never cut (+3 for the autofilter button)
+        ws.column_dimensions[get_column_letter(col)].width = max(
+            widths.get(col, 13), *(len(label) + 3 for label in labels))
+    # the title and its note stay in view; printed landscape, one page wide
+    prepare_print(ws, [200], header_row=2)
 
     totals = dict(data["totals"])
     totals["payment_at_risk"] = totals.get("payment_at_risk_cents", 0) / 100
@@ -115,7 +130,7 @@ def write_global_periods_sheet(workbook: Any, data: dict[str, Any]) -> Any:
     ws.append(
         [
             "Same provider and patient (the log's patient column, used only as a keyed hash). "
-            "Lines to review, not denials. Rules: docs/domain.md 2.4 and rvubench.insights."
+            "Lines to review, not denials. Rules: the rvubench.insights docstring."
             if totals.get("by_patient")
             else "Same provider only; the log has no patient column, so whether a line inside "
             "a window is the same patient's cannot be known: lines are classified, none is to "
@@ -145,5 +160,10 @@ def write_global_periods_sheet(workbook: Any, data: dict[str, Any]) -> Any:
     review: pd.DataFrame = data["review_frame"]
     cents = pd.to_numeric(review["payment_cents"], errors="coerce")
     review = review.assign(payment=(cents / 100).astype(object).where(cents.notna(), None))
-    append_rows(ws, frame_cells(ws, review, REVIEW_SHEET_COLUMNS))
+    count = append_rows(ws, frame_cells(ws, review, REVIEW_SHEET_COLUMNS))
+    # rows above the lines header: title, note, blank, totals header and rows, the three
+    # windows-by-global rows, blank, windows title, header and rows, blank, lines title
+    header_row = 3 + 1 + len(_TOTALS) + 3 + 3 + len(held) + 2 + 1
+    # the lines block is the table a reader filters; its header repeats on printed pages
+    finish_table(ws, len(REVIEW_SHEET_COLUMNS), count, header_row=header_row)
     return ws
