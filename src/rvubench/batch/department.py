@@ -213,12 +213,12 @@ def median_percentile(values: Sequence[float | str | None]) -> float | str | Non
     known = [v for v in values if percentile_position(v) is not None]
     if not known:
         return None
-    known.sort(key=percentile_position)
+    known.sort(key=lambda v: percentile_position(v) or 0.0)  # None was filtered out above
     n = len(known)
     if n % 2:
         return known[n // 2]
     lo, hi = known[n // 2 - 1], known[n // 2]
-    if not isinstance(lo, str) and not isinstance(hi, str):
+    if lo is not None and hi is not None and not isinstance(lo, str) and not isinstance(hi, str):
         return (float(lo) + float(hi)) / 2
     return lo
 

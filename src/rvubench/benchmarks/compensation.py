@@ -1,4 +1,4 @@
-"""Compensation models and compensation-from-benchmark arithmetic (issue 4).
+"""Compensation models and compensation-from-benchmark arithmetic.
 
 All money is computed in ``Decimal`` and rounded once to integer cents (ROUND_HALF_UP);
 dollar floats are for display only.
@@ -24,29 +24,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, ClassVar
 
+from rvubench.benchmarks.percentiles import value_at
 from rvubench.errors import UsageProblem
+from rvubench.money import to_cents
+from rvubench.money import to_decimal as _dec
 
 IMPLIED_PERCENTILES = (25, 50, 75, 90)
-CENT = Decimal("0.01")
 MODEL_FORMS = "flat:RATE, tiered:THRESHOLD=RATE,THRESHOLD=RATE,... or base:BASE,THRESHOLD,RATE"
-
-
-def _dec(value: Any) -> Decimal:
-    """Exact Decimal of a number (floats via their shortest repr: 77.37 -> Decimal('77.37'))."""
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, bool):
-        raise TypeError("a number is needed, not a bool")
-    if isinstance(value, int | str):
-        return Decimal(value)
-    return Decimal(repr(float(value)))  # float, numpy float/int
-
-
-def to_cents(amount: Decimal) -> int:
-    """Dollars (Decimal) to integer cents, ROUND_HALF_UP."""
-    return int((amount / CENT).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _fmt_money(value: Decimal | float) -> str:
@@ -73,6 +59,8 @@ class _CompensationInDollars:
     adds it to the dataclass fields."""
 
     compensation_cents: int
+    # set by @dataclass on the subclasses; declared so that asdict(self) type-checks
+    __dataclass_fields__: ClassVar[dict[str, Any]]
 
     @property
     def compensation(self) -> float:
@@ -272,8 +260,8 @@ def parse_comp_model(text: str) -> CompModel:
         if kind in ("tiered", "tiers"):
             tiers = []
             for part in rest.split(","):
-                threshold, _, rate = part.partition("=")
-                tiers.append((float(threshold), float(rate)))
+                threshold_text, _, rate_text = part.partition("=")
+                tiers.append((float(threshold_text), float(rate_text)))
             return Tiered(tiers)
         if kind in ("base", "base+incentive", "base_plus_incentive"):
             base, threshold, rate = (float(x) for x in rest.split(","))
@@ -311,8 +299,6 @@ def implied_compensation(
         ratio_row: the ``compensation_per_wrvu`` BenchmarkRow.
         percentiles: which percentiles; one outside the row's published range is skipped.
     """
-    from rvubench.benchmarks.tables import value_at
-
     w = max(_dec(wrvus), Decimal(0))
     out = []
     for p in percentiles:
@@ -340,8 +326,6 @@ def wrvus_for_percentile(
     annualizing and FTE-adjusting). ``annualization`` is the factor (Decimal/float) or a
     Period. Returns None when the target is outside the published percentiles.
     """
-    from rvubench.benchmarks.tables import value_at
-
     factor = getattr(annualization, "annualization_factor", annualization)
     annual = value_at(target_pct, wrvu_row)
     if annual is None:

@@ -20,7 +20,12 @@ from typing import Any
 
 import pandas as pd
 
+from rvubench.benchmarks.tables import BenchmarkRow, percentile_of
+from rvubench.feeschedule.cms import load_fee_schedules
+from rvubench.pricing.engine import price_lines
 from rvubench.pricing.settings import PricingSettings
+from rvubench.report.formatting import reader_text
+from rvubench.report.model import Section, SheetTable
 
 
 @dataclass
@@ -107,8 +112,6 @@ def like_for_like(
     Returns:
         The :class:`LikeForLike` comparison.
     """
-    from rvubench.pricing.engine import price_lines
-
     settings = settings or PricingSettings()
     now = (
         priced_in_effect
@@ -251,8 +254,6 @@ def like_for_like_section_data(lfl: LikeForLike, benchmark: Any, period: Any) ->
     FTE), ``wrvu_percentile_data_year`` and ``wrvu_percentile_in_effect`` (number, or
     "below p10"/"above p90" text; None without a wRVU benchmark row).
     """
-    from rvubench.benchmarks.tables import BenchmarkRow, percentile_of
-
     data = lfl.to_dict()
     factor = period.annualization_factor
     fte = Decimal(repr(float(benchmark.clinical_fte)))
@@ -281,7 +282,6 @@ def like_for_like_section_data(lfl: LikeForLike, benchmark: Any, period: Any) ->
         )
         data["wrvu_percentile_data_year"] = percentile_of(float(adjusted), row).json_value
         data["wrvu_percentile_in_effect"] = percentile_of(float(adjusted_in_effect), row).json_value
-    from rvubench.report.formatting import reader_text
 
     for key in ("note", "methodology"):  # shown in the PDF: no option names
         if data.get(key):
@@ -319,9 +319,6 @@ def build_like_for_like_section(ctx: Any) -> Any:
     period. Section key ``like_for_like``, partial ``_like_for_like.html.j2``, sheet
     ``Like for Like``.
     """
-    from rvubench.feeschedule.cms import load_fee_schedules
-    from rvubench.report.model import Section, SheetTable
-
     bench, clean = ctx.benchmark, ctx.clean_lines
     if bench is None or clean is None or clean.empty:
         return None

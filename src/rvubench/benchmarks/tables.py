@@ -29,9 +29,26 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Literal
 
+from rvubench.benchmarks import compensation as comp
+from rvubench.benchmarks.compensation import wrvus_for_percentile
+from rvubench.benchmarks.percentiles import (
+    PercentileResult,
+    percentile_of,
+    value_at,
+)
 from rvubench.benchmarks.periods import Period
-from rvubench.errors import BenchmarkError, InputFileError, MissingColumnsError, SpecialtyNotFound
+from rvubench.errors import (
+    BenchmarkError,
+    InputFileError,
+    MissingColumnsError,
+    SpecialtyNotFound,
+    UsageProblem,
+)
+from rvubench.money import to_decimal as _dec
 from rvubench.readers import text as rtext
+from rvubench.resources import benchmark_dir
+from rvubench.textsafe import clean_control
+from rvubench.workbook import open_workbook
 
 METRICS = ("wrvu", "total_compensation", "compensation_per_wrvu")
 METRIC_LABELS = {
@@ -429,8 +446,6 @@ def load_benchmarks(
         BenchmarkError: a row is invalid (message names file, row and column).
     """
     if path is None:
-        from rvubench.resources import benchmark_dir
-
         path = benchmark_dir() / "sample_benchmarks.csv"
     path = Path(path)
     if not path.is_file():
@@ -452,8 +467,7 @@ def _read_records(path: Path, sheet: str | None) -> list[tuple[int, list[str]]]:
         )
     else:
         raw = _read_text(path)
-    from rvubench.textsafe import clean_control  # control characters removed as text enters
-
+    # control characters removed as text enters
     raw = [(number, [clean_control(c) for c in cells]) for number, cells in raw]
     out = []
     for number, cells in raw:
@@ -495,8 +509,6 @@ def _read_text(path: Path) -> list[tuple[int, list[str]]]:
 def _read_xlsx(path: Path, sheet: str | None) -> list[tuple[int, list[str]]]:
     # the one workbook gate (rvubench.workbook): sizes capped, hidden sheets skipped, a
     # sprawling sheet read by the cells that exist
-    from rvubench.workbook import open_workbook
-
     try:
         wb = open_workbook(path)
     except InputFileError as exc:
@@ -784,6 +796,11 @@ def _anchors(
     return anchors
 
 
+def _count(value: float | int | None) -> int | None:
+    """A provider count read by ``_optional_number(..., integer=True)`` (already whole)."""
+    return None if value is None else int(value)
+
+
 def _optional_number(
     text: str, number: int, column: str, problems: _RowProblems, integer: bool = False
 ) -> tuple[bool, float | int | None]:
@@ -842,7 +859,8 @@ def _parse_tidy(
         if common is None or anchors is None or not (ok_n and ok_m):
             continue
         rows.append(
-            BenchmarkRow(metric=metric, anchors=anchors, n_providers=n, mean=mean, **common)
+            BenchmarkRow(metric=metric, anchors=anchors, n_providers=_count(n), mean=mean,
+                         **common)
         )
     problems.raise_if_any()
     return rows
@@ -891,7 +909,7 @@ def _parse_wide(
                     BenchmarkRow(
                         metric=metric,
                         anchors=anchors,
-                        n_providers=n if n is not None else shared_n,
+                        n_providers=_count(n if n is not None else shared_n),
                         mean=mean,
                         **common,
                     )
@@ -916,92 +934,6 @@ def _check_duplicates(rows: list[BenchmarkRow], name: str) -> None:
                 f"{r.metric}, {r.region}, {r.survey_year}, {r.source}); keep one"
             )
         seen[key] = r.row_number
-
-
-# --------------------------------------------------------------------------- math
-
-
-@dataclass(frozen=True)
-class PercentileResult:
-    """Where a value stands in a benchmark row.
-
-    Attributes:
-        value: the interpolated percentile (e.g. 62.5); None outside the published range.
-        label: ``"62.5"``, or ``"below p10"`` / ``"above p90"`` (the row's own lowest and
-            highest published percentiles).
-        position: ``"below"``, ``"within"`` or ``"above"``.
-    """
-
-    value: float | None
-    label: str
-    position: Literal["below", "within", "above"]
-
-    def __str__(self) -> str:
-        return self.label
-
-    @property
-    def json_value(self) -> float | str:
-        """The number inside the published range, else the label (interface.md --json)."""
-        return self.value if self.value is not None else self.label
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain dict."""
-        return {"value": self.value, "label": self.label, "position": self.position}
-
-
-def format_percentile(p: float) -> str:
-    """``62.5`` -> "62.5", ``85.0`` -> "85", ``33.3333`` -> "33.3"."""
-    return f"{p:.1f}".rstrip("0").rstrip(".")
-
-
-def percentile_of(value: float, row: BenchmarkRow) -> PercentileResult:
-    """The percentile of ``value`` in ``row``, piecewise-linear between published anchors.
-
-    domain.md 4.2: an exact anchor returns its percentile (on equal adjacent anchors, the
-    lower percentile); between anchors ``p_lo + (p_hi - p_lo) * (v - x_lo) / (x_hi - x_lo)``;
-    below the lowest anchor "below pNN", above the highest "above pNN" (no invented tail).
-    Test vectors (p10..p90 = 3000, 3800, 4800, 6000, 7500): 3400 -> 17.5, 5400 -> 62.5,
-    7000 -> 85, 2500 -> below p10, 8000 -> above p90.
-    """
-    v = float(value)
-    if v != v:
-        raise ValueError("percentile_of: value is NaN")
-    anchors = row.anchors
-    lo_p, lo_x = anchors[0]
-    hi_p, hi_x = anchors[-1]
-    if v < lo_x:
-        return PercentileResult(None, f"below p{lo_p}", "below")
-    if v > hi_x:
-        return PercentileResult(None, f"above p{hi_p}", "above")
-    for p, x in anchors:
-        if v == x:
-            return PercentileResult(float(p), format_percentile(p), "within")
-    for (p0, x0), (p1, x1) in zip(anchors, anchors[1:], strict=False):
-        if x0 < v < x1:
-            pct = p0 + (p1 - p0) * (v - x0) / (x1 - x0)
-            pct = round(pct, 6)
-            return PercentileResult(pct, format_percentile(pct), "within")
-    raise AssertionError("unreachable: value inside the anchors but no band found")
-
-
-def value_at(percentile: float, row: BenchmarkRow) -> float | None:
-    """The value at ``percentile`` (inverse of :func:`percentile_of`, for targets).
-
-    Linear between the two published percentiles around it; an exact anchor returns its
-    published value. Returns None when ``percentile`` is below the lowest or above the
-    highest published percentile (no invented tail).
-    """
-    p = float(percentile)
-    anchors = row.anchors
-    if p < anchors[0][0] or p > anchors[-1][0]:
-        return None
-    for q, x in anchors:
-        if p == q:
-            return x
-    for (p0, x0), (p1, x1) in zip(anchors, anchors[1:], strict=False):
-        if p0 < p < p1:
-            return x0 + (x1 - x0) * (p - p0) / (p1 - p0)
-    raise AssertionError("unreachable")
 
 
 # --------------------------------------------------------------------------- one clinician
@@ -1132,12 +1064,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _dec(x: Any) -> Decimal:
-    from rvubench.benchmarks.compensation import _dec as dec
-
-    return dec(x)
-
-
 def _round4(x: Decimal) -> float:
     return float(x.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
 
@@ -1179,9 +1105,6 @@ def benchmark_clinician(
         SpecialtyNotFound, BenchmarkError: see :meth:`BenchmarkTable.find`.
         UsageProblem: FTE <= 0 or negative compensation.
     """
-    from rvubench.benchmarks import compensation as comp
-    from rvubench.errors import UsageProblem
-
     if clinical_fte is None or not clinical_fte > 0:
         raise UsageProblem(f"clinical FTE must be above 0, got {clinical_fte}")
     total_fte = clinical_fte if total_fte is None else total_fte
@@ -1332,8 +1255,6 @@ def _targets(
     factor: Decimal,
     wrvu_total: float,
 ) -> list[WrvuTarget]:
-    from rvubench.benchmarks.compensation import wrvus_for_percentile
-
     if wrvu_row is None:
         return []
     out = []

@@ -35,6 +35,7 @@ import pandas as pd
 from rvubench.errors import FeeScheduleError, UnknownLocalityError
 from rvubench.readers import text as rtext
 from rvubench.resources import data_dir
+from rvubench.workbook import open_workbook
 
 # Conversion factors that are not (or not only) in the files. The PPRRVU file carries one CF
 # per row: the non-QP file carries the non-QP CF. 2026 is the first year with two CFs.
@@ -150,8 +151,6 @@ def _grid_from_csv(path: Path) -> list[list[str]]:
 
 
 def _grid_from_xlsx(path: Path, sheet: str | None = None) -> list[list[str]]:
-    from rvubench.workbook import open_workbook
-
     wb = open_workbook(path, error=FeeScheduleError)
     names = wb.sheets
     for name in [sheet] if sheet else wb.visible:
@@ -362,9 +361,11 @@ def read_cms_gpci_file(path: Path, year: int) -> pd.DataFrame:
         raise FeeScheduleError(
             f"{path.name}: GPCI column(s) missing: {', '.join(missing)}; found: {', '.join(heads)}"
         )
+    mac_col = idx["mac"]
+    assert mac_col is not None  # a missing CONTRACTOR column was reported just above
     recs = []
     for r in grid[hdr + 1:]:
-        if len(r) < len(heads) or not re.fullmatch(r"\d{5}", str(r[idx["mac"]]).strip()):
+        if len(r) < len(heads) or not re.fullmatch(r"\d{5}", str(r[mac_col]).strip()):
             continue  # footnotes, blank lines
         rec = {k: (str(r[j]).strip() if j is not None else "") for k, j in idx.items()}
         recs.append(rec)
@@ -595,7 +596,7 @@ def resolve_zip(zip_code: str) -> ZipResolution:
         if split
         else ""
     )
-    return ZipResolution(z5, loc, rec["state"], split, note)
+    return ZipResolution(z5, loc, str(rec["state"]), bool(split), note)
 
 
 def zip_manifest_text() -> str:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from rvubench.errors import UsageProblem
+from rvubench.feeschedule.cms import load_fee_schedules
 from rvubench.pricing.engine import category_of, price_lines
 from rvubench.pricing.settings import PricingSettings
 
@@ -80,8 +81,6 @@ def lookup_code(
     Raises:
         UsageProblem: unknown code or year; UnknownLocalityError for a bad locality/ZIP.
     """
-    from rvubench.feeschedule.cms import load_fee_schedules
-
     fees = fees or load_fee_schedules()
     hcpcs = str(code).strip().upper()
     mod = str(modifier or "").strip().upper()

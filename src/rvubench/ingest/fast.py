@@ -387,7 +387,7 @@ def frame(columns: dict[str, pa.Array | np.ndarray], n: int) -> pd.DataFrame:
         if isinstance(v, pa.Array):
             if not pa.types.is_large_string(v.type):
                 v = v.cast(pa.large_string())
-            data[name] = pd.arrays.ArrowStringArray(pa.chunked_array([v]), dtype=STR_DTYPE)
+            data[name] = pd.arrays.ArrowStringArray(pa.chunked_array([v]), dtype=STR_DTYPE)  # type: ignore[call-arg]  # pandas 3 takes dtype (stubs lag)
         elif v.dtype.kind == "M":
             data[name] = v.astype("datetime64[ns]", copy=False)
         else:

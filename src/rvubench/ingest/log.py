@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from hashlib import blake2b
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -614,11 +615,12 @@ def _fast_csv(src: _CsvSource, label, header, hidx, delim, keep) -> _Raw | None:
     take = pa.array(order)
     merged: list[pa.Array | None] = []
     for i in range(ncol):
-        if columns[i] is None:
+        col = columns[i]
+        if col is None:
             merged.append(None)
             continue
-        extra = pa.array([p[i] for p in parsed], columns[i].type)
-        merged.append(pa.concat_arrays([*columns[i].chunks, extra]).take(take))
+        extra = pa.array([p[i] for p in parsed], col.type)
+        merged.append(pa.concat_arrays([*col.chunks, extra]).take(take))
     raw = _Raw(label, src.name, header, hidx + 1, merged, all_rows[order])
     _note_extra_cells(raw, split, ncol)
     return raw
@@ -627,8 +629,8 @@ def _fast_csv(src: _CsvSource, label, header, hidx, delim, keep) -> _Raw | None:
 def _locate_lines(body: bytes, texts: list[str], first_row: int) -> list[int] | None:
     """Spreadsheet row numbers of the given whole lines (in the order they were reported)."""
     wanted: dict[bytes, int] = {}
-    for t in texts:
-        wanted[t.encode("utf-8")] = wanted.get(t.encode("utf-8"), 0) + 1
+    for text in texts:
+        wanted[text.encode("utf-8")] = wanted.get(text.encode("utf-8"), 0) + 1
     if len(wanted) > 50 or b"" in wanted:
         return None
     positions: list[tuple[int, bytes]] = []
@@ -656,8 +658,8 @@ def _locate_lines(body: bytes, texts: list[str], first_row: int) -> list[int] | 
         if line >= first_row:
             numbers.setdefault(t, []).append(line)
     result = []
-    for t in texts:
-        lst = numbers.get(t.encode("utf-8"), [])
+    for text in texts:
+        lst = numbers.get(text.encode("utf-8"), [])
         if not lst:
             return None
         result.append(lst.pop(0))
@@ -745,6 +747,7 @@ def _excel_raw(label, name, sname, grid, head, hidx, multi, mapping) -> _Raw:
     roles = _Roles(header, mapping)
     used = sorted({*roles.index.values(), *roles.modifier_cols})  # the others are never read
     narrow, wide = (min(map(len, body)), max(map(len, body))) if body else (ncol, ncol)
+    by_col: Sequence[Sequence[Any]]
     if narrow == wide >= ncol:  # a rectangular grid: one transposition
         by_col = list(zip(*body, strict=True))[:ncol] if body else [()] * ncol
     else:
@@ -791,14 +794,17 @@ Normalizer = Callable[[str], tuple[object, "str | None"]]
 class _Encoded:
     """A column as distinct values + per-row indices (normalizers run once per value)."""
 
+    uniques: list[str]
+    indices: np.ndarray
+
     def __init__(self, arr: pa.Array):
         counted = iff.packed_encode(arr) if FAST_PATHS else None
         if counted is not None:
             self.uniques, self.indices = counted
             return
         enc = arr if pa.types.is_dictionary(arr.type) else pc.dictionary_encode(arr)
-        self.uniques: list[str] = enc.dictionary.to_pylist()
-        self.indices: np.ndarray = enc.indices.to_numpy(zero_copy_only=False)  # int32
+        self.uniques = enc.dictionary.to_pylist()
+        self.indices = enc.indices.to_numpy(zero_copy_only=False)  # int32
 
     @classmethod
     def of(cls, uniques: list[str], indices: np.ndarray) -> _Encoded:
@@ -831,6 +837,11 @@ class _Column:
             self.fast = self.fast[mask]
         if self.enc is not None:
             self.enc.keep(mask)
+
+    def encoding(self) -> _Encoded:
+        """The dictionary encoding (a column without a fast-path result always has one)."""
+        assert self.enc is not None, "column without a fast path is encoded"
+        return self.enc
 
 
 def _analyze(arr: pa.Array, kind: str, date_format: str | None) -> _Column:
@@ -878,7 +889,7 @@ def _analyze_all(raw: _Raw, roles: _Roles, date_format: str | None) -> dict[int,
 
     def combine(out: dict[int, _Column]) -> dict[int, _Column]:
         if len(mods) > 1:
-            encs = [out[i].enc for i in mods]
+            encs = [out[i].encoding() for i in mods]
             combo_idx, combos = _combine([(e.indices, len(e.uniques)) for e in encs], len(raw.rows))
             return {_COMBINED: _Column(None, fast=combo_idx, combos=combos)}
         return {}
@@ -890,13 +901,12 @@ def _analyze_all(raw: _Raw, roles: _Roles, date_format: str | None) -> dict[int,
 
         with ThreadPoolExecutor(max_workers=2) as ex:
             pending = {i: ex.submit(column, i, kinds[i]) for i in order}
+            combined = None
             if mods:  # submitted last, so the modifier columns it waits for have started
-                pending[_COMBINED] = ex.submit(
-                    lambda: combine({i: pending[i].result() for i in mods}).get(_COMBINED)
-                )
+                combined = ex.submit(lambda: combine({i: pending[i].result() for i in mods}))
             out = {i: f.result() for i, f in pending.items()}
-        if out.get(_COMBINED) is None:
-            out.pop(_COMBINED, None)
+            if combined is not None:
+                out.update(combined.result())
         return out
     out = {i: column(i, kinds[i]) for i in order}
     if mods:
@@ -1041,9 +1051,9 @@ def _clean(raw: _Raw, roles: _Roles, mapping: Mapping | None, ids: _Ids) -> _Par
     code = cols[roles.index["hcpcs"]]
     code_vals = code_probs = None
     if code.fast is None:
-        code_vals, code_probs = _apply(code.enc, iv.normalize_code)
+        code_vals, code_probs = _apply(code.encoding(), iv.normalize_code)
         code_bad_u = np.array([p is not None for p in code_probs], dtype=bool)
-        keep = _classify_junk(raw, roles.index["hcpcs"], code_bad_u[code.enc.indices])
+        keep = _classify_junk(raw, roles.index["hcpcs"], code_bad_u[code.encoding().indices])
     else:  # every code valid: no junk row
         keep = np.ones(len(raw.rows), dtype=bool)
     if not keep.all():
@@ -1069,7 +1079,8 @@ def _clean(raw: _Raw, roles: _Roles, mapping: Mapping | None, ids: _Ids) -> _Par
     if code.fast is not None:
         text["hcpcs"], row_ids["hcpcs"] = code.arr, code.fast
     else:
-        enc = code.enc
+        assert code_vals is not None and code_probs is not None  # set above: no fast path
+        enc = code.encoding()
         text["hcpcs"] = _text_array(code_vals, enc.indices, enc, code.arr if live else None)
         per_u = [iff.code_id(v, p is None) for v, p in zip(code_vals, code_probs, strict=True)]
         row_ids["hcpcs"] = np.array(per_u, dtype=np.int64)[enc.indices]
@@ -1079,7 +1090,7 @@ def _clean(raw: _Raw, roles: _Roles, mapping: Mapping | None, ids: _Ids) -> _Par
     if dcol.fast is not None:
         dates = dcol.fast
     else:
-        denc = dcol.enc
+        denc = dcol.encoding()
         dvals, dprobs = _apply(denc, lambda s: iv.parse_date(s, date_format))
         udates = np.array([np.datetime64(v, "D") if v else np.datetime64("NaT") for v in dvals],
                           dtype="datetime64[D]")  # fmt: skip
@@ -1116,7 +1127,7 @@ def _clean_text(raw, roles, cols, ids, text, row_ids, record, live, n) -> None:
         if canon == "pos" and col.fast is not None:
             text[canon], row_ids[canon] = col.arr, col.fast
             continue
-        enc = col.enc
+        enc = col.encoding()
         vals, probs = _apply(enc, fn)
         text[canon] = _text_array(vals, enc.indices, enc, col.arr if live else None)
         if canon == "pos":
@@ -1133,7 +1144,7 @@ def _clean_units(roles, cols, record, header, n) -> np.ndarray:
     col = cols[roles.index["units"]]
     if col.fast is not None:
         return col.fast
-    uenc = col.enc
+    uenc = col.encoding()
     uvals, uprobs = _apply(uenc, iv.normalize_units)
     negative = np.array([p == iv.NEGATIVE_UNITS for p in uprobs], dtype=bool)
     bad = np.array([p is not None for p in uprobs], dtype=bool) & ~negative
@@ -1199,16 +1210,17 @@ def _combine(columns: list[tuple[np.ndarray, int]], n: int) -> tuple[np.ndarray,
     for idx, size in zip(idxs[1:], sizes[1:], strict=True):
         key *= size
         key += idx
+    uniq: Sequence[int]
     if space <= 4096:  # every combination is a combination index, used or not
         combo_idx, uniq = key, range(space)
     elif space <= 4 * n + 1024:  # dense: count instead of hashing
-        uniq = np.flatnonzero(np.bincount(key, minlength=1))
-        lut = np.zeros(len(uniq) and int(uniq[-1]) + 1, dtype=np.int64)
-        lut[uniq] = np.arange(len(uniq))
-        combo_idx, uniq = lut[key], uniq.tolist()
+        present = np.flatnonzero(np.bincount(key, minlength=1))
+        lut = np.zeros(len(present) and int(present[-1]) + 1, dtype=np.int64)
+        lut[present] = np.arange(len(present))
+        combo_idx, uniq = lut[key], present.tolist()
     else:
-        codes, uniq = pd.factorize(key, sort=False)
-        combo_idx, uniq = codes.astype(np.int64), uniq.tolist()
+        codes, found = pd.factorize(key, sort=False)
+        combo_idx, uniq = codes.astype(np.int64), found.tolist()
     combos = []
     for k in uniq:
         parts = []
@@ -1245,7 +1257,7 @@ def _clean_modifiers(raw, roles, cols, text, row_ids, problems, ids, n) -> None:
         return
     per_col = []
     for ci in mod_cols:
-        enc = cols[ci].enc
+        enc = cols[ci].encoding()
         per_col.append((ci, _Split(enc.uniques), enc.indices))
     if _COMBINED in cols:
         combo_idx, combos = cols[_COMBINED].fast, cols[_COMBINED].combos
@@ -1478,9 +1490,9 @@ def _settle_reversals(ids: dict[str, np.ndarray], units: np.ndarray,
         usable = np.ones(len(units), dtype=bool)
         usable[list(rejects)] = False
         cand = np.flatnonzero(usable & (units > 0) & np.isin(key, key[negative]))
-        for p in cand:
-            capacity[int(key[p])] = capacity.get(int(key[p]), 0) + int(units[p])
-            charges.setdefault(int(key[p]), []).append(int(p))
+        for q in cand.tolist():
+            capacity[int(key[q])] = capacity.get(int(key[q]), 0) + int(units[q])
+            charges.setdefault(int(key[q]), []).append(q)
     for p in negative:
         reason, column, _kind = rejects[p]
         loc = reason.rsplit(": ", 1)[0]

@@ -68,16 +68,20 @@ opening window is the only candidate), O(n log n).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from xml.sax.saxutils import escape
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from rvubench.feeschedule.cms import FeeScheduleSet
+from rvubench.feeschedule.cms import FeeScheduleSet, load_fee_schedules
+from rvubench.pricing.engine import price_lines
+from rvubench.pricing.settings import PricingSettings
+from rvubench.report.charts import BAR, BAR_ALT, FONT, GRID, INK
+from rvubench.report.model import Section, SheetTable
 
 CLASSIFICATIONS = (
     "post_op_visit",
@@ -228,13 +232,13 @@ def _prepare(lines: pd.DataFrame, fees: FeeScheduleSet | None) -> pd.DataFrame:
     frame["date_of_service"] = pd.to_datetime(frame["date_of_service"]).dt.normalize()
     need_fees = "global_days" not in frame.columns or "wrvu_credit" not in frame.columns
     if need_fees and fees is None:
-        from rvubench.feeschedule.cms import load_fee_schedules
-
         fees = load_fee_schedules()
     if "global_days" not in frame.columns:
+        assert fees is not None  # loaded just above (need_fees)
         frame["global_days"] = _global_days_from_fees(frame, fees)
     frame["global_days"] = frame["global_days"].fillna("").astype("str")
     if "wrvu_credit" not in frame.columns:
+        assert fees is not None  # loaded just above (need_fees)
         frame["wrvu_credit"] = _work_from_fees(frame, fees)
     frame["wrvu_credit"] = frame["wrvu_credit"].astype(float).fillna(0.0)
     if "payment_cents" not in frame.columns:
@@ -408,14 +412,14 @@ def _review(frame: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFrame:
         (False, frame["_proc"].to_numpy(bool), every, True),
     )
     found_i, found_w, found_em = [], [], []
-    for is_em, mask, cand, after_only in groups:
+    for group_is_em, mask, cand, after_only in groups:
         items = np.flatnonzero(mask)
         if not len(items) or not len(cand):
             continue
         i, w = _attribute(cols, wins, items, cand, em=not after_only)
         found_i.append(i)
         found_w.append(w)
-        found_em.append(np.full(len(i), is_em))
+        found_em.append(np.full(len(i), group_is_em))
     i = np.concatenate(found_i) if found_i else np.zeros(0, np.int64)
     if not len(i):
         return _empty_review()
@@ -646,8 +650,6 @@ def em_mix_svg(mix: pd.DataFrame, *, width: int = 680, height: int = 200) -> str
     One bar per code, height = share within its kind (new / established), the visit count
     above the bar; styled like ``rvubench.report.charts`` (dark bars, black text, prints in grey).
     """
-    from rvubench.report.charts import BAR, BAR_ALT, FONT, GRID, INK
-
     def text(x: float, y: float, body: str, *, size: float = 9, weight: str = "normal") -> str:
         return (
             f'<text x="{x:.1f}" y="{y:.1f}" font-family="{FONT}" font-size="{size}" '
@@ -669,7 +671,7 @@ def em_mix_svg(mix: pd.DataFrame, *, width: int = 680, height: int = 200) -> str
             f'text-anchor="end" fill="{INK}">{frac:.0%}</text>'
         )
     centres: dict[str, list[float]] = {}
-    for i, row in enumerate(mix.itertuples(index=False)):
+    for i, row in enumerate(_rows(mix)):
         shift = gap if row.kind == "established" else 0
         x = left + shift + i * slot + (slot - bar_w) / 2
         h = plot_h * float(row.share)
@@ -702,6 +704,12 @@ def em_mix_svg(mix: pd.DataFrame, *, width: int = 680, height: int = 200) -> str
     )
 
 
+def _rows(frame: pd.DataFrame) -> Iterator[Any]:
+    """``frame.itertuples(index=False)``, typed ``Any``: pandas-stubs type every field of
+    the named tuples as a union of all scalars, while these columns have known dtypes."""
+    return frame.itertuples(index=False)
+
+
 # --------------------------------------------------------------------------- bundle
 
 
@@ -722,6 +730,12 @@ class Insights:
     em_mix: pd.DataFrame | None
     notes: list[str] = field(default_factory=list)
 
+    def _mix(self) -> pd.DataFrame:
+        """The E/M level mix; an error when the bundle was built without it."""
+        if self.em_mix is None:
+            raise ValueError("these insights were built without the E/M level mix (em_mix=False)")
+        return self.em_mix
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-able keys for ``validate --insights --json``."""
         rows = self.review[list(REVIEW_FIELDS)].copy()
@@ -738,7 +752,7 @@ class Insights:
                 "lines": int(r.lines),
                 "share": round(float(r.share), 4),
             }
-            for r in self.em_mix.itertuples(index=False)
+            for r in _rows(self._mix())
         ]
         return {
             "global_period_review": records,
@@ -781,7 +795,7 @@ class Insights:
         em_first = todo.sort_values(
             "classification", key=lambda c: c != "likely_in_global", kind="stable"
         )
-        for r in em_first.head(max_review_lines).itertuples(index=False):
+        for r in _rows(em_first.head(max_review_lines)):
             who = f" provider {r.provider_id}" if r.provider_id else ""
             out.append(
                 f"    {r.source_file} row {r.source_row}{who} "
@@ -792,9 +806,10 @@ class Insights:
             out.append(f"    ... {len(todo) - max_review_lines} more (use --json for all)")
         out.append("E/M level mix (office visits):")
         for kind in ("new", "established"):
-            part = self.em_mix.loc[self.em_mix["kind"] == kind]
+            mix = self._mix()
+            part = mix.loc[mix["kind"] == kind]
             cells = ", ".join(
-                f"{r.hcpcs} {r.lines} ({float(r.share):.0%})" for r in part.itertuples()
+                f"{r.hcpcs} {r.lines} ({float(r.share):.0%})" for r in _rows(part)
             )
             out.append(f"  {kind}: {cells}")
         return out
@@ -869,7 +884,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as dicts of plain Python values (dates as ``datetime.date``)."""
     out = []
     for rec in frame.to_dict(orient="records"):
-        row = {}
+        row: dict[str, Any] = {}
         for k, v in rec.items():
             if isinstance(v, pd.Timestamp):
                 v = v.date()
@@ -877,7 +892,7 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
                 v = v.item()
             elif v is pd.NA:
                 v = None
-            row[k] = v
+            row[str(k)] = v  # column names are str; the stubs say Hashable
         out.append(row)
     return out
 
@@ -932,7 +947,7 @@ def em_mix_sheet_rows(mix: pd.DataFrame) -> list[tuple[Any, ...]]:
     """Rows of the ``E/M Levels`` sheet: kind, hcpcs, level, lines, share."""
     return [
         (r.kind, r.hcpcs, int(r.level), int(r.lines), float(r.share))
-        for r in mix.itertuples(index=False)
+        for r in _rows(mix)
     ]
 
 
@@ -943,8 +958,6 @@ def build_global_period_section(ctx: Any) -> Any:
     covers this quarter's visits) and keeps what falls in the report period. None when no
     window touches the period (e.g. a clinician without surgical codes).
     """
-    from rvubench.report.model import Section
-
     result = build_insights(ctx.priced, start=ctx.period.start, end=ctx.period.end, em_mix=False)
     if result.windows.empty:
         return None
@@ -963,8 +976,6 @@ def build_em_mix_section(ctx: Any) -> Any:
 
     None when the period has no office visit (99202-99205, 99211-99215).
     """
-    from rvubench.report.model import Section, SheetTable
-
     mix = em_level_mix(ctx.in_period)
     if int(mix["lines"].sum()) == 0:
         return None
@@ -992,10 +1003,6 @@ def insights_for_clean_lines(
     wRVU credit (and so wRVUs at risk) depends on the crediting policy only, not on the
     locality, so the default ``PricingSettings()`` (policy ``medicare``) is used.
     """
-    from rvubench.feeschedule.cms import load_fee_schedules
-    from rvubench.pricing.engine import price_lines
-    from rvubench.pricing.settings import PricingSettings
-
     fees = fees if fees is not None else load_fee_schedules()
     priced = price_lines(lines, fees, settings or PricingSettings())
     return build_insights(priced, fees)

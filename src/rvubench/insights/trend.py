@@ -26,6 +26,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rvubench.feeschedule.cms import load_fee_schedules
+from rvubench.pricing.engine import price_lines
+from rvubench.report.model import Section, SheetTable
+
 TREND_SHEET = "Quarterly Trend"
 # wRVU credits are floats rounded to 4 dp (ARCHITECTURE.md 3): they are summed as integer
 # ten-thousandths so that totals do not drift with the order of summation.
@@ -480,8 +484,6 @@ def build_trend_section(ctx: Any) -> Any:
     ``Quarterly Trend`` sheet) when the period is a calendar quarter, else None. A batch run
     passes the department log's ``(first, last)`` dates of service as ``extras["coverage"]``.
     """
-    from rvubench.report.model import Section, SheetTable
-
     coverage = ctx.extras.get("coverage") if ctx.extras else None
     trend = trend_section(ctx.priced, ctx.period, coverage=coverage)
     if trend is None:
@@ -553,8 +555,6 @@ def rvu_basis(
     if clean_lines is None or not (this["available"] and then["available"]):
         return out
     year = then["start"].year
-    from rvubench.pricing.engine import price_lines
-
     fees = _fees(settings)
     if year not in list(fees.years):
         return out
@@ -584,8 +584,6 @@ def rvu_basis(
 
 
 def _fees(settings: Any) -> Any:
-    from rvubench.feeschedule.cms import load_fee_schedules
-
     return load_fee_schedules(tuple(getattr(settings, "fee_schedule_files", ()) or ()))
 
 

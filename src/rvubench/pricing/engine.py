@@ -64,19 +64,33 @@ from __future__ import annotations
 import os
 import re
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from rvubench.atomic import atomic_path
 from rvubench.errors import UnknownLocalityError
+from rvubench.feeschedule.cms import load_fee_schedules, resolve_zip
+from rvubench.ingest.log import read_log, require_data_rows
 from rvubench.pricing.settings import WITHOUT_IDS, PricingSettings
+from rvubench.pricing.state import (
+    BilateralPairs,
+    BilateralUnits,
+    KeyState,
+    KeyValues,
+    LineState,
+    ModifierRules,
+    MpprState,
+    RankedCodes,
+    RowData,
+)
+from rvubench.pricing.summary import accounting, accounting_line
+from rvubench.textsafe import neutralize_formula_array
 
 # Place-of-service codes paid at the facility rate (domain.md 1.3); all others non-facility.
 FACILITY_POS = frozenset(
@@ -155,11 +169,6 @@ def category_of(hcpcs: str) -> str:
     if "A" <= c[0] <= "V" and c[1:].isdigit():
         return "HCPCS Level II"
     return "Other"
-
-
-def round_half_up_cents(value: Decimal) -> Decimal:
-    """Round a Decimal dollar amount to cents, ties away from zero (domain.md 1.7)."""
-    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _pct(cents: np.ndarray, factor: np.ndarray | int) -> np.ndarray:
@@ -287,7 +296,7 @@ _PAIR_MODS = ("26", "TC", "53", "62", "66", "80", "81", "82", "AS", "54", "55", 
 _ROW_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _row_data(fees, release_ids: list[str]) -> SimpleNamespace:
+def _row_data(fees, release_ids: list[str]) -> RowData:
     """The rows of the releases used, concatenated, with their per-row arrays (integer
     RVUs x100, indicator codes, texts) and hcpcs -> row maps; cached per fee-schedule set."""
     per_fees = _ROW_CACHE.setdefault(fees, {})
@@ -297,7 +306,7 @@ def _row_data(fees, release_ids: list[str]) -> SimpleNamespace:
     frames = [fees.release(rid).rows for rid in release_ids]
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
         columns=["hcpcs", "mod"])
-    d = SimpleNamespace(rows=rows, maps=[])
+    d = RowData(rows=rows, maps=[])
     offset = 0
     for fr in frames:
         pos = np.arange(offset, offset + len(fr), dtype="int64")
@@ -330,7 +339,7 @@ def _row_data(fees, release_ids: list[str]) -> SimpleNamespace:
 
 def _row_lookup(
     fees, release_ids: list[str], rel_idx: np.ndarray, code_idx: np.ndarray, uniq_codes
-) -> tuple[dict[str, np.ndarray], SimpleNamespace]:
+) -> tuple[dict[str, np.ndarray], RowData]:
     """Global row positions per line for the ``""``, ``26``, ``TC`` and ``53`` rows (-1 = none)
     and the row data of the releases used."""
     d = _row_data(fees, release_ids)
@@ -348,8 +357,6 @@ def _row_lookup(
 
 def _resolve_run_locality(settings: PricingSettings) -> tuple[str, str]:
     """The run-wide locality (``--zip`` wins over ``--locality``) and a ZIP note."""
-    from rvubench.feeschedule.cms import resolve_zip
-
     if settings.zip_code:
         res = resolve_zip(settings.zip_code)
         return res.locality, res.note
@@ -429,7 +436,7 @@ def _price_all(lines: pd.DataFrame, fees, settings: PricingSettings) -> pd.DataF
     s = _start(lines, fees, settings)
     s.encoded = encoded
     key_idx, kv, keys = _pricing_keys(lines, s)
-    k = SimpleNamespace(
+    k = KeyState(
         n=len(kv.usable), usable=kv.usable, rel_idx=kv.rel_idx, release_ids=s.release_ids,
         rel_year=s.rel_year, rel_cf=s.rel_cf, note_idx=kv.note_idx, note_uniq=s.note_uniq,
     )
@@ -583,8 +590,8 @@ def _small_codes(col: pd.Series) -> tuple[np.ndarray, int]:
     return codes.astype("int64"), len(uniq)
 
 
-def _pricing_keys(lines: pd.DataFrame, s: SimpleNamespace
-                  ) -> tuple[np.ndarray, SimpleNamespace, pd.DataFrame]:
+def _pricing_keys(lines: pd.DataFrame, s: LineState
+                  ) -> tuple[np.ndarray, KeyValues, pd.DataFrame]:
     """A key id per line for (release, coverage note, code, modifiers, POS, locality, ZIP,
     usable), the release, note and usable flag of each key, and the key columns as a small
     frame (their per-key codes in ``attrs["codes"]``).
@@ -612,7 +619,7 @@ def _pricing_keys(lines: pd.DataFrame, s: SimpleNamespace
             steps.append((col, size + 1))
     key_idx, vals = _dense_values(key * 2 + s.usable)
     nkeys = len(vals)
-    kv = SimpleNamespace(usable=(vals & 1).astype(bool))
+    kv = KeyValues(usable=(vals & 1).astype(bool))
     vals = vals >> 1
     per_key: dict[str, np.ndarray] = {}
     for step in reversed(steps):
@@ -657,7 +664,7 @@ def _encode_columns(lines: pd.DataFrame) -> dict[str, Future]:
             continue  # the usual case: no per-line locality or ZIP column
         jobs[col] = (pos_codes if col == "pos" else text_codes, _text(lines[col]))
     if len(lines) < _THREADED_LINES or (os.cpu_count() or 1) < 2:
-        done = {}
+        done: dict[str, Future] = {}
         for col, (fn, arg) in jobs.items():
             done[col] = Future()
             done[col].set_result(fn(arg))
@@ -673,7 +680,7 @@ def _encode_columns(lines: pd.DataFrame) -> dict[str, Future]:
 _THREADED_LINES = 200_000
 
 
-def _key_status(k: SimpleNamespace) -> None:
+def _key_status(k: KeyState) -> None:
     """Status codes (domain.md 2.2, 3.2), per pricing key."""
     found, st = k.found, k.st
     k.est = found & (st != C("C"))  # payment estimable (False -> NA)
@@ -682,7 +689,7 @@ def _key_status(k: SimpleNamespace) -> None:
     k.credit_ok = found & _isin(st, "ARTN")
 
 
-def _expand(s: SimpleNamespace, k: SimpleNamespace, key_idx: np.ndarray,
+def _expand(s: LineState, k: KeyState, key_idx: np.ndarray,
             lines: pd.DataFrame) -> None:
     """Line-level arrays from the per-key results; bad per-line localities reject lines."""
     s.key_idx = key_idx
@@ -724,7 +731,7 @@ def _expand(s: SimpleNamespace, k: SimpleNamespace, key_idx: np.ndarray,
     s.uniq_codes = k.uniq_codes
 
 
-def _rankable(s: SimpleNamespace, bit: int) -> np.ndarray:
+def _rankable(s: LineState, bit: int) -> np.ndarray:
     """Lines found, estimable, paid, of a positive amount and with MULT PROC 1-3 (``bit``
     1) or 4, 6, 7 (``bit`` 2): per key, then without the injections bundled by the T rule.
     """
@@ -773,8 +780,8 @@ def id_column_used(lines: pd.DataFrame) -> str:
     return ""
 
 
-def _line_status(s: SimpleNamespace, lines: pd.DataFrame, settings: PricingSettings,
-                 k: SimpleNamespace) -> None:
+def _line_status(s: LineState, lines: pd.DataFrame, settings: PricingSettings,
+                 k: KeyState) -> None:
     """Provider/day(/patient) groups, and the T rule: paid only when the provider has no
     other payable (A/R) service that day (for that patient, when the log identifies one).
 
@@ -812,9 +819,9 @@ def _line_status(s: SimpleNamespace, lines: pd.DataFrame, settings: PricingSetti
     s.credit_ok = s.credit_ok & ~s.t_bundled
 
 
-def _start(lines: pd.DataFrame, fees, settings: PricingSettings) -> SimpleNamespace:
+def _start(lines: pd.DataFrame, fees, settings: PricingSettings) -> LineState:
     """Usable rows, units, codes and the release of every line."""
-    s = SimpleNamespace(n=len(lines))
+    s = LineState(n=len(lines))
     s.reject_ser = _text(lines["reject_reason"])
     s.reject_extra = {}  # line -> rejection found here (bad per-line locality/ZIP)
     arr = _arrow_text(s.reject_ser)
@@ -824,8 +831,8 @@ def _start(lines: pd.DataFrame, fees, settings: PricingSettings) -> SimpleNamesp
         s.usable = pc.binary_length(arr).to_numpy(zero_copy_only=False) == 0
     else:
         s.usable = (s.reject_ser == "").to_numpy(dtype=bool)
-    units = lines["units"]
-    units = (units.fillna(0) if units.hasnans else units).to_numpy(dtype="int64")
+    units_col = lines["units"]
+    units = (units_col.fillna(0) if units_col.hasnans else units_col).to_numpy(dtype="int64")
     s.units = np.where(s.usable, np.maximum(units, 1), units)
     s.dates = lines["date_of_service"]
     # one release per distinct date (a log has a few hundred dates, not a million)
@@ -849,7 +856,7 @@ def _start(lines: pd.DataFrame, fees, settings: PricingSettings) -> SimpleNamesp
     return s
 
 
-def _select_rows(s: SimpleNamespace, lines: pd.DataFrame, fees) -> None:
+def _select_rows(s: KeyState, lines: pd.DataFrame, fees) -> None:
     """The fee-schedule row per line (domain.md 2.3, 2.10) and its attributes."""
     s.code_idx, uniq = _factorized(lines, "hcpcs")
     s.uniq_codes = np.asarray(uniq, dtype=object)
@@ -928,7 +935,7 @@ def _text_col(rows: pd.DataFrame, name: str, rowi: np.ndarray) -> np.ndarray:
     return rows[name].fillna("").astype(str).to_numpy(dtype=object)[rowi]
 
 
-def _select_setting(s: SimpleNamespace, lines: pd.DataFrame, settings: PricingSettings) -> None:
+def _select_setting(s: KeyState, lines: pd.DataFrame, settings: PricingSettings) -> None:
     """Facility or non-facility from the POS (domain.md 1.3); missing POS -> default."""
     s.pos_idx, raw = _factorized(lines, "pos")
     s.pos_uniq = [p or settings.default_pos for p in raw]  # "" -> --default-pos
@@ -941,7 +948,7 @@ def _select_setting(s: SimpleNamespace, lines: pd.DataFrame, settings: PricingSe
 
 
 def _select_localities(
-    s: SimpleNamespace, lines: pd.DataFrame, fees, settings: PricingSettings
+    s: KeyState, lines: pd.DataFrame, fees, settings: PricingSettings
 ) -> None:
     """GPCIs per line: line ``locality``, else line ``zip``, else the run option (5.3)."""
     run_loc, run_zip_note = _resolve_run_locality(settings)
@@ -952,6 +959,8 @@ def _select_localities(
                 "(e.g. 10112-00 Alabama, 01182-18 Los Angeles) or 'national'"
             )
     n = s.n
+    lk_idx: np.ndarray
+    lk_uniq: Any  # the distinct locality keys (list or array)
     l_idx, l_u = _factorized(lines, "locality")
     z_idx, z_u = _factorized(lines, "zip")
     if n == 0:
@@ -990,8 +999,6 @@ def _select_localities(
 
 def _one_locality(lv: str, zv: str, year: int, fees, run_loc: str, run_note: str) -> tuple:
     """(gpci_w, gpci_pe, gpci_mp x1000, locality, note, error, error column) for one key."""
-    from rvubench.feeschedule.cms import resolve_zip
-
     note, colname = "", "locality"
     if lv:
         loc = "national" if lv.lower() == "national" else lv
@@ -1015,7 +1022,7 @@ def _one_locality(lv: str, zv: str, year: int, fees, run_loc: str, run_note: str
             _i1000(rec["gpci_mp"]).item(), loc, note, "", "")
 
 
-def _unit_cents(s: SimpleNamespace) -> None:
+def _unit_cents(s: KeyState) -> None:
     """Per-unit amount in exact integers (1e-9 dollars), rounded once to cents; OPPS cap."""
     s.pe100 = np.where(s.facility, s.pe_f100, s.pe_nf100)
     raw = (s.work100 * s.gw + s.pe100 * s.gpe + s.mp100 * s.gmp) * s.cf
@@ -1038,7 +1045,7 @@ _BILATERAL_RULES = {
 }
 
 
-def _price_bilateral(s: SimpleNamespace, k: SimpleNamespace, idx: np.ndarray,
+def _price_bilateral(s: LineState, k: KeyState, idx: np.ndarray,
                      fac: np.ndarray) -> None:
     """Lines ``idx`` priced as one bilateral item: amount and work x ``fac`` before MPPR."""
     kk = s.key_idx[idx]
@@ -1046,7 +1053,7 @@ def _price_bilateral(s: SimpleNamespace, k: SimpleNamespace, idx: np.ndarray,
     s.work_b[idx] = k.work100[kk] * fac / _ONE
 
 
-def _modifier_rules(s: SimpleNamespace, settings: PricingSettings) -> None:
+def _modifier_rules(s: KeyState, settings: PricingSettings) -> None:
     """Bilateral (before MPPR), and the factors and flags applied after it (2.6-2.10).
 
     Computed only on the lines that carry a pricing modifier (``s.sub``); per-line results
@@ -1056,7 +1063,7 @@ def _modifier_rules(s: SimpleNamespace, settings: PricingSettings) -> None:
     s.sub = sub
     f = {k: v[sub] for k, v in s.mf.items()}
     k = len(sub)
-    m = SimpleNamespace()
+    m = ModifierRules()
     bilat, asst, cosurg, team = s.bilat[sub], s.asst[sub], s.co_surg[sub], s.team_surg[sub]
     pre, intra, post = s.pre[sub], s.intra[sub], s.post[sub]
 
@@ -1072,7 +1079,7 @@ def _modifier_rules(s: SimpleNamespace, settings: PricingSettings) -> None:
     s.unit_b = s.unit.copy()
     s.unit_b[sub] = _pct(s.unit[sub], bil_f)
 
-    post_f = []  # (mask, factor per 10,000) over the subset, applied in order after MPPR
+    post_f: list[tuple[np.ndarray, np.ndarray | int]] = []  # (mask, factor per 10,000) over the subset, applied in order after MPPR
     wfac = np.ones(k, dtype="float64")
     m.asst_code = np.zeros(k, dtype="int64")
     for i, mod in enumerate(ASSISTANT_MODS, start=1):
@@ -1131,7 +1138,7 @@ def _modifier_rules(s: SimpleNamespace, settings: PricingSettings) -> None:
     s.mod = m
 
 
-def _not_payable_credit(k: SimpleNamespace, settings: PricingSettings) -> None:
+def _not_payable_credit(k: KeyState, settings: PricingSettings) -> None:
     """Under the ``medicare`` policy a key whose assistant (80-82, AS), co-surgeon (62) or
     team (66) modifier may not be paid under its ASST/CO/TEAM SURG indicator credits 0 wRVU,
     as Medicare pays it nothing; ``full-credit`` keeps the modifier's share of the work."""
@@ -1139,7 +1146,7 @@ def _not_payable_credit(k: SimpleNamespace, settings: PricingSettings) -> None:
         k.credit_ok = k.credit_ok & ~(k.asst_pay0 | k.co0 | k.team0)
 
 
-def _pair_keys(k: SimpleNamespace) -> None:
+def _pair_keys(k: KeyState) -> None:
     """Per pricing key: may its lines pair as the RT and LT sides of one bilateral item?
 
     RT or LT (not both), no 50, a payable or credited status (A, R, T, N) and BILAT SURG
@@ -1160,7 +1167,7 @@ def _pair_keys(k: SimpleNamespace) -> None:
         k.pair_class[ci] = _dense(cls)[0]
 
 
-def _bilateral_pairs(s: SimpleNamespace, k: SimpleNamespace, lines: pd.DataFrame) -> None:
+def _bilateral_pairs(s: LineState, k: KeyState, lines: pd.DataFrame) -> None:
     """RT and LT lines of one code the same day (and patient) priced as one bilateral item
     (domain.md 2.6 DECISION; rule in the module docstring).
 
@@ -1220,7 +1227,7 @@ def _bilateral_pairs(s: SimpleNamespace, k: SimpleNamespace, lines: pd.DataFrame
                  for p, q in zip(paid.tolist(), partner.tolist(), strict=True)]
     codes, labels = pd.factorize(np.asarray(paid_t + partner_t, dtype=object))
     o = np.argsort(both)
-    s.pair = SimpleNamespace(paid=paid, partner=partner, fac=fac, lines=both[o],
+    s.pair = BilateralPairs(paid=paid, partner=partner, fac=fac, lines=both[o],
                              adj=(codes + 1)[o], labels=["", *labels],
                              reason=np.asarray(partner_t, dtype=object))
 
@@ -1230,7 +1237,7 @@ def _bilateral_pairs(s: SimpleNamespace, k: SimpleNamespace, lines: pd.DataFrame
 _UNITS2_INDICATORS = "123"
 
 
-def _units2_keys(k: SimpleNamespace) -> None:
+def _units2_keys(k: KeyState) -> None:
     """Per pricing key: is a 2-unit line of it one bilateral item (``k.u2_cand``)?
 
     Neither 50 nor RT nor LT, no distinct-procedure modifier (59, XE, XP, XS, XU, 76, 77,
@@ -1241,7 +1248,7 @@ def _units2_keys(k: SimpleNamespace) -> None:
                  & _isin(k.bilat, _UNITS2_INDICATORS))
 
 
-def _bilateral_units(s: SimpleNamespace, k: SimpleNamespace) -> None:
+def _bilateral_units(s: LineState, k: KeyState) -> None:
     """One line with 2 units of a bilateral code priced as one bilateral item (domain.md 2.6;
     rule in the module docstring).
 
@@ -1267,18 +1274,21 @@ def _bilateral_units(s: SimpleNamespace, k: SimpleNamespace) -> None:
     s.units[idx] = 1
     labels = ["", *[f"2 units of a bilateral code priced as one bilateral item (ind {i}): "
                     f"{_BILATERAL_RULES[i][1]}" for i in inds]]
-    s.u2 = SimpleNamespace(lines=idx, fac=fac, adj=code, labels=labels)
+    s.u2 = BilateralUnits(lines=idx, fac=fac, adj=code, labels=labels)
 
 
-def _line_bil_f(s: SimpleNamespace, k: SimpleNamespace, idx: np.ndarray) -> np.ndarray:
+def _line_bil_f(s: LineState, k: KeyState, idx: np.ndarray) -> np.ndarray:
     """The bilateral factor (per 10,000) of the lines ``idx``: the key's (modifier 50), the
     pair's for the paid line of an RT+LT pair, or the 2-unit line's bilateral factor."""
     bf = k.bil_f[s.key_idx[idx]]
-    for lines, fac in ((s.pair.paid, s.pair.fac) if s.pair is not None else (None, None),
-                       (s.u2.lines, s.u2.fac) if s.u2 is not None else (None, None)):
-        if lines is not None:
-            j = np.minimum(np.searchsorted(lines, idx), len(lines) - 1)
-            bf = np.where(lines[j] == idx, fac[j], bf)
+    sides: list[tuple[np.ndarray, np.ndarray]] = []
+    if s.pair is not None:
+        sides.append((s.pair.paid, s.pair.fac))
+    if s.u2 is not None:
+        sides.append((s.u2.lines, s.u2.fac))
+    for lines, fac in sides:
+        j = np.minimum(np.searchsorted(lines, idx), len(lines) - 1)
+        bf = np.where(lines[j] == idx, fac[j], bf)
     return bf
 
 
@@ -1289,7 +1299,7 @@ def _full_bilateral(bil_f: np.ndarray) -> np.ndarray:
     return np.where(bil_f == 15000, 20000, bil_f) / _ONE
 
 
-def _payment_and_credit(s: SimpleNamespace, k: SimpleNamespace,
+def _payment_and_credit(s: LineState, k: KeyState,
                         settings: PricingSettings) -> None:
     """Line payment (post-MPPR factors on rounded cents, units last) and wRVU credit."""
     lsub = np.flatnonzero(s.rank_bits & 4)  # lines of the keys with a pricing modifier
@@ -1322,7 +1332,8 @@ def _payment_and_credit(s: SimpleNamespace, k: SimpleNamespace,
     s.zero = s.usable & ~s.priced
 
 
-def _static_texts(k: SimpleNamespace, settings: PricingSettings) -> tuple[np.ndarray, ...]:
+def _static_texts(k: KeyState, settings: PricingSettings
+                  ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Per pricing key, the adjustment texts that do not depend on the provider/day: the
     part before the multiple-procedure texts and the part after them."""
     usable, found, st = k.usable, k.found, k.st
@@ -1386,7 +1397,7 @@ def _static_texts(k: SimpleNamespace, settings: PricingSettings) -> tuple[np.nda
     return a.build_ids(), b.build_ids()
 
 
-def _adjustment_texts(s: SimpleNamespace, k: SimpleNamespace,
+def _adjustment_texts(s: LineState, k: KeyState,
                       settings: PricingSettings) -> np.ndarray:
     """The readable ``adjustments`` text per line (built once per distinct combination).
 
@@ -1461,10 +1472,11 @@ def _adjustment_texts(s: SimpleNamespace, k: SimpleNamespace,
     codes = key_codes[s.key_idx] if len(pair) else np.full(s.n, remap[len(whole) - 1], kind)
     if dyn_codes is not None:
         codes[d] = remap[dyn_codes]
-    return pd.Categorical.from_codes(codes, uniq, validate=False)
+    # pandas-stubs want an Index of categories; pandas takes any array-like
+    return pd.Categorical.from_codes(codes, uniq, validate=False)  # type: ignore[call-overload]
 
 
-def _split_texts(tx: _Texts, s: SimpleNamespace) -> None:
+def _split_texts(tx: _Texts, s: KeyState) -> None:
     m = s.mod
     key = np.where(m.split_ok, m.split_code * 101 + np.clip(m.split_pct, 0, 100), 0)
     k_idx, k_uniq = pd.factorize(key)
@@ -1496,13 +1508,14 @@ def _categorical(codes: np.ndarray, labels, take: np.ndarray) -> pd.Series:
     """A categorical Series of ``labels[codes[take]]`` (``codes`` are small per-key codes,
     so each line costs one take)."""
     final, uniq = _key_codes(codes, labels)
-    return pd.Series(pd.Categorical.from_codes(final[take], uniq, validate=False))
+    return pd.Series(pd.Categorical.from_codes(  # type: ignore[call-overload]  # as above
+        final[take], uniq, validate=False))
 
 
-def _assemble(s: SimpleNamespace, k: SimpleNamespace, lines: pd.DataFrame,
+def _assemble(s: LineState, k: KeyState, lines: pd.DataFrame,
               adjustments: np.ndarray, reason: np.ndarray) -> pd.DataFrame:
     ki = s.key_idx
-    out = {c: lines[c] for c in ("source_file", "source_row", "provider_id", "date_of_service",
+    out: dict[str, Any] = {c: lines[c] for c in ("source_file", "source_row", "provider_id", "date_of_service",
                                  "hcpcs", "modifiers", "pos", "provider_name", "zip",
                                  "is_duplicate", "reject_kind") if c in lines}
     out["units"] = pd.Series(s.units)
@@ -1547,11 +1560,13 @@ def _assemble(s: SimpleNamespace, k: SimpleNamespace, lines: pd.DataFrame,
             packed[:, j] = finals[name][0]
         line = packed.view(np.uint64).reshape(-1)[ki].view(np.int8).reshape(-1, 8)
         for j, name in enumerate(names):
-            out[name] = pd.Series(pd.Categorical.from_codes(
+            # pandas-stubs want an Index of categories; pandas takes any array-like
+            out[name] = pd.Series(pd.Categorical.from_codes(  # type: ignore[call-overload]
                 np.ascontiguousarray(line[:, j]), finals[name][1], validate=False))
     for name, (fc, uniq) in finals.items():
         if name not in small:
-            out[name] = pd.Series(pd.Categorical.from_codes(fc[ki], uniq, validate=False))
+            out[name] = pd.Series(pd.Categorical.from_codes(  # type: ignore[call-overload]
+                fc[ki], uniq, validate=False))
     year = s.rel_year[s.rel_idx]
     out["rvu_year"] = pd.arrays.IntegerArray(year, ~s.usable)
     out["work_rvu"] = np.where(found, k.work100 / 100.0, np.nan)[ki]
@@ -1573,11 +1588,11 @@ def _assemble(s: SimpleNamespace, k: SimpleNamespace, lines: pd.DataFrame,
     out["outcome"] = _categorical(np.arange(3), ["rejected", "priced", "zero", ""], outcome)
     out["priced"] = s.priced
     out["reason"] = pd.Series(reason, dtype=object, copy=False)
-    cols = [c for c in PRICED_COLUMNS if c in out]
-    frame = pd.DataFrame({c: out[c] for c in cols}, copy=False)
-    for c in GROUPING_COLUMNS:  # in memory only, for the global-period review
-        if c in lines.columns:
-            frame[c] = lines[c].to_numpy()
+    present = [c for c in PRICED_COLUMNS if c in out]
+    frame = pd.DataFrame({c: out[c] for c in present}, copy=False)
+    for g in GROUPING_COLUMNS:  # in memory only, for the global-period review
+        if g in lines.columns:
+            frame[g] = lines[g].to_numpy()
     return frame
 
 
@@ -1612,7 +1627,7 @@ def _rank_lines(g: np.ndarray, val: np.ndarray, tie: np.ndarray, units: np.ndarr
     return start, tot
 
 
-def _imaging_mppr(s: SimpleNamespace, k: SimpleNamespace, settings: PricingSettings) -> None:
+def _imaging_mppr(s: LineState, k: KeyState, settings: PricingSettings) -> None:
     """Multiple-procedure reductions of diagnostic tests per provider and date of service
     (domain.md 2.5, indicators 4, 6, 7): the technical component of the 2nd and later
     procedures is reduced (50% imaging, 25% cardiovascular, 20% ophthalmology) and, for
@@ -1688,7 +1703,7 @@ def _imaging_label(kv: int) -> str:
     return f"multiple {name} procedures (ind {ind}): " + "; ".join(parts)
 
 
-def _component_units(k: SimpleNamespace) -> None:
+def _component_units(k: KeyState) -> None:
     """Per key, the professional-component part of the per-unit amount: the whole amount of
     a 26 row, the 26 row's amount for a global row (capped at the global amount), 0 for TC."""
     d = k.rows
@@ -1731,7 +1746,7 @@ def _mppr(*, n, grp, eligible, mult, key_idx, eb_idx, code_idx, code_rank, all_c
     ``secondary`` (None or a per-line mask): lines billed as a secondary procedure (51 on a
     log without patient ids), reduced even when ranked first in their group.
     """
-    m = SimpleNamespace(
+    m = MpprState(
         first_c=unit_b.copy(), other_c=unit_b.copy(), n_first=np.minimum(units, 1),
         endo_role=np.zeros(n, dtype="int64"), eb_codes=np.zeros(n, dtype="int64"),
         eb_uniq=[], mppr_code=np.zeros(n, dtype="int64"), labels=[""],
@@ -1746,7 +1761,7 @@ def _mppr(*, n, grp, eligible, mult, key_idx, eb_idx, code_idx, code_rank, all_c
         idx = idx[more | secondary[idx]] if secondary is not None else idx[more]
     if len(idx):
         kk = key_idx[idx]  # per-key code facts, for the ranked lines only
-        sub = SimpleNamespace(eb=eb_idx[kk], code=code_idx[kk], rank=code_rank[kk])
+        sub = RankedCodes(eb=eb_idx[kk], code=code_idx[kk], rank=code_rank[kk])
         fam = _endoscopy(m, idx, grp, mult, sub, all_codes, unit_b, units, work_b, base_lookup)
         sec = secondary[idx] if secondary is not None else None
         _rank(m, idx, grp, fam, sub.rank, unit_b, work_b, units, sec)
@@ -1889,7 +1904,7 @@ def _lex_order(g: np.ndarray, val: np.ndarray, tie: np.ndarray) -> np.ndarray:
     return np.argsort(key + np.arange(n, dtype="int64"))
 
 
-def _reasons(s: SimpleNamespace, k: SimpleNamespace) -> np.ndarray:
+def _reasons(s: LineState, k: KeyState) -> np.ndarray:
     """Why a line was credited zero / not priced / rejected ("" when priced).
 
     The text is built once per distinct (code, release, situation), not once per line.
@@ -1936,7 +1951,7 @@ _TEAM_FIELDS = {8: ("ASST SURG", "asst", "80"), 9: ("CO SURG", "co_surg", "62"),
                 10: ("TEAM SURG", "team_surg", "66")}
 
 
-def _reason_text(s: SimpleNamespace, k: SimpleNamespace, i: int, kind: int) -> str:
+def _reason_text(s: LineState, k: KeyState, i: int, kind: int) -> str:
     kk = s.key_idx[i]
     code = k.uniq_codes[k.code_idx[kk]]
     rel = s.release_ids[s.rel_idx[i]]
@@ -1991,8 +2006,6 @@ class PriceOutcome:
 
     @property
     def accounting_line(self) -> str:
-        from rvubench.pricing.summary import accounting_line
-
         return accounting_line(self.accounting)
 
 
@@ -2006,7 +2019,8 @@ def priced_csv_frame(priced: pd.DataFrame) -> pd.DataFrame:
     """The priced frame as the CSV shows it: dates ISO, money to the cent, true/false."""
     out = priced.drop(columns=[c for c in GROUPING_COLUMNS if c in priced.columns])
     out["date_of_service"] = pd.to_datetime(out["date_of_service"]).dt.strftime("%Y-%m-%d")
-    cents = pd.array(out["payment_cents"], dtype="Int64")
+    # pandas-stubs: pd.array has no overload for a Series with a nullable dtype name
+    cents = pd.array(out["payment_cents"], dtype="Int64")  # type: ignore[call-overload]
     na = cents.isna()
     c = cents.fillna(0).to_numpy(dtype="int64")
     dollars = pd.Series(c // 100).astype(str) + "." + pd.Series(c % 100).astype(str).str.zfill(2)
@@ -2067,9 +2081,7 @@ def write_priced_csv(priced: pd.DataFrame, output: Path) -> Path:
     :mod:`rvubench.pricing.csv_writer` writes them about ten times faster (the formula rule
     applied by ``neutralize_formula_array`` to the same text columns).
     """
-    from rvubench.atomic import atomic_path
     from rvubench.pricing.csv_writer import write_frame_csv
-    from rvubench.textsafe import neutralize_formula_array
 
     output = Path(output)
     frame, formatters = priced_csv_columns(priced)
@@ -2099,10 +2111,6 @@ def price_log(
         The output path, the row accounting (rows read = priced + zero + rejected) and the
         ingest warnings.
     """
-    from rvubench.feeschedule.cms import load_fee_schedules
-    from rvubench.ingest.log import read_log, require_data_rows
-    from rvubench.pricing.summary import accounting
-
     settings = settings or PricingSettings()
     result = read_log(paths, mapping=mapping, sheet=sheet, net_reversals=net_reversals)
     require_data_rows(result, _source_names(paths))
@@ -2113,7 +2121,7 @@ def price_log(
                         dict(getattr(result, "sheets", {})))
 
 
-def _source_names(paths: object) -> str:
+def _source_names(paths: str | Path | Iterable[str | Path]) -> str:
     """File names of a run's logs for messages (never the folders above them)."""
     items = [paths] if isinstance(paths, str | Path) else list(paths)
     return ", ".join(Path(p).name for p in items)

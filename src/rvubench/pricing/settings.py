@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rvubench.errors import UsageProblem
+
 POLICIES = ("medicare", "full-credit")
 # How multiple procedures are ranked when the log has no patient or encounter id:
 # "as-billed": never across lines (they may be different patients); a line carrying 51 is
@@ -48,11 +50,7 @@ class PricingSettings:
 
     def __post_init__(self) -> None:
         if self.policy not in POLICIES:
-            from rvubench.errors import UsageProblem
-
             raise UsageProblem(f"policy {self.policy!r} unknown; use one of {', '.join(POLICIES)}")
         if self.without_ids not in WITHOUT_IDS:
-            from rvubench.errors import UsageProblem
-
             raise UsageProblem(f"without_ids {self.without_ids!r} unknown; use one of "
                                f"{', '.join(WITHOUT_IDS)}")

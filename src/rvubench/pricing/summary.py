@@ -28,7 +28,9 @@ def _w4(priced: pd.DataFrame) -> np.ndarray:
 
 def _cents(priced: pd.DataFrame) -> np.ndarray:
     """Payments as integer cents, NA (not estimable) counted as 0."""
-    return pd.array(priced["payment_cents"], dtype="Int64").fillna(0).to_numpy(dtype="int64")
+    # pandas-stubs: pd.array has no overload for a Series with a nullable dtype name
+    cents = pd.array(priced["payment_cents"], dtype="Int64")  # type: ignore[call-overload]
+    return cents.fillna(0).to_numpy(dtype="int64")
 
 
 def _usable(priced: pd.DataFrame) -> pd.Series:

@@ -182,9 +182,10 @@ def contract_page(benchmark: Any, total_compensation: float | None) -> ContractP
         )
         for s in benchmark.scenarios
     )
-    points = []
-    if _position(wm) is not None and _position(tm) is not None:
-        points.append(("this clinician", _position(wm), _position(tm), "circle"))
+    points: list[tuple[str, float, float, str]] = []
+    x, y = _position(wm), _position(tm)
+    if x is not None and y is not None:
+        points.append(("this clinician", x, y, "circle"))
     label = wm.label if wm is not None else ""
     basis = label[label.find("on "):].rstrip(")") if "on " in label else ""
     return ContractPage(

@@ -7,11 +7,13 @@ numbers and applies the Excel number formats of :data:`XLSX_FORMATS`, defined on
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
+
+from rvubench.money import decimal_or_none as _decimal
+from rvubench.money import round_half_up
 
 MISSING = "n/a"
 
@@ -28,35 +30,6 @@ XLSX_FORMATS: dict[str, str] = {
     "gpci": "0.000",
     "date": "yyyy-mm-dd",
 }
-
-
-def _decimal(value: Any) -> Decimal | None:
-    """Return ``value`` as a Decimal, or None for None/NaN/NA/unparseable values."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, Decimal):
-        return None if value.is_nan() else value
-    if isinstance(value, int):
-        return Decimal(value)
-    try:
-        f = float(value)
-    except (TypeError, ValueError):
-        return None
-    if math.isnan(f) or math.isinf(f):
-        return None
-    try:
-        # repr() of a float is its shortest round-trip text: 2.675 -> "2.675", not 2.67499...
-        return Decimal(repr(f))
-    except InvalidOperation:  # pragma: no cover - repr of a finite float always parses
-        return None
-
-
-def round_half_up(value: Any, places: int = 2) -> Decimal | None:
-    """Round ``value`` half-up to ``places`` decimals (None for a missing value)."""
-    d = _decimal(value)
-    if d is None:
-        return None
-    return d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def _grouped(d: Decimal, places: int) -> str:
@@ -104,7 +77,8 @@ def fmt_pct(fraction: Any, places: int = 1) -> str:
     d = _decimal(fraction)
     if d is None:
         return MISSING
-    return f"{_grouped(round_half_up(d * 100, places), places)}%"
+    percent = round_half_up(d * 100, places)
+    return MISSING if percent is None else f"{_grouped(percent, places)}%"
 
 
 def fmt_percentile(value: Any) -> str:

@@ -535,6 +535,7 @@ def _by_code(usable: pd.DataFrame, wrvu_total: float) -> tuple[CodeRow, ...]:
     }).reset_index()
     agg = agg.sort_values(["w_", "hcpcs", "modifier"], ascending=[False, True, True])
     rows = []
+    r: Any  # an itertuples row (pandas-stubs types its fields as any scalar)
     for r in agg.itertuples(index=False):
         wrvu = int(r.w_) / 10_000
         cents = int(r.c_) if r.c_known else None
@@ -578,10 +579,11 @@ def _by_category(usable: pd.DataFrame, wrvu_total: float) -> tuple[CategoryRow, 
     agg = pd.DataFrame({"lines": grouped.size(), "units": sums["units"], "w": sums["w"],
                         "c": sums["c"]}).reset_index()
     agg = agg.sort_values(["w", "category"], ascending=[False, True])
+    records: list[Any] = list(agg.itertuples(index=False))
     return tuple(
         CategoryRow(str(r.category), int(r.lines), int(r.units), int(r.w) / 10_000, int(r.c),
                     (int(r.w) / 10_000) / wrvu_total if wrvu_total else 0.0)
-        for r in agg.itertuples(index=False)
+        for r in records
     )
 
 
@@ -698,7 +700,9 @@ def _value_or_none(value: Any) -> float | None:
 
 def _r2(value: float) -> float:
     """Half-up to 2 decimals, as the PDF shows it (1110.855 -> 1110.86)."""
-    return float(round_half_up(value, 2))
+    rounded = round_half_up(value, 2)
+    assert rounded is not None, "a number, not a missing value"
+    return float(rounded)
 
 
 def _percentile_json(metric: MetricBenchmark | None) -> Any:
@@ -810,8 +814,9 @@ def build_report_model(
     by_category = _by_category(usable, wrvu_total)
 
     comp_per_wrvu = None
-    if benchmark is not None and benchmark.metric("compensation_per_wrvu") is not None:
-        comp_per_wrvu = benchmark.metric("compensation_per_wrvu").value
+    cpw_metric = benchmark.metric("compensation_per_wrvu") if benchmark is not None else None
+    if cpw_metric is not None:
+        comp_per_wrvu = cpw_metric.value
     elif total_compensation is not None and wrvu_fte > 0:
         comp_per_wrvu = (total_compensation / total_fte) / wrvu_fte
 
@@ -932,6 +937,16 @@ def _anchors(result: Any, metric: str) -> tuple[tuple[float, float], ...]:
     return tuple(sorted(pairs))
 
 
+def _as_credited_metric(credited: Any) -> MetricBenchmark | None:
+    """The wRVU row as credited (not benchmarked), shown beside the benchmarked one."""
+    if credited is None:
+        return None
+    row = _metric_from(
+        credited, "wrvu", "Work RVUs (annualized, per clinical FTE, as credited; not used)",
+        "wrvu", credited.wrvu_fte_adjusted, credited.wrvu_percentile)
+    return None if row is None else replace(row, metric="wrvu_as_credited")
+
+
 def _metric_from(result: Any, metric: str, label: str, unit: str, value: Any, pct: Any
                  ) -> MetricBenchmark | None:
     row = (getattr(result, "rows", None) or {}).get(metric)
@@ -993,8 +1008,5 @@ def benchmark_section(result: Any, *, credited: Any = None,
         warnings=tuple(result.warnings) + tuple(result.notes),
         wrvu_period=_value_or_none(getattr(result, "wrvu_total", None)),
         basis_rvu_year=basis_rvu_year,
-        credited_wrvu=None if credited is None else replace(_metric_from(
-            credited, "wrvu", "Work RVUs (annualized, per clinical FTE, as credited; not used)",
-            "wrvu", credited.wrvu_fte_adjusted, credited.wrvu_percentile),
-            metric="wrvu_as_credited"),
+        credited_wrvu=_as_credited_metric(credited),
     )

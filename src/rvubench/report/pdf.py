@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 from urllib.parse import unquote, urlparse
 
@@ -75,7 +76,7 @@ def _describe(exc: Exception, fallback: str) -> str:
     name = getattr(exc, "filename", None) or getattr(exc, "name", None) or fallback
     line = getattr(exc, "lineno", None)
     if line is None and exc.__traceback__ is not None:
-        tb = exc.__traceback__
+        tb: TracebackType | None = exc.__traceback__
         while tb is not None:  # the deepest frame in a template file gives its line
             code_file = tb.tb_frame.f_code.co_filename
             if code_file.endswith(".j2") or code_file.endswith(".html"):

@@ -257,9 +257,11 @@ def build_clinician_report(
     if specialty:
         table = benchmark_table if benchmark_table is not None else load_benchmarks(None)
         models = [parse_comp_model(m) if isinstance(m, str) else m for m in comp_models]
+        named: str = specialty
+
         def bench(wrvu_total: float):
             return benchmark_clinician(
-                wrvu_total=wrvu_total, period=period, specialty=specialty,
+                wrvu_total=wrvu_total, period=period, specialty=named,
                 table=table, clinical_fte=clinical_fte, total_fte=total_fte,
                 total_compensation=total_compensation, region=region, comp_model=models or None,
             )
@@ -282,7 +284,7 @@ def build_clinician_report(
             )
         section = benchmark_section(
             result, credited=credited,
-            basis_rvu_year=int(lfl.data_year) if credited is not None else None)
+            basis_rvu_year=int(lfl.data_year) if lfl is not None and credited is not None else None)
         specialty = result.specialty
     context = dict(section_context or {})
     if specialty and like_for_like and lfl is not None:
