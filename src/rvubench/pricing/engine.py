@@ -77,6 +77,7 @@ from rvubench.atomic import atomic_path
 from rvubench.errors import UnknownLocalityError
 from rvubench.feeschedule.cms import load_fee_schedules, resolve_zip
 from rvubench.ingest.log import read_log, require_data_rows
+from rvubench.pricing.csv_writer import write_frame_csv
 from rvubench.pricing.settings import WITHOUT_IDS, PricingSettings
 from rvubench.pricing.state import (
     BilateralPairs,
@@ -2081,8 +2082,6 @@ def write_priced_csv(priced: pd.DataFrame, output: Path) -> Path:
     :mod:`rvubench.pricing.csv_writer` writes them about ten times faster (the formula rule
     applied by ``neutralize_formula_array`` to the same text columns).
     """
-    from rvubench.pricing.csv_writer import write_frame_csv
-
     output = Path(output)
     frame, formatters = priced_csv_columns(priced)
     filters: dict[str, Any] = {}
