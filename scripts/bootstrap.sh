@@ -2,7 +2,8 @@
 # Set up rvubench on a fresh Debian/Ubuntu machine: the system libraries WeasyPrint needs
 # (Pango, fonts), a virtual environment in .venv, and rvubench itself.
 #   scripts/bootstrap.sh         runtime only
-#   scripts/bootstrap.sh --dev   also pytest, hypothesis, ruff, pypdf (and poppler for pdftoppm)
+#   scripts/bootstrap.sh --dev   also pytest, hypothesis, ruff, pypdf, the dask extra (its
+#                                LocalCluster test) and poppler for pdftoppm
 #   scripts/bootstrap.sh --check only print the system packages that would be installed
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,8 +54,8 @@ else say "creating the virtual environment .venv with $PY"; "$PY" -m venv .venv;
 say "upgrading pip"
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1 || true
 if [ "$dev" = 1 ]; then
-  say "installing rvubench and its dependencies (pandas, pyarrow, openpyxl, weasyprint, jinja2, click) with the dev tools (pytest, hypothesis, ruff, pypdf)"
-  .venv/bin/pip install -q -e ".[dev]"
+  say "installing rvubench and its dependencies (pandas, pyarrow, openpyxl, weasyprint, jinja2, click) with the dev tools (pytest, hypothesis, ruff, pypdf) and the dask extra"
+  .venv/bin/pip install -q -e ".[dev,dask]"
 else
   say "installing rvubench and its dependencies (pandas, pyarrow, openpyxl, weasyprint, jinja2, click)"
   .venv/bin/pip install -q -e .

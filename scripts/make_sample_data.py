@@ -5,6 +5,8 @@ status, global days and PC/TC indicator are noted next to the less common ones. 
 
     python scripts/make_sample_data.py            # rewrites sample_data/
     python scripts/make_sample_data.py --out DIR  # somewhere else
+    python scripts/make_sample_data.py --scale 1000000 --clinicians 500 --out DIR
+        # DIR/log.csv and DIR/roster.csv: a real-shaped department log (perf/)
 
 The output is byte-identical from run to run (fixed seed, no timestamps).
 """
@@ -316,6 +318,110 @@ def make_department(rng: random.Random) -> tuple[list[Line], list[list[str]]]:
     return lines, roster
 
 
+# ---------------------------------------------------------------- logs at scale (perf/)
+# Specialty -> (hand-checked mix above, share of lines from it, the fee-schedule ranges its
+# long tail of codes comes from, modifier of the tail). The tail is drawn from the bundled
+# RVU26C rows (status A, work RVUs > 0) in those ranges, Zipf-weighted, so a clinician
+# bills a hundred or more distinct codes and a department several hundred.
+SCALE_SPECIALTIES = {
+    "Family Medicine": (FM_MIX, 0.85, [("10004", "69990"), ("90281", "99199")], ""),
+    "Internal Medicine": (IM_MIX, 0.85, [("90281", "99199")], ""),
+    "General Surgery": (SURG_GS, 0.6, [("10004", "49999")], ""),
+    "Interventional Radiology": (IR_DEPT, 0.6, [("32400", "37799"), ("47000", "50999"),
+                                                ("75600", "77099")], ""),
+    "Diagnostic Radiology": (DR, 0.5, [("70010", "76999")], "26"),
+    "Cardiology": (CARDIO, 0.6, [("92920", "93799"), ("33010", "33999")], ""),
+    "Orthopedic Surgery": (ORTHO, 0.6, [("20000", "29999")], ""),
+    "Gastroenterology": (GI, 0.7, [("43100", "46999")], ""),
+}  # fmt: skip
+SCALE_EM = ["99202", "99203", "99204", "99205", "99211", "99212", "99213", "99214", "99215",
+            "99221", "99222", "99223", "99231", "99232", "99233", "99238", "99239", "99242",
+            "99243", "99244", "99291", "99292", "99307", "99308", "99309"]  # fmt: skip
+
+
+def _fee_rows() -> list[dict[str, str]]:
+    """Global rows (no modifier) of the bundled RVU26C: status A, work RVUs above zero."""
+    import gzip
+
+    path = Path(__file__).resolve().parents[1] / "src/rvubench/data/cms/rvu26c.csv.gz"
+    with gzip.open(path, "rt", newline="") as fh:
+        return [r for r in csv.DictReader(fh)
+                if r["mod"] == "" and r["status"] == "A" and float(r["work_rvu"]) > 0]
+
+
+def make_scale(lines: int, clinicians: int, seed: int, start: date, end: date,
+               specialty: str | None = None) -> tuple[list[list[str]], list[list[str]]]:
+    """A department log of ``lines`` lines over ``clinicians`` clinicians and its roster.
+
+    Shaped like real exports: a patient column, procedures, imaging and E/M mixed, each
+    clinician's own hand-checked mix plus a long tail of real codes, a few modifiers (25 on a
+    visit with a procedure, 26 on imaging, 59/RT/LT/50 on some procedures), lines grouped in
+    encounters of one patient. Deterministic for a seed.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    rows = _fee_rows()
+    codes = [r["hcpcs"] for r in rows]
+    names = [specialty] if specialty else sorted(SCALE_SPECIALTIES)
+    days = np.array(workdays(start, end), dtype="datetime64[D]")
+    header = [["provider_id", "name", "specialty", "clinical_fte", "total_fte",
+               "total_compensation", "locality"]]  # fmt: skip
+    roster, plans = [], []
+    for i in range(clinicians):
+        spec = names[i % len(names)]
+        mix, share, ranges, tail_mod = SCALE_SPECIALTIES[spec]
+        pid = f"{spec[:2].upper()}-{i + 1:05d}"
+        fte = float(rng.choice([1.0, 1.0, 1.0, 0.8, 0.6]))
+        comp = int(rng.integers(200, 650)) * 1000
+        roster.append([pid, f"Clinician {i + 1}", spec, f"{fte:.1f}", f"{fte:.1f}", str(comp),
+                       "10112-00" if i % 7 else "01182-18"])  # fmt: skip
+        tail = [c for c in codes if any(lo <= c <= hi for lo, hi in ranges)]
+        tail = list(rng.permutation(tail)[:300]) + SCALE_EM
+        plans.append((pid, mix, share, tail, tail_mod))
+    owner = np.sort(np.concatenate([np.arange(min(clinicians, lines)),
+                                    rng.integers(0, clinicians, max(lines - clinicians, 0))]))
+    out: list[list[str]] = []
+    for k, (pid, mix, share, tail, tail_mod) in enumerate(plans):
+        n = int(np.count_nonzero(owner == k))
+        if n == 0:
+            continue
+        core_w = np.array([t[-1] for t in mix], dtype=float)
+        core = rng.choice(len(mix), n, p=core_w / core_w.sum())
+        tail_w = 1.0 / np.arange(1, len(tail) + 1) ** 1.1
+        tail_pick = rng.choice(len(tail), n, p=tail_w / tail_w.sum())
+        use_core = rng.random(n) < share
+        day = np.sort(rng.choice(days, n))
+        # encounters: 1-3 lines of one patient; a panel of returning patients
+        new_enc = rng.random(n) < 0.55
+        new_enc[0] = True
+        enc = np.cumsum(new_enc)
+        patient = rng.integers(0, max(n // 3, 50), enc[-1] + 1)[enc]
+        mod_roll = rng.random(n)
+        prefix = pid.replace("-", "")
+        for j in range(n):
+            if use_core[j]:
+                entry = mix[core[j]]
+                code, mods = entry[0], entry[1]
+                pos = entry[2] if len(entry) == 4 else "11"
+            else:
+                code, mods = tail[tail_pick[j]], tail_mod
+                pos = "11" if code.startswith("99") else ("22" if mod_roll[j] < 0.7 else "21")
+                if code.startswith("99"):
+                    mods = "25" if not new_enc[j] and mod_roll[j] < 0.3 else ""
+                elif not mods and mod_roll[j] < 0.04:
+                    mods = "59"
+                elif not mods and mod_roll[j] < 0.06:
+                    mods = "RT" if mod_roll[j] < 0.05 else "LT"
+                elif not mods and mod_roll[j] < 0.065:
+                    mods = "50"
+            units = "2" if mod_roll[j] > 0.985 and code.startswith("9") else "1"
+            out.append([pid, str(day[j]), code, mods, units, pos,
+                        f"SYN-{prefix}-{patient[j]:06d}"])  # fmt: skip
+    out.sort(key=lambda r: (r[1], r[0]))
+    return [LOG_HEADER] + out, header + roster
+
+
 # ---------------------------------------------------------------- writers
 def write_csv(path: Path, rows: list[list[str]], *, encoding="utf-8", delimiter=",") -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -382,8 +488,25 @@ def write_messy(out: Path, ir: list[Line]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "sample_data")
+    parser.add_argument("--scale", type=int, metavar="LINES", default=None,
+                        help="write OUT/log.csv (LINES lines) and OUT/roster.csv instead of the samples")
+    parser.add_argument("--clinicians", type=int, default=1, help="with --scale [default: 1]")
+    parser.add_argument("--seed", type=int, default=SEED, help="with --scale")
+    parser.add_argument("--specialty", choices=sorted(SCALE_SPECIALTIES), default=None,
+                        help="with --scale: every clinician of this specialty [default: all in turn]")
+    parser.add_argument("--start", type=date.fromisoformat, default=date(2026, 1, 1),
+                        help="with --scale: first day [default: 2026-01-01]")
+    parser.add_argument("--end", type=date.fromisoformat, default=date(2026, 12, 31),
+                        help="with --scale: last day [default: 2026-12-31]")
     args = parser.parse_args()
     out: Path = args.out
+    if args.scale is not None:
+        log, roster = make_scale(args.scale, args.clinicians, args.seed, args.start, args.end,
+                                 args.specialty)
+        write_csv(out / "log.csv", log)
+        write_csv(out / "roster.csv", roster)
+        print(f"{len(log) - 1} lines, {args.clinicians} clinicians in {out}")
+        return
     ir = make_ir_quarter(random.Random(SEED))
     write_csv(out / "ir_quarter.csv", [LOG_HEADER] + [ln.row() for ln in ir])
     fm = make_family_medicine(random.Random(SEED + 1))

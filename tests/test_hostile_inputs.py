@@ -275,12 +275,12 @@ def test__price__removes_stale_part_files_of_a_dead_run(tmp_path):
 def test__price__disk_full_is_an_error_not_a_traceback(tmp_path, monkeypatch):
     import errno
 
-    import pandas as pd
+    from rvubench.pricing import engine
 
-    def full(self, *a, **k):
+    def full(*a, **k):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(pd.DataFrame, "to_csv", full)
+    monkeypatch.setattr(engine, "write_frame_csv", full)  # the priced CSV's writer
     out = tmp_path / "p.csv"
     res = CliRunner().invoke(cli, ["price", str(SAMPLE), "-o", str(out)])
     assert res.exit_code == 2 and res.exception is None or isinstance(res.exception, SystemExit)

@@ -217,3 +217,29 @@ def test__without_the_fast_writer_the_stock_paths_give_the_same_package(
     for name in stock:
         assert fast[name] == stock[name], name
 
+
+
+@pytest.mark.parametrize("write_only", [False, True])
+def test__frame_written_in_chunks_is_the_same_sheet(tmp_path, monkeypatch, write_only):
+    """write_frame turns FRAME_CHUNK rows at a time into cells: chunk boundaries change
+    nothing (7 rows in chunks of 3 against one chunk)."""
+    import pandas as pd
+
+    frame = pd.DataFrame({
+        "hcpcs": ["99213", "=bad", None, "71046", "a & b", "x", "y"],
+        "wrvu_credit": [1.3, 0.21, float("nan"), 2.5, 0.0, 1e-4, 3.0],
+        "date_of_service": pd.to_datetime(["2026-07-01"] * 6 + [None]),
+        "units": [1, 2, 1, 1, 3, 1, 1],
+    })  # fmt: skip
+    parts = []
+    for chunk in (3, 50_000):
+        monkeypatch.setattr(render_xlsx, "FRAME_CHUNK", chunk)
+        wb = render_xlsx._Workbook(write_only=write_only)
+        if not write_only:
+            wb.remove(wb.active)
+        wb.properties.created = dt.datetime(2026, 1, 1)
+        render_xlsx.write_frame(wb, "Lines", frame)
+        render_xlsx.save_workbook(wb, tmp_path / f"{chunk}.xlsx")
+        parts.append(_parts(tmp_path / f"{chunk}.xlsx"))
+    assert parts[0] == parts[1]
+    assert b"99213" in parts[0]["xl/worksheets/sheet1.xml"]

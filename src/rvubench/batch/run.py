@@ -76,6 +76,9 @@ class BatchOptions:
         templates: templates folder (``--templates``); None = bundled.
         mapping: header mapping TOML for the log; sheet: XLSX sheet of the log.
         kind: report kind, ``productivity`` or ``contract``.
+        scheduler: address of a ``dask.distributed`` scheduler (``tcp://host:8786``); the
+            clinicians then run on its workers (``jobs`` is not used). The workers need
+            rvubench installed and must see ``out_dir`` (a shared file system).
         comp_models, region, like_for_like: as ``report``'s options; a roster column of the
             same name (``comp_model``, ``region``, ``kind``, ``like_for_like``) wins for its
             clinician.
@@ -102,6 +105,7 @@ class BatchOptions:
     benchmark_sheet: str | None = None
     survey_year: int | None = None
     benchmark_metric: str | None = None
+    scheduler: str | None = None
 
 
 @dataclass
@@ -458,6 +462,34 @@ def process_alive(pid: int) -> bool:
         return True  # no /proc: the signal test above is all there is
 
 
+class _DaskExecutor:
+    """A ``dask.distributed`` client's executor: clinicians run on the cluster's workers.
+
+    The parent still reads and prices the log once; each task ships one clinician's priced
+    lines (a few hundred kB) to a worker, which writes that clinician's files into the
+    output folder, so the folder must be on a file system every worker mounts.
+    """
+
+    def __init__(self, address: str) -> None:
+        try:
+            from distributed import Client
+        except ImportError as exc:
+            raise UsageProblem(
+                "--scheduler needs dask.distributed: pip install 'rvubench[dask]'"
+            ) from exc
+        try:
+            self.client = Client(address, timeout="20s", set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise UsageProblem(f"--scheduler {address}: cannot reach the dask scheduler ({exc})"
+                               ) from exc
+        self.executor = self.client.get_executor(pure=False)
+        self.slots = max(sum(self.client.nthreads().values()), 1)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True)
+        self.client.close()
+
+
 class _InlineExecutor(Executor):
     """Runs each task at submit time in this process (``--jobs 1``)."""
 
@@ -688,17 +720,24 @@ def _run_batch(options: BatchOptions, executor: Executor | None,
     prepared = time.perf_counter()
     say(f"reporting {len(to_report)} clinicians for {period.label}")
     own_executor = executor is None
-    if executor is None:
+    cluster = _DaskExecutor(options.scheduler) if own_executor and options.scheduler else None
+    slots = cluster.slots if cluster is not None else jobs
+    if cluster is not None:
+        executor = cluster.executor
+    elif executor is None:
         executor = (
             _InlineExecutor() if jobs == 1 or len(to_report) <= 1 else _default_executor(jobs)
         )
-    restart = (lambda: _default_executor(jobs)) if own_executor and jobs > 1 else None
+    local_pool = own_executor and cluster is None and jobs > 1
+    restart = (lambda: _default_executor(jobs)) if local_pool else None
     try:
-        window = max(2 * jobs, 2)
+        window = max(2 * slots, 2)
         results, executor = _run_tasks(executor, tasks(), len(to_report), window, progress,
                                        restart)  # fmt: skip
     finally:
-        if own_executor:
+        if cluster is not None:
+            cluster.close()
+        elif own_executor:
             executor.shutdown(wait=True)
 
     reported = time.perf_counter()

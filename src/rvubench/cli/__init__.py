@@ -7,12 +7,19 @@ one-line ``Error: ...`` on stderr with the exit code the error carries (1 data, 
 
 from __future__ import annotations
 
+import os
 import sys
 
-import click
+# Workbooks are written fastest by render_xlsx's own text serializer, which openpyxl only
+# lets run on its ElementTree path: with lxml installed openpyxl would switch to lxml and a
+# 60,000-line Lines sheet takes about twice as long (perf/xlsx_writers.py). Set before
+# anything imports openpyxl; a user's explicit OPENPYXL_LXML wins.
+os.environ.setdefault("OPENPYXL_LXML", "False")
 
-from rvubench import __version__
-from rvubench.errors import RvubenchError
+import click  # noqa: E402
+
+from rvubench import __version__  # noqa: E402
+from rvubench.errors import RvubenchError  # noqa: E402
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 

@@ -82,6 +82,14 @@ class _Progress:
     help="Worker processes [default: the machine's cores].",
 )
 @click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Run the clinicians on a dask.distributed cluster (e.g. tcp://10.0.0.5:8786) "
+    "instead of local processes; needs rvubench[dask], and --out on a file system every "
+    "worker shares.",
+)
+@click.option(
     "--format",
     "formats",
     default="pdf,xlsx",
@@ -139,6 +147,7 @@ def command(
     out_dir: Path,
     period: str | None,
     jobs: int | None,
+    scheduler: str | None,
     formats: str,
     benchmark: Path | None,
     benchmark_sheet: str | None,
@@ -203,6 +212,7 @@ def command(
         sheet=sheet,
         net_reversals=net_reversals,
         kind=kind,
+        scheduler=scheduler,
         comp_models=tuple(comp_models),
         region=region,
         like_for_like=like_for_like,

@@ -78,6 +78,7 @@ from rvubench.atomic import atomic_path
 from rvubench.errors import UnknownLocalityError
 from rvubench.feeschedule.cms import load_fee_schedules, resolve_zip
 from rvubench.ingest.log import read_log, require_data_rows
+from rvubench.pricing.csv_writer import write_frame_csv
 from rvubench.pricing.settings import WITHOUT_IDS, PricingSettings
 from rvubench.pricing.state import (
     BilateralPairs,
@@ -91,7 +92,7 @@ from rvubench.pricing.state import (
     RowData,
 )
 from rvubench.pricing.summary import accounting, accounting_line
-from rvubench.textsafe import neutralize_formulas
+from rvubench.textsafe import neutralize_formula_array
 
 # Place-of-service codes paid at the facility rate (CMS's facility list); others non-facility.
 FACILITY_POS = frozenset(
@@ -797,7 +798,11 @@ def _line_status(s: LineState, lines: pd.DataFrame, settings: PricingSettings,
     grp = prov_idx.astype("int64") * (s.n_dates + 1) + day
     who = _patient_or_encounter(lines)
     if who is not None:  # Medicare ranks per patient and day: split provider/days by patient
-        grp, _ = pd.factorize(pd.MultiIndex.from_arrays([grp, who]))
+        # one int64 key per (group, patient) pair, numbered in order of first appearance as
+        # factorizing the pairs themselves would (a MultiIndex of them took 2-5 s per 1M lines)
+        g, _ = pd.factorize(grp)
+        w, w_u = pd.factorize(who)
+        grp, _ = pd.factorize(g.astype("int64") * max(len(w_u), 1) + w)
     elif len(prov_u) * (s.n_dates + 1) > 20_000_000:  # keep bincount arrays small
         grp, _ = pd.factorize(grp)
     s.grp = grp
@@ -2067,14 +2072,61 @@ def priced_csv_frame(priced: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _payment_text(cents: Any) -> str:
+    return "" if cents is None else f"{int(cents) // 100}.{str(int(cents) % 100).zfill(2)}"
+
+
+def _bool_text(v: Any) -> str:
+    return "true" if v else "false"
+
+
+def _rvu_text(v: Any) -> str:
+    return "" if v is None or pd.isna(v) else f"{v:.2f}"
+
+
+def _credit_text(v: Any) -> str:
+    return "nan" if v is None else f"{v:.4f}".rstrip("0").rstrip(".")
+
+
+def _date_text(v: Any) -> str:
+    return "" if v is None else v.strftime("%Y-%m-%d")
+
+
+def priced_csv_columns(priced: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The priced frame's CSV columns and how each non-default one is written: the same
+    text as ``priced_csv_frame(priced).to_csv(index=False)`` (dates ISO, payment from the
+    integer cents, true/false, work RVUs to 2 places, credits to at most 4), formatted once
+    per distinct value by :func:`rvubench.pricing.csv_writer.write_frame_csv`."""
+    out = priced.drop(columns=[c for c in GROUPING_COLUMNS if c in priced.columns])
+    out["date_of_service"] = pd.to_datetime(out["date_of_service"])
+    out["payment"] = pd.array(out["payment_cents"], dtype="Int64")
+    formatters: dict[str, Any] = {
+        "date_of_service": _date_text, "payment": _payment_text, "work_rvu": _rvu_text,
+        "wrvu_credit": _credit_text,
+    }
+    formatters.update({b: _bool_text for b in ("priced", "is_duplicate") if b in out})
+    return out, formatters
+
+
 def write_priced_csv(priced: pd.DataFrame, output: Path) -> Path:
     """Write the priced CSV with the one atomic writer (``rvubench.atomic.atomic_path``:
     temp file in the same folder, then ``os.replace``, mode 0644, non-regular targets
-    refused). Formula-like text is neutralized (``rvubench.textsafe.neutralize_formulas``)."""
+    refused). Formula-like text is neutralized (``rvubench.textsafe.neutralize_formulas``).
+
+    The bytes are those of ``neutralize_formulas(priced_csv_frame(priced),
+    CSV_TEXT_COLUMNS).to_csv(index=False, lineterminator="\n")``;
+    :mod:`rvubench.pricing.csv_writer` writes them about ten times faster (the formula rule
+    applied by ``neutralize_formula_array`` to the same text columns).
+    """
     output = Path(output)
-    frame = neutralize_formulas(priced_csv_frame(priced), CSV_TEXT_COLUMNS)
+    frame, formatters = priced_csv_columns(priced)
+    filters: dict[str, Any] = {}
+    for c in CSV_TEXT_COLUMNS:  # as neutralize_formulas: object and str columns only
+        if c in frame.columns and (frame[c].dtype == object
+                                   or str(frame[c].dtype) in ("string", "str")):
+            filters[c] = neutralize_formula_array
     with atomic_path(output) as tmp:
-        frame.to_csv(tmp, index=False, lineterminator="\n")
+        write_frame_csv(frame, Path(tmp), formatters, array_filters=filters)
     return output
 
 

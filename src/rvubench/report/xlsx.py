@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import itertools
 import math
 import re
 import zipfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,7 @@ from rvubench.report.formatting import XLSX_FORMATS
 from rvubench.report.model import ReportModel, SheetTable, resolve_callable
 
 WRITE_ONLY_LINES = 20_000
+FRAME_CHUNK = 50_000  # rows of a frame turned into cell values at a time
 FLOAT_PLACES = 6
 """Stored floats are rounded to this many decimals: no binary noise (5.600000000000001)."""
 MAX_WIDTH = 60
@@ -430,11 +432,17 @@ def frame_cells(ws: Any, frame: pd.DataFrame, columns: Sequence[tuple[str, str |
     """Rows of :func:`cell` values of ``frame``'s ``(column, format)`` pairs, built column-wise.
 
     Missing values (NaN, NA, NaT) become empty cells and timestamps Python datetimes, as
-    :func:`cell` does for any value.
+    :func:`cell` does for any value. Built :data:`FRAME_CHUNK` rows at a time, so a
+    write-only sheet of 300,000 lines never holds every value as a Python object at once.
     """
     if not columns:
         return iter(())
-    return zip(*(column_cells(ws, frame[c].tolist(), f) for c, f in columns), strict=True)
+
+    def chunk(start: int) -> Iterable[tuple[Any, ...]]:
+        part = frame.iloc[start:start + FRAME_CHUNK]
+        return zip(*(column_cells(ws, part[c].tolist(), f) for c, f in columns), strict=True)
+
+    return itertools.chain.from_iterable(chunk(i) for i in range(0, len(frame), FRAME_CHUNK))
 
 
 def write_frame(wb: Workbook, title: str, frame: pd.DataFrame,
@@ -673,6 +681,58 @@ class FastWorksheetWriter(WorksheetWriter):
         if LXML or not callable(out):
             super().write_row(xf, row, row_idx)
             return
+        self._write_items(xf, out, ((c, None) for c in row), row_idx)
+
+    def write_values(self, xf: Any, values: Iterable[Any], row_idx: int) -> None:
+        """Write one ``<row>`` of appended values (a write-only sheet's ``append``).
+
+        Plain text, numbers and booleans become XML text straight from the value, without
+        the cell object and type dispatch openpyxl's write-only ``append`` makes for each
+        (about 60 us a cell, most of a large Lines sheet); anything else becomes the cell
+        openpyxl would make and takes :meth:`write_row`'s path. Same bytes either way.
+        """
+        out = getattr(xf, "_file", None)
+        if LXML or not callable(out):
+            super().write_row(xf, self.ws._values_to_row(values, row_idx), row_idx)
+            return
+        self._write_items(xf, out, self._items(values, row_idx), row_idx)
+
+    def _items(self, values: Iterable[Any], row_idx: int) -> Iterator[tuple[Any, str | None]]:
+        """(cell, None) or (None, xml text) per non-empty value, as openpyxl binds them."""
+        ws = self.ws
+        letters: list[str] = self.__dict__.setdefault("_letters", [""])
+        illegal = ILLEGAL_CHARACTERS_RE.search
+        r = f"{row_idx}"
+        for col, v in enumerate(values, 1):
+            if v is None:
+                continue
+            t = type(v)
+            kind = None
+            if t is str:
+                if not (len(v) > 32767 or (v and v[0] in "=#") or illegal(v)):
+                    kind = "s"
+            elif t is int or (t is float and math.isfinite(v)):
+                kind = "n"
+            elif t is bool:
+                kind = "b"
+            if kind is not None:
+                while len(letters) <= col:
+                    letters.append(get_column_letter(len(letters)))
+                yield None, _cell_xml(kind, v, f'<c r="{letters[col]}{r}"', None)
+                continue
+            if isinstance(v, Cell):  # as WriteOnlyWorksheet._values_to_row
+                c = v
+            else:
+                c = WriteOnlyCell(ws)
+                c.value = v
+            c.column = col
+            c.row = row_idx
+            if c.hyperlink is not None:
+                c.hyperlink.ref = c.coordinate
+            yield c, None
+
+    def _write_items(self, xf: Any, out: Any, items: Iterable[tuple[Any, str | None]],
+                     row_idx: int) -> None:
         ws = self.ws
         wb = ws.parent
         epoch = None if wb.iso_dates else wb.epoch
@@ -683,9 +743,8 @@ class FastWorksheetWriter(WorksheetWriter):
         attrs.update(ws.row_dimensions.get(row_idx, {}))
         with xf.element("row", attrs):
             parts: list[str] = []
-            for c in row:
-                text = None
-                if c._comment is None and c._hyperlink is None:
+            for c, text in items:
+                if text is None and c._comment is None and c._hyperlink is None:
                     value = c._value
                     style = c._style
                     sid = ""
@@ -729,6 +788,24 @@ class _FastWriteOnlyWorksheet(WriteOnlyWorksheet):
         if self._writer is None:
             self._writer = FastWorksheetWriter(self)
             self._writer.write_top()
+
+    def _write_rows(self) -> Generator[None, Any, None]:
+        """As ``WriteOnlyWorksheet._write_rows``, each row's values handed to
+        :meth:`FastWorksheetWriter.write_values` instead of becoming cells first."""
+        try:
+            xf = self._writer.xf.send(True)
+        except StopIteration:
+            self._already_saved()
+        with xf.element("sheetData"):
+            row_idx = 1
+            try:
+                while True:
+                    row: Any = yield
+                    self._writer.write_values(xf, row, row_idx)
+                    row_idx += 1
+            except GeneratorExit:
+                pass
+        self._writer.xf.send(None)
 
 
 class _Workbook(Workbook):
