@@ -33,6 +33,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from rvubench.batch.department import (
@@ -517,61 +518,71 @@ def _run_tasks(
     is retried once on it; a clinician that fails again is reported failed. Returns the
     results and the executor in use at the end (the caller shuts it down).
     """
-    from concurrent.futures.process import BrokenProcessPool
+    runner = _TaskRunner(executor, total, progress, restart)
+    for task in tasks:
+        runner.submit(task)
+        if len(runner.pending) >= window:
+            runner.collect_some()
+    while runner.pending:
+        runner.collect_some()
+    return runner.results, runner.executor
 
-    results: dict[str, ClinicianResult] = {}
-    pending: dict[Future, ClinicianTask] = {}
-    retried: set[str] = set()
-    restarts = 0
-    done_count = 0
 
-    def submit(task: ClinicianTask) -> None:
+class _TaskRunner:
+    """The in-flight clinicians of one batch, their results, and the one pool restart."""
+
+    def __init__(self, executor: Executor, total: int, progress: ProgressFn | None,
+                 restart: Callable[[], Executor] | None) -> None:
+        self.executor = executor
+        self.total = total
+        self.progress = progress
+        self.restart = restart
+        self.results: dict[str, ClinicianResult] = {}
+        self.pending: dict[Future, ClinicianTask] = {}
+        self.retried: set[str] = set()
+        self.restarts = 0
+        self.done_count = 0
+
+    def submit(self, task: ClinicianTask) -> None:
         try:
-            fut = executor.submit(report_clinician, task)
+            fut = self.executor.submit(report_clinician, task)
         except Exception as exc:  # a broken pool refuses new work: fail this clinician only
             fut = Future()
             fut.set_exception(exc)
-        pending[fut] = task
+        self.pending[fut] = task
 
-    def may_retry(exc: Exception, pid: str) -> bool:
-        nonlocal executor, restarts
-        if restart is None or pid in retried or not isinstance(exc, BrokenProcessPool):
+    def may_retry(self, exc: Exception, pid: str) -> bool:
+        """True when ``pid`` is to run again: the pool died under it (first time only)."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self.restart is None or pid in self.retried or not isinstance(exc, BrokenProcessPool):
             return False
-        if _broken(executor):  # this failure came from the pool in use: replace it, once
-            if restarts:
+        if _broken(self.executor):  # this failure came from the pool in use: replace it, once
+            if self.restarts:
                 return False
-            executor.shutdown(wait=False, cancel_futures=True)
-            executor = restart()
-            restarts += 1
-        retried.add(pid)
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.executor = self.restart()
+            self.restarts += 1
+        self.retried.add(pid)
         return True
 
-    def collect(futures: set[Future]) -> None:
-        nonlocal done_count
-        for fut in futures:
-            task = pending.pop(fut)
+    def collect_some(self) -> None:
+        """Wait for at least one task, then record every finished one."""
+        finished, _ = wait(list(self.pending), return_when=FIRST_COMPLETED)
+        for fut in finished:
+            task = self.pending.pop(fut)
             pid = task.clinician.provider_id
             try:
                 result = fut.result()
             except Exception as exc:  # the worker process died, or the executor failed
-                if may_retry(exc, pid):
-                    submit(task)
+                if self.may_retry(exc, pid):
+                    self.submit(task)
                     continue
                 result = ClinicianResult(pid, False, f"worker failed: {type(exc).__name__}: {exc}")
-            results[pid] = result
-            done_count += 1
-            if progress is not None:
-                progress(done_count, total, pid, "done" if result.ok else "FAILED")
-
-    for task in tasks:
-        submit(task)
-        if len(pending) >= window:
-            finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-            collect(set(finished))
-    while pending:
-        finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-        collect(set(finished))
-    return results, executor
+            self.results[pid] = result
+            self.done_count += 1
+            if self.progress is not None:
+                self.progress(self.done_count, self.total, pid, "done" if result.ok else "FAILED")
 
 
 def _broken(executor: Executor) -> bool:
@@ -584,7 +595,7 @@ def _broken(executor: Executor) -> bool:
 def _add_data_year_credits(priced: pd.DataFrame, lines: pd.DataFrame, fees: Any,
                            settings: PricingSettings, entries: list[RosterEntry],
                            table: Any) -> None:
-    """Like-for-like benchmarking (issue 8) for every clinician at the cost of one pass.
+    """Like-for-like benchmarking for every clinician at the cost of one pass.
 
     For each benchmark data year of the roster's specialties whose fee schedule is loaded,
     the whole department is priced once more on that year's RVUs; the credits go into the
@@ -709,7 +720,7 @@ def _run_batch(options: BatchOptions, executor: Executor | None,
 
     def tasks() -> Iterator[ClinicianTask]:
         for e in to_report:
-            rows = priced.take(positions[_key(e.provider_id)]).reset_index(drop=True)
+            rows = priced.take(np.asarray(positions[_key(e.provider_id)])).reset_index(drop=True)
             yield ClinicianTask(
                 clinician=e, priced=rows, period=period, settings=options.settings, out_dir=out_dir, stem=stems[e.provider_id],
                 formats=formats, benchmark_table=table, templates=options.templates,
@@ -815,10 +826,10 @@ def _changes(priced: pd.DataFrame, period: Any, coverage: tuple[date, date] | No
     def pct(now: pd.Series, before: pd.DataFrame | None) -> dict[str, float | None]:
         if before is None:
             return {}
-        out = {}
+        out: dict[str, float | None] = {}
         for key, w in now.items():
             prior = int(before["w"].get(key, 0))
-            out[key] = None if prior <= 0 else round((int(w) - prior) / prior * 100, 1)
+            out[str(key)] = None if prior <= 0 else round((int(w) - prior) / prior * 100, 1)
         return out
 
     previous = shift_quarters(period, -1) if period.kind == "quarter" else None
@@ -841,7 +852,7 @@ def _clinician_row(
     key = _key(e.provider_id)
     lines, w, cents = (0, 0, 0)
     if key in figures.index:
-        hit = figures.loc[key]
+        hit: Any = figures.loc[key]  # one row (keys are unique): a Series of scalars
         lines, w, cents = int(hit["lines"]), int(hit["w"]), int(hit["c"])
     wrvu = w / _WRVU_SCALE
     annualized = wrvu * factor
@@ -911,7 +922,8 @@ def _not_in_roster(
     for key, rec in grouped.iterrows():
         lines = w = 0
         if key in figures.index:
-            lines, w = int(figures.loc[key, "lines"]), int(figures.loc[key, "w"])
+            hit: Any = figures.loc[key]  # type: ignore[call-overload]  # a Hashable label
+            lines, w = int(hit["lines"]), int(hit["w"])
         who = f"provider {rec['pid']!r}" if rec["pid"] else "lines without a provider id"
         out.append(
             NotReported(

@@ -2099,7 +2099,7 @@ def priced_csv_columns(priced: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, An
     per distinct value by :func:`rvubench.pricing.csv_writer.write_frame_csv`."""
     out = priced.drop(columns=[c for c in GROUPING_COLUMNS if c in priced.columns])
     out["date_of_service"] = pd.to_datetime(out["date_of_service"])
-    out["payment"] = pd.array(out["payment_cents"], dtype="Int64")
+    out["payment"] = pd.array(out["payment_cents"], dtype="Int64")  # type: ignore[call-overload]  # stubs reject a Series
     formatters: dict[str, Any] = {
         "date_of_service": _date_text, "payment": _payment_text, "work_rvu": _rvu_text,
         "wrvu_credit": _credit_text,

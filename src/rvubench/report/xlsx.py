@@ -1,6 +1,6 @@
 """Render a report model to an Excel workbook with openpyxl.
 
-Sheets (interface.md): ``Summary``, ``By Code``, ``By Month``, ``Lines``, ``Benchmarks``,
+Sheets: ``Summary``, ``By Code``, ``By Month``, ``Lines``, ``Benchmarks``,
 ``Exceptions``, plus ``By Category`` and any sheets the model's optional sections add.
 Every figure is a number with a number format (formatting.XLSX_FORMATS), never text and
 never a formula; header rows are frozen, tables have an autofilter, ``By Month`` carries a
@@ -11,7 +11,7 @@ Every sheet is written with ``ws.append`` only, so the same code serves openpyxl
 and write-only modes; workbooks with more than :data:`WRITE_ONLY_LINES` lines use
 write-only mode (rows streamed to disk, flat memory).
 
-Speed (issue 6): openpyxl serializes every cell through a pure-Python ElementTree when lxml
+Speed: openpyxl serializes every cell through a pure-Python ElementTree when lxml
 is absent (about 7 us a cell, most of a workbook's cost). :class:`FastWorksheetWriter`
 writes the plain cells (text, numbers, booleans, dates) as the same XML text directly and
 hands anything else (formulas, rich text, comments, hyperlinks, ISO dates) to openpyxl's own
@@ -90,7 +90,7 @@ COLUMN_WIDTHS: dict[str, float] = {
 }
 
 
-#: Headers a person reads, per tidy column name (interface.md allows labels in the workbook,
+#: Headers a person reads, per tidy column name (the workbook may show labels,
 #: in the same columns and order; the priced CSV and --json keep the tidy names). Names not
 #: listed get :func:`header_label`'s generic wording ("wrvu_in_effect" -> "wRVU in effect").
 HEADER_LABELS: dict[str, str] = {
@@ -750,9 +750,10 @@ class FastWorksheetWriter(WorksheetWriter):
                     sid = ""
                     if style is not None:
                         key = style.tobytes()
-                        sid = style_ids.get(key)
-                        if sid is None:
-                            sid = style_ids[key] = f"{c.style_id}" if any(style) else ""
+                        known = style_ids.get(key)
+                        if known is None:
+                            known = style_ids[key] = f"{c.style_id}" if any(style) else ""
+                        sid = known
                     if not sid:
                         if value is None:
                             continue
@@ -784,10 +785,13 @@ class FastWorksheetWriter(WorksheetWriter):
 class _FastWriteOnlyWorksheet(WriteOnlyWorksheet):
     """Write-only sheet streaming its rows through :class:`FastWorksheetWriter`."""
 
+    _writer: Any  # openpyxl's own attribute, None until the first row
+
     def _get_writer(self) -> None:
         if self._writer is None:
-            self._writer = FastWorksheetWriter(self)
-            self._writer.write_top()
+            writer = FastWorksheetWriter(self)
+            self._writer = writer
+            writer.write_top()
 
     def _write_rows(self) -> Generator[None, Any, None]:
         """As ``WriteOnlyWorksheet._write_rows``, each row's values handed to
