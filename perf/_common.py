@@ -49,8 +49,12 @@ def run(cmd: list[str], ok_codes: tuple[int, ...] = (0,)) -> tuple[float, int, f
     return seconds, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime
 
 
-def alternate(commands: dict[str, list[str]], runs: int, warmup: bool = True,
-              ok_codes: tuple[int, ...] = (0, 1)) -> dict[str, list[tuple[float, int, float]]]:
+def alternate(
+    commands: dict[str, list[str]],
+    runs: int,
+    warmup: bool = True,
+    ok_codes: tuple[int, ...] = (0, 1),
+) -> dict[str, list[tuple[float, int, float]]]:
     """Run every command ``runs`` times, rounds interleaved (after one warm-up round)."""
     if warmup:
         for cmd in commands.values():
@@ -65,9 +69,11 @@ def alternate(commands: dict[str, list[str]], runs: int, warmup: bool = True,
 def describe(name: str, samples: list[tuple[float, int, float]]) -> str:
     secs = [s[0] for s in samples]
     peak = max(s[1] for s in samples)
-    return (f"{name:<34} best {min(secs):7.2f} s  median {statistics.median(secs):7.2f} s  "
-            f"cpu {best_cpu(samples):7.2f} s  peak {peak / 1e9:5.2f} GB  "
-            f"(runs: {', '.join(f'{s:.2f}' for s in secs)})")
+    return (
+        f"{name:<34} best {min(secs):7.2f} s  median {statistics.median(secs):7.2f} s  "
+        f"cpu {best_cpu(samples):7.2f} s  peak {peak / 1e9:5.2f} GB  "
+        f"(runs: {', '.join(f'{s:.2f}' for s in secs)})"
+    )
 
 
 def best(samples: list[tuple[float, int, float]]) -> float:
@@ -84,9 +90,15 @@ def verdict(ratio: float, target: float) -> str:
     return f"{ratio:.2f}x (target <= {target}x) {'OK' if ratio <= target else 'OVER'}"
 
 
-def make_log(folder: Path, lines: int, clinicians: int, start: str = "2026-01-01",
-             end: str = "2026-12-31", seed: int = 2026, specialty: str | None = None
-             ) -> tuple[Path, Path]:
+def make_log(
+    folder: Path,
+    lines: int,
+    clinicians: int,
+    start: str = "2026-01-01",
+    end: str = "2026-12-31",
+    seed: int = 2026,
+    specialty: str | None = None,
+) -> tuple[Path, Path]:
     """``folder/log.csv`` and ``folder/roster.csv`` from make_sample_data.py (kept if made
     before with the same arguments)."""
     log, roster = folder / "log.csv", folder / "roster.csv"

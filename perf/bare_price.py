@@ -19,11 +19,20 @@ RVU = Path(__file__).resolve().parent.parent / "src/rvubench/data/cms/rvu26c.csv
 
 
 def main(log: str, out: str) -> None:
-    lines = pacsv.read_csv(log, convert_options=pacsv.ConvertOptions(
-        column_types={c: pa.string() for c in ("provider_id", "hcpcs", "modifiers", "pos",
-                                               "patient_mrn")})).to_pandas()
-    rvu = pd.read_csv(RVU, dtype={"hcpcs": str, "mod": str}, keep_default_na=False,
-                      usecols=["hcpcs", "mod", "work_rvu", "pe_nf", "pe_f", "mp_rvu"])
+    lines = pacsv.read_csv(
+        log,
+        convert_options=pacsv.ConvertOptions(
+            column_types={
+                c: pa.string() for c in ("provider_id", "hcpcs", "modifiers", "pos", "patient_mrn")
+            }
+        ),
+    ).to_pandas()
+    rvu = pd.read_csv(
+        RVU,
+        dtype={"hcpcs": str, "mod": str},
+        keep_default_na=False,
+        usecols=["hcpcs", "mod", "work_rvu", "pe_nf", "pe_f", "mp_rvu"],
+    )
     rvu = rvu[rvu["mod"] == ""]
     m = lines.merge(rvu, on="hcpcs", how="left")
     units = m["units"].to_numpy()

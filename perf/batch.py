@@ -126,11 +126,25 @@ def main() -> None:
 
     loop, loop_cpu = [], []
     for entry, own in split_sample(log, roster, args.loop_sample, folder / "loop"):
-        s, _, cpu = run(rvubench("report", str(own), "--out", str(folder / "loop-out"),
-                            "--specialty", entry["specialty"], "--period", args.period,
-                            "--clinical-fte", entry["clinical_fte"],
-                            "--total-fte", entry["total_fte"],
-                            "--compensation", entry["total_compensation"]), ok_codes=(0, 1))
+        s, _, cpu = run(
+            rvubench(
+                "report",
+                str(own),
+                "--out",
+                str(folder / "loop-out"),
+                "--specialty",
+                entry["specialty"],
+                "--period",
+                args.period,
+                "--clinical-fte",
+                entry["clinical_fte"],
+                "--total-fte",
+                entry["total_fte"],
+                "--compensation",
+                entry["total_compensation"],
+            ),
+            ok_codes=(0, 1),
+        )
         loop.append(s)
         loop_cpu.append(cpu)
     loop_s = statistics.mean(loop) * args.clinicians
@@ -138,18 +152,26 @@ def main() -> None:
     floor, floor_cpu = min(floor, best(floor_runs)), min(floor_cpu, best_cpu(floor_runs))
     per_cpu = batch_cpu / args.clinicians
 
-    print(f"department: {args.clinicians:,} clinicians, {args.lines:,} lines ({log}), "
-          f"period {args.period}, jobs {args.jobs}")
+    print(
+        f"department: {args.clinicians:,} clinicians, {args.lines:,} lines ({log}), "
+        f"period {args.period}, jobs {args.jobs}"
+    )
     print(f"import floor (best of 4, before and after): {floor:.2f} s")
-    print(f"batch: {batch_s:.1f} s = {per:.2f} s per clinician per job; peak memory: "
-          f"largest process {peak_one / 1e9:.2f} GB, all processes {memory.peak / 1e9:.2f} GB")
+    print(
+        f"batch: {batch_s:.1f} s = {per:.2f} s per clinician per job; peak memory: "
+        f"largest process {peak_one / 1e9:.2f} GB, all processes {memory.peak / 1e9:.2f} GB"
+    )
     print(f"per clinician per job / import floor = {verdict(per / floor, 1.2)}")
-    print(f"CPU time: batch {batch_cpu:.0f} s = {per_cpu:.2f} s per clinician, import floor "
-          f"{floor_cpu:.2f} s: {per_cpu / floor_cpu:.2f}x; single report {statistics.mean(loop_cpu):.2f} s, "
-          f"batch / loop {batch_cpu / (statistics.mean(loop_cpu) * args.clinicians):.2f}x")
-    print(f"shell loop of single reports: {args.loop_sample} clinicians "
-          f"({', '.join(f'{s:.1f}' for s in loop)} s), mean x {args.clinicians} = "
-          f"{loop_s:.0f} s")
+    print(
+        f"CPU time: batch {batch_cpu:.0f} s = {per_cpu:.2f} s per clinician, import floor "
+        f"{floor_cpu:.2f} s: {per_cpu / floor_cpu:.2f}x; single report {statistics.mean(loop_cpu):.2f} s, "
+        f"batch / loop {batch_cpu / (statistics.mean(loop_cpu) * args.clinicians):.2f}x"
+    )
+    print(
+        f"shell loop of single reports: {args.loop_sample} clinicians "
+        f"({', '.join(f'{s:.1f}' for s in loop)} s), mean x {args.clinicians} = "
+        f"{loop_s:.0f} s"
+    )
     print(f"batch / shell loop = {verdict(batch_s / loop_s, 0.5)}")
 
 

@@ -38,10 +38,14 @@ def main() -> None:
     for name, samples in res.items():
         print(describe(name, samples))
     peak = max(m for _, m, _ in price)
-    print(f"ratio price / floor (best runs): {verdict(best(price) / best(floor), 2.0)}; "
-          f"CPU time {best_cpu(price) / best_cpu(floor):.2f}x")
-    print(f"peak memory of price: {peak / 1e9:.2f} GB (target < 1.5 GB) "
-          f"{'OK' if peak < 1.5e9 else 'OVER'}")
+    print(
+        f"ratio price / floor (best runs): {verdict(best(price) / best(floor), 2.0)}; "
+        f"CPU time {best_cpu(price) / best_cpu(floor):.2f}x"
+    )
+    print(
+        f"peak memory of price: {peak / 1e9:.2f} GB (target < 1.5 GB) "
+        f"{'OK' if peak < 1.5e9 else 'OVER'}"
+    )
 
 
 if __name__ == "__main__":

@@ -64,8 +64,17 @@ def main() -> None:
         lines, spec, start, end, comp, _ = CASES[name]
         log, _ = make_log(base / name, lines, 1, start, end, specialty=spec)
         commands[f"report {name} ({lines:,} lines)"] = rvubench(
-            "report", str(log), "--out", str(base / name / "out"), "--specialty", spec,
-            "--compensation", comp, "--period", PERIODS[name])
+            "report",
+            str(log),
+            "--out",
+            str(base / name / "out"),
+            "--specialty",
+            spec,
+            "--compensation",
+            comp,
+            "--period",
+            PERIODS[name],
+        )
     big = {k: v for k, v in commands.items() if k.startswith("report big")}
     small = {k: v for k, v in commands.items() if k not in big}
     res = alternate(small, args.runs)
@@ -80,14 +89,18 @@ def main() -> None:
         target = CASES[name][5]
         peak = max(m for _, m, _ in res[key])
         if target is not None:
-            print(f"{name}: report / import floor (best runs) = "
-                  f"{verdict(best(res[key]) / floor, target)}; CPU time "
-                  f"{best_cpu(res[key]) / floor_cpu:.2f}x; peak {peak / 1e9:.2f} GB")
+            print(
+                f"{name}: report / import floor (best runs) = "
+                f"{verdict(best(res[key]) / floor, target)}; CPU time "
+                f"{best_cpu(res[key]) / floor_cpu:.2f}x; peak {peak / 1e9:.2f} GB"
+            )
         else:
             xlsx = next((base / name / "out").glob("*.xlsx"))
-            print(f"{name}: finished in {best(res[key]):.1f} s, peak {peak / 1e9:.2f} GB "
-                  f"(target < 2 GB) {'OK' if peak < 2e9 else 'OVER'}; Lines sheets: "
-                  f"{lines_sheet_rows(xlsx)} (Excel's limit 1,048,576 rows)")
+            print(
+                f"{name}: finished in {best(res[key]):.1f} s, peak {peak / 1e9:.2f} GB "
+                f"(target < 2 GB) {'OK' if peak < 2e9 else 'OVER'}; Lines sheets: "
+                f"{lines_sheet_rows(xlsx)} (Excel's limit 1,048,576 rows)"
+            )
 
 
 if __name__ == "__main__":

@@ -32,9 +32,25 @@ def main() -> None:
     from rvubench.report.xlsx import _Workbook, save_workbook, write_frame
 
     priced = price_lines(read_log(log).lines, load_fee_schedules(), PricingSettings())
-    cols = ["source_row", "date_of_service", "hcpcs", "modifiers", "units", "pos", "setting",
-            "locality", "status", "work_rvu", "wrvu_credit", "payment", "adjustments",
-            "reason", "description", "category", "outcome"]
+    cols = [
+        "source_row",
+        "date_of_service",
+        "hcpcs",
+        "modifiers",
+        "units",
+        "pos",
+        "setting",
+        "locality",
+        "status",
+        "work_rvu",
+        "wrvu_credit",
+        "payment",
+        "adjustments",
+        "reason",
+        "description",
+        "category",
+        "outcome",
+    ]
     frame = priced[cols]
 
     t = time.perf_counter()
@@ -49,10 +65,12 @@ def main() -> None:
     book = xlsxwriter.Workbook(str(folder / "xlsxwriter.xlsx"), {"constant_memory": True})
     ws = book.add_worksheet("Lines")
     bold = book.add_format({"bold": True})
-    fmt = {"date_of_service": book.add_format({"num_format": "yyyy-mm-dd"}),
-           "work_rvu": book.add_format({"num_format": "0.00"}),
-           "wrvu_credit": book.add_format({"num_format": "0.00"}),
-           "payment": book.add_format({"num_format": "#,##0.00"})}
+    fmt = {
+        "date_of_service": book.add_format({"num_format": "yyyy-mm-dd"}),
+        "work_rvu": book.add_format({"num_format": "0.00"}),
+        "wrvu_credit": book.add_format({"num_format": "0.00"}),
+        "payment": book.add_format({"num_format": "#,##0.00"}),
+    }
     ws.write_row(0, 0, cols, bold)
     ws.freeze_panes(1, 0)
     values = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in cols]
@@ -72,10 +90,14 @@ def main() -> None:
     book.close()
     t_xlsxwriter = time.perf_counter() - t
     print(f"{len(frame):,} rows x {len(cols)} columns")
-    print(f"openpyxl write-only (rvubench path, lxml={LXML}): {t_openpyxl:6.2f} s, "
-          f"{(folder / 'openpyxl.xlsx').stat().st_size / 1e6:.1f} MB")
-    print(f"XlsxWriter constant_memory:                      {t_xlsxwriter:6.2f} s, "
-          f"{(folder / 'xlsxwriter.xlsx').stat().st_size / 1e6:.1f} MB")
+    print(
+        f"openpyxl write-only (rvubench path, lxml={LXML}): {t_openpyxl:6.2f} s, "
+        f"{(folder / 'openpyxl.xlsx').stat().st_size / 1e6:.1f} MB"
+    )
+    print(
+        f"XlsxWriter constant_memory:                      {t_xlsxwriter:6.2f} s, "
+        f"{(folder / 'xlsxwriter.xlsx').stat().st_size / 1e6:.1f} MB"
+    )
 
 
 if __name__ == "__main__":

@@ -86,8 +86,11 @@ def build_gpci(src: Path, year: int, manifest: dict) -> None:
     out = OUT / f"gpci{year}.csv"
     g.drop(columns=["year"]).to_csv(out, lineterminator="\n")
     manifest["gpci_years"].append(year)
-    manifest["gpci_sources"][str(year)] = {"source_file": src.name, "source_sha256": _sha(src),
-                                           "localities": len(g)}
+    manifest["gpci_sources"][str(year)] = {
+        "source_file": src.name,
+        "source_sha256": _sha(src),
+        "localities": len(g),
+    }
     print(f"GPCI {year}: {len(g)} localities -> {out.name}")
 
 
@@ -100,8 +103,12 @@ def build_zip(src: Path, manifest: dict) -> None:
         state, z, mac, loc, plus4 = line[0:2], line[2:7], line[7:12], line[12:14], line[20]
         out_lines.append(f"{z},{state},{mac},{loc},{plus4}")
     _write_gz(OUT / "zip5_locality.csv.gz", "\n".join(out_lines) + "\n")
-    manifest["zip_source"] = {"source_file": src.name, "source_sha256": _sha(src),
-                              "zips": len(out_lines) - 1, "year_quarter": lines[0][75:80]}
+    manifest["zip_source"] = {
+        "source_file": src.name,
+        "source_sha256": _sha(src),
+        "zips": len(out_lines) - 1,
+        "year_quarter": lines[0][75:80],
+    }
     print(f"ZIP5: {len(out_lines) - 1} ZIPs -> zip5_locality.csv.gz")
 
 

@@ -345,12 +345,16 @@ def _fee_rows() -> list[dict[str, str]]:
 
     path = Path(__file__).resolve().parents[1] / "src/rvubench/data/cms/rvu26c.csv.gz"
     with gzip.open(path, "rt", newline="") as fh:
-        return [r for r in csv.DictReader(fh)
-                if r["mod"] == "" and r["status"] == "A" and float(r["work_rvu"]) > 0]
+        return [
+            r
+            for r in csv.DictReader(fh)
+            if r["mod"] == "" and r["status"] == "A" and float(r["work_rvu"]) > 0
+        ]
 
 
-def make_scale(lines: int, clinicians: int, seed: int, start: date, end: date,
-               specialty: str | None = None) -> tuple[list[list[str]], list[list[str]]]:
+def make_scale(
+    lines: int, clinicians: int, seed: int, start: date, end: date, specialty: str | None = None
+) -> tuple[list[list[str]], list[list[str]]]:
     """A department log of ``lines`` lines over ``clinicians`` clinicians and its roster.
 
     Shaped like real exports: a patient column, procedures, imaging and E/M mixed, each
@@ -379,8 +383,14 @@ def make_scale(lines: int, clinicians: int, seed: int, start: date, end: date,
         tail = [c for c in codes if any(lo <= c <= hi for lo, hi in ranges)]
         tail = list(rng.permutation(tail)[:300]) + SCALE_EM
         plans.append((pid, mix, share, tail, tail_mod))
-    owner = np.sort(np.concatenate([np.arange(min(clinicians, lines)),
-                                    rng.integers(0, clinicians, max(lines - clinicians, 0))]))
+    owner = np.sort(
+        np.concatenate(
+            [
+                np.arange(min(clinicians, lines)),
+                rng.integers(0, clinicians, max(lines - clinicians, 0)),
+            ]
+        )
+    )
     out: list[list[str]] = []
     for k, (pid, mix, share, tail, tail_mod) in enumerate(plans):
         n = int(np.count_nonzero(owner == k))
@@ -487,22 +497,42 @@ def write_messy(out: Path, ir: list[Line]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parents[1] / "sample_data")
-    parser.add_argument("--scale", type=int, metavar="LINES", default=None,
-                        help="write OUT/log.csv (LINES lines) and OUT/roster.csv instead of the samples")
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).resolve().parents[1] / "sample_data"
+    )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        metavar="LINES",
+        default=None,
+        help="write OUT/log.csv (LINES lines) and OUT/roster.csv instead of the samples",
+    )
     parser.add_argument("--clinicians", type=int, default=1, help="with --scale [default: 1]")
     parser.add_argument("--seed", type=int, default=SEED, help="with --scale")
-    parser.add_argument("--specialty", choices=sorted(SCALE_SPECIALTIES), default=None,
-                        help="with --scale: every clinician of this specialty [default: all in turn]")
-    parser.add_argument("--start", type=date.fromisoformat, default=date(2026, 1, 1),
-                        help="with --scale: first day [default: 2026-01-01]")
-    parser.add_argument("--end", type=date.fromisoformat, default=date(2026, 12, 31),
-                        help="with --scale: last day [default: 2026-12-31]")
+    parser.add_argument(
+        "--specialty",
+        choices=sorted(SCALE_SPECIALTIES),
+        default=None,
+        help="with --scale: every clinician of this specialty [default: all in turn]",
+    )
+    parser.add_argument(
+        "--start",
+        type=date.fromisoformat,
+        default=date(2026, 1, 1),
+        help="with --scale: first day [default: 2026-01-01]",
+    )
+    parser.add_argument(
+        "--end",
+        type=date.fromisoformat,
+        default=date(2026, 12, 31),
+        help="with --scale: last day [default: 2026-12-31]",
+    )
     args = parser.parse_args()
     out: Path = args.out
     if args.scale is not None:
-        log, roster = make_scale(args.scale, args.clinicians, args.seed, args.start, args.end,
-                                 args.specialty)
+        log, roster = make_scale(
+            args.scale, args.clinicians, args.seed, args.start, args.end, args.specialty
+        )
         write_csv(out / "log.csv", log)
         write_csv(out / "roster.csv", roster)
         print(f"{len(log) - 1} lines, {args.clinicians} clinicians in {out}")

@@ -30,15 +30,40 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_data"
 
 RUNS = {
-    "ir_productivity": ["report", SAMPLE / "ir_quarter.csv", "--specialty",
-                        "Interventional Radiology", "--compensation", "540000"],
-    "ir_contract": ["report", SAMPLE / "ir_quarter.csv", "--specialty",
-                    "Interventional Radiology", "--compensation", "540000",
-                    "--kind", "contract"],
-    "family_medicine": ["report", SAMPLE / "family_medicine.csv", "--specialty",
-                        "Family Medicine", "--compensation", "300000"],
-    "department": ["batch", SAMPLE / "department.csv", "--roster",
-                   SAMPLE / "department_roster.csv", "--jobs", "1"],
+    "ir_productivity": [
+        "report",
+        SAMPLE / "ir_quarter.csv",
+        "--specialty",
+        "Interventional Radiology",
+        "--compensation",
+        "540000",
+    ],
+    "ir_contract": [
+        "report",
+        SAMPLE / "ir_quarter.csv",
+        "--specialty",
+        "Interventional Radiology",
+        "--compensation",
+        "540000",
+        "--kind",
+        "contract",
+    ],
+    "family_medicine": [
+        "report",
+        SAMPLE / "family_medicine.csv",
+        "--specialty",
+        "Family Medicine",
+        "--compensation",
+        "300000",
+    ],
+    "department": [
+        "batch",
+        SAMPLE / "department.csv",
+        "--roster",
+        SAMPLE / "department_roster.csv",
+        "--jobs",
+        "1",
+    ],
 }
 _RUN_DATE = re.compile(r"\b20\d\d-\d\d-\d\d[ T]\d\d:\d\d(:\d\d)?\b")
 

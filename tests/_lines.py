@@ -40,8 +40,18 @@ def make_lines(rows: Iterable[Mapping] | None = None, **common) -> pd.DataFrame:
     df["units"] = df["units"].astype("int64")
     df["source_row"] = df["source_row"].astype("int64")
     df["is_duplicate"] = df["is_duplicate"].astype(bool)
-    for c in ("source_file", "provider_id", "provider_name", "hcpcs", "modifiers", "pos",
-              "locality", "zip", "reject_reason", "reject_column"):
+    for c in (
+        "source_file",
+        "provider_id",
+        "provider_name",
+        "hcpcs",
+        "modifiers",
+        "pos",
+        "locality",
+        "zip",
+        "reject_reason",
+        "reject_column",
+    ):
         df[c] = df[c].astype("str")
     cols = ["source_file", "source_row", *[c for c in DEFAULTS if c != "source_file"]]
     return df[cols]

@@ -23,28 +23,57 @@ CODES = {
 }
 
 
-def priced_line(row: int, day: str, hcpcs: str, *, units: int = 1, outcome: str = "priced",
-                reason: str = "", provider: str = "IR-1001", modifiers: str | None = None) -> dict:
+def priced_line(
+    row: int,
+    day: str,
+    hcpcs: str,
+    *,
+    units: int = 1,
+    outcome: str = "priced",
+    reason: str = "",
+    provider: str = "IR-1001",
+    modifiers: str | None = None,
+) -> dict:
     """One priced line; zero and rejected lines carry no credit and no payment."""
     mod, category, work, cents, setting, glob = CODES.get(hcpcs, ("", "", 0.0, 0, "", ""))
     credited = outcome == "priced"
     return {
-        "source_file": "log.csv", "source_row": row, "provider_id": provider,
-        "provider_name": "", "date_of_service": pd.Timestamp(day) if day else pd.NaT,
-        "hcpcs": hcpcs, "modifiers": mod if modifiers is None else modifiers, "units": units,
-        "pos": "22" if setting == "facility" else "11", "locality": "national",
-        "zip": "", "reject_reason": reason if outcome == "rejected" else "",
-        "reject_column": "hcpcs" if outcome == "rejected" else "", "is_duplicate": False,
+        "source_file": "log.csv",
+        "source_row": row,
+        "provider_id": provider,
+        "provider_name": "",
+        "date_of_service": pd.Timestamp(day) if day else pd.NaT,
+        "hcpcs": hcpcs,
+        "modifiers": mod if modifiers is None else modifiers,
+        "units": units,
+        "pos": "22" if setting == "facility" else "11",
+        "locality": "national",
+        "zip": "",
+        "reject_reason": reason if outcome == "rejected" else "",
+        "reject_column": "hcpcs" if outcome == "rejected" else "",
+        "is_duplicate": False,
         "setting": setting if outcome != "rejected" else "",
         "fee_schedule_release": "RVU26C" if outcome != "rejected" else "",
-        "rvu_year": 2026, "status": "A", "mod_row": mod, "description": "",
-        "category": category, "global_days": glob, "work_rvu": work,
+        "rvu_year": 2026,
+        "status": "A",
+        "mod_row": mod,
+        "description": "",
+        "category": category,
+        "global_days": glob,
+        "work_rvu": work,
         "wrvu_credit": round(work * units, 4) if credited else 0.0,
         "payment_cents": cents * units if credited else (pd.NA if outcome == "rejected" else 0),
-        "payment": cents * units / 100 if credited else (float("nan") if outcome == "rejected" else 0.0),
-        "conversion_factor": CF, "gpci_work": 1.0, "gpci_pe": 1.0, "gpci_mp": 1.0,
+        "payment": cents * units / 100
+        if credited
+        else (float("nan") if outcome == "rejected" else 0.0),
+        "conversion_factor": CF,
+        "gpci_work": 1.0,
+        "gpci_pe": 1.0,
+        "gpci_mp": 1.0,
         "adjustments": "facility rate (POS 22)" if setting == "facility" else "",
-        "outcome": outcome, "priced": credited, "reason": reason,
+        "outcome": outcome,
+        "priced": credited,
+        "reason": reason,
     }
 
 
@@ -64,16 +93,24 @@ def sample_priced() -> pd.DataFrame:
     total = 17.32 + 1.30 + 3.84 + 3.54 = 26.00
     cents: 2 x 40315 + 9519 + 2 x 13561 + 2 x 8384 = 80630 + 9519 + 27122 + 16768 = 134039
     """
-    return priced_frame([
-        priced_line(2, "2026-07-02", "47383"),
-        priced_line(3, "2026-07-02", "74177"),
-        priced_line(4, "2026-07-20", "99213"),
-        priced_line(5, "2026-09-03", "47383"),
-        priced_line(6, "2026-09-03", "74177"),
-        priced_line(7, "2026-09-10", "99214", units=2),
-        priced_line(8, "2026-09-11", "99024", outcome="zero",
-                    reason="status B (bundled): credited zero"),
-        priced_line(9, "", "4738X", outcome="rejected",
-                    reason="log.csv row 9, column date_of_service: '13/45/2026' is not a date"),
-        priced_line(10, "2026-06-30", "99213"),  # outside 2026Q3
-    ])
+    return priced_frame(
+        [
+            priced_line(2, "2026-07-02", "47383"),
+            priced_line(3, "2026-07-02", "74177"),
+            priced_line(4, "2026-07-20", "99213"),
+            priced_line(5, "2026-09-03", "47383"),
+            priced_line(6, "2026-09-03", "74177"),
+            priced_line(7, "2026-09-10", "99214", units=2),
+            priced_line(
+                8, "2026-09-11", "99024", outcome="zero", reason="status B (bundled): credited zero"
+            ),
+            priced_line(
+                9,
+                "",
+                "4738X",
+                outcome="rejected",
+                reason="log.csv row 9, column date_of_service: '13/45/2026' is not a date",
+            ),
+            priced_line(10, "2026-06-30", "99213"),  # outside 2026Q3
+        ]
+    )

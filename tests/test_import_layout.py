@@ -29,8 +29,11 @@ def _hidden_imports(path: Path) -> list[str]:
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("rvubench"):
                 found.append(f"{path.name}:{node.lineno} from {node.module}")
             elif isinstance(node, ast.Import):
-                found += [f"{path.name}:{node.lineno} import {a.name}" for a in node.names
-                          if a.name.startswith("rvubench")]
+                found += [
+                    f"{path.name}:{node.lineno} import {a.name}"
+                    for a in node.names
+                    if a.name.startswith("rvubench")
+                ]
     return found
 
 

@@ -48,14 +48,14 @@ def test_to_cents():
     assert to_cents(Decimal("-0.005")) == -1
 
 
-@given(st.integers(min_value=-10**12, max_value=10**12))
+@given(st.integers(min_value=-(10**12), max_value=10**12))
 def test_whole_cents_are_unchanged(cents):
     dollars = Decimal(cents) / 100
     assert to_cents(dollars) == cents
     assert round_half_up_cents(dollars) == dollars
 
 
-@given(st.decimals(min_value=-10**9, max_value=10**9, allow_nan=False, places=6))
+@given(st.decimals(min_value=-(10**9), max_value=10**9, allow_nan=False, places=6))
 def test_rounding_moves_less_than_half_a_cent(amount):
     cents = to_cents(amount)
     assert abs(Decimal(cents) / 100 - amount) <= Decimal("0.005")

@@ -73,7 +73,9 @@ def small(tmp_path):
 def department_rows(path: Path, sheet: str = DEPARTMENT_SHEET) -> dict[str, dict]:
     ws = load_workbook(path)[sheet]
     rows = list(ws.iter_rows(values_only=True))
-    names = [c[0] for c in (DEPARTMENT_COLUMNS if sheet == DEPARTMENT_SHEET else NOT_REPORTED_COLUMNS)]
+    names = [
+        c[0] for c in (DEPARTMENT_COLUMNS if sheet == DEPARTMENT_SHEET else NOT_REPORTED_COLUMNS)
+    ]
     tidy = {header_label(n): n for n in names}  # readable headers back to the tidy names
     header = tuple(tidy.get(h, h) for h in rows[0])
     key = "provider_id"

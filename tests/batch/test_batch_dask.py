@@ -29,11 +29,13 @@ KEEP = ("FM-3001", "DR-3402", "GS-3201")
 def department(tmp_path_factory):
     folder = tmp_path_factory.mktemp("dept")
     log = pd.read_csv(REPO / "sample_data" / "department.csv", dtype=str, keep_default_na=False)
-    log = log[log["provider_id"].isin(KEEP) & log["date_of_service"].between("2026-04-01",
-                                                                             "2026-06-30")]
+    log = log[
+        log["provider_id"].isin(KEEP) & log["date_of_service"].between("2026-04-01", "2026-06-30")
+    ]
     log.to_csv(folder / "log.csv", index=False)
-    roster = pd.read_csv(REPO / "sample_data" / "department_roster.csv", dtype=str,
-                         keep_default_na=False)
+    roster = pd.read_csv(
+        REPO / "sample_data" / "department_roster.csv", dtype=str, keep_default_na=False
+    )
     roster = roster[roster["provider_id"].isin([*KEEP, "IM-3103"])]
     roster.to_csv(folder / "roster.csv", index=False)
     return folder, len(log)
@@ -41,8 +43,9 @@ def department(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def cluster():
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                      dashboard_address=None) as c:
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as c:
         yield c
 
 
@@ -58,15 +61,21 @@ def test__batch_on_a_local_cluster_equals_jobs_1(department, cluster):
     dask = _run(folder, "dask", scheduler=cluster.scheduler_address)
     assert dask.department.totals == local.department.totals
     assert [dataclasses.asdict(r) for r in dask.department.rows] == [
-        dataclasses.asdict(r) for r in local.department.rows]
+        dataclasses.asdict(r) for r in local.department.rows
+    ]
     assert dask.department.not_reported == local.department.not_reported
     statuses = {r.provider_id: r.status for r in dask.department.rows}
-    assert statuses == {"FM-3001": STATUS_REPORTED, "DR-3402": STATUS_REPORTED,
-                        "GS-3201": STATUS_REPORTED, "IM-3103": STATUS_NO_LINES}
+    assert statuses == {
+        "FM-3001": STATUS_REPORTED,
+        "DR-3402": STATUS_REPORTED,
+        "GS-3201": STATUS_REPORTED,
+        "IM-3103": STATUS_NO_LINES,
+    }
     assert local.department.totals.lines == n_lines  # every line of the quarter counted
     assert local.department.totals.wrvu_total > 0
     assert sorted(p.name for p in (folder / "dask").iterdir()) == sorted(
-        p.name for p in (folder / "local").iterdir())
+        p.name for p in (folder / "local").iterdir()
+    )
     assert dask.exit_code == local.exit_code == 0
 
 
@@ -88,4 +97,5 @@ def test__unreachable_scheduler_is_a_usage_error(department):
         "--scheduler", "tcp://127.0.0.1:9"])  # fmt: skip
     assert result.exit_code == 2
     assert "Error: --scheduler tcp://127.0.0.1:9: cannot reach the dask scheduler" in (
-        result.output)
+        result.output
+    )

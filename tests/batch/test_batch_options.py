@@ -40,11 +40,28 @@ def run(tmp_path):
     (tmp_path / "log.csv").write_text(LOG)
     (tmp_path / "roster.csv").write_text(ROSTER)
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli, [
-        "batch", str(tmp_path / "log.csv"), "--roster", str(tmp_path / "roster.csv"),
-        "--out", str(out), "--period", "2026Q2", "--jobs", "1", "--format", "xlsx",
-        "--comp-model", "flat:40", "--title", "North Clinic",
-    ], catch_exceptions=False)
+    result = CliRunner().invoke(
+        cli,
+        [
+            "batch",
+            str(tmp_path / "log.csv"),
+            "--roster",
+            str(tmp_path / "roster.csv"),
+            "--out",
+            str(out),
+            "--period",
+            "2026Q2",
+            "--jobs",
+            "1",
+            "--format",
+            "xlsx",
+            "--comp-model",
+            "flat:40",
+            "--title",
+            "North Clinic",
+        ],
+        catch_exceptions=False,
+    )
     return result, out
 
 
@@ -58,11 +75,17 @@ def test__roster_columns_win_over_the_command_line(run):
     assert result.exit_code == 0, result.output
     # A1: its roster models (two, ';'-separated); B2: the command line's flat:40
     assert [s.split(":")[0] for s in _scenarios(out / "A1_Avery_Holt_MD.xlsx")] == [
-        "flat", "base_plus_incentive"]
+        "flat",
+        "base_plus_incentive",
+    ]
     assert "$50" in _scenarios(out / "A1_Avery_Holt_MD.xlsx")[0]
     assert ["$40" in s for s in _scenarios(out / "B2_Blake_Moreno_DO.xlsx")] == [True]
-    summary = {r[2]: r[1] for r in load_workbook(out / "A1_Avery_Holt_MD.xlsx")["Summary"]
-               .iter_rows(min_row=2, values_only=True)}
+    summary = {
+        r[2]: r[1]
+        for r in load_workbook(out / "A1_Avery_Holt_MD.xlsx")["Summary"].iter_rows(
+            min_row=2, values_only=True
+        )
+    }
     assert summary["kind"] == "Compensation and productivity review"  # roster kind: contract
     assert summary["wrvu_total"] == pytest.approx(4.52)  # 1.30 + 1.30 + 1.92
 
@@ -74,7 +97,9 @@ def test__department_change_on_the_previous_quarter_and_title(run):
     ws = load_workbook(out / "department.xlsx")[DEPARTMENT_SHEET]
     tidy = {header_label(c[0]): c[0] for c in DEPARTMENT_COLUMNS}
     header = [tidy[c.value] for c in ws[1]]
-    rows = {r[0]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)}
+    rows = {
+        r[0]: dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)
+    }
     assert rows["C3"]["wrvu_change_qoq_pct"] == 0.0  # 1.30 in Q1, 1.30 in Q2
     assert rows["A1"]["wrvu_change_qoq_pct"] is None  # nothing in Q1 to compare with
     assert rows["A1"]["wrvu_change_ytd_pct"] is None  # the log has no 2025
@@ -90,16 +115,31 @@ def test__department_pdf_title(tmp_path):
 
     from rvubench.batch.department import build_department_model, department_html
 
-    model = build_department_model(rows=[], not_in_roster=[], period_label="2026Q2",
-                                   period_start=date(2026, 4, 1), period_end=date(2026, 6, 30),
-                                   annualization_factor=365 / 91, sources=["log.csv"],
-                                   roster="north_roster.csv", settings={}, name="North Clinic")
+    model = build_department_model(
+        rows=[],
+        not_in_roster=[],
+        period_label="2026Q2",
+        period_start=date(2026, 4, 1),
+        period_end=date(2026, 6, 30),
+        annualization_factor=365 / 91,
+        sources=["log.csv"],
+        roster="north_roster.csv",
+        settings={},
+        name="North Clinic",
+    )
     assert "Department productivity report: North Clinic</h1>" in department_html(model)
     model.name = ""
-    unnamed = build_department_model(rows=[], not_in_roster=[], period_label="2026Q2",
-                                     period_start=date(2026, 4, 1), period_end=date(2026, 6, 30),
-                                     annualization_factor=365 / 91, sources=["log.csv"],
-                                     roster="north_roster.csv", settings={})
+    unnamed = build_department_model(
+        rows=[],
+        not_in_roster=[],
+        period_label="2026Q2",
+        period_start=date(2026, 4, 1),
+        period_end=date(2026, 6, 30),
+        annualization_factor=365 / 91,
+        sources=["log.csv"],
+        roster="north_roster.csv",
+        settings={},
+    )
     assert unnamed.display_name == "north roster"  # from the roster file's name
 
 
@@ -124,18 +164,40 @@ def test__department_pdf_groups_by_specialty_plots_them_apart_and_defines_its_te
     )
 
     def row(pid, specialty, wp, cp):
-        return ClinicianRow(provider_id=pid, name="", specialty=specialty, status=STATUS_REPORTED,
-                            clinical_fte=1.0, lines=10, wrvu_total=100.0, wrvu_annualized=400.0,
-                            wrvu_fte_adjusted=400.0, wrvu_percentile=wp, payment_cents=100,
-                            total_compensation=300000.0, compensation_per_wrvu=50.0,
-                            compensation_percentile=cp, alignment_gap=None, wrvu_change_qoq_pct=-2.5)
+        return ClinicianRow(
+            provider_id=pid,
+            name="",
+            specialty=specialty,
+            status=STATUS_REPORTED,
+            clinical_fte=1.0,
+            lines=10,
+            wrvu_total=100.0,
+            wrvu_annualized=400.0,
+            wrvu_fte_adjusted=400.0,
+            wrvu_percentile=wp,
+            payment_cents=100,
+            total_compensation=300000.0,
+            compensation_per_wrvu=50.0,
+            compensation_percentile=cp,
+            alignment_gap=None,
+            wrvu_change_qoq_pct=-2.5,
+        )
 
     model = build_department_model(
-        rows=[row("A1", "Family Medicine", 40.0, 60.0), row("B2", "Cardiology", "below p10", 20.0),
-              row("C3", "Family Medicine", 70.0, "above p90")],
-        not_in_roster=[], period_label="2026Q2", period_start=date(2026, 4, 1),
-        period_end=date(2026, 6, 30), annualization_factor=365 / 91, sources=["log.csv"],
-        roster="roster.csv", settings={})
+        rows=[
+            row("A1", "Family Medicine", 40.0, 60.0),
+            row("B2", "Cardiology", "below p10", 20.0),
+            row("C3", "Family Medicine", 70.0, "above p90"),
+        ],
+        not_in_roster=[],
+        period_label="2026Q2",
+        period_start=date(2026, 4, 1),
+        period_end=date(2026, 6, 30),
+        annualization_factor=365 / 91,
+        sources=["log.csv"],
+        roster="roster.csv",
+        settings={},
+    )
     html = department_html(model)
     # two specialty groups, Cardiology first; the quarter's change column with its value
     assert html.count('class="specialty-group"') == 2

@@ -37,7 +37,7 @@ def test__read_roster__loose_headers_title_rows_money_and_percent(tmp_path):
         "Department roster 2026,,,,\n"
         ",,,,\n"
         "Provider ID,Clinician,Specialty,Clinical FTE,Total Comp\n"
-        "A-1,Dr One,Cardiology,80%,\"$540,000\"\n"
+        'A-1,Dr One,Cardiology,80%,"$540,000"\n'
         ",,,,\n"
         "A-2,Dr Two,Gastroenterology,,\n",
         encoding="utf-8",

@@ -376,9 +376,14 @@ def test__sample_table_carries_the_public_figures_of_field_md():
     # one fictional edition: one source on every row; the borrowed figures are credited
     # once, in FORMAT.md, not row by row
     assert {r.source for r in t.rows} == {
-        "rvubench illustrative sample, fictional 2026 edition (2025 data)"}
+        "rvubench illustrative sample, fictional 2026 edition (2025 data)"
+    }
     credits = (benchmark_dir() / "FORMAT.md").read_text(encoding="utf-8")
-    for figure, source in (("4,012", "MGMA DataDive 2019"), ("$518,164", "AMGA 2014"),
-                           ("10,051", "MGMA DataDive 2016"), ("11,800", "healthvaluegroup.com")):
+    for figure, source in (
+        ("4,012", "MGMA DataDive 2019"),
+        ("$518,164", "AMGA 2014"),
+        ("10,051", "MGMA DataDive 2016"),
+        ("11,800", "healthvaluegroup.com"),
+    ):
         line = next(x for x in credits.splitlines() if figure in x)
         assert source in line

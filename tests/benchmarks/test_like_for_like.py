@@ -107,8 +107,10 @@ def test__same_year_gives_no_difference_and_reuses_the_priced_frame(fees, lines)
 def test__full_credit_policy_is_used_on_both_sides(fees):
     # the quarter plus a bilateral knee (27447-50, BILAT SURG 1): full-credit credits both
     # sides in full (x 2, medicare x 1.5); the assistant keeps its 16% under both policies
-    rows = [*SURGEON_Q2, line(date_of_service="2026-06-12", hcpcs="27447", modifiers="50",
-                              pos="21")]
+    rows = [
+        *SURGEON_Q2,
+        line(date_of_service="2026-06-12", hcpcs="27447", modifiers="50", pos="21"),
+    ]
     r = like_for_like(make_lines(rows), fees, PricingSettings(policy="full-credit"), 2025)
     # 2026: 52.0276 (see above) + 19.11 x 2 = 90.2476; 2025: 53.266 + 19.60 x 2 = 92.466
     assert r.wrvu_in_effect == pytest.approx(90.2476, abs=1e-9)

@@ -24,9 +24,21 @@ pytestmark = pytest.mark.slow
 def unpacked_wheel(tmp_path_factory, repo_dir_module) -> Path:
     dist = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(dist), str(repo_dir_module)],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(dist),
+            str(repo_dir_module),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     (wheel,) = dist.glob("rvubench-*.whl")
     site = tmp_path_factory.mktemp("site")
@@ -53,16 +65,33 @@ def test__report_runs_from_the_wheel(unpacked_wheel, repo_dir_module, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(unpacked_wheel)}
     probe = subprocess.run(
         [sys.executable, "-c", "import rvubench.resources as r; print(r.templates_dir())"],
-        env=env, capture_output=True, text=True, check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert Path(probe.stdout.strip()).is_relative_to(unpacked_wheel)
 
     out = tmp_path / "out"
     run = subprocess.run(
-        [sys.executable, "-m", "rvubench", "report",
-         str(repo_dir_module / "sample_data" / "family_medicine.csv"), "--out", str(out),
-         "--specialty", "Family Medicine", "--compensation", "300000", "--json"],
-        env=env, capture_output=True, text=True, cwd=tmp_path,
+        [
+            sys.executable,
+            "-m",
+            "rvubench",
+            "report",
+            str(repo_dir_module / "sample_data" / "family_medicine.csv"),
+            "--out",
+            str(out),
+            "--specialty",
+            "Family Medicine",
+            "--compensation",
+            "300000",
+            "--json",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert run.returncode == 0, run.stderr
     summary = json.loads(run.stdout)

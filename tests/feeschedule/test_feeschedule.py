@@ -41,7 +41,13 @@ def test__bundled__47383_matches_cms_row(fees):
     r = _row(fees.release("RVU26C"), "47383")
     assert (r.status, r.work_rvu, r.pe_nf, r.pe_f, r.mp_rvu) == ("A", 8.66, 164.56, 2.29, 1.12)
     assert (r.total_nf, r.total_f, r.global_days, r.mult_proc, r.bilat, r.asst) == (
-        174.34, 12.07, "010", "2", "0", "1")
+        174.34,
+        12.07,
+        "010",
+        "2",
+        "0",
+        "1",
+    )
     assert (r.pre_op, r.intra_op, r.post_op) == (0.10, 0.80, 0.10)
     # CMS RVU25D: 47383 work 8.88 (the 2026 efficiency adjustment: 8.88 x 0.975 = 8.658 -> 8.66)
     assert _row(fees.release("RVU25D"), "47383").work_rvu == 8.88
@@ -159,7 +165,11 @@ def test__gpci__all_localities_both_years(fees):
     assert (la.gpci_work, la.gpci_pe, la.gpci_mp) == (1.041, 1.183, 0.664)
     al = g26.loc["10112-00"]  # 10112,AL,0,ALABAMA,0.988,1.0,0.875,0.566 (floor lifts 0.988)
     assert (al.gpci_work, al.gpci_work_nofloor, al.gpci_pe, al.gpci_mp) == (
-        1.0, 0.988, 0.875, 0.566)
+        1.0,
+        0.988,
+        0.875,
+        0.566,
+    )
     al25 = g25.loc["10112-00"]  # GPCI2025.csv: 10112,AL,00,ALABAMA,1,0.869,0.575
     assert (al25.gpci_work, al25.gpci_pe, al25.gpci_mp) == (1.0, 0.869, 0.575)
 

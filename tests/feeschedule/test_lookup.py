@@ -90,9 +90,17 @@ def test_cli_lookup_text():
     assert result.exit_code == 0, result.output
     out = result.output
     # 52.86% of the Surgery codes with a work RVU have a smaller one: a rank, in words
-    for text in ("8.66", "010", "$403.15", "$5,823.11", "Surgery",
-                 "higher than 53% of the 5,734 Surgery codes with a work RVU",
-                 "median 8.00", "highest 106.19", "this code 1.1 times the median"):
+    for text in (
+        "8.66",
+        "010",
+        "$403.15",
+        "$5,823.11",
+        "Surgery",
+        "higher than 53% of the 5,734 Surgery codes with a work RVU",
+        "median 8.00",
+        "highest 106.19",
+        "this code 1.1 times the median",
+    ):
         assert text in out, text
 
 
@@ -100,7 +108,8 @@ def test_bilateral_notes_in_words():
     from rvubench.feeschedule.lookup import plain_note
 
     assert plain_note("bilateral (ind 0): 150% does not apply, 100%").startswith(
-        "bilateral surgery rules do not apply to this code (CMS indicator 0)")
+        "bilateral surgery rules do not apply to this code (CMS indicator 0)"
+    )
     assert "150% of one side" in plain_note("bilateral (ind 1): 150%")
     assert plain_note("MPPR rank 2: 50%") == "MPPR rank 2: 50%"
 

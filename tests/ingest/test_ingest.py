@@ -181,7 +181,9 @@ def test__read_log__mapping_that_names_a_missing_header():
 def test__read_log__mapping_with_an_unknown_column_name(tmp_path):
     bad = tmp_path / "m.toml"
     bad.write_text('[columns]\ncpt = "Proc"\n')
-    with pytest.raises(UsageProblem, match=r"'cpt' is not an rvubench column; use one of provider_id"):
+    with pytest.raises(
+        UsageProblem, match=r"'cpt' is not an rvubench column; use one of provider_id"
+    ):
         read_log(DATA / "basic.csv", mapping=bad)
 
 
@@ -270,9 +272,10 @@ def test__read_log__folder_reads_every_log_sorted(tmp_path):
     r = read_log(tmp_path)
     assert r.files == [str(tmp_path / "a.csv"), str(tmp_path / "b.csv")]
     assert r.rows_read == 5 + 4
-    assert r.lines["source_file"].tolist() == [str(tmp_path / "a.csv")] * 5 + [
-        str(tmp_path / "b.csv")
-    ] * 4
+    assert (
+        r.lines["source_file"].tolist()
+        == [str(tmp_path / "a.csv")] * 5 + [str(tmp_path / "b.csv")] * 4
+    )
     assert r.lines["source_row"].tolist() == [2, 3, 4, 5, 6, 2, 3, 4, 5]
 
 
@@ -289,7 +292,10 @@ def test__read_log__duplicates_across_files(tmp_path):
     [
         ("empty.csv", "empty.csv is empty: no header and no rows"),
         ("blank.csv", "blank.csv is empty: no header and no rows"),
-        ("binary.csv", "binary.csv is not a text file (binary content); export the log as CSV or XLSX"),
+        (
+            "binary.csv",
+            "binary.csv is not a text file (binary content); export the log as CSV or XLSX",
+        ),
         ("truncated.xlsx", "truncated.xlsx cannot be read as an Excel workbook"),
         ("not_excel.xlsx", "not_excel.xlsx cannot be read as an Excel workbook"),
         # 101 bytes: the last UTF-16 character is cut in half

@@ -129,4 +129,3 @@ def test__read_log__no_valid_row_lost_and_every_row_accounted(banner, body, foot
         assert line["modifiers"] == mods
         assert int(line["units"]) == int(units)
         assert line["pos"] == pos
-

@@ -36,7 +36,11 @@ def test__netted(tmp_path):
     assert p["reason"].iloc[2] == "reversed by row 5 (--net-reversals)"
     acc = accounting(p)
     assert (acc["rows_read"], acc["rows_priced"], acc["rows_zero"], acc["rows_rejected"]) == (
-        4, 1, 3, 0)
+        4,
+        1,
+        3,
+        0,
+    )
 
 
 def test__not_netted_rejects_reversals(tmp_path):

@@ -42,8 +42,10 @@ def test__validate__rejections_exit_1_with_reasons_and_unknown_codes():
     assert res.exit_code == 1
     out = res.output
     # 2 usable rows: one known code priced, 99999 (not in RVU26C) credited zero
-    assert ("  rows read 17 = priced 1 + credited zero 1 + rejected 15 (as report counts them; "
-            "unknown codes 1 are among the zero-credit rows)") in out
+    assert (
+        "  rows read 17 = priced 1 + credited zero 1 + rejected 15 (as report counts them; "
+        "unknown codes 1 are among the zero-credit rows)"
+    ) in out
     assert "  codes not in the fee schedule (RVU25D/RVU26C; kept, credited zero): 99999 (1)" in out
     assert "         1  date_of_service: not a date\n" in out
     assert "Rejected rows (15):" in out
@@ -98,7 +100,13 @@ def test__validate__exceptions_file(tmp_path):
     with out.open(newline="") as fh:
         rows = list(csv.reader(fh))
     assert rows[0] == ["file", "row", "column", "kind", "reason"]
-    assert rows[1] == ["banner_total_footer.csv", "1", "", "skipped", "title/banner row above the header"]
+    assert rows[1] == [
+        "banner_total_footer.csv",
+        "1",
+        "",
+        "skipped",
+        "title/banner row above the header",
+    ]
     assert len(rows) == 1 + 8
 
 
@@ -118,9 +126,15 @@ def test__validate__sheet_option():
     ("name", "message"),
     [
         ("empty.csv", "Error: empty.csv is empty: no header and no rows\n"),
-        ("binary.csv", "Error: binary.csv is not a text file (binary content); export the log as CSV or XLSX\n"),
+        (
+            "binary.csv",
+            "Error: binary.csv is not a text file (binary content); export the log as CSV or XLSX\n",
+        ),
         ("truncated.xlsx", "Error: truncated.xlsx cannot be read as an Excel workbook"),
-        ("no_code_column.csv", "Error: no_code_column.csv: no header row with a procedure-code column"),
+        (
+            "no_code_column.csv",
+            "Error: no_code_column.csv: no header row with a procedure-code column",
+        ),
     ],
 )
 def test__validate__unreadable_files_exit_2_with_one_line(name, message):

@@ -52,8 +52,9 @@ LOG = [
 
 # the log as one patient's (a patient column: the review matches visits to surgeries per
 # patient; without one nothing can be listed, see test_partials_without_a_patient_column)
-LOG_ONE_PATIENT = (HEADER.replace("\n", ",patient_mrn\n")
-                   + "\n".join(f"{ln},MRN-1" for ln in LOG) + "\n")
+LOG_ONE_PATIENT = (
+    HEADER.replace("\n", ",patient_mrn\n") + "\n".join(f"{ln},MRN-1" for ln in LOG) + "\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -194,13 +195,20 @@ def test_partials_without_a_patient_column(tmp_path):
     priced = price_lines(read_log(path).lines, load_fee_schedules(), PricingSettings())
     result = insights.build_insights(priced)
     t = result.totals
-    assert (t["by_patient"], t["likely_in_global"], t["lines_to_review"], t["wrvu_at_risk"]) \
-        == (False, 3, 0, 0.0)
+    assert (t["by_patient"], t["likely_in_global"], t["lines_to_review"], t["wrvu_at_risk"]) == (
+        False,
+        3,
+        0,
+        0.0,
+    )
     assert not result.review["needs_review"].any()
     env = Environment(loader=FileSystemLoader(str(templates_dir())), autoescape=True)
     env.filters.update(JINJA_FILTERS)
-    html = " ".join(env.get_template("_global_periods.html.j2").render(
-        global_periods=insights.global_period_data(result)).split())
+    html = " ".join(
+        env.get_template("_global_periods.html.j2")
+        .render(global_periods=insights.global_period_data(result))
+        .split()
+    )
     assert "cannot be known" in html and "n/a (no patient column)" in html
     assert "E/M lines to review" not in html and "No E/M line to review" not in html
     # 3 of the 4 E/M lines (99212, 99214-24, 99213, 99213; not 99024) sit in a window

@@ -42,8 +42,14 @@ def _reference(priced: pd.DataFrame, tmp: Path) -> bytes:
 
 def test_priced_csv_neutralizes_formulas_as_before(tmp_path, fees):
     """Text a spreadsheet would evaluate gets a leading quote; numbers such as -2.5 do not."""
-    lines = make_lines([{"provider_id": "=HYPERLINK(1)"}, {"provider_id": "-2.5"},
-                        {"provider_id": "@SUM", "hcpcs": "=9921"}, {"provider_id": "+1, x"}])
+    lines = make_lines(
+        [
+            {"provider_id": "=HYPERLINK(1)"},
+            {"provider_id": "-2.5"},
+            {"provider_id": "@SUM", "hcpcs": "=9921"},
+            {"provider_id": "+1, x"},
+        ]
+    )
     priced = price_lines(lines, fees, PricingSettings())
     ours = write_priced_csv(priced, tmp_path / "ours.csv").read_bytes()
     assert ours == _reference(priced, tmp_path)

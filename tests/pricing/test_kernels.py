@@ -24,7 +24,8 @@ from rvubench.pricing.engine import (
 small_ints = hnp.arrays("int64", st.integers(0, 60), elements=st.integers(0, 40))
 # keys beyond the lookup-table range (16M) and negative keys take the hashing path
 wide_ints = hnp.arrays(
-    "int64", st.integers(0, 60),
+    "int64",
+    st.integers(0, 60),
     elements=st.one_of(st.integers(-5, 5), st.integers(2**40, 2**40 + 3)),
 )
 
@@ -105,8 +106,11 @@ def _rank_lines_slow(g, val, tie, units):
 
 
 @settings(max_examples=300, deadline=None)
-@given(triples.flatmap(lambda t: st.tuples(
-    st.just(t), hnp.arrays("int64", len(t[0]), elements=st.integers(1, 3)))))
+@given(
+    triples.flatmap(
+        lambda t: st.tuples(st.just(t), hnp.arrays("int64", len(t[0]), elements=st.integers(1, 3)))
+    )
+)
 def test__rank_lines__units_take_consecutive_ranks_within_a_group(args):
     (g, val, tie), units = args
     start, total = _rank_lines(g, val, tie, units)
@@ -117,8 +121,9 @@ def test__rank_lines__units_take_consecutive_ranks_within_a_group(args):
 
 def test__rank_lines__worked_example():
     # one group: a 2-unit line worth 9 takes ranks 1-2, the 1-unit line worth 5 takes rank 3
-    start, total = _rank_lines(np.array([0, 0]), np.array([5, 9]), np.array([0, 0]),
-                               np.array([1, 2]))
+    start, total = _rank_lines(
+        np.array([0, 0]), np.array([5, 9]), np.array([0, 0]), np.array([1, 2])
+    )
     assert start.tolist() == [3, 1]
     assert total.tolist() == [3, 3]
 
@@ -146,8 +151,13 @@ def test__texts__ids_name_each_distinct_text_once():
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.integers(1, 30).flatmap(lambda n: st.lists(
-    hnp.arrays("int64", n, elements=st.integers(0, 6)), min_size=1, max_size=14)))
+@given(
+    st.integers(1, 30).flatmap(
+        lambda n: st.lists(
+            hnp.arrays("int64", n, elements=st.integers(0, 6)), min_size=1, max_size=14
+        )
+    )
+)
 def test__texts__many_components_past_62_bits_equal_the_slow_join(components):
     # 14 components of 3 bits each need 42 bits; labels of 7 codes (0 = nothing) each;
     # more than 62 bits in all makes the key dense again before it overflows
@@ -160,7 +170,9 @@ def test__texts__many_components_past_62_bits_equal_the_slow_join(components):
         tx.add(codes, lab)
     for _ in range(10):  # 10 x 3 more bits: over 62
         tx.add(np.zeros(n, dtype="int64"), ["", "x", "y", "z", "w"])
-    slow = ["; ".join(lab[c[i]] for lab, c in zip(labels, components, strict=True) if c[i])
-            for i in range(n)]
+    slow = [
+        "; ".join(lab[c[i]] for lab, c in zip(labels, components, strict=True) if c[i])
+        for i in range(n)
+    ]
     assert tx.build().tolist() == slow
     assert pd.Series(tx.build()).notna().all()

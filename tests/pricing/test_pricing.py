@@ -93,8 +93,9 @@ def test_locality_los_angeles(fees):
 
 
 def test_run_locality_and_line_locality(fees):
-    p = price(fees, [dict(hcpcs="99213"), dict(hcpcs="99213", locality="national")],
-              locality="01182-18")
+    p = price(
+        fees, [dict(hcpcs="99213"), dict(hcpcs="99213", locality="national")], locality="01182-18"
+    )
     assert p["payment"].tolist() == [104.89, 95.19]
     assert p["locality"].tolist() == ["01182-18", "national"]
 
@@ -173,8 +174,11 @@ def test_bilateral_indicator_2_is_100_percent(fees):
 
 
 def test_three_surgeries_same_day_ranked_by_amount(fees):
-    rows = [dict(hcpcs="11042", pos="22"), dict(hcpcs="27130", pos="22"),
-            dict(hcpcs="69436", pos="22")]
+    rows = [
+        dict(hcpcs="11042", pos="22"),
+        dict(hcpcs="27130", pos="22"),
+        dict(hcpcs="69436", pos="22"),
+    ]
     p = price(fees, rows)
     # facility amounts: 27130 34.79 x 33.4009 = 1162.017311 -> 1162.02 (rank 1, 100%)
     # 69436 4.33 x 33.4009 = 144.625897 -> 144.63 (rank 2, 50% = 72.315 -> 72.32)
@@ -189,8 +193,11 @@ def test_three_surgeries_same_day_ranked_by_amount(fees):
 
 
 def test_mppr_is_per_provider_and_day(fees):
-    rows = [dict(hcpcs="27130", pos="22"), dict(hcpcs="69436", pos="22", provider_id="P2"),
-            dict(hcpcs="69436", pos="22", date_of_service="2026-08-04")]
+    rows = [
+        dict(hcpcs="27130", pos="22"),
+        dict(hcpcs="69436", pos="22", provider_id="P2"),
+        dict(hcpcs="69436", pos="22", date_of_service="2026-08-04"),
+    ]
     p = price(fees, rows)
     # each line is alone on its provider/day: no reduction
     assert p["payment"].tolist() == [1162.02, 144.63, 144.63]
@@ -253,8 +260,13 @@ def test_co_surgeon_62(fees):
 
 
 def test_assistant_80_and_as(fees):
-    p = price(fees, [dict(hcpcs="27447", modifiers="80", pos="21", provider_id="A1"),
-                     dict(hcpcs="27447", modifiers="AS", pos="21", provider_id="A2")])
+    p = price(
+        fees,
+        [
+            dict(hcpcs="27447", modifiers="80", pos="21", provider_id="A1"),
+            dict(hcpcs="27447", modifiers="AS", pos="21", provider_id="A2"),
+        ],
+    )
     # 80: 1159.35 x 16% = 185.496 -> 185.50; wRVU 19.11 x 0.16 = 3.0576
     # AS: 1159.35 x 13.6% = 157.6716 -> 157.67; wRVU 19.11 x 0.136 = 2.59896
     assert p["payment"].tolist() == [185.50, 157.67]
@@ -264,8 +276,7 @@ def test_assistant_80_and_as(fees):
 
 
 def test_full_credit_policy_keeps_the_assistant_share(fees):
-    r = price(fees, [dict(hcpcs="27447", modifiers="80", pos="21")],
-              policy="full-credit").iloc[0]
+    r = price(fees, [dict(hcpcs="27447", modifiers="80", pos="21")], policy="full-credit").iloc[0]
     # full-credit drops payment-policy reductions only; an assistant did 16% of the work:
     # 19.11 x 0.16 = 3.0576, as under medicare
     assert r["wrvu_credit"] == pytest.approx(3.0576, abs=1e-4)
@@ -349,19 +360,42 @@ def test_unknown_code(fees):
 
 
 def test_one_row_per_line_in_order_with_rejected_rows(fees):
-    rows = [dict(hcpcs="99213"), dict(hcpcs="", units=0,
-                                     reject_reason="log.csv, row 3, column hcpcs: empty",
-                                     reject_column="hcpcs"),
-            dict(hcpcs="36000"), dict(hcpcs="99214")]
+    rows = [
+        dict(hcpcs="99213"),
+        dict(
+            hcpcs="",
+            units=0,
+            reject_reason="log.csv, row 3, column hcpcs: empty",
+            reject_column="hcpcs",
+        ),
+        dict(hcpcs="36000"),
+        dict(hcpcs="99214"),
+    ]
     p = price(fees, rows)
     assert p["source_row"].tolist() == [2, 3, 4, 5]
     assert p["outcome"].tolist() == ["priced", "rejected", "zero", "priced"]
     assert p["reason"].iloc[1] == "log.csv, row 3, column hcpcs: empty"
     assert not p["priced"].iloc[1]
-    for col in ("source_file", "source_row", "provider_id", "date_of_service", "hcpcs",
-                "modifiers", "units", "pos", "setting", "locality", "fee_schedule_release",
-                "status", "work_rvu", "wrvu_credit", "payment", "adjustments", "priced",
-                "reason"):
+    for col in (
+        "source_file",
+        "source_row",
+        "provider_id",
+        "date_of_service",
+        "hcpcs",
+        "modifiers",
+        "units",
+        "pos",
+        "setting",
+        "locality",
+        "fee_schedule_release",
+        "status",
+        "work_rvu",
+        "wrvu_credit",
+        "payment",
+        "adjustments",
+        "priced",
+        "reason",
+    ):
         assert col in p.columns
 
 
@@ -398,8 +432,14 @@ def test_imaging_mppr_two_globals_same_day(fees):
 
 
 def test_imaging_mppr_technical_components_and_units(fees):
-    p = price(fees, [dict(hcpcs="70553", modifiers="TC"), dict(hcpcs="70473", modifiers="TC"),
-                     dict(hcpcs="70553", units=2, provider_id="P2")])
+    p = price(
+        fees,
+        [
+            dict(hcpcs="70553", modifiers="TC"),
+            dict(hcpcs="70473", modifiers="TC"),
+            dict(hcpcs="70553", units=2, provider_id="P2"),
+        ],
+    )
     # 70553-TC 211.76 full; 70473-TC capped at OPPS (0 + 5.34 + 0.03 = 5.37 -> 179.36), 50% = 89.68
     # P2, 70553 x 2: unit 1 = 316.97; unit 2 = TC 211.76 x 50% = 105.88 + PC 105.21 x 95%
     #   (99.9495 -> 99.95) = 205.83; line = 522.80
@@ -407,8 +447,11 @@ def test_imaging_mppr_technical_components_and_units(fees):
 
 
 def test_imaging_pc_reduction_on_wrvu_when_asked(fees):
-    p = price(fees, [dict(hcpcs="70553", modifiers="26"), dict(hcpcs="70473", modifiers="26")],
-              imaging_pc_reduction=True)
+    p = price(
+        fees,
+        [dict(hcpcs="70553", modifiers="26"), dict(hcpcs="70473", modifiers="26")],
+        imaging_pc_reduction=True,
+    )
     # 70473-26 is the 2nd PC: payment 47.43 x 95% = 45.06; wRVU 1.00 x 0.95 = 0.95
     assert p["payment"].tolist() == [105.21, 45.06]
     assert p["wrvu_credit"].tolist() == pytest.approx([2.23, 0.95])

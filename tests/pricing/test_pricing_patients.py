@@ -47,10 +47,12 @@ def test__without_keys__day_as_patient__one_group_per_provider_and_day(fees):
 
 # --------------------------------------------------------------------------- no ids: as billed
 
-NO_ID_DAY = [dict(hcpcs="27130", pos="22"),                  # 1162.02, work 19.11
-             dict(hcpcs="69436", pos="22"),                  # 144.63, work 1.96
-             dict(hcpcs="11042", modifiers="51", pos="22"),  # 55.78, work 0.98, billed 51
-             dict(hcpcs="11042", units=3, pos="22")]         # 3 units on one line
+NO_ID_DAY = [
+    dict(hcpcs="27130", pos="22"),  # 1162.02, work 19.11
+    dict(hcpcs="69436", pos="22"),  # 144.63, work 1.96
+    dict(hcpcs="11042", modifiers="51", pos="22"),  # 55.78, work 0.98, billed 51
+    dict(hcpcs="11042", units=3, pos="22"),
+]  # 3 units on one line
 
 
 def test__without_keys__as_billed__only_51_reduced(fees):
@@ -61,8 +63,10 @@ def test__without_keys__as_billed__only_51_reduced(fees):
     assert p["payment"].tolist() == [1162.02, 144.63, 27.89, 111.56]
     # wRVU: 19.11, 1.96, 0.98 x 0.5 = 0.49, 0.98 + 2 x 0.49 = 1.96
     assert p["wrvu_credit"].tolist() == pytest.approx([19.11, 1.96, 0.49, 1.96])
-    assert "billed as a multiple procedure (51), no patient or encounter id" in \
-        p["adjustments"].iloc[2]
+    assert (
+        "billed as a multiple procedure (51), no patient or encounter id"
+        in p["adjustments"].iloc[2]
+    )
     assert "MPPR" not in p["adjustments"].iloc[0] + p["adjustments"].iloc[1]
 
 
@@ -92,20 +96,41 @@ def test__with_a_patient_column__ranked_per_patient_and_day_as_before(fees):
 
 # --------------------------------------------------------------------------- property
 
-NO_ID_CODES = ["27130", "69436", "11042", "27447", "29807", "29819", "29805", "70553",
-               "70473", "99213", "64493", "73721"]  # no status-T code: the T rule is per day
+NO_ID_CODES = [
+    "27130",
+    "69436",
+    "11042",
+    "27447",
+    "29807",
+    "29819",
+    "29805",
+    "70553",
+    "70473",
+    "99213",
+    "64493",
+    "73721",
+]  # no status-T code: the T rule is per day
 NO_ID_MODS = ["", "", "51", "50", "59", "80", "62", "26", "51,59"]  # no RT/LT: pairs are per day
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=st.lists(st.fixed_dictionaries({
-    "hcpcs": st.sampled_from(NO_ID_CODES),
-    "modifiers": st.sampled_from(NO_ID_MODS),
-    "units": st.sampled_from([1, 1, 3]),
-    "pos": st.sampled_from(["11", "22"]),
-    "date_of_service": st.sampled_from(["2026-08-03", "2026-08-04"]),
-}), min_size=1, max_size=10))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.fixed_dictionaries(
+            {
+                "hcpcs": st.sampled_from(NO_ID_CODES),
+                "modifiers": st.sampled_from(NO_ID_MODS),
+                "units": st.sampled_from([1, 1, 3]),
+                "pos": st.sampled_from(["11", "22"]),
+                "date_of_service": st.sampled_from(["2026-08-03", "2026-08-04"]),
+            }
+        ),
+        min_size=1,
+        max_size=10,
+    )
+)
 def test__property__without_ids_each_line_prices_as_if_alone(fees, rows):
     # as billed: no line is ranked against another, so each line prices exactly as it does
     # alone in a log of its own (51 lines reduced either way)
@@ -113,7 +138,8 @@ def test__property__without_ids_each_line_prices_as_if_alone(fees, rows):
     for i, row in enumerate(rows):
         alone = _price(fees, [row]).iloc[0]
         assert together["payment_cents"].fillna(-1).iloc[i] == (
-            -1 if pd.isna(alone["payment_cents"]) else alone["payment_cents"])
+            -1 if pd.isna(alone["payment_cents"]) else alone["payment_cents"]
+        )
         assert together["wrvu_credit"].iloc[i] == pytest.approx(alone["wrvu_credit"])
     # and ranking each day as one patient never credits more than pricing as billed,
     # except through 51 lines (reduced as billed, maybe ranked first as one patient's day)

@@ -23,8 +23,9 @@ def january_file(tmp_path, data_dir):
     text = text.replace("Value File July Release", "Value File January Release")
     old = "47383,,User file CPT descriptor 47383,A,,8.66,164.56,,2.29,,1.12,174.34,12.07"
     assert old in text
-    text = text.replace(old, old.replace(",8.66,", ",9.00,").replace("174.34,12.07",
-                                                                     "174.68,12.41"))
+    text = text.replace(
+        old, old.replace(",8.66,", ",9.00,").replace("174.34,12.07", "174.68,12.41")
+    )
     path = tmp_path / "PPRRVU2026_Jan_nonQPP.csv"
     path.write_text(text, encoding="utf-8")
     return path
@@ -32,9 +33,12 @@ def january_file(tmp_path, data_dir):
 
 def test_each_line_priced_on_the_release_in_effect(january_file):
     fees = load_fee_schedules([january_file])
-    lines = make_lines([dict(hcpcs="47383", pos="22", date_of_service="2026-03-02"),
-                        dict(hcpcs="47383", pos="22", date_of_service="2026-08-03",
-                             provider_id="P2")])
+    lines = make_lines(
+        [
+            dict(hcpcs="47383", pos="22", date_of_service="2026-03-02"),
+            dict(hcpcs="47383", pos="22", date_of_service="2026-08-03", provider_id="P2"),
+        ]
+    )
     p = price_lines(lines, fees, PricingSettings())
     jan, jul = p.iloc[0], p.iloc[1]
     assert jan["fee_schedule_release"] == "RVU26A"
@@ -49,11 +53,13 @@ def test_each_line_priced_on_the_release_in_effect(january_file):
 
 def test_cli_fee_schedule_option(tmp_path, january_file):
     log = tmp_path / "log.csv"
-    log.write_text("provider_id,date_of_service,hcpcs,units,pos\n"
-                   "DR1,2026-03-02,47383,1,22\n", encoding="utf-8")
+    log.write_text(
+        "provider_id,date_of_service,hcpcs,units,pos\nDR1,2026-03-02,47383,1,22\n", encoding="utf-8"
+    )
     out = tmp_path / "priced.csv"
-    result = CliRunner().invoke(cli, ["price", str(log), "-o", str(out),
-                                      "--fee-schedule", str(january_file)])
+    result = CliRunner().invoke(
+        cli, ["price", str(log), "-o", str(out), "--fee-schedule", str(january_file)]
+    )
     assert result.exit_code == 0, result.output
     row = next(csv.DictReader(out.open(encoding="utf-8")))
     assert (row["fee_schedule_release"], row["payment"]) == ("RVU26A", "414.51")

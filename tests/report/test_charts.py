@@ -38,7 +38,9 @@ def test__top_code_bars__labels_are_escaped():
 
 def test__percentile_bar__marker_at_interpolated_percentile():
     anchors = [(10, 3000.0), (25, 3800.0), (50, 4800.0), (75, 6000.0), (90, 7500.0)]
-    svg = _parse(percentile_bar(anchors, 62.5, "within", marker_label="62.5th", value_label="5,400"))
+    svg = _parse(
+        percentile_bar(anchors, 62.5, "within", marker_label="62.5th", value_label="5,400")
+    )
     marker = [ln for ln in svg.findall("s:line", NS) if ln.get("stroke-width") == "3"]
     # x = left 20 + plot width 640 x 62.5 / 100 = 420
     assert float(marker[0].get("x1")) == 420.0

@@ -27,7 +27,10 @@ TABLE = load_benchmarks(None)
 
 def _section(wrvus: float, compensation: float | None, models=()):
     result = benchmark_clinician(
-        wrvu_total=wrvus, period=YEAR, specialty="Interventional Radiology", table=TABLE,
+        wrvu_total=wrvus,
+        period=YEAR,
+        specialty="Interventional Radiology",
+        table=TABLE,
         total_compensation=compensation,
         comp_model=[parse_comp_model(m) for m in models] or None,
     )
@@ -50,10 +53,10 @@ def test__page1__figures_hand_computed():
     assert page.compensation_per_wrvu_percentile == 90.0
     # supported pay: 8,000 x the survey rate; against current pay 600,000
     assert [(s.percentile, s.rate, s.compensation, s.difference) for s in page.supported] == [
-        (25.0, 50.0, 400000.0, -200000.0),   # 8,000 x 50 = 400,000
-        (50.0, 57.0, 456000.0, -144000.0),   # 8,000 x 57 = 456,000
-        (75.0, 65.0, 520000.0, -80000.0),    # 8,000 x 65 = 520,000
-        (90.0, 75.0, 600000.0, 0.0),         # 8,000 x 75 = 600,000
+        (25.0, 50.0, 400000.0, -200000.0),  # 8,000 x 50 = 400,000
+        (50.0, 57.0, 456000.0, -144000.0),  # 8,000 x 57 = 456,000
+        (75.0, 65.0, 520000.0, -80000.0),  # 8,000 x 65 = 520,000
+        (90.0, 75.0, 600000.0, 0.0),  # 8,000 x 75 = 600,000
     ]
     flat, base = page.scenarios
     # flat $55: 8,000 x 55 = 440,000; -160,000 against current; $55.00 per wRVU;
@@ -95,7 +98,10 @@ def test__signal__rate_high_while_wrvus_low_and_its_absence():
     # 7,000 wRVUs < p25 7,600; 462,000 / 7,000 = $66.00 > p75 $65.00 -> above the 75th
     signals = {s.key: s.text for s in fmv_signals(_section(7000, 462000))}
     assert "rate_high_wrvu_low" in signals
-    assert "$66.00" in signals["rate_high_wrvu_low"] and "75th percentile ($65.00)" in signals["rate_high_wrvu_low"]
+    assert (
+        "$66.00" in signals["rate_high_wrvu_low"]
+        and "75th percentile ($65.00)" in signals["rate_high_wrvu_low"]
+    )
     assert "7,000" in signals["rate_high_wrvu_low"] and "(7,600)" in signals["rate_high_wrvu_low"]
     # 532,000 / 7,000 = $76.00 > p90 $75.00 -> stated as above the 90th
     text = {s.key: s.text for s in fmv_signals(_section(7000, 532000))}["rate_high_wrvu_low"]

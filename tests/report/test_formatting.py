@@ -48,11 +48,29 @@ def test__fmt_rvu__two_decimals():
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(50, "50th"), (62.5, "63rd"), (38.2, "38th"), (10.1, "10th"), (21.5, "22nd"),
-     (0.6, "1st"), (1, "1st"), (2, "2nd"), (3, "3rd"), (11, "11th"), (11.4, "11th"),
-     (12, "12th"), (13, "13th"), (21, "21st"), (22, "22nd"), (90, "90th"), (101, "101st"),
-     (111, "111th"),
-     ("below p10", "below p10"), ("above p90", "above p90"), (None, "n/a")],
+    [
+        (50, "50th"),
+        (62.5, "63rd"),
+        (38.2, "38th"),
+        (10.1, "10th"),
+        (21.5, "22nd"),
+        (0.6, "1st"),
+        (1, "1st"),
+        (2, "2nd"),
+        (3, "3rd"),
+        (11, "11th"),
+        (11.4, "11th"),
+        (12, "12th"),
+        (13, "13th"),
+        (21, "21st"),
+        (22, "22nd"),
+        (90, "90th"),
+        (101, "101st"),
+        (111, "111th"),
+        ("below p10", "below p10"),
+        ("above p90", "above p90"),
+        (None, "n/a"),
+    ],
 )
 def test__fmt_percentile__ordinals_and_labels(value, text):
     assert fmt_percentile(value) == text
@@ -90,7 +108,7 @@ def test__formats_are_registered_once():
     assert XLSX_FORMATS["usd"] == '"$"#,##0.00'
 
 
-@given(st.integers(min_value=-10**12, max_value=10**12))
+@given(st.integers(min_value=-(10**12), max_value=10**12))
 def test__fmt_cents__round_trips_every_integer_amount(cents):
     text = fmt_cents(cents)
     sign = -1 if text.startswith("-") else 1
@@ -98,7 +116,7 @@ def test__fmt_cents__round_trips_every_integer_amount(cents):
     assert back == cents
 
 
-@given(st.decimals(min_value=-10**9, max_value=10**9, places=3, allow_nan=False))
+@given(st.decimals(min_value=-(10**9), max_value=10**9, places=3, allow_nan=False))
 def test__round_half_up__matches_decimal_rule(value):
     expected = value.quantize(Decimal("0.01"), rounding="ROUND_HALF_UP")
     assert round_half_up(value) == expected

@@ -27,8 +27,9 @@ def _render(html: str):
     from rvubench.resources import templates_dir
 
     folder = templates_dir()
-    return HTML(string=html, base_url=str(folder.resolve()) + "/",
-                url_fetcher=make_url_fetcher(folder)).render()
+    return HTML(
+        string=html, base_url=str(folder.resolve()) + "/", url_fetcher=make_url_fetcher(folder)
+    ).render()
 
 
 def _walk(box):
@@ -57,12 +58,17 @@ def layout_problems(document) -> list[str]:
                     y = box.position_y + (box.margin_top or 0)
                     w, h = box.border_width(), box.border_height()
                     if (w > 0 or h > 0) and (
-                            x < left - TOLERANCE or x + w > right + TOLERANCE
-                            or y < top - TOLERANCE or y + h > bottom + TOLERANCE):
+                        x < left - TOLERANCE
+                        or x + w > right + TOLERANCE
+                        or y < top - TOLERANCE
+                        or y + h > bottom + TOLERANCE
+                    ):
                         text = getattr(box, "text", "") or box.element_tag
-                        problems.append(f"page {number}: {type(box).__name__} {text!r} at "
-                                        f"x {x:.0f}..{x + w:.0f}, y {y:.0f}..{y + h:.0f} outside "
-                                        f"{left:.0f}..{right:.0f} x {top:.0f}..{bottom:.0f}")
+                        problems.append(
+                            f"page {number}: {type(box).__name__} {text!r} at "
+                            f"x {x:.0f}..{x + w:.0f}, y {y:.0f}..{y + h:.0f} outside "
+                            f"{left:.0f}..{right:.0f} x {top:.0f}..{bottom:.0f}"
+                        )
                         continue
                 stack.extend(getattr(box, "children", ()) or ())
             for box in _walk(child):
@@ -70,7 +76,9 @@ def layout_problems(document) -> list[str]:
                     continue
                 groups = [g for g in box.children if isinstance(g, B.TableRowGroupBox)]
                 has_header = any(g.is_header for g in groups)
-                body_rows = sum(len(g.children) for g in groups if not g.is_header and not g.is_footer)
+                body_rows = sum(
+                    len(g.children) for g in groups if not g.is_header and not g.is_footer
+                )
                 table_has_header = box.element is not None and box.element.find("thead") is not None
                 if table_has_header and not has_header and body_rows:
                     problems.append(f"page {number}: table rows without their header row")
@@ -99,9 +107,16 @@ def ir_models() -> dict:
     out = {}
     for kind in ("productivity", "contract"):
         out[kind] = build_clinician_report(
-            priced, period=parse_period("2026Q3"), out_dir=REPO, settings=settings,
-            provider_id="IR-1001", specialty="Interventional Radiology", benchmark_table=table,
-            total_compensation=540000.0, kind=kind, formats=(),
+            priced,
+            period=parse_period("2026Q3"),
+            out_dir=REPO,
+            settings=settings,
+            provider_id="IR-1001",
+            specialty="Interventional Radiology",
+            benchmark_table=table,
+            total_compensation=540000.0,
+            kind=kind,
+            formats=(),
             comp_models=("flat:55", "tiered:0=45,5000=50", "base:250000,5000,50"),
             section_context={"clean_lines": lines},
         ).model
@@ -128,28 +143,47 @@ def _department_model():
     rows = []
     for i, r in enumerate(roster.itertuples(index=False)):
         no_lines = r.provider_id == "IM-3103"
-        rows.append(ClinicianRow(
-            provider_id=r.provider_id, name=r.name, specialty=r.specialty,
-            status=STATUS_NO_LINES if no_lines else STATUS_REPORTED,
-            reason="provider IM-3103 has no lines in the log" if no_lines else "",
-            clinical_fte=float(r.clinical_fte), lines=0 if no_lines else 1500 + 37 * i,
-            wrvu_total=0.0 if no_lines else 1234.5678 + 101 * i,
-            wrvu_annualized=0.0 if no_lines else 4897.85 + 400 * i,
-            wrvu_fte_adjusted=None if no_lines else 5897.85 + 400 * i,
-            wrvu_percentile=None if no_lines else ("below p10" if i == 2 else 5.5 * i),
-            payment_cents=0 if no_lines else 12_345_678 + 1000 * i,
-            total_compensation=float(r.total_compensation),
-            compensation_per_wrvu=None if no_lines else 48.37 + i,
-            compensation_percentile=None if no_lines else ("above p90" if i == 3 else 90 - 5 * i),
-            alignment_gap=None if no_lines else 12.5 - 3 * i,
-        ))
+        rows.append(
+            ClinicianRow(
+                provider_id=r.provider_id,
+                name=r.name,
+                specialty=r.specialty,
+                status=STATUS_NO_LINES if no_lines else STATUS_REPORTED,
+                reason="provider IM-3103 has no lines in the log" if no_lines else "",
+                clinical_fte=float(r.clinical_fte),
+                lines=0 if no_lines else 1500 + 37 * i,
+                wrvu_total=0.0 if no_lines else 1234.5678 + 101 * i,
+                wrvu_annualized=0.0 if no_lines else 4897.85 + 400 * i,
+                wrvu_fte_adjusted=None if no_lines else 5897.85 + 400 * i,
+                wrvu_percentile=None if no_lines else ("below p10" if i == 2 else 5.5 * i),
+                payment_cents=0 if no_lines else 12_345_678 + 1000 * i,
+                total_compensation=float(r.total_compensation),
+                compensation_per_wrvu=None if no_lines else 48.37 + i,
+                compensation_percentile=None
+                if no_lines
+                else ("above p90" if i == 3 else 90 - 5 * i),
+                alignment_gap=None if no_lines else 12.5 - 3 * i,
+            )
+        )
     return build_department_model(
         rows=rows,
-        not_in_roster=[NotReported(KIND_NOT_IN_ROSTER, "LOC-9001", "", "", 219, 278.22,
-                                   "provider 'LOC-9001' has 219 line(s) in the log but is not "
-                                   "in the roster; add a roster row to report them")],
-        period_label="2026Q3", period_start=date(2026, 7, 1), period_end=date(2026, 9, 30),
-        annualization_factor=365 / 92, sources=["department.csv"],
+        not_in_roster=[
+            NotReported(
+                KIND_NOT_IN_ROSTER,
+                "LOC-9001",
+                "",
+                "",
+                219,
+                278.22,
+                "provider 'LOC-9001' has 219 line(s) in the log but is not "
+                "in the roster; add a roster row to report them",
+            )
+        ],
+        period_label="2026Q3",
+        period_start=date(2026, 7, 1),
+        period_end=date(2026, 9, 30),
+        annualization_factor=365 / 92,
+        sources=["department.csv"],
         roster="department_roster.csv",
         settings={"Crediting policy": "medicare", "Locality": "national", "Benchmark": "sample"},
     )
@@ -180,17 +214,23 @@ def test__department_pdf__every_box_inside_the_page_and_no_orphaned_rows():
 
 def test__layout_check_finds_a_table_past_the_margin():
     """The check itself can fail: a table wider than the page is reported."""
-    html = ("<html><head><style>@page { size: Letter; margin: 1in }</style></head><body>"
-            "<table><thead><tr><th>h</th></tr></thead><tbody><tr><td style='white-space: nowrap'>"
-            + "wide " * 80 + "</td></tr></tbody></table></body></html>")
+    html = (
+        "<html><head><style>@page { size: Letter; margin: 1in }</style></head><body>"
+        "<table><thead><tr><th>h</th></tr></thead><tbody><tr><td style='white-space: nowrap'>"
+        + "wide " * 80
+        + "</td></tr></tbody></table></body></html>"
+    )
     assert any("outside" in p for p in layout_problems(_render(html)))
 
 
 def test__layout_check_finds_a_row_alone_at_the_page_foot():
     """A 3-row table whose first row is the last thing on page 1 is reported."""
-    html = ("<html><head><style>@page { size: Letter; margin: 1in } tr { break-inside: avoid }"
-            "thead { display: table-header-group }</style></head><body>"
-            "<div style='height: 8.4in'></div><table><thead><tr><th>h</th></tr></thead><tbody>"
-            + "<tr><td>row</td></tr>" * 3 + "</tbody></table></body></html>")
+    html = (
+        "<html><head><style>@page { size: Letter; margin: 1in } tr { break-inside: avoid }"
+        "thead { display: table-header-group }</style></head><body>"
+        "<div style='height: 8.4in'></div><table><thead><tr><th>h</th></tr></thead><tbody>"
+        + "<tr><td>row</td></tr>" * 3
+        + "</tbody></table></body></html>"
+    )
     problems = layout_problems(_render(html))
     assert any("alone" in p for p in problems), problems

@@ -37,10 +37,15 @@ def malformed_ordinals(text: str) -> list[str]:
     return bad
 
 
-@pytest.mark.parametrize(("text", "bad"), [
-    ("38.2th percentile", ["38.2th"]), ("1th and 22th", ["1th", "22th"]), ("11st", ["11st"]),
-    ("1st 2nd 3rd 4th 11th 12th 13th 21st 22nd 23rd 101st 111th", []),
-])
+@pytest.mark.parametrize(
+    ("text", "bad"),
+    [
+        ("38.2th percentile", ["38.2th"]),
+        ("1th and 22th", ["1th", "22th"]),
+        ("11st", ["11st"]),
+        ("1st 2nd 3rd 4th 11th 12th 13th 21st 22nd 23rd 101st 111th", []),
+    ],
+)
 def test__the_ordinal_check_itself(text, bad):
     assert malformed_ordinals(text) == bad
 
@@ -55,14 +60,49 @@ def _run(*args):
 def sample_pdfs(tmp_path_factory):
     out = tmp_path_factory.mktemp("samples")
     ir = SAMPLES / "ir_quarter.csv"
-    _run("report", ir, "--out", out / "productivity", "--specialty", "Interventional Radiology",
-         "--compensation", "540000", "--format", "pdf")
-    _run("report", ir, "--out", out / "contract", "--specialty", "Interventional Radiology",
-         "--compensation", "540000", "--kind", "contract", "--format", "pdf")
+    _run(
+        "report",
+        ir,
+        "--out",
+        out / "productivity",
+        "--specialty",
+        "Interventional Radiology",
+        "--compensation",
+        "540000",
+        "--format",
+        "pdf",
+    )
+    _run(
+        "report",
+        ir,
+        "--out",
+        out / "contract",
+        "--specialty",
+        "Interventional Radiology",
+        "--compensation",
+        "540000",
+        "--kind",
+        "contract",
+        "--format",
+        "pdf",
+    )
     _run("report", SAMPLES / "family_medicine.csv", "--out", out / "fm", "--format", "pdf")
-    CliRunner().invoke(cli, ["batch", str(SAMPLES / "department.csv"), "--roster",
-                             str(SAMPLES / "department_roster.csv"), "--out", str(out / "dept"),
-                             "--format", "pdf", "--jobs", "1"], catch_exceptions=False)
+    CliRunner().invoke(
+        cli,
+        [
+            "batch",
+            str(SAMPLES / "department.csv"),
+            "--roster",
+            str(SAMPLES / "department_roster.csv"),
+            "--out",
+            str(out / "dept"),
+            "--format",
+            "pdf",
+            "--jobs",
+            "1",
+        ],
+        catch_exceptions=False,
+    )
     pdfs = sorted(out.rglob("*.pdf"))
     assert {p.parent.name for p in pdfs} == {"productivity", "contract", "fm", "dept"}
     assert (out / "dept" / "department.pdf").is_file()

@@ -24,12 +24,24 @@ NASTY = '<script>alert(1)</script><b>Bold</b> =SUM(A1) & "Co"'
 
 
 def _model(name="Dr Ana Ruiz", kind="productivity"):
-    result = benchmark_clinician(wrvu_total=26.0, period=Q3, specialty="Interventional Radiology",
-                                 table=load_benchmarks(None), total_compensation=500000.0)
-    return build_report_model(sample_priced(), period=Q3, settings=PricingSettings(),
-                              benchmark=benchmark_section(result), provider_id="IR-1001",
-                              provider_name=name, specialty="Interventional Radiology",
-                              total_compensation=500000.0, kind=kind)
+    result = benchmark_clinician(
+        wrvu_total=26.0,
+        period=Q3,
+        specialty="Interventional Radiology",
+        table=load_benchmarks(None),
+        total_compensation=500000.0,
+    )
+    return build_report_model(
+        sample_priced(),
+        period=Q3,
+        settings=PricingSettings(),
+        benchmark=benchmark_section(result),
+        provider_id="IR-1001",
+        provider_name=name,
+        specialty="Interventional Radiology",
+        total_compensation=500000.0,
+        kind=kind,
+    )
 
 
 def _text(path) -> str:
@@ -40,7 +52,10 @@ def _text(path) -> str:
 def test__html__provider_name_is_escaped():
     html = render_html(_model(NASTY))
     assert "<script>" not in html and "<b>Bold</b>" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;Bold&lt;/b&gt; =SUM(A1) &amp; &#34;Co&#34;" in html
+    assert (
+        "&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;Bold&lt;/b&gt; =SUM(A1) &amp; &#34;Co&#34;"
+        in html
+    )
 
 
 @pytest.mark.slow
@@ -92,9 +107,15 @@ def _user_templates(tmp_path):
 def test__user_template_folder_replaces_the_bundled_one(tmp_path):
     folder = _user_templates(tmp_path)
     page = folder / "report.html.j2"
-    page.write_text(page.read_text().replace(
-        '{% include "_header.html.j2" %}', '<p>ACME RADIOLOGY GROUP</p>{% include "_header.html.j2" %}'))
-    (folder / "report.css").write_text((folder / "report.css").read_text() + "\nh1 { color: #000; }\n")
+    page.write_text(
+        page.read_text().replace(
+            '{% include "_header.html.j2" %}',
+            '<p>ACME RADIOLOGY GROUP</p>{% include "_header.html.j2" %}',
+        )
+    )
+    (folder / "report.css").write_text(
+        (folder / "report.css").read_text() + "\nh1 { color: #000; }\n"
+    )
     target = tmp_path / "u.pdf"
     render_pdf(_model(), target, folder)
     assert "ACME RADIOLOGY GROUP" in _text(target)
@@ -124,12 +145,16 @@ def test__remote_and_outside_urls_are_not_fetched(tmp_path):
         secret = tmp_path / "secret.css"
         secret.write_text("body { color: red }")
         base = folder / "base.html.j2"
-        base.write_text(base.read_text().replace(
-            "</head>",
-            f'<link rel="stylesheet" href="http://127.0.0.1:{port}/remote.css">'
-            f'<link rel="stylesheet" href="file://{secret}">'
-            f'<link rel="stylesheet" href="../secret.css"></head>').replace(
-            "<body>", f'<body><img src="http://127.0.0.1:{port}/logo.png" alt="logo">'))
+        base.write_text(
+            base.read_text()
+            .replace(
+                "</head>",
+                f'<link rel="stylesheet" href="http://127.0.0.1:{port}/remote.css">'
+                f'<link rel="stylesheet" href="file://{secret}">'
+                f'<link rel="stylesheet" href="../secret.css"></head>',
+            )
+            .replace("<body>", f'<body><img src="http://127.0.0.1:{port}/logo.png" alt="logo">')
+        )
         target = tmp_path / "r.pdf"
         refused = render_pdf(_model(), target, folder)
     finally:
@@ -147,7 +172,9 @@ def test__fetcher_serves_files_inside_the_folder_only(tmp_path):
     (tmp_path / "a.css").write_text("p { font-size: 20pt }")
     data, refused = html_to_pdf('<link rel="stylesheet" href="a.css"><p>hi</p>', tmp_path)
     assert refused == [] and data.startswith(b"%PDF")
-    data, refused = html_to_pdf('<link rel="stylesheet" href="data:text/css,p{}"><p>hi</p>', tmp_path)
+    data, refused = html_to_pdf(
+        '<link rel="stylesheet" href="data:text/css,p{}"><p>hi</p>', tmp_path
+    )
     assert refused == ["data:text/css,p{}"]
 
 
@@ -179,16 +206,17 @@ def test__missing_templates_folder(tmp_path):
         render_html(_model(), tmp_path / "nope")
 
 
-
-
 def test__html__without_benchmark_or_compensation():
-    m = build_report_model(sample_priced(), period=Q3, settings=PricingSettings(), provider_id="IR-1001")
+    m = build_report_model(
+        sample_priced(), period=Q3, settings=PricingSettings(), provider_id="IR-1001"
+    )
     html = render_html(m)
     assert "no benchmark: no specialty was given" in html and "no compensation given" in html
     assert not re.search(r"(?<![\w-])--[a-z]", re.sub(r"<[^>]*>", "", html))  # no option names
     assert ILLUSTRATIVE_NOTICE not in html  # the notice belongs to the bundled benchmark only
-    html = render_html(build_report_model(sample_priced(), period=Q3, settings=PricingSettings(),
-                                          kind="contract"))
+    html = render_html(
+        build_report_model(sample_priced(), period=Q3, settings=PricingSettings(), kind="contract")
+    )
     assert "No benchmark: pass a specialty" in html  # the contract page says why it is empty
 
 
@@ -198,15 +226,25 @@ def test__section_partials_get_their_data_by_key(tmp_path):
     folder = _user_templates(tmp_path)
     (folder / "_demo.html.j2").write_text(
         "<section><h2>{{ section.title }}</h2><p>lines in scope: {{ demo.n }} / {{ section.data.n }}"
-        " for {{ model.display_name }}</p></section>")
+        " for {{ model.display_name }}</p></section>"
+    )
 
     def builder(ctx):
-        return Section(key="demo", title="Demo section", partial="_demo.html.j2",
-                       data={"n": len(ctx.in_period)},
-                       sheets=(SheetTable("Demo", ("a", "b"), [("x", 1.5)], {"b": "wrvu"}),))
+        return Section(
+            key="demo",
+            title="Demo section",
+            partial="_demo.html.j2",
+            data={"n": len(ctx.in_period)},
+            sheets=(SheetTable("Demo", ("a", "b"), [("x", 1.5)], {"b": "wrvu"}),),
+        )
 
-    m = build_report_model(sample_priced(), period=Q3, settings=PricingSettings(),
-                           provider_name="<i>Ana</i>", section_builders=[builder])
+    m = build_report_model(
+        sample_priced(),
+        period=Q3,
+        settings=PricingSettings(),
+        provider_name="<i>Ana</i>",
+        section_builders=[builder],
+    )
     html = render_html(m, folder)
     assert "<h2>Demo section</h2><p>lines in scope: 8 / 8 for &lt;i&gt;Ana&lt;/i&gt;</p>" in html
     assert html.index("Demo section") < html.index("Appendix A: data quality")

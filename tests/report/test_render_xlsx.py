@@ -24,12 +24,24 @@ for _name in (*render_xlsx.HEADER_LABELS, "p10", "p25", "p50", "p75", "p90"):
 def _model(name="", benchmark=True):
     section = None
     if benchmark:
-        result = benchmark_clinician(wrvu_total=26.0, period=Q3, specialty="Interventional Radiology",
-                                     table=load_benchmarks(None), total_compensation=500000.0)
+        result = benchmark_clinician(
+            wrvu_total=26.0,
+            period=Q3,
+            specialty="Interventional Radiology",
+            table=load_benchmarks(None),
+            total_compensation=500000.0,
+        )
         section = benchmark_section(result)
-    return build_report_model(sample_priced(), period=Q3, settings=PricingSettings(),
-                              benchmark=section, provider_id="IR-1001", provider_name=name,
-                              specialty="Interventional Radiology", total_compensation=500000.0)
+    return build_report_model(
+        sample_priced(),
+        period=Q3,
+        settings=PricingSettings(),
+        benchmark=section,
+        provider_id="IR-1001",
+        provider_name=name,
+        specialty="Interventional Radiology",
+        total_compensation=500000.0,
+    )
 
 
 def _summary(wb) -> dict:
@@ -46,7 +58,14 @@ def workbook(tmp_path_factory):
 
 def test__sheets__interface_names_in_order(workbook):
     assert tuple(workbook.sheetnames[:6]) == render_xlsx.SHEETS
-    assert render_xlsx.SHEETS == ("Summary", "By Code", "By Month", "Lines", "Benchmarks", "Exceptions")
+    assert render_xlsx.SHEETS == (
+        "Summary",
+        "By Code",
+        "By Month",
+        "Lines",
+        "Benchmarks",
+        "Exceptions",
+    )
     assert workbook.sheetnames[6:8] == ["Compensation", "By Category"]  # then section sheets
 
 
@@ -91,9 +110,24 @@ def test__by_month__values_and_native_chart(tmp_path):
 def test__lines__full_audit_trail(workbook):
     ws = workbook["Lines"]
     header = [TIDY.get(c.value, c.value) for c in ws[1]]
-    for col in ("source_file", "source_row", "hcpcs", "modifiers", "units", "pos", "setting",
-                "locality", "fee_schedule_release", "status", "work_rvu", "wrvu_credit", "payment",
-                "adjustments", "priced", "reason"):
+    for col in (
+        "source_file",
+        "source_row",
+        "hcpcs",
+        "modifiers",
+        "units",
+        "pos",
+        "setting",
+        "locality",
+        "fee_schedule_release",
+        "status",
+        "work_rvu",
+        "wrvu_credit",
+        "payment",
+        "adjustments",
+        "priced",
+        "reason",
+    ):
         assert col in header
     assert ws.max_row == 9  # header + 8 lines in scope
     row = {h: c for h, c in zip(header, ws[2], strict=True)}
@@ -112,7 +146,7 @@ def test__benchmarks__model_values(workbook):
 
 def test__text_that_looks_like_a_formula_stays_text(tmp_path):
     path = tmp_path / "f.xlsx"
-    render_xlsx.render_xlsx(_model(name="=HYPERLINK(\"http://x\")"), path)
+    render_xlsx.render_xlsx(_model(name='=HYPERLINK("http://x")'), path)
     wb = openpyxl.load_workbook(path)
     cell = _summary(wb)["provider_name"]
     assert cell.data_type == "s" and cell.value == '=HYPERLINK("http://x")'

@@ -57,19 +57,52 @@ def _both(tmp_path: Path, rows: list[list[object]], write_only: bool) -> tuple[d
 
 def _every_kind(ws_for_cells: object) -> list[list[tuple[object, str | None]]]:
     return [
-        [("text", None), ("", None), (None, None), ("  padded ", None), (" ", None),
-         ("a & b < c > d \"q\" 'a'", None), ("line\nbreak\ttab", None), ("=SUM(A1)", None),
-         ("+1", None), ("#N/A", None), ("é ü 中", None)],
-        [(0, None), (7, "int"), (-3, "int"), (2.5, "usd"), (0.1 + 0.2, "wrvu"), (1e20, None),
-         (1.23456789012345678, "factor"), (float("nan"), "usd"), (True, None), (False, "int"),
-         (np.int64(12), "int"), (np.float64(3.25), "usd")],
-        [(dt.date(2026, 3, 4), "date"), (dt.datetime(2026, 12, 31, 13, 5), "date"),
-         (dt.datetime(2026, 1, 2), None), (dt.date(2026, 7, 1), "yyyy-mm"),
-         (Decimal("1.50"), "usd"), (2**60, "int")],
+        [
+            ("text", None),
+            ("", None),
+            (None, None),
+            ("  padded ", None),
+            (" ", None),
+            ("a & b < c > d \"q\" 'a'", None),
+            ("line\nbreak\ttab", None),
+            ("=SUM(A1)", None),
+            ("+1", None),
+            ("#N/A", None),
+            ("é ü 中", None),
+        ],
+        [
+            (0, None),
+            (7, "int"),
+            (-3, "int"),
+            (2.5, "usd"),
+            (0.1 + 0.2, "wrvu"),
+            (1e20, None),
+            (1.23456789012345678, "factor"),
+            (float("nan"), "usd"),
+            (True, None),
+            (False, "int"),
+            (np.int64(12), "int"),
+            (np.float64(3.25), "usd"),
+        ],
+        [
+            (dt.date(2026, 3, 4), "date"),
+            (dt.datetime(2026, 12, 31, 13, 5), "date"),
+            (dt.datetime(2026, 1, 2), None),
+            (dt.date(2026, 7, 1), "yyyy-mm"),
+            (Decimal("1.50"), "usd"),
+            (2**60, "int"),
+        ],
         # raw values openpyxl binds itself: formulas, errors, infinities, times, rich text
-        [("=1+2", "raw"), ("#DIV/0!", "raw"), (float("inf"), "raw"), (float("nan"), "raw"),
-         (dt.time(8, 30), "raw"), (dt.timedelta(hours=5), "raw"), (np.int64(5), "raw"),
-         (CellRichText([TextBlock(InlineFont(b=True), "bold"), " plain"]), "raw")],
+        [
+            ("=1+2", "raw"),
+            ("#DIV/0!", "raw"),
+            (float("inf"), "raw"),
+            (float("nan"), "raw"),
+            (dt.time(8, 30), "raw"),
+            (dt.timedelta(hours=5), "raw"),
+            (np.int64(5), "raw"),
+            (CellRichText([TextBlock(InlineFont(b=True), "bold"), " plain"]), "raw"),
+        ],
     ]
 
 
@@ -125,8 +158,9 @@ def test__styled_comment_and_hyperlink_cells_go_to_openpyxl(tmp_path):
 
 
 _XML_TEXT = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\x0b\x0c")
-    .filter(lambda c: c in "\t\n\r" or ord(c) >= 0x20),
+    alphabet=st.characters(
+        blacklist_categories=("Cs",), blacklist_characters="\x00\x0b\x0c"
+    ).filter(lambda c: c in "\t\n\r" or ord(c) >= 0x20),
     max_size=30,
 )
 
@@ -134,15 +168,20 @@ _XML_TEXT = st.text(
 @settings(max_examples=40, deadline=None)
 @given(
     texts=st.lists(_XML_TEXT, min_size=1, max_size=6),
-    numbers=st.lists(st.one_of(st.integers(-(10**18), 10**18),
-                               st.floats(allow_nan=False, allow_infinity=False)),
-                     min_size=1, max_size=6),
+    numbers=st.lists(
+        st.one_of(st.integers(-(10**18), 10**18), st.floats(allow_nan=False, allow_infinity=False)),
+        min_size=1,
+        max_size=6,
+    ),
     write_only=st.booleans(),
 )
 def test__any_text_and_number_same_bytes(tmp_path_factory, texts, numbers, write_only):
     tmp = tmp_path_factory.mktemp("h")
-    rows = [[(t, None) for t in texts], [(n, "usd") for n in numbers],
-            [(n, "raw") for n in numbers]]
+    rows = [
+        [(t, None) for t in texts],
+        [(n, "usd") for n in numbers],
+        [(n, "raw") for n in numbers],
+    ]
     stock, fast = _both(tmp, rows, write_only)
     assert fast == stock
 
@@ -170,8 +209,16 @@ def test__append_rows_makes_the_cells_append_makes(tmp_path, write_only):
         fmt = render_xlsx.cell(ws, 3.5, "usd")
         return [
             ["text", "", None, 1, 2.5, True, False, "=1+2", "=", "#N/A", "#hash", "-x", fmt],
-            [dt.datetime(2026, 5, 1), dt.date(2026, 5, 2), Decimal("2.10"), np.int64(4),
-             render_xlsx.cell(ws, "=quoted"), " lead", "x" * 40_000, float("inf")],
+            [
+                dt.datetime(2026, 5, 1),
+                dt.date(2026, 5, 2),
+                Decimal("2.10"),
+                np.int64(4),
+                render_xlsx.cell(ws, "=quoted"),
+                " lead",
+                "x" * 40_000,
+                float("inf"),
+            ],
         ]
 
     stock = Workbook(write_only=write_only)
@@ -216,7 +263,6 @@ def test__without_the_fast_writer_the_stock_paths_give_the_same_package(
     assert stock.keys() == fast.keys()
     for name in stock:
         assert fast[name] == stock[name], name
-
 
 
 @pytest.mark.parametrize("write_only", [False, True])

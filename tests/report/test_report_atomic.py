@@ -26,8 +26,14 @@ def test__atomic_path__replaces_target_only_on_success(tmp_path):
 
 @pytest.mark.parametrize(
     ("name", "stem"),
-    [("IR-1001", "IR-1001"), ("Dr. Ana Núñez / IR", "Dr_Ana_Nunez_IR"),
-     ("../../etc/passwd", "etc_passwd"), ("   ", "report"), ("CON", "CON_"), ("a:b*c?", "a_b_c")],
+    [
+        ("IR-1001", "IR-1001"),
+        ("Dr. Ana Núñez / IR", "Dr_Ana_Nunez_IR"),
+        ("../../etc/passwd", "etc_passwd"),
+        ("   ", "report"),
+        ("CON", "CON_"),
+        ("a:b*c?", "a_b_c"),
+    ],
 )
 def test__safe_filename__examples(name, stem):
     assert safe_filename(name) == stem

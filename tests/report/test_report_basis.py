@@ -60,9 +60,25 @@ def runs(tmp_path_factory):
     log = _log(tmp / "ir9.csv")
     out = {}
     for kind in ("productivity", "contract"):
-        res = _run("report", log, "--out", tmp / kind, "--specialty", SPECIALTY,
-                   "--clinical-fte", "0.1", "--total-fte", "0.1", "--compensation", "54000",
-                   "--kind", kind, "--json", "--period", "2026Q3")
+        res = _run(
+            "report",
+            log,
+            "--out",
+            tmp / kind,
+            "--specialty",
+            SPECIALTY,
+            "--clinical-fte",
+            "0.1",
+            "--total-fte",
+            "0.1",
+            "--compensation",
+            "54000",
+            "--kind",
+            kind,
+            "--json",
+            "--period",
+            "2026Q3",
+        )
         assert res.exit_code == 0, res.output
         out[kind] = (tmp / kind, json.loads(res.stdout), res.stderr)
     return out
@@ -108,17 +124,32 @@ def test__pdf_every_wrvu_percentile_agrees_with_the_figure_printed_beside_it(run
         text = _text(folder / "IR-9.pdf")
         pairs = []
         # page 1: "53rd at 9,315.43 FTE-adjusted wRVUs on 2025 RVUs (... 9,085.33 as credited, 50th ..."
-        pairs += [(m[0], m[1]) for m in re.findall(ORD + r" at " + NUM + r" FTE-adjusted wRVUs", text)]
-        pairs += [(m[1], m[0]) for m in re.findall(NUM + r" as credited, " + ORD + " percentile", text)]
+        pairs += [
+            (m[0], m[1]) for m in re.findall(ORD + r" at " + NUM + r" FTE-adjusted wRVUs", text)
+        ]
+        pairs += [
+            (m[1], m[0]) for m in re.findall(NUM + r" as credited, " + ORD + " percentile", text)
+        ]
         # benchmark table rows: "<figure> <ordinal> 6,200 7,600 ..."
         pairs += [(m[1], m[0]) for m in re.findall(NUM + " " + ORD + r" 6,200 ", text)]
         # contract page 1: "53rd 9,315.43 wRVUs per year per clinical FTE ...; 9,085.33 as credited on RVU26C (50th"
-        pairs += [(m[0], m[1]) for m in re.findall(ORD + " " + NUM + r" wRVUs per year per clinical FTE", text)]
+        pairs += [
+            (m[0], m[1])
+            for m in re.findall(ORD + " " + NUM + r" wRVUs per year per clinical FTE", text)
+        ]
         pairs += [(m[1], m[0]) for m in re.findall(NUM + r" as credited on RVU\w+ \(" + ORD, text)]
         # like-for-like table: both annualized figures, then both percentiles
-        for m in re.findall(r"Annualized per clinical FTE \(x [\d.]+ / [\d.]+\) " + NUM + " " + NUM
-                            + r" \S+ Benchmark percentile of the figure above " + ORD
-                            + r"(?: \(used\))? " + ORD, text):
+        for m in re.findall(
+            r"Annualized per clinical FTE \(x [\d.]+ / [\d.]+\) "
+            + NUM
+            + " "
+            + NUM
+            + r" \S+ Benchmark percentile of the figure above "
+            + ORD
+            + r"(?: \(used\))? "
+            + ORD,
+            text,
+        ):
             pairs += [(m[2], m[0]), (m[3], m[1])]
         # the percentile chart's marker: "53rd (9,315)"
         pairs += [(m[0], m[1] + ".00") for m in re.findall(ORD + r" \((\d{1,3},\d{3})\)", text)]
@@ -135,8 +166,10 @@ def test__workbook_percentiles_beside_their_figures(runs):
     wb = openpyxl.load_workbook(folder / "IR-9.xlsx", read_only=True)
     summary = {r[2]: r[1] for r in wb["Summary"].iter_rows(min_row=2, values_only=True)}
     assert summary["wrvu_basis"] == "wRVUs on 2025 RVUs, like-for-like"
-    for pct, figure in (("wrvu_percentile", "wrvu_benchmarked_fte_adjusted"),
-                        ("wrvu_credited_percentile", "wrvu_fte_adjusted")):
+    for pct, figure in (
+        ("wrvu_percentile", "wrvu_benchmarked_fte_adjusted"),
+        ("wrvu_credited_percentile", "wrvu_fte_adjusted"),
+    ):
         p = percentile_of(summary[figure], _wrvu_row())
         assert p.value == pytest.approx(summary[pct], abs=1e-3)
     bench = list(wb["Benchmarks"].iter_rows(values_only=True))
@@ -145,17 +178,30 @@ def test__workbook_percentiles_beside_their_figures(runs):
     for row in bench[1:]:
         rec = dict(zip(cols, row, strict=True))
         if rec["metric"] in ("wrvu", "wrvu_as_credited"):
-            assert percentile_of(rec["value"], _wrvu_row()).value == pytest.approx(rec["percentile"], abs=1e-3)
+            assert percentile_of(rec["value"], _wrvu_row()).value == pytest.approx(
+                rec["percentile"], abs=1e-3
+            )
     # the row credited as in effect is labelled as not used
     assert any(r[0] == "wrvu_as_credited" and "not used" in r[1] for r in bench[1:])
 
 
 def test__cli_headline_prints_the_benchmarked_figure_beside_its_percentile(tmp_path):
     log = _log(tmp_path / "ir9.csv")
-    res = _run("report", log, "--out", tmp_path / "o", "--specialty", SPECIALTY,
-               "--clinical-fte", "0.1", "--period", "2026Q3")
+    res = _run(
+        "report",
+        log,
+        "--out",
+        tmp_path / "o",
+        "--specialty",
+        SPECIALTY,
+        "--clinical-fte",
+        "0.1",
+        "--period",
+        "2026Q3",
+    )
     assert res.exit_code == 0, res.output
-    assert ("benchmarked on 2025 RVUs (like-for-like): 9,315.43 FTE-adjusted wRVUs: "
-            "53rd percentile") in res.stdout
+    assert (
+        "benchmarked on 2025 RVUs (like-for-like): 9,315.43 FTE-adjusted wRVUs: 53rd percentile"
+    ) in res.stdout
     # 9,315.43 - 9,085.33 = +230.10
     assert "(+230.10 vs as credited, which would rank 50th percentile)" in res.stdout

@@ -35,7 +35,9 @@ def _pdf_text(path: Path) -> str:
 def expected():
     """Totals the priced lines of 2026Q3 sum to (integer ten-thousandths and cents)."""
     priced = price_lines(read_log(IR).lines, load_fee_schedules(), PricingSettings())
-    q3 = priced[(priced["date_of_service"] >= "2026-07-01") & (priced["date_of_service"] <= "2026-09-30")]
+    q3 = priced[
+        (priced["date_of_service"] >= "2026-07-01") & (priced["date_of_service"] <= "2026-09-30")
+    ]
     usable = q3[q3["outcome"] != "rejected"]
     w4 = int((usable["wrvu_credit"] * 10_000).round().astype("int64").sum())
     cents = int(usable["payment_cents"].fillna(0).astype("int64").sum())
@@ -45,8 +47,16 @@ def expected():
 @pytest.fixture(scope="module")
 def ir_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("ir")
-    result = _run(IR, "--out", out, "--specialty", "Interventional Radiology",
-                  "--compensation", "520000", "--json")
+    result = _run(
+        IR,
+        "--out",
+        out,
+        "--specialty",
+        "Interventional Radiology",
+        "--compensation",
+        "520000",
+        "--json",
+    )
     return out, result
 
 
@@ -57,15 +67,22 @@ def test__ir_sample__writes_both_files_and_json(ir_run, expected):
     summary = json.loads(result.stdout)
     # the documented keys in their order; the like-for-like figures may be added
     assert tuple(k for k in summary if k in SUMMARY_KEYS) == SUMMARY_KEYS
-    assert set(summary) - set(SUMMARY_KEYS) <= {"wrvu_like_for_like", "like_for_like_rvu_year",
-                                                "multiple_procedure_rule", *EXTRA_SUMMARY_KEYS,
-                                                "sheets"}
+    assert set(summary) - set(SUMMARY_KEYS) <= {
+        "wrvu_like_for_like",
+        "like_for_like_rvu_year",
+        "multiple_procedure_rule",
+        *EXTRA_SUMMARY_KEYS,
+        "sheets",
+    }
     assert summary["provider_id"] == "IR-1001"
     assert summary["period_start"] == "2026-07-01" and summary["period_end"] == "2026-09-30"
     assert summary["outputs"] == [str(out / "IR-1001.pdf"), str(out / "IR-1001.xlsx")]
     assert summary["wrvu_total"] == float(round_half_up(expected["wrvu"], 2))
     assert summary["payment_total"] == expected["cents"] / 100
-    assert summary["rows_read"] == summary["rows_priced"] + summary["rows_zero"] + summary["rows_rejected"]
+    assert (
+        summary["rows_read"]
+        == summary["rows_priced"] + summary["rows_zero"] + summary["rows_rejected"]
+    )
     # 2026Q3 = 92 days: annualized = total x 365 / 92
     assert summary["wrvu_annualized"] == float(round_half_up(expected["wrvu"] * 365 / 92, 2))
 
@@ -101,8 +118,9 @@ def test__ir_sample__workbook_summary_and_by_code_agree(ir_run, expected):
 @pytest.mark.slow
 def test__same_input_same_outputs(ir_run, tmp_path):
     out, _ = ir_run
-    again = _run(IR, "--out", tmp_path, "--specialty", "Interventional Radiology",
-                 "--compensation", "520000")
+    again = _run(
+        IR, "--out", tmp_path, "--specialty", "Interventional Radiology", "--compensation", "520000"
+    )
     assert again.exit_code == 0
     assert _pdf_text(tmp_path / "IR-1001.pdf") == _pdf_text(out / "IR-1001.pdf")
     a = openpyxl.load_workbook(out / "IR-1001.xlsx")
@@ -114,7 +132,11 @@ def test__same_input_same_outputs(ir_run, tmp_path):
 def test__several_providers_and_no_provider_option(tmp_path):
     result = _run(DEPT, "--out", tmp_path)
     assert result.exit_code == 2
-    assert "providers" in result.stderr and "CA-3501" in result.stderr and "--provider" in result.stderr
+    assert (
+        "providers" in result.stderr
+        and "CA-3501" in result.stderr
+        and "--provider" in result.stderr
+    )
     assert list(tmp_path.iterdir()) == []
 
 
@@ -126,11 +148,15 @@ def test__unknown_provider_lists_those_found(tmp_path):
 
 def test__rejected_rows_exit_1_files_still_written(tmp_path):
     log = tmp_path / "log.csv"
-    log.write_text("provider_id,date_of_service,hcpcs,units\n"
-                   "DR1,2026-04-02,99213,1\n"
-                   "DR1,2026-13-45,99213,1\n"
-                   "DR1,2026-06-30,99214,1\n")
-    result = _run(log, "--out", tmp_path / "out", "--period", "2026Q2", "--format", "xlsx", "--json")
+    log.write_text(
+        "provider_id,date_of_service,hcpcs,units\n"
+        "DR1,2026-04-02,99213,1\n"
+        "DR1,2026-13-45,99213,1\n"
+        "DR1,2026-06-30,99214,1\n"
+    )
+    result = _run(
+        log, "--out", tmp_path / "out", "--period", "2026Q2", "--format", "xlsx", "--json"
+    )
     assert result.exit_code == 1
     summary = json.loads(result.stdout)
     assert summary["rows_rejected"] == 1 and summary["rows_priced"] == 2

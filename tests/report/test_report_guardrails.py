@@ -69,11 +69,14 @@ def test__period_inside_the_log__no_coverage_warning(tmp_path):
 # ------------------------------------------------------------------ contract needs both
 
 
-@pytest.mark.parametrize(("extra", "missing"), [
-    (["--compensation", "540000"], "--specialty"),
-    (["--specialty", "Interventional Radiology"], "--compensation"),
-    ([], "--specialty and --compensation"),
-])
+@pytest.mark.parametrize(
+    ("extra", "missing"),
+    [
+        (["--compensation", "540000"], "--specialty"),
+        (["--specialty", "Interventional Radiology"], "--compensation"),
+        ([], "--specialty and --compensation"),
+    ],
+)
 def test__contract_without_specialty_or_compensation__usage_error(tmp_path, extra, missing):
     out = tmp_path / "out"
     res = _run("report", IR, "--out", out, "--kind", "contract", *extra)
@@ -113,16 +116,21 @@ def test__header_only_log__no_data_rows_exit_1_nothing_written(tmp_path, header_
 def test__duplicates_counted_in_the_cli_and_on_page_1(tmp_path):
     log = tmp_path / "dups.csv"
     # the 99213 line is exported twice (an exact duplicate: flagged, counted in the totals)
-    log.write_text(HEADER + "IR-1,2026-07-01,99213,,1,11\nIR-1,2026-07-01,99213,,1,11\n"
-                   "IR-1,2026-09-30,99214,,1,11\n", encoding="utf-8")
+    log.write_text(
+        HEADER + "IR-1,2026-07-01,99213,,1,11\nIR-1,2026-07-01,99213,,1,11\n"
+        "IR-1,2026-09-30,99214,,1,11\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "out"
     res = _run("report", log, "--out", out, "--period", "2026Q3", "--format", "pdf", "--json")
     assert res.exit_code == 0, res.output
     assert "exact duplicate lines 1 (flagged, counted in the totals)" in res.stderr
     assert '"rows_duplicate": 1' in res.stdout
     page1 = _page1(out / "IR-1.pdf")
-    assert ("Rows read 3 = priced 3 + credited zero 0 + rejected 0; exact duplicate lines 1 "
-            "(flagged, counted in the totals)") in page1
+    assert (
+        "Rows read 3 = priced 3 + credited zero 0 + rejected 0; exact duplicate lines 1 "
+        "(flagged, counted in the totals)"
+    ) in page1
     # counted: 1.30 + 1.30 (99213 twice) + 1.92 (99214) = 4.52 wRVUs (RVU26C work RVUs)
     assert '"wrvu_total": 4.52' in res.stdout
 
@@ -133,10 +141,13 @@ def test__duplicates_counted_in_the_cli_and_on_page_1(tmp_path):
 def test__validate_and_report_give_one_accounting(tmp_path):
     v = _run("validate", IR)
     r = _run("report", IR, "--out", tmp_path / "o", "--format", "pdf")
-    line = re.search(r"rows read (\d+) = priced (\d+) \+ credited zero (\d+) \+ rejected (\d+)", v.stdout)
+    line = re.search(
+        r"rows read (\d+) = priced (\d+) \+ credited zero (\d+) \+ rejected (\d+)", v.stdout
+    )
     assert line, v.stdout
-    assert (f"rows read {line[1]} = priced {line[2]} + credited zero {line[3]} + rejected "
-            f"{line[4]}") in r.stderr
+    assert (
+        f"rows read {line[1]} = priced {line[2]} + credited zero {line[3]} + rejected {line[4]}"
+    ) in r.stderr
     assert line.groups() == ("698", "695", "3", "0")
 
 
@@ -148,19 +159,36 @@ def test__trend_across_an_rvu_update_states_its_basis_and_compares_like_with_lik
     # 47383: work RVU 8.88 on RVU25D, 8.66 on RVU26C; 99213: 1.30 on both. Lines on separate
     # days (no multiple-procedure reduction); 2025-07 and 2026-09 lines make both quarters
     # covered by the log.
-    log.write_text(HEADER + "\n".join([
-        "IR-1,2025-07-01,99213,,1,11", "IR-1,2025-08-05,47383,,1,22",
-        "IR-1,2026-08-04,47383,,1,22", "IR-1,2026-08-05,47383,,1,22",
-        "IR-1,2026-09-30,99213,,1,11"]) + "\n", encoding="utf-8")
+    log.write_text(
+        HEADER
+        + "\n".join(
+            [
+                "IR-1,2025-07-01,99213,,1,11",
+                "IR-1,2025-08-05,47383,,1,22",
+                "IR-1,2026-08-04,47383,,1,22",
+                "IR-1,2026-08-05,47383,,1,22",
+                "IR-1,2026-09-30,99213,,1,11",
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     fees, settings = load_fee_schedules(), PricingSettings()
     clean = read_log(log).lines
     priced = price_lines(clean, fees, settings)
-    ctx = SectionContext(priced=priced, in_period=priced, period=parse_period("2026Q3"),
-                         settings=settings, clean_lines=clean)
+    ctx = SectionContext(
+        priced=priced,
+        in_period=priced,
+        period=parse_period("2026Q3"),
+        settings=settings,
+        clean_lines=clean,
+    )
     trend = build_trend_section(ctx).data
     # as credited: 2025Q3 1.30 + 8.88 = 10.18 (RVU25D); 2026Q3 2 x 8.66 + 1.30 = 18.62 (RVU26C)
     assert trend["year_over_year"]["wrvu_change"] == pytest.approx(8.44)
-    assert "2025Q3: RVU25D" in trend["rvu_basis_note"] and "2026Q3: RVU26C" in trend["rvu_basis_note"]
+    assert (
+        "2025Q3: RVU25D" in trend["rvu_basis_note"] and "2026Q3: RVU26C" in trend["rvu_basis_note"]
+    )
     yl = trend["year_over_year_like_for_like"]
     # both on 2025 RVUs: 2026Q3 = 2 x 8.88 + 1.30 = 19.06; change 19.06 - 10.18 = +8.88,
     # 8.88 / 10.18 = 87.2%
@@ -173,7 +201,12 @@ def test__trend_within_one_release_says_nothing_extra(tmp_path):
     fees, settings = load_fee_schedules(), PricingSettings()
     clean = read_log(IR).lines
     priced = price_lines(clean, fees, settings)
-    ctx = SectionContext(priced=priced, in_period=priced, period=parse_period("2026Q3"),
-                         settings=settings, clean_lines=clean)
+    ctx = SectionContext(
+        priced=priced,
+        in_period=priced,
+        period=parse_period("2026Q3"),
+        settings=settings,
+        clean_lines=clean,
+    )
     trend = build_trend_section(ctx).data
     assert trend["rvu_basis_note"] == "" and trend["year_over_year_like_for_like"] is None

@@ -23,8 +23,9 @@ Q3 = parse_period("2026Q3")
 
 
 def _model(**kw):
-    return build_report_model(sample_priced(), period=Q3, settings=PricingSettings(),
-                              provider_id="IR-1001", **kw)
+    return build_report_model(
+        sample_priced(), period=Q3, settings=PricingSettings(), provider_id="IR-1001", **kw
+    )
 
 
 def test__totals__sum_of_lines_in_the_period():
@@ -49,7 +50,9 @@ def test__fte__divides_annualized_wrvus():
     # 26.00 x 365/92 / 0.8 = 103.1522 / 0.8 = 128.94
     assert m.summary["wrvu_fte_adjusted"] == 128.94
     # comp per wRVU without a benchmark: (400000 / 0.8) / 128.9402 = 3877.84
-    assert m.summary["compensation_per_wrvu"] == pytest.approx(500000 / (26 * 365 / 92 / 0.8), abs=0.01)
+    assert m.summary["compensation_per_wrvu"] == pytest.approx(
+        500000 / (26 * 365 / 92 / 0.8), abs=0.01
+    )
 
 
 def test__by_month__every_month_zeros_included():
@@ -100,11 +103,20 @@ def test__no_lines_in_period__zeros_not_errors():
 
 def test__section_builders__plug_in_sections():
     def builder(ctx):
-        return Section(key="demo", title="Demo", partial="_demo.html.j2",
-                       data={"n": len(ctx.in_period)}, order=5)
+        return Section(
+            key="demo",
+            title="Demo",
+            partial="_demo.html.j2",
+            data={"n": len(ctx.in_period)},
+            order=5,
+        )
 
-    m = build_report_model(sample_priced(), period=Q3, settings=PricingSettings(),
-                           section_builders=[builder, lambda ctx: None])
+    m = build_report_model(
+        sample_priced(),
+        period=Q3,
+        settings=PricingSettings(),
+        section_builders=[builder, lambda ctx: None],
+    )
     assert list(m.sections) == ["demo"]
     assert m.sections["demo"].data == {"n": 8}
 
@@ -121,11 +133,19 @@ _LINE = st.tuples(
 @settings(max_examples=40, deadline=None)
 @given(st.lists(_LINE, min_size=1, max_size=30))
 def test__invariant__code_month_category_totals_agree(rows):
-    frame = priced_frame([
-        priced_line(i + 2, day.isoformat() if outcome != "rejected" else "", code, units=units,
-                    outcome=outcome, reason="" if outcome == "priced" else "x")
-        for i, (day, code, units, outcome) in enumerate(rows)
-    ])
+    frame = priced_frame(
+        [
+            priced_line(
+                i + 2,
+                day.isoformat() if outcome != "rejected" else "",
+                code,
+                units=units,
+                outcome=outcome,
+                reason="" if outcome == "priced" else "x",
+            )
+            for i, (day, code, units, outcome) in enumerate(rows)
+        ]
+    )
     m = build_report_model(frame, period=Q3, settings=PricingSettings())
     q = m.data_quality
     assert q.rows_read == q.rows_priced + q.rows_zero + q.rows_rejected

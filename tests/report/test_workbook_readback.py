@@ -50,10 +50,14 @@ def test__every_sheet_frozen_filtered_and_set_up_for_print(books, which):
         header_row = int(re.match(r"[A-Z]+(\d+)", ws.auto_filter.ref).group(1))
         assert ws.print_title_rows == f"${header_row}:${header_row}", ws.title
         assert ws.print_area, ws.title
-        widths = sum(ws.column_dimensions[get_column_letter(i)].width or 13
-                     for i in range(1, ws.max_column + 1))
-        assert setup.orientation == ("landscape" if widths > 110 else "portrait") or \
-            ws.title == "Global Periods", ws.title
+        widths = sum(
+            ws.column_dimensions[get_column_letter(i)].width or 13
+            for i in range(1, ws.max_column + 1)
+        )
+        assert (
+            setup.orientation == ("landscape" if widths > 110 else "portrait")
+            or ws.title == "Global Periods"
+        ), ws.title
 
 
 @pytest.mark.parametrize("which", ["clinician", "department"])
@@ -72,11 +76,27 @@ def test__headers_are_readable_and_never_cut(books, which):
 def test__clinician_headers_keep_the_interface_columns_in_order(books):
     wb = load_workbook(books["clinician"])
     by_code = [c.value for c in wb["By Code"][1]]
-    assert by_code == ["Code", "Modifier", "Description", "Lines", "Units", "wRVU credit",
-                       "Payment ($)"]
+    assert by_code == [
+        "Code",
+        "Modifier",
+        "Description",
+        "Lines",
+        "Units",
+        "wRVU credit",
+        "Payment ($)",
+    ]
     lines = [c.value for c in wb["Lines"][1]]
-    assert lines[:6] == [header_label(n) for n in ("source_file", "source_row", "provider_id",
-                                                   "date_of_service", "hcpcs", "modifiers")]
+    assert lines[:6] == [
+        header_label(n)
+        for n in (
+            "source_file",
+            "source_row",
+            "provider_id",
+            "date_of_service",
+            "hcpcs",
+            "modifiers",
+        )
+    ]
 
 
 @pytest.mark.parametrize("which", ["clinician", "department"])
@@ -106,11 +126,16 @@ def test__by_month_chart_axis_starts_at_zero_below_the_table(books):
     with zipfile.ZipFile(books["clinician"]) as z:
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
         xml = z.read(charts[0]).decode()
-        drawing = next(z.read(n).decode() for n in z.namelist() if n.startswith("xl/drawings/drawing"))
-    assert re.search(r'<(c:)?valAx>.*?<(c:)?min val="0(\.0)?"\s*/>', xml) or \
-        re.search(r'<(c:)?scaling><(c:)?orientation val="minMax"\s*/><(c:)?min val="0"', xml)
+        drawing = next(
+            z.read(n).decode() for n in z.namelist() if n.startswith("xl/drawings/drawing")
+        )
+    assert re.search(r'<(c:)?valAx>.*?<(c:)?min val="0(\.0)?"\s*/>', xml) or re.search(
+        r'<(c:)?scaling><(c:)?orientation val="minMax"\s*/><(c:)?min val="0"', xml
+    )
     # anchored in column A under the 3 month rows (row index 5 = spreadsheet row 6)
-    assert re.search(r"<(xdr:)?from><(xdr:)?col>0</(xdr:)?col>.*?<(xdr:)?row>5</(xdr:)?row>", drawing)
+    assert re.search(
+        r"<(xdr:)?from><(xdr:)?col>0</(xdr:)?col>.*?<(xdr:)?row>5</(xdr:)?row>", drawing
+    )
     ws = load_workbook(books["clinician"])["By Month"]
     assert ws.print_area == "'By Month'!$A$1:$E$22"  # the table and the chart print together
 
@@ -126,9 +151,13 @@ def test__department_run_sheet_dates_are_the_document_date(books):
 
 
 @settings(max_examples=200, deadline=None)
-@given(name=st.from_regex(r"[a-z][a-z0-9]{0,8}(_[a-z0-9]{1,8}){0,4}", fullmatch=True),
-       values=st.lists(st.one_of(st.floats(-1e9, 1e9, allow_nan=False), st.text(max_size=90),
-                                 st.none()), max_size=20))
+@given(
+    name=st.from_regex(r"[a-z][a-z0-9]{0,8}(_[a-z0-9]{1,8}){0,4}", fullmatch=True),
+    values=st.lists(
+        st.one_of(st.floats(-1e9, 1e9, allow_nan=False), st.text(max_size=90), st.none()),
+        max_size=20,
+    ),
+)
 def test__property__labels_have_no_tidy_underscores_and_widths_never_cut_them(name, values):
     label = header_label(name)
     assert label and "_" not in label

@@ -246,7 +246,8 @@ def summarize_specialty(specialty: str, rows: Sequence[ClinicianRow]) -> Special
         total_compensation=sum(comps) if comps else None,
         median_wrvu_fte_adjusted=_median([r.wrvu_fte_adjusted for r in reported]),
         median_wrvu_benchmarked_fte_adjusted=_median(
-            [r.wrvu_benchmarked_fte_adjusted for r in reported]),
+            [r.wrvu_benchmarked_fte_adjusted for r in reported]
+        ),
         median_wrvu_percentile=median_percentile([r.wrvu_percentile for r in reported]),
         median_compensation_per_wrvu=_median([r.compensation_per_wrvu for r in reported]),
         median_alignment_gap=_median([r.alignment_gap for r in reported]),
@@ -423,11 +424,15 @@ def scatter_svg(rows: Sequence[ClinicianRow]) -> str:
             points.append((r.provider_id, x, y, shape.get(r.specialty, "circle")))
     if not points:
         return ""
-    legend = [(shape[s], s) for s in specialties
-              if any(p[3] == shape[s] for p in points)]
-    return charts.percentile_quadrant(points, legend=legend, label_points=len(points) <= 24,
-                                      title="Clinicians: compensation percentile against wRVU "
-                                            "percentile", width=640, height=430)
+    legend = [(shape[s], s) for s in specialties if any(p[3] == shape[s] for p in points)]
+    return charts.percentile_quadrant(
+        points,
+        legend=legend,
+        label_points=len(points) <= 24,
+        title="Clinicians: compensation percentile against wRVU percentile",
+        width=640,
+        height=430,
+    )
 
 
 def _edge_position(value: float | str | None) -> float | None:

@@ -164,7 +164,7 @@ def _kind(row: _Row) -> str:
 
 
 def _like_for_like(row: _Row) -> str:
-    """"yes", "no" or "" (blank) from any of the accepted yes/no spellings."""
+    """ "yes", "no" or "" (blank) from any of the accepted yes/no spellings."""
     lfl = row.cell("like_for_like").lower()
     if lfl and lfl not in _YES + _NO:
         raise row.fail("like_for_like", f"{row.cell('like_for_like')!r} is not yes or no")
@@ -222,7 +222,9 @@ def read_roster(path: Path, *, sheet: str | None = None) -> pd.DataFrame:
         if any(c.strip() for c in cells):
             records.append(_parse_row(name, header, roles, row_no, cells, seen))
     if not records:
-        raise InputFileError(f"{name}: the roster has a header (row {header_row}) but no clinicians")
+        raise InputFileError(
+            f"{name}: the roster has a header (row {header_row}) but no clinicians"
+        )
     frame = pd.DataFrame.from_records(records, columns=[*ROSTER_COLUMNS, "source_row"])
     for c in ("provider_id", "name", "specialty", "locality"):
         frame[c] = frame[c].astype("str")

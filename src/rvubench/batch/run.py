@@ -253,8 +253,11 @@ def _write_clinician(task: ClinicianTask) -> tuple[dict[str, Any], list[str]]:
         kind=task.clinician.kind or task.kind,
         comp_models=task.clinician.comp_models or task.comp_models,
         region=task.clinician.region or task.region,
-        like_for_like=(task.like_for_like if task.clinician.like_for_like is None
-                       else task.clinician.like_for_like),
+        like_for_like=(
+            task.like_for_like
+            if task.clinician.like_for_like is None
+            else task.clinician.like_for_like
+        ),
         section_context={"coverage": task.coverage},
     )
     summary = dict(outcome.summary)
@@ -314,8 +317,9 @@ def roster_entries(roster: pd.DataFrame) -> list[RosterEntry]:
                 total_fte=clinical if total is None else total,
                 total_compensation=_number(rec.get("total_compensation")),
                 locality=_text(rec.get("locality")),
-                comp_models=tuple(m.strip() for m in _text(rec.get("comp_model")).split(";")
-                                  if m.strip()),
+                comp_models=tuple(
+                    m.strip() for m in _text(rec.get("comp_model")).split(";") if m.strip()
+                ),
                 region=_text(rec.get("region")),
                 kind=_text(rec.get("kind")),
                 like_for_like={"yes": True, "no": False}.get(_text(rec.get("like_for_like"))),
@@ -481,8 +485,9 @@ class _DaskExecutor:
         try:
             self.client = Client(address, timeout="20s", set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
-            raise UsageProblem(f"--scheduler {address}: cannot reach the dask scheduler ({exc})"
-                               ) from exc
+            raise UsageProblem(
+                f"--scheduler {address}: cannot reach the dask scheduler ({exc})"
+            ) from exc
         self.executor = self.client.get_executor(pure=False)
         self.slots = max(sum(self.client.nthreads().values()), 1)
 
@@ -531,8 +536,13 @@ def _run_tasks(
 class _TaskRunner:
     """The in-flight clinicians of one batch, their results, and the one pool restart."""
 
-    def __init__(self, executor: Executor, total: int, progress: ProgressFn | None,
-                 restart: Callable[[], Executor] | None) -> None:
+    def __init__(
+        self,
+        executor: Executor,
+        total: int,
+        progress: ProgressFn | None,
+        restart: Callable[[], Executor] | None,
+    ) -> None:
         self.executor = executor
         self.total = total
         self.progress = progress
@@ -592,9 +602,14 @@ def _broken(executor: Executor) -> bool:
 # ------------------------------------------------------------------------------ run
 
 
-def _add_data_year_credits(priced: pd.DataFrame, lines: pd.DataFrame, fees: Any,
-                           settings: PricingSettings, entries: list[RosterEntry],
-                           table: Any) -> None:
+def _add_data_year_credits(
+    priced: pd.DataFrame,
+    lines: pd.DataFrame,
+    fees: Any,
+    settings: PricingSettings,
+    entries: list[RosterEntry],
+    table: Any,
+) -> None:
     """Like-for-like benchmarking for every clinician at the cost of one pass.
 
     For each benchmark data year of the roster's specialties whose fee schedule is loaded,
@@ -620,8 +635,9 @@ def _add_data_year_credits(priced: pd.DataFrame, lines: pd.DataFrame, fees: Any,
         priced[DATA_YEAR_COLUMN.format(year=year)] = then["wrvu_credit"].to_numpy()
 
 
-def _add_other_reading(priced: pd.DataFrame, lines: pd.DataFrame, fees: Any,
-                       settings: PricingSettings) -> None:
+def _add_other_reading(
+    priced: pd.DataFrame, lines: pd.DataFrame, fees: Any, settings: PricingSettings
+) -> None:
     """A log without patient or encounter ids: each line's wRVU credit under the other
     multiple-procedure reading (``pricing.engine.OTHER_READING_COLUMN``), which each clinician's
     report states on page 1 beside the rule used (one more pass for the department)."""
@@ -665,9 +681,13 @@ def run_batch(
         return _run_batch(options, executor, progress, held, stage)
 
 
-def _run_batch(options: BatchOptions, executor: Executor | None,
-               progress: ProgressFn | None, held: Any,
-               stage: Callable[[str], None] | None = None) -> BatchOutcome:
+def _run_batch(
+    options: BatchOptions,
+    executor: Executor | None,
+    progress: ProgressFn | None,
+    held: Any,
+    stage: Callable[[str], None] | None = None,
+) -> BatchOutcome:
     from rvubench.atomic import folder_lock
     from rvubench.batch.roster import read_roster
     from rvubench.benchmarks.periods import latest_full_quarter, parse_period
@@ -681,16 +701,23 @@ def _run_batch(options: BatchOptions, executor: Executor | None,
     _check_templates(options, formats)
     period = parse_period(options.period) if options.period else None
     entries = roster_entries(read_roster(Path(options.roster)))
-    table = load_benchmarks(options.benchmark, sheet=options.benchmark_sheet,
-                            survey_year=options.survey_year, metric=options.benchmark_metric)
+    table = load_benchmarks(
+        options.benchmark,
+        sheet=options.benchmark_sheet,
+        survey_year=options.survey_year,
+        metric=options.benchmark_metric,
+    )
     out_dir = Path(options.out_dir)
 
     say = stage or (lambda _text: None)
     logs = options.logs if len(options.logs) != 1 else options.logs[0]
-    say(f"reading {', '.join(Path(p).name for p in options.logs)} and the roster "
-        f"({len(entries)} clinicians)")
-    ingest = read_log(logs, mapping=options.mapping, sheet=options.sheet,
-                      net_reversals=options.net_reversals)
+    say(
+        f"reading {', '.join(Path(p).name for p in options.logs)} and the roster "
+        f"({len(entries)} clinicians)"
+    )
+    ingest = read_log(
+        logs, mapping=options.mapping, sheet=options.sheet, net_reversals=options.net_reversals
+    )
     require_data_rows(ingest, ", ".join(Path(p).name for p in options.logs))
     held.enter_context(folder_lock(out_dir, "rvubench batch"))  # made and locked for the run
     sources = [Path(f).name for f in getattr(ingest, "files", []) or options.logs]
@@ -763,11 +790,15 @@ def _run_batch(options: BatchOptions, executor: Executor | None,
             f"{rejected:,} row(s) of the log rejected (see each clinician's Exceptions sheet)"
         )
     if not_in_roster:
-        named = ", ".join(f"{n.provider_id or '(no provider id)'} ({n.lines:,} lines in "
-                          f"{period.label})" for n in not_in_roster[:10])
+        named = ", ".join(
+            f"{n.provider_id or '(no provider id)'} ({n.lines:,} lines in {period.label})"
+            for n in not_in_roster[:10]
+        )
         more = f" and {len(not_in_roster) - 10} more" if len(not_in_roster) > 10 else ""
-        warnings.append(f"{len(not_in_roster)} provider(s) in the log are not in the roster: "
-                        f"{named}{more}; add them to the roster to report them")
+        warnings.append(
+            f"{len(not_in_roster)} provider(s) in the log are not in the roster: "
+            f"{named}{more}; add them to the roster to report them"
+        )
     model = build_department_model(
         rows=rows,
         not_in_roster=not_in_roster,
@@ -782,8 +813,11 @@ def _run_batch(options: BatchOptions, executor: Executor | None,
         notices=_notices(table),
     )
     outputs = [out_dir / name for r in rows for name in r.outputs]
-    say("writing the department files ("
-        + ", ".join(f"{DEPARTMENT_STEM}.{f}" for f in ("pdf", "xlsx") if f in formats) + ")")
+    say(
+        "writing the department files ("
+        + ", ".join(f"{DEPARTMENT_STEM}.{f}" for f in ("pdf", "xlsx") if f in formats)
+        + ")"
+    )
     if "xlsx" in formats:
         outputs.append(write_department_xlsx(model, out_dir / f"{DEPARTMENT_STEM}.xlsx"))
     if "pdf" in formats:
@@ -811,8 +845,9 @@ def _run_batch(options: BatchOptions, executor: Executor | None,
     )
 
 
-def _changes(priced: pd.DataFrame, period: Any, coverage: tuple[date, date] | None,
-             figures: pd.DataFrame) -> dict[str, tuple[float | None, float | None]]:
+def _changes(
+    priced: pd.DataFrame, period: Any, coverage: tuple[date, date] | None, figures: pd.DataFrame
+) -> dict[str, tuple[float | None, float | None]]:
     """Per provider key: wRVU % change on the previous quarter and year to date on the same
     days a year earlier, each None unless the log covers the earlier window (every month of
     it lies between the log's first and last usable dates) and it holds wRVUs."""
@@ -821,7 +856,8 @@ def _changes(priced: pd.DataFrame, period: Any, coverage: tuple[date, date] | No
     def covered(p: Any) -> bool:  # by whole months, as the quarterly trend counts them
         return coverage is not None and (
             (coverage[0].year, coverage[0].month) <= (p.start.year, p.start.month)
-            and (p.end.year, p.end.month) <= (coverage[1].year, coverage[1].month))
+            and (p.end.year, p.end.month) <= (coverage[1].year, coverage[1].month)
+        )
 
     def pct(now: pd.Series, before: pd.DataFrame | None) -> dict[str, float | None]:
         if before is None:
@@ -835,10 +871,16 @@ def _changes(priced: pd.DataFrame, period: Any, coverage: tuple[date, date] | No
     previous = shift_quarters(period, -1) if period.kind == "quarter" else None
     ytd = year_to_date(period)
     ytd_before = same_quarter_last_year(ytd)
-    qoq = pct(figures["w"], _period_figures(priced, previous)
-              if previous is not None and covered(previous) else None)
+    qoq = pct(
+        figures["w"],
+        _period_figures(priced, previous) if previous is not None and covered(previous) else None,
+    )
     ytd_figures = _period_figures(priced, ytd) if covered(ytd_before) else None
-    ytds = pct(ytd_figures["w"], _period_figures(priced, ytd_before)) if ytd_figures is not None else {}
+    ytds = (
+        pct(ytd_figures["w"], _period_figures(priced, ytd_before))
+        if ytd_figures is not None
+        else {}
+    )
     return {key: (qoq.get(key), ytds.get(key)) for key in figures.index}
 
 
@@ -894,7 +936,7 @@ def _clinician_row(
 
 
 def _basis_text(summary: dict[str, Any]) -> str:
-    """"on 2025 RVUs" (like-for-like), "as credited", or "" without a benchmark."""
+    """ "on 2025 RVUs" (like-for-like), "as credited", or "" without a benchmark."""
     if summary.get("wrvu_basis") == "like-for-like":
         return f"on {summary.get('wrvu_basis_rvu_year')} RVUs"
     return summary.get("wrvu_basis") or ""

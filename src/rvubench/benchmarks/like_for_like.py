@@ -138,8 +138,9 @@ def like_for_like(
         used = sorted({str(r) for r in then["fee_schedule_release"].dropna() if str(r)})
         release = ", ".join(used)
         note = ""
-    return _compare(now, then, data_year, release, in_effect_releases, in_effect_years,
-                    fallback, note)
+    return _compare(
+        now, then, data_year, release, in_effect_releases, in_effect_years, fallback, note
+    )
 
 
 DATA_YEAR_COLUMN = "wrvu_credit_rvu{year}"
@@ -159,13 +160,19 @@ def like_for_like_from_priced(priced: pd.DataFrame, fees: Any, data_year: int) -
     col = DATA_YEAR_COLUMN.format(year=data_year)
     release = [r.release_id for r in fees.releases if r.year == data_year][-1]  # as rvu_year
     then = now.assign(wrvu_credit=now[col], fee_schedule_release=release)
-    return _compare(now, then, data_year, release, in_effect_releases, in_effect_years,
-                    False, "")
+    return _compare(now, then, data_year, release, in_effect_releases, in_effect_years, False, "")
 
 
-def _compare(now: pd.DataFrame, then: pd.DataFrame, data_year: int, release: str,
-             in_effect_releases: list[str], in_effect_years: list[int], fallback: bool,
-             note: str) -> LikeForLike:
+def _compare(
+    now: pd.DataFrame,
+    then: pd.DataFrame,
+    data_year: int,
+    release: str,
+    in_effect_releases: list[str],
+    in_effect_years: list[int],
+    fallback: bool,
+    note: str,
+) -> LikeForLike:
     wrvu_now = _sum4(now["wrvu_credit"])
     wrvu_then = _sum4(then["wrvu_credit"])
     diff = float((Decimal(repr(wrvu_then)) - Decimal(repr(wrvu_now))).quantize(Decimal("0.0001")))

@@ -859,8 +859,7 @@ def _parse_tidy(
         if common is None or anchors is None or not (ok_n and ok_m):
             continue
         rows.append(
-            BenchmarkRow(metric=metric, anchors=anchors, n_providers=_count(n), mean=mean,
-                         **common)
+            BenchmarkRow(metric=metric, anchors=anchors, n_providers=_count(n), mean=mean, **common)
         )
     problems.raise_if_any()
     return rows

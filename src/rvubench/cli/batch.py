@@ -125,8 +125,11 @@ class _Progress:
     "tiered:0=45,5000=50 or base:250000,5000,50; a roster column 'comp_model' "
     "(several separated by ';') wins for its clinician.",
 )
-@click.option("--region", default=None,
-              help="Benchmark region (default: National); a roster column 'region' wins.")
+@click.option(
+    "--region",
+    default=None,
+    help="Benchmark region (default: National); a roster column 'region' wins.",
+)
 @click.option(
     "--like-for-like/--no-like-for-like",
     "like_for_like",
@@ -135,9 +138,11 @@ class _Progress:
     help="Credit the lines on the benchmark's data-year RVUs for the wRVU percentile; a "
     "roster column 'like_for_like' (yes/no) wins for its clinician.",
 )
-@click.option("--title", default="",
-              help="The department's name in department.pdf's title (default: the roster "
-                   "file's name).")
+@click.option(
+    "--title",
+    default="",
+    help="The department's name in department.pdf's title (default: the roster file's name).",
+)
 @pricing_options
 @ingest_options
 @json_option

@@ -83,15 +83,23 @@ json_option = click.option(
 def pricing_options(f):
     """--locality, --zip, --policy, --fee-schedule, --qp, --default-pos."""
     for opt in reversed(
-        [locality_option, zip_option, policy_option, fee_schedule_option, qp_option,
-         default_pos_option]
+        [
+            locality_option,
+            zip_option,
+            policy_option,
+            fee_schedule_option,
+            qp_option,
+            default_pos_option,
+        ]
     ):
         f = opt(f)
     return f
 
 
 net_reversals_option = click.option(
-    "--net-reversals", is_flag=True, default=False,
+    "--net-reversals",
+    is_flag=True,
+    default=False,
     help="Net a negative-unit row (a reversal) against its charge (same provider, date, code "
     "and modifiers) instead of rejecting it.",
 )

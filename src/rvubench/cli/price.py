@@ -11,15 +11,32 @@ from rvubench.textsafe import escape_terminal
 
 
 @click.command(name="price")
-@click.argument("log", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", "output", required=True,
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="Priced CSV to write (one row per input line, in input order).")
+@click.argument(
+    "log", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Priced CSV to write (one row per input line, in input order).",
+)
 @pricing_options
 @ingest_options
-def command(log, output, locality, zip_code, policy, fee_schedules, qp, default_pos, mapping,
-            sheet, net_reversals) -> None:
+def command(
+    log,
+    output,
+    locality,
+    zip_code,
+    policy,
+    fee_schedules,
+    qp,
+    default_pos,
+    mapping,
+    sheet,
+    net_reversals,
+) -> None:
     """Price every line of LOG on the CMS Physician Fee Schedule and write PRICED.csv.
 
     Each line gets the fee-schedule row, setting, locality, credited wRVUs, estimated
@@ -34,11 +51,16 @@ def command(log, output, locality, zip_code, policy, fee_schedules, qp, default_
     from rvubench.pricing.settings import PricingSettings
 
     settings = PricingSettings(
-        locality=locality, zip_code=zip_code, policy=policy, qp=qp, default_pos=default_pos,
+        locality=locality,
+        zip_code=zip_code,
+        policy=policy,
+        qp=qp,
+        default_pos=default_pos,
         fee_schedule_files=tuple(fee_schedules),
     )
-    outcome = price_log(list(log), output, settings, mapping=mapping, sheet=sheet,
-                        net_reversals=net_reversals)
+    outcome = price_log(
+        list(log), output, settings, mapping=mapping, sheet=sheet, net_reversals=net_reversals
+    )
     for w in outcome.warnings:
         click.echo(f"Warning: {w}", err=True)
     for file, sheet_read in outcome.sheets.items():

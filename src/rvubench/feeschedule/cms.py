@@ -83,22 +83,49 @@ RVU_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 # Columns a file may lack (the 2025 layout has no PRIC IND; OPPS columns are optional inputs).
 OPTIONAL_RVU_COLUMNS = {
-    "pric_ind", "phys_supervision", "calc_flag", "imaging_family", "opps_pe_nf", "opps_pe_f",
-    "opps_mp", "not_used_for_payment", "description",
+    "pric_ind",
+    "phys_supervision",
+    "calc_flag",
+    "imaging_family",
+    "opps_pe_nf",
+    "opps_pe_f",
+    "opps_mp",
+    "not_used_for_payment",
+    "description",
 }
 NUMERIC_RVU_COLUMNS = (
-    "work_rvu", "pe_nf", "pe_f", "mp_rvu", "total_nf", "total_f", "pre_op", "intra_op",
-    "post_op", "conv_factor", "opps_pe_nf", "opps_pe_f", "opps_mp",
+    "work_rvu",
+    "pe_nf",
+    "pe_f",
+    "mp_rvu",
+    "total_nf",
+    "total_f",
+    "pre_op",
+    "intra_op",
+    "post_op",
+    "conv_factor",
+    "opps_pe_nf",
+    "opps_pe_f",
+    "opps_mp",
 )
 TEXT_RVU_COLUMNS = tuple(
-    c for c in RVU_COLUMNS if c not in NUMERIC_RVU_COLUMNS
-    and c not in ("nf_na", "f_na", "not_used_for_payment")
+    c
+    for c in RVU_COLUMNS
+    if c not in NUMERIC_RVU_COLUMNS and c not in ("nf_na", "f_na", "not_used_for_payment")
 )
 BOOL_RVU_COLUMNS = ("not_used_for_payment", "nf_na", "f_na")
 ROW_COLUMNS = ("hcpcs", "mod", *[c for c in RVU_COLUMNS if c not in ("hcpcs", "mod")])
 
-GPCI_COLUMNS = ("mac", "locality_number", "state", "name", "gpci_work", "gpci_work_nofloor",
-                "gpci_pe", "gpci_mp")
+GPCI_COLUMNS = (
+    "mac",
+    "locality_number",
+    "state",
+    "name",
+    "gpci_work",
+    "gpci_work_nofloor",
+    "gpci_pe",
+    "gpci_mp",
+)
 
 
 @dataclass(frozen=True)
@@ -225,8 +252,13 @@ def _identify_release(path: Path, banner: str, cf: Decimal) -> tuple[str, int, d
     rel = re.search(r"RELEASED (\d{2}/\d{2}/\d{4})", up)
     name = path.name.upper()
     qp = ("_QPP" in name and "NONQPP" not in name) or cf == QP_CF.get(year)
-    return f"RVU{year % 100:02d}{letter}", year, date(year, first_month, 1), (
-        rel.group(1) if rel else ""), qp
+    return (
+        f"RVU{year % 100:02d}{letter}",
+        year,
+        date(year, first_month, 1),
+        (rel.group(1) if rel else ""),
+        qp,
+    )
 
 
 def _rows_frame(grid: list[list[str]], hdr: int, headers: list[str], path: Path) -> pd.DataFrame:
@@ -245,7 +277,7 @@ def _rows_frame(grid: list[list[str]], hdr: int, headers: list[str], path: Path)
             f"{path.name}: not a CMS PPRRVU layout rvubench can read: missing column(s) {wanted}. "
             f"Columns found: {found}"
         )
-    data = [r for r in grid[hdr + 1:] if r and str(r[0]).strip()]
+    data = [r for r in grid[hdr + 1 :] if r and str(r[0]).strip()]
     out: dict[str, list] = {}
     for canon in ROW_COLUMNS:
         j = index.get(canon)
@@ -275,8 +307,10 @@ def _type_rows(frame: pd.DataFrame, path: Path | str) -> pd.DataFrame:
         frame[c] = v.isin(["NA", "+", "TRUE", "1"])
     for c in TEXT_RVU_COLUMNS:
         frame[c] = frame[c].fillna("").astype(str).str.strip()
-    frame["global_days"] = frame["global_days"].str.zfill(3).where(
-        frame["global_days"].str.isdigit(), frame["global_days"]
+    frame["global_days"] = (
+        frame["global_days"]
+        .str.zfill(3)
+        .where(frame["global_days"].str.isdigit(), frame["global_days"])
     )
     dup = frame.duplicated(["hcpcs", "mod"])
     if dup.any():
@@ -364,7 +398,7 @@ def read_cms_gpci_file(path: Path, year: int) -> pd.DataFrame:
     mac_col = idx["mac"]
     assert mac_col is not None  # a missing CONTRACTOR column was reported just above
     recs = []
-    for r in grid[hdr + 1:]:
+    for r in grid[hdr + 1 :]:
         if len(r) < len(heads) or not re.fullmatch(r"\d{5}", str(r[mac_col]).strip()):
             continue  # footnotes, blank lines
         rec = {k: (str(r[j]).strip() if j is not None else "") for k, j in idx.items()}
@@ -401,7 +435,9 @@ _TEXT_DTYPES = {c: str for c in (*TEXT_RVU_COLUMNS, "hcpcs", "mod")}
 def _bundled_release(release_id: str) -> Release:
     meta = _manifest()["releases"][release_id]
     rows = pd.read_csv(
-        _bundle_dir() / meta["file"], dtype=_TEXT_DTYPES, keep_default_na=False,
+        _bundle_dir() / meta["file"],
+        dtype=_TEXT_DTYPES,
+        keep_default_na=False,
         na_values=[],
     )
     for c in BOOL_RVU_COLUMNS:
@@ -425,8 +461,12 @@ def _bundled_release(release_id: str) -> Release:
 @lru_cache(maxsize=4)
 def _bundled_gpci(year: int) -> pd.DataFrame:
     f = _bundle_dir() / f"gpci{year}.csv"
-    g = pd.read_csv(f, dtype={"mac": str, "locality_number": str, "state": str, "name": str,
-                              "locality": str}, keep_default_na=False, na_values=[""])
+    g = pd.read_csv(
+        f,
+        dtype={"mac": str, "locality_number": str, "state": str, "name": str, "locality": str},
+        keep_default_na=False,
+        na_values=[""],
+    )
     g = g.set_index("locality")
     return g
 
@@ -450,7 +490,7 @@ class FeeScheduleSet:
         ordered = sorted(by_key.values(), key=lambda r: r.effective_from)
         fixed = []
         for i, r in enumerate(ordered):
-            nxt = next((o for o in ordered[i + 1:] if o.year == r.year), None)
+            nxt = next((o for o in ordered[i + 1 :] if o.year == r.year), None)
             end = nxt.effective_from - timedelta(days=1) if nxt else date(r.year, 12, 31)
             fixed.append(_replace_end(r, end))
         self.releases: list[Release] = fixed

@@ -19,10 +19,24 @@ from rvubench.pricing.engine import category_of, price_lines
 from rvubench.pricing.settings import PricingSettings
 
 LOOKUP_KEYS = (
-    "hcpcs", "modifier", "description", "status", "global_days", "work_rvu",
-    "total_rvu_facility", "total_rvu_nonfacility", "payment_facility", "payment_nonfacility",
-    "conversion_factor", "locality", "fee_schedule_release", "category", "category_percentile",
-    "category_median", "category_max", "ratio_to_median",
+    "hcpcs",
+    "modifier",
+    "description",
+    "status",
+    "global_days",
+    "work_rvu",
+    "total_rvu_facility",
+    "total_rvu_nonfacility",
+    "payment_facility",
+    "payment_nonfacility",
+    "conversion_factor",
+    "locality",
+    "fee_schedule_release",
+    "category",
+    "category_percentile",
+    "category_median",
+    "category_max",
+    "ratio_to_median",
 )
 
 
@@ -100,8 +114,10 @@ def lookup_code(
     if mod in ("", "26", "TC", "53") and mod not in row_mods:
         prefer = ["", "26", "TC", "53"] if mod else ["26", "TC", "53"]
         shown = next((m for m in prefer if m in row_mods), sorted(row_mods)[0])
-        notes.append(f"{hcpcs} has no {mod or 'global'} row in "
-                     f"{release.release_id}; showing its {shown or 'global'} row")
+        notes.append(
+            f"{hcpcs} has no {mod or 'global'} row in "
+            f"{release.release_id}; showing its {shown or 'global'} row"
+        )
         mod = shown
     settings = PricingSettings(
         locality=locality or "national", zip_code=zip_code, qp=qp, rvu_year=rvu_year
@@ -153,14 +169,13 @@ def lookup_code(
         "fee_schedule_release": release.release_id,
         "category": category,
         "category_percentile": (
-            None if stats["percentile"] is None or work <= 0
+            None
+            if stats["percentile"] is None or work <= 0
             else int(_half_up(stats["percentile"], 0))
         ),
         "category_median": None if median is None else _half_up(median, 2),
         "category_max": stats["max"],
-        "ratio_to_median": (
-            None if not median or work <= 0 else _half_up(work / median, 1)
-        ),
+        "ratio_to_median": (None if not median or work <= 0 else _half_up(work / median, 1)),
     }
     if not payable:
         notes.append(nf["reason"] or f"status {card['status']}: not paid under the PFS")
@@ -174,7 +189,7 @@ def lookup_code(
 _BILATERAL_NOTE = re.compile(r"bilateral(?: RT\+LT with [^(]*)? \(ind (\d)\): .*")
 _BILATERAL_WORDS = {
     "0": "bilateral surgery rules do not apply to this code (CMS indicator 0): a second side "
-         "is paid as its own line, each at 100%",
+    "is paid as its own line, each at 100%",
     "1": "done on both sides it is paid at 150% of one side (CMS indicator 1)",
     "2": "its RVUs already cover both sides: paid at 100% with modifier 50 (CMS indicator 2)",
     "3": "each side is paid in full, 200% for both (CMS indicator 3)",
@@ -212,14 +227,16 @@ def format_card(card: dict[str, Any]) -> str:
         f"  Payment            facility {usd(card['payment_facility'])}   "
         f"non-facility {usd(card['payment_nonfacility'])}",
         f"  Category           {card['category']}",
-        "  Work RVU rank      " + (
+        "  Work RVU rank      "
+        + (
             f"no rank (no work RVU); the {card.get('category_codes', 0):,} "
             f"{card['category']} codes with one have median {num(card['category_median'])}"
-            if pct is None else
-            f"higher than {pct}% of the {card.get('category_codes', 0):,} {card['category']} "
+            if pct is None
+            else f"higher than {pct}% of the {card.get('category_codes', 0):,} {card['category']} "
             f"codes with a work RVU\n                     (their median "
             f"{num(card['category_median'])}, highest {num(card['category_max'])}; this code "
-            f"{num(card['ratio_to_median'], 1)} times the median)"),
+            f"{num(card['ratio_to_median'], 1)} times the median)"
+        ),
     ]
     for note in card.get("notes", []):
         out.append(f"  Note: {plain_note(note)}")

@@ -195,8 +195,9 @@ def require_data_rows(result: IngestResult, source: str) -> None:
     from rvubench.errors import DataProblem
 
     if result.rows_read == 0:
-        raise DataProblem(f"{source}: no data rows (the log has a header but no lines); "
-                          "nothing was written")
+        raise DataProblem(
+            f"{source}: no data rows (the log has a header but no lines); nothing was written"
+        )
 
 
 @dataclass
@@ -227,7 +228,9 @@ class Mapping:
         except tomllib.TOMLDecodeError as exc:
             raise InputFileError(f"mapping file {path} is not valid TOML: {exc}") from None
         except RecursionError:
-            raise InputFileError(f"mapping file {path} is nested too deeply to be a mapping") from None
+            raise InputFileError(
+                f"mapping file {path} is nested too deeply to be a mapping"
+            ) from None
         cols = data.get("columns", {k: v for k, v in data.items() if k != "options"})
         opts = data.get("options", {})
         for what, table in (("[columns]", cols), ("[options]", opts)):
@@ -274,7 +277,7 @@ def _check_date_format(path: Path, fmt: str) -> None:
     if not ok:
         raise UsageProblem(
             f"mapping file {path}: options.date_format {fmt!r} is not a date format that reads "
-            "day, month and year (strptime syntax, e.g. \"%d/%m/%Y\")"
+            'day, month and year (strptime syntax, e.g. "%d/%m/%Y")'
         )
 
 
@@ -349,8 +352,7 @@ class _Roles:
         if "provider_id" not in self.index and "provider_name" in self.index:
             self.index["provider_id"] = self.index["provider_name"]  # a name is the id
 
-    def _keep_best(self, best: dict[str, tuple[int, int]], canon: str, prio: int,
-                   i: int) -> None:
+    def _keep_best(self, best: dict[str, tuple[int, int]], canon: str, prio: int, i: int) -> None:
         """Column ``i`` plays ``canon`` unless an earlier column of better (lower) or equal
         priority already does; the column that loses is listed as ignored."""
         if canon in best and best[canon][0] <= prio:
@@ -390,9 +392,13 @@ def _explicit_roles(mapping: Mapping | None) -> dict[str, str]:
     return explicit
 
 
-def _header_role(cell: str, key: str, explicit: dict[str, str],
-                 aliases: dict[str, tuple[str, int]],
-                 mapping: Mapping | None) -> tuple[str | None, int]:
+def _header_role(
+    cell: str,
+    key: str,
+    explicit: dict[str, str],
+    aliases: dict[str, tuple[str, int]],
+    mapping: Mapping | None,
+) -> tuple[str | None, int]:
     """(canonical role or None, priority) of one header cell: a mapping's role first
     (priority -1; a patient column named by it is refused), then an alias, then a pattern."""
     role = explicit.get(key)
@@ -452,7 +458,7 @@ def _no_header_error(name: str, rows: list[list[str]], where: str = "") -> Missi
         f"{name}{where}: no header row with a procedure-code column in the first "
         f"{HEADER_SCAN_ROWS} rows (first row found: {found}); needed: {_needed_text()}; "
         "if your export names them differently, map them with --mapping FILE "
-        "(TOML: [columns] hcpcs = \"Your code header\", date_of_service = \"Your date header\")"
+        '(TOML: [columns] hcpcs = "Your code header", date_of_service = "Your date header")'
     )
 
 
@@ -587,8 +593,9 @@ def _fast_csv(src: _CsvSource, label, header, hidx, delim, keep) -> _Raw | None:
     return _with_bad_rows(src, label, header, hidx, delim, columns, num_rows, bad)
 
 
-def _read_used_columns(src: _CsvSource, hidx, ncol, delim, keep, bad: list[str]
-                       ) -> tuple[int, dict[int, pa.ChunkedArray]] | None:
+def _read_used_columns(
+    src: _CsvSource, hidx, ncol, delim, keep, bad: list[str]
+) -> tuple[int, dict[int, pa.ChunkedArray]] | None:
     """Rows read and the used columns (as UTF-8, else again as cp1252); None when pyarrow
     cannot read the file or a used column is not text. Rows of the wrong width go to ``bad``."""
     try:
@@ -603,8 +610,9 @@ def _read_used_columns(src: _CsvSource, hidx, ncol, delim, keep, bad: list[str]
     return got
 
 
-def _arrow_read(src: _CsvSource, hidx, ncol, delim, keep, bad: list[str]
-                ) -> tuple[int, dict[int, pa.ChunkedArray]] | None:
+def _arrow_read(
+    src: _CsvSource, hidx, ncol, delim, keep, bad: list[str]
+) -> tuple[int, dict[int, pa.ChunkedArray]] | None:
     """Rows read and the used columns; None when a used column is not valid UTF-8."""
     names = [f"c{i}" for i in range(ncol)]
 
@@ -629,8 +637,9 @@ def _arrow_read(src: _CsvSource, hidx, ncol, delim, keep, bad: list[str]
     return None if any(t is None for t in text.values()) else (table.num_rows, text)
 
 
-def _with_bad_rows(src: _CsvSource, label, header, hidx, delim, columns, num_rows,
-                   bad: list[str]) -> _Raw | None:
+def _with_bad_rows(
+    src: _CsvSource, label, header, hidx, delim, columns, num_rows, bad: list[str]
+) -> _Raw | None:
     """The good rows and the wrong-width ones (parsed by csv) merged back in file order;
     None (the careful path) when the lines cannot be placed with certainty."""
     ncol = len(header)
@@ -752,11 +761,11 @@ def _read_excel(path: Path, label: str, sheet: str | None, mapping: Mapping | No
     if not names:
         raise InputFileError(f"{name} has no worksheets")
     if sheet is not None:
-        chosen = [s for s in names if s == sheet] or [s for s in names if s.lower() == sheet.lower()]
+        chosen = [s for s in names if s == sheet] or [
+            s for s in names if s.lower() == sheet.lower()
+        ]
         if not chosen:
-            raise UsageProblem(
-                f"{name} has no sheet {sheet!r}; its sheets are: {', '.join(names)}"
-            )
+            raise UsageProblem(f"{name} has no sheet {sheet!r}; its sheets are: {', '.join(names)}")
         candidates = chosen
     else:  # hidden and very hidden sheets are never picked on their own
         candidates = wb.visible
@@ -1323,7 +1332,9 @@ def _clean_modifiers(raw, roles, cols, text, row_ids, problems, ids, n) -> None:
 # --------------------------------------------------------------------------- small tables
 def _decode_all(data: bytes, name: str) -> str:
     if rtext.is_binary(data):
-        raise InputFileError(f"{name} is not a text file (binary content); export it as CSV or XLSX")
+        raise InputFileError(
+            f"{name} is not a text file (binary content); export it as CSV or XLSX"
+        )
     return rtext.decode_bytes(data, name).text
 
 
@@ -1714,9 +1725,7 @@ def _line_columns(parts, n, dates, units, rejects, netted, unit_notes) -> dict[s
             return _materialize(parts[0].text[col])
         if not parts:
             return iff.empty_strings(0)
-        return pa.concat_arrays(
-            [_materialize(p.text[col]).cast(pa.large_string()) for p in parts]
-        )
+        return pa.concat_arrays([_materialize(p.text[col]).cast(pa.large_string()) for p in parts])
 
     files = (iff.repeated_string(parts[0].file, n) if len(parts) == 1 else pa.concat_arrays(
         [iff.repeated_string(p.file, len(p.rows)) for p in parts]))  # fmt: skip
@@ -1808,7 +1817,9 @@ def read_log(
             sheets[str(path)] = raw.sheet
         _check_mapping_headers(raw, mp)
         roles = _Roles(raw.header, mp)
-        aggregated = shapes.aggregated_problem(raw.name, raw.header, "date_of_service" in roles.found)
+        aggregated = shapes.aggregated_problem(
+            raw.name, raw.header, "date_of_service" in roles.found
+        )
         if aggregated:
             raise InputFileError(aggregated)
         missing = [c for c in REQUIRED if c not in roles.found]

@@ -77,14 +77,15 @@ class ValidationReport:
             "unknown_codes": dict(self.unknown_codes),
             "fee_schedule_releases": list(self.fee_schedule_releases),
             "duplicates": ing.duplicates,
-            "rows_skipped": [
-                {"file": f, "row": r, "why": why} for f, r, why in ing.skipped_rows
-            ],
+            "rows_skipped": [{"file": f, "row": r, "why": why} for f, r, why in ing.skipped_rows],
             "rejections": [
                 {"file": f, "row": int(r), "column": c, "reason": m}
                 for f, r, c, m in zip(
-                    rejected["source_file"], rejected["source_row"], rejected["reject_column"],
-                    rejected["reject_reason"], strict=True,
+                    rejected["source_file"],
+                    rejected["source_row"],
+                    rejected["reject_column"],
+                    rejected["reject_reason"],
+                    strict=True,
                 )
             ],  # fmt: skip
             "warnings": list(ing.warnings),
@@ -134,7 +135,9 @@ class ValidationReport:
             out.append("  rejected by reason:")
             out += [f"    {n:6d}  {reason}" for reason, n in by_reason.items()]
         if self.unknown_codes:
-            codes = ", ".join(f"{c} ({n})" for c, n in list(self.unknown_codes.items())[:max_listed])
+            codes = ", ".join(
+                f"{c} ({n})" for c, n in list(self.unknown_codes.items())[:max_listed]
+            )
             release = "/".join(self.fee_schedule_releases)
             out.append(f"  codes not in the fee schedule ({release}; kept, credited zero): {codes}")
         date_min, date_max = self.date_range()
@@ -150,9 +153,7 @@ class ValidationReport:
             dropped = ", ".join(repr(h) for h in ing.columns_dropped)
             out.append(f"  columns dropped (patient data, never kept or written): {dropped}")
         for what, header in ing.grouped_by.items():
-            out.append(
-                f"  {header!r} groups lines by {what} (as a keyed hash, in memory only)"
-            )
+            out.append(f"  {header!r} groups lines by {what} (as a keyed hash, in memory only)")
         if ing.columns_ignored:
             out.append(f"  columns ignored: {', '.join(repr(h) for h in ing.columns_ignored)}")
         if ing.skipped_rows:
@@ -204,8 +205,10 @@ def validate_log(
     from rvubench.feeschedule.cms import load_fee_schedules
 
     result = read_log(paths, mapping=mapping, sheet=sheet, net_reversals=net_reversals)
-    require_data_rows(result, ", ".join(
-        Path(p).name for p in ([paths] if isinstance(paths, str | Path) else paths)))
+    require_data_rows(
+        result,
+        ", ".join(Path(p).name for p in ([paths] if isinstance(paths, str | Path) else paths)),
+    )
     fees = load_fee_schedules(tuple(fee_schedule_files))
     known = fees.codes()
     lines = result.lines

@@ -25,7 +25,9 @@ YEAR_MIN, YEAR_MAX = 1930, 2099
 NEGATIVE_UNITS = "negative units"
 
 _US_DATE_RE = re.compile(r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{2}|\d{4})$")
-_ISO_DATE_RE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_ISO_DATE_RE = re.compile(
+    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
 _US_TIME_TAIL_RE = re.compile(r"\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp][Mm])?$")
 _NUMBER_RE = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 _TEXT_DATE_FORMATS = ("%d-%b-%Y", "%d-%b-%y", "%b %d, %Y", "%B %d, %Y", "%d %b %Y", "%d %B %Y")
@@ -77,7 +79,10 @@ def normalize_code(text: str) -> tuple[str, str | None]:
     if code.isdigit() and len(code) in (3, 4):
         code = code.zfill(5)
     if not HCPCS_RE.match(code):
-        return code, f"{_q(text.strip())} is not a CPT/HCPCS code (5 letters/digits, e.g. 99213, 0001F, G2211)"
+        return (
+            code,
+            f"{_q(text.strip())} is not a CPT/HCPCS code (5 letters/digits, e.g. 99213, 0001F, G2211)",
+        )
     return code, None
 
 

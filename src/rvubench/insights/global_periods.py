@@ -650,6 +650,7 @@ def em_mix_svg(mix: pd.DataFrame, *, width: int = 680, height: int = 200) -> str
     One bar per code, height = share within its kind (new / established), the visit count
     above the bar; styled like ``rvubench.report.charts`` (dark bars, black text, prints in grey).
     """
+
     def text(x: float, y: float, body: str, *, size: float = 9, weight: str = "normal") -> str:
         return (
             f'<text x="{x:.1f}" y="{y:.1f}" font-family="{FONT}" font-size="{size}" '
@@ -768,7 +769,7 @@ class Insights:
             "same provider and patient; the patient column is used only as a keyed hash"
             if t.get("by_patient")
             else "same provider; the log has no patient id, so no line can be matched to "
-                 "one patient's surgery and none is listed to review"
+            "one patient's surgery and none is listed to review"
         )
         out = [
             f"Global periods ({who}):",
@@ -776,10 +777,13 @@ class Insights:
             f"000 same day: {byg['000']})",
             f"  post-op visits (99024): {t['post_op_visits']}",
             f"  E/M separate with modifier (24/25/57): {t['separate_with_modifier']}",
-            (f"  E/M likely inside a global: {t['likely_in_global']} "
-             f"({t['wrvu_at_risk']:.2f} wRVUs at risk)" if t.get("by_patient") else
-             f"  E/M without 24/25/57 inside a window (patient unknown): "
-             f"{t['likely_in_global']}"),
+            (
+                f"  E/M likely inside a global: {t['likely_in_global']} "
+                f"({t['wrvu_at_risk']:.2f} wRVUs at risk)"
+                if t.get("by_patient")
+                else f"  E/M without 24/25/57 inside a window (patient unknown): "
+                f"{t['likely_in_global']}"
+            ),
             f"  procedures inside a global: {t['procedures_in_global']} "
             f"({t['procedures_in_global_without_modifier']} without 58/78/79)",
             f"  lines to review: {t['lines_to_review']}",
@@ -808,9 +812,7 @@ class Insights:
         for kind in ("new", "established"):
             mix = self._mix()
             part = mix.loc[mix["kind"] == kind]
-            cells = ", ".join(
-                f"{r.hcpcs} {r.lines} ({float(r.share):.0%})" for r in _rows(part)
-            )
+            cells = ", ".join(f"{r.hcpcs} {r.lines} ({float(r.share):.0%})" for r in _rows(part))
             out.append(f"  {kind}: {cells}")
         return out
 
@@ -945,10 +947,7 @@ def em_mix_data(mix: pd.DataFrame) -> dict[str, Any]:
 
 def em_mix_sheet_rows(mix: pd.DataFrame) -> list[tuple[Any, ...]]:
     """Rows of the ``E/M Levels`` sheet: kind, hcpcs, level, lines, share."""
-    return [
-        (r.kind, r.hcpcs, int(r.level), int(r.lines), float(r.share))
-        for r in _rows(mix)
-    ]
+    return [(r.kind, r.hcpcs, int(r.level), int(r.lines), float(r.share)) for r in _rows(mix)]
 
 
 def build_global_period_section(ctx: Any) -> Any:

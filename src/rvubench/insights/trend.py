@@ -549,7 +549,8 @@ def rvu_basis(
     listing = "; ".join(f"{k}: {', '.join(v)}" for k, v in used.items() if v)
     out["rvu_basis_note"] = (
         "wRVUs in each quarter are as credited on the RVUs in effect on its dates ("
-        + listing + "), so a change between quarters on different releases mixes the work "
+        + listing
+        + "), so a change between quarters on different releases mixes the work "
         "done with CMS's update of the RVUs."
     )
     if clean_lines is None or not (this["available"] and then["available"]):
@@ -561,12 +562,14 @@ def rvu_basis(
     dates = pd.to_datetime(clean_lines["date_of_service"], errors="coerce")
 
     def on_year(win: dict[str, Any]) -> tuple[int, list[str]]:
-        lines = clean_lines[(dates >= pd.Timestamp(win["start"])) & (dates <= pd.Timestamp(win["end"]))]
+        lines = clean_lines[
+            (dates >= pd.Timestamp(win["start"])) & (dates <= pd.Timestamp(win["end"]))
+        ]
         if lines.empty:
             return 0, []
         again = price_lines(lines, fees, _replace(settings, rvu_year=year))
         usable = again[again["outcome"] != "rejected"]
-        units = (pd.to_numeric(usable["wrvu_credit"], errors="coerce").fillna(0) * _WRVU_SCALE)
+        units = pd.to_numeric(usable["wrvu_credit"], errors="coerce").fillna(0) * _WRVU_SCALE
         return int(units.round().sum()), _releases(again, win["start"], win["end"])
 
     w_then, r_then = on_year(then)

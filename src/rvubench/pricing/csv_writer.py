@@ -51,8 +51,9 @@ def _needs_quote_chars() -> str:
 
 
 _QUOTE_CHARS = _needs_quote_chars()
-_QUOTE_RE = "[" + "".join("\\r" if c == "\r" else "\\n" if c == "\n" else c
-                          for c in _QUOTE_CHARS) + "]"
+_QUOTE_RE = (
+    "[" + "".join("\\r" if c == "\r" else "\\n" if c == "\n" else c for c in _QUOTE_CHARS) + "]"
+)
 
 
 def quote(text: str) -> str:
@@ -92,13 +93,17 @@ def _quote_array(arr: pa.Array) -> pa.Array:
         return arr
     needs = pc.match_substring_regex(arr, _QUOTE_RE)
     quoted = pc.binary_join_element_wise(
-        pa.scalar('"', arr.type), pc.replace_substring(arr, '"', '""'),
-        pa.scalar('"', arr.type), pa.scalar("", arr.type))
+        pa.scalar('"', arr.type),
+        pc.replace_substring(arr, '"', '""'),
+        pa.scalar('"', arr.type),
+        pa.scalar("", arr.type),
+    )
     return pc.if_else(needs, quoted, arr)
 
 
-def _dictionary(uniques: Any, fmt: Formatter, na_text: str,
-                text_filter: ArrayFilter | None = None) -> pa.Array:
+def _dictionary(
+    uniques: Any, fmt: Formatter, na_text: str, text_filter: ArrayFilter | None = None
+) -> pa.Array:
     """Each distinct value's text, formatted once; the last entry is the missing value's."""
     texts = [fmt(u) if not _is_missing(u) else None for u in uniques]
     if text_filter is not None:
@@ -111,8 +116,12 @@ class _Column:
     """One column's CSV text, ready to be cut in chunks: either whole text (``text``) or
     a dictionary of texts and one index per row (``dictionary``, ``codes``)."""
 
-    def __init__(self, series: pd.Series, fmt: Formatter | None = None,
-                 text_filter: ArrayFilter | None = None) -> None:
+    def __init__(
+        self,
+        series: pd.Series,
+        fmt: Formatter | None = None,
+        text_filter: ArrayFilter | None = None,
+    ) -> None:
         self.text: pa.Array | None = None
         self.dictionary: pa.Array | None = None
         self.codes: np.ndarray | None = None
@@ -123,8 +132,11 @@ class _Column:
         elif fmt is None and dtype == np.dtype("int64"):
             self.text = pc.cast(pa.array(series.to_numpy()), pa.large_string())
             return
-        elif fmt is None and isinstance(dtype, pd.StringDtype | pd.ArrowDtype) and (
-                pd.api.types.is_string_dtype(dtype)):
+        elif (
+            fmt is None
+            and isinstance(dtype, pd.StringDtype | pd.ArrowDtype)
+            and (pd.api.types.is_string_dtype(dtype))
+        ):
             arr = pa.array(series, from_pandas=True)
             if isinstance(arr, pa.ChunkedArray):
                 arr = arr.combine_chunks()
@@ -135,8 +147,9 @@ class _Column:
             return
         else:
             codes, uniques = pd.factorize(series, use_na_sentinel=True)
-        self.dictionary = _dictionary(uniques, fmt or default_formatter(dtype), na_text,
-                                      text_filter)
+        self.dictionary = _dictionary(
+            uniques, fmt or default_formatter(dtype), na_text, text_filter
+        )
         self.codes = np.where(codes < 0, len(uniques), codes).astype(np.int32, copy=False)
 
     def chunk(self, start: int, stop: int) -> pa.Array:
@@ -161,15 +174,17 @@ def _lines(cols: list[pa.Array]) -> pa.Buffer | bytes:
     comma, empty, newline = (pa.scalar(t, pa.large_string()) for t in (",", "", "\n"))
     last = pc.binary_join_element_wise(cols[-1], empty, newline)  # value + "\n" + ""
     lines = pc.binary_join_element_wise(*cols[:-1], last, comma)
-    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64, count=len(lines) + 1,
-                            offset=lines.offset * 8)
+    offsets = np.frombuffer(
+        lines.buffers()[1], dtype=np.int64, count=len(lines) + 1, offset=lines.offset * 8
+    )
     data = lines.buffers()[2]
     start, end = int(offsets[0]), int(offsets[-1])
     return data.slice(start, end - start) if data is not None else b""
 
 
-def frame_csv_bytes(frame: pd.DataFrame, formatters: Mapping[str, Formatter] | None = None
-                    ) -> bytes | pa.Buffer:
+def frame_csv_bytes(
+    frame: pd.DataFrame, formatters: Mapping[str, Formatter] | None = None
+) -> bytes | pa.Buffer:
     """The CSV body lines (no header) of ``frame``, UTF-8 (a buffer, written as it is)."""
     if frame.empty:
         return b""
@@ -181,10 +196,13 @@ def header_line(columns: Any) -> bytes:
     return (",".join(quote(str(c)) for c in columns) + "\n").encode()
 
 
-def write_frame_csv(frame: pd.DataFrame, path: Path,
-                    formatters: Mapping[str, Formatter] | None = None,
-                    chunk_rows: int = CHUNK_ROWS,
-                    array_filters: Mapping[str, ArrayFilter] | None = None) -> None:
+def write_frame_csv(
+    frame: pd.DataFrame,
+    path: Path,
+    formatters: Mapping[str, Formatter] | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    array_filters: Mapping[str, ArrayFilter] | None = None,
+) -> None:
     """Write ``frame`` to ``path`` as ``frame.to_csv(path, index=False, lineterminator="\\n")``
     would, with ``formatters[column](value)`` giving the text of a value (None: missing)
     and ``array_filters[column]`` applied to a column's texts (an Arrow string array, before

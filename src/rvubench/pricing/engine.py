@@ -96,8 +96,7 @@ from rvubench.textsafe import neutralize_formula_array
 
 # Place-of-service codes paid at the facility rate (CMS's facility list); others non-facility.
 FACILITY_POS = frozenset(
-    {"02", "19", "21", "22", "23", "24", "26", "31", "34", "41", "42", "51", "52", "53", "56",
-     "61"}
+    {"02", "19", "21", "22", "23", "24", "26", "31", "34", "41", "42", "51", "52", "53", "56", "61"}
 )
 PAYABLE_STATUSES = frozenset({"A", "R", "T"})
 STATUS_TEXT = {
@@ -123,12 +122,39 @@ SPLIT_MODS = ("54", "55", "56", "78")
 
 # Columns of the priced frame, in CSV order: the documented columns (README, ``price``) first, then the extras.
 PRICED_COLUMNS = (
-    "source_file", "source_row", "provider_id", "date_of_service", "hcpcs", "modifiers",
-    "units", "pos", "setting", "locality", "fee_schedule_release", "status", "work_rvu",
-    "wrvu_credit", "payment", "adjustments", "priced", "reason",
-    "provider_name", "zip", "is_duplicate", "rvu_year", "mod_row", "description", "category",
-    "global_days", "payment_cents", "conversion_factor", "gpci_work", "gpci_pe", "gpci_mp",
-    "outcome", "reject_kind",
+    "source_file",
+    "source_row",
+    "provider_id",
+    "date_of_service",
+    "hcpcs",
+    "modifiers",
+    "units",
+    "pos",
+    "setting",
+    "locality",
+    "fee_schedule_release",
+    "status",
+    "work_rvu",
+    "wrvu_credit",
+    "payment",
+    "adjustments",
+    "priced",
+    "reason",
+    "provider_name",
+    "zip",
+    "is_duplicate",
+    "rvu_year",
+    "mod_row",
+    "description",
+    "category",
+    "global_days",
+    "payment_cents",
+    "conversion_factor",
+    "gpci_work",
+    "gpci_pe",
+    "gpci_mp",
+    "outcome",
+    "reject_kind",
 )
 
 # Keyed hashes of patient / encounter ids (ingest): carried through the priced frame for
@@ -138,9 +164,16 @@ GROUPING_COLUMNS = ("patient_key", "encounter_key")
 _ONE = 10_000  # percentage factors are integers per 10,000 (100% = 10,000)
 
 CATEGORIES = (
-    "Evaluation and Management", "Anesthesia", "Surgery", "Radiology",
-    "Pathology and Laboratory", "Medicine", "Category II", "Category III",
-    "HCPCS Level II", "Other",
+    "Evaluation and Management",
+    "Anesthesia",
+    "Surgery",
+    "Radiology",
+    "Pathology and Laboratory",
+    "Medicine",
+    "Category II",
+    "Category III",
+    "HCPCS Level II",
+    "Other",
 )
 
 
@@ -197,8 +230,7 @@ class _Texts:
     n: int
     parts: list[tuple[np.ndarray | None, np.ndarray, list[str]]] = field(default_factory=list)
 
-    def add(self, codes: np.ndarray, labels: Sequence[str], idx: np.ndarray | None = None
-            ) -> None:
+    def add(self, codes: np.ndarray, labels: Sequence[str], idx: np.ndarray | None = None) -> None:
         """Add a component: ``labels[code]`` is its text ("" for nothing)."""
         self.parts.append((idx, np.asarray(codes, dtype="int64"), list(labels)))
 
@@ -267,8 +299,25 @@ def _modifier_flags(mods) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     or a (codes, labels) pair)."""
     codes, uniq = pd.factorize(_text(mods)) if isinstance(mods, pd.Series) else mods
     sets = [frozenset(m.strip().upper() for m in str(u).split(",") if m.strip()) for u in uniq]
-    names = ("26", "TC", "53", "50", "62", "66", "80", "81", "82", "AS", "54", "55", "56",
-             "78", "52", "22", "51")
+    names = (
+        "26",
+        "TC",
+        "53",
+        "50",
+        "62",
+        "66",
+        "80",
+        "81",
+        "82",
+        "AS",
+        "54",
+        "55",
+        "56",
+        "78",
+        "52",
+        "22",
+        "51",
+    )
     flags = {}
     for name in names:
         per_unique = np.array([name in s for s in sets] + [False], dtype=bool)
@@ -291,8 +340,23 @@ def _modifier_flags(mods) -> tuple[np.ndarray, dict[str, np.ndarray]]:
 _DISTINCT_MODS = frozenset({"59", "XE", "XP", "XS", "XU", "76", "77", "91"})
 
 # The modifiers that change pricing: two lines of a bilateral pair carry the same ones.
-_PAIR_MODS = ("26", "TC", "53", "62", "66", "80", "81", "82", "AS", "54", "55", "56", "78",
-              "52", "22")
+_PAIR_MODS = (
+    "26",
+    "TC",
+    "53",
+    "62",
+    "66",
+    "80",
+    "81",
+    "82",
+    "AS",
+    "54",
+    "55",
+    "56",
+    "78",
+    "52",
+    "22",
+)
 
 
 _ROW_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -306,8 +370,9 @@ def _row_data(fees, release_ids: list[str]) -> RowData:
     if key in per_fees:
         return per_fees[key]
     frames = [fees.release(rid).rows for rid in release_ids]
-    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["hcpcs", "mod"])
+    rows = (
+        pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["hcpcs", "mod"])
+    )
     d = RowData(rows=rows, maps=[])
     offset = 0
     for fr in frames:
@@ -323,17 +388,43 @@ def _row_data(fees, release_ids: list[str]) -> RowData:
         offset += len(fr)
     n = len(rows)
     d.num = {}
-    for name in ("work_rvu", "pe_nf", "pe_f", "mp_rvu", "opps_pe_nf", "opps_pe_f", "opps_mp",
-                 "pre_op", "intra_op", "post_op"):
-        d.num[name] = (_i100(rows[name].to_numpy(dtype="float64", na_value=0.0))
-                       if name in rows else np.zeros(n, dtype="int64"))
-    d.flag = {name: (rows[name].to_numpy(dtype=bool, na_value=False) if name in rows
-                     else np.zeros(n, dtype=bool)) for name in ("nf_na", "f_na")}
-    d.char = {name: _char_col(rows, name)[:n] if n else np.zeros(0, dtype="int64")
-              for name in ("status", "mult_proc", "bilat", "asst", "co_surg", "team_surg")}
-    d.text = {name: (rows[name].fillna("").astype(str).to_numpy(dtype=object) if name in rows
-                     else np.full(n, "", dtype=object))
-              for name in ("status", "description", "global_days", "endo_base")}
+    for name in (
+        "work_rvu",
+        "pe_nf",
+        "pe_f",
+        "mp_rvu",
+        "opps_pe_nf",
+        "opps_pe_f",
+        "opps_mp",
+        "pre_op",
+        "intra_op",
+        "post_op",
+    ):
+        d.num[name] = (
+            _i100(rows[name].to_numpy(dtype="float64", na_value=0.0))
+            if name in rows
+            else np.zeros(n, dtype="int64")
+        )
+    d.flag = {
+        name: (
+            rows[name].to_numpy(dtype=bool, na_value=False)
+            if name in rows
+            else np.zeros(n, dtype=bool)
+        )
+        for name in ("nf_na", "f_na")
+    }
+    d.char = {
+        name: _char_col(rows, name)[:n] if n else np.zeros(0, dtype="int64")
+        for name in ("status", "mult_proc", "bilat", "asst", "co_surg", "team_surg")
+    }
+    d.text = {
+        name: (
+            rows[name].fillna("").astype(str).to_numpy(dtype=object)
+            if name in rows
+            else np.full(n, "", dtype=object)
+        )
+        for name in ("status", "description", "global_days", "endo_base")
+    }
     d.work_rvu = rows["work_rvu"].to_numpy(dtype="float64") if n else np.zeros(0)
     per_fees[key] = d
     return d
@@ -369,9 +460,7 @@ def _resolve_run_locality(settings: PricingSettings) -> tuple[str, str]:
 # --------------------------------------------------------------------------- the engine
 
 
-def price_lines(
-    lines: pd.DataFrame, fees, settings: PricingSettings | None = None
-) -> pd.DataFrame:
+def price_lines(lines: pd.DataFrame, fees, settings: PricingSettings | None = None) -> pd.DataFrame:
     """Price clean lines (ingest's ``IngestResult.lines``) on the CMS fee schedule.
 
     Everything that depends only on a line's pricing key (release, code, modifiers, POS,
@@ -412,8 +501,9 @@ def _with_line_notes(lines: pd.DataFrame, priced: pd.DataFrame) -> pd.DataFrame:
     return priced
 
 
-def _price_with_netted(lines: pd.DataFrame, netted: np.ndarray, fees,
-                       settings: PricingSettings) -> pd.DataFrame:
+def _price_with_netted(
+    lines: pd.DataFrame, netted: np.ndarray, fees, settings: PricingSettings
+) -> pd.DataFrame:
     """Lines netted by ``--net-reversals`` (a reversal and the charges it cancels) are
     credited zero with their reason; they take no part in ranking the other lines."""
     rest = _price_all(lines.loc[~netted], fees, settings)
@@ -439,8 +529,14 @@ def _price_all(lines: pd.DataFrame, fees, settings: PricingSettings) -> pd.DataF
     s.encoded = encoded
     key_idx, kv, keys = _pricing_keys(lines, s)
     k = KeyState(
-        n=len(kv.usable), usable=kv.usable, rel_idx=kv.rel_idx, release_ids=s.release_ids,
-        rel_year=s.rel_year, rel_cf=s.rel_cf, note_idx=kv.note_idx, note_uniq=s.note_uniq,
+        n=len(kv.usable),
+        usable=kv.usable,
+        rel_idx=kv.rel_idx,
+        release_ids=s.release_ids,
+        rel_year=s.rel_year,
+        rel_cf=s.rel_cf,
+        note_idx=kv.note_idx,
+        note_uniq=s.note_uniq,
     )
     _select_rows(k, keys, fees)
     _select_setting(k, keys, settings)
@@ -458,18 +554,28 @@ def _price_all(lines: pd.DataFrame, fees, settings: PricingSettings) -> pd.DataF
     _bilateral_units(s, k)
     s.medicare = settings.policy == "medicare"
     res = _mppr(
-        n=s.n, grp=s.rank_grp, secondary=s.billed51,
+        n=s.n,
+        grp=s.rank_grp,
+        secondary=s.billed51,
         eligible=_rankable(s, 1),
-        mult=s.mult, key_idx=key_idx, eb_idx=k.eb_idx, code_idx=k.code_idx,
-        code_rank=k.code_rank, all_codes=k.all_codes, unit_b=s.unit_b, units=s.units,
+        mult=s.mult,
+        key_idx=key_idx,
+        eb_idx=k.eb_idx,
+        code_idx=k.code_idx,
+        code_rank=k.code_rank,
+        all_codes=k.all_codes,
+        unit_b=s.unit_b,
+        units=s.units,
         work_b=s.work_b,
         base_lookup=lambda li, codes: _base_units(
-            fees, s.release_ids, s.rel_idx[li], codes, *(
-                getattr(k, a)[key_idx[li]] for a in ("facility", "gw", "gpe", "gmp", "cf"))
+            fees,
+            s.release_ids,
+            s.rel_idx[li],
+            codes,
+            *(getattr(k, a)[key_idx[li]] for a in ("facility", "gw", "gpe", "gmp", "cf")),
         ),
     )
-    (s.first_c, s.other_c, s.n_first, s.endo_role, s.endo_base_idx, s.mppr_info,
-     s.work_adj) = res
+    (s.first_c, s.other_c, s.n_first, s.endo_role, s.endo_base_idx, s.mppr_info, s.work_adj) = res
     _imaging_mppr(s, k, settings)
     _payment_and_credit(s, k, settings)
     reason = _reasons(s, k)
@@ -527,8 +633,9 @@ def _arrow_text(col: pd.Series):
         arr = pa.array(col.array)
         if isinstance(arr, pa.ChunkedArray):
             arr = arr.combine_chunks()
-        if arr.null_count or not (pa.types.is_string(arr.type)
-                                  or pa.types.is_large_string(arr.type)):
+        if arr.null_count or not (
+            pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)
+        ):
             return None
         return arr
     except Exception:  # noqa: BLE001 - anything unusual: the generic path
@@ -553,9 +660,12 @@ def _two_digit_codes(col: pd.Series) -> np.ndarray | None:
         return None
     off_type = "int64" if arr.type.equals(__import__("pyarrow").large_string()) else "int32"
     bufs = arr.buffers()
-    offs = np.frombuffer(bufs[1], dtype=off_type)[arr.offset: arr.offset + len(arr) + 1]
-    data = np.frombuffer(bufs[2], dtype=np.uint8) if bufs[2] is not None else np.zeros(
-        0, dtype=np.uint8)
+    offs = np.frombuffer(bufs[1], dtype=off_type)[arr.offset : arr.offset + len(arr) + 1]
+    data = (
+        np.frombuffer(bufs[2], dtype=np.uint8)
+        if bufs[2] is not None
+        else np.zeros(0, dtype=np.uint8)
+    )
     start = offs[:-1].astype("int64")
     length = np.diff(offs)
     two = length == 2
@@ -592,8 +702,7 @@ def _small_codes(col: pd.Series) -> tuple[np.ndarray, int]:
     return codes.astype("int64"), len(uniq)
 
 
-def _pricing_keys(lines: pd.DataFrame, s: LineState
-                  ) -> tuple[np.ndarray, KeyValues, pd.DataFrame]:
+def _pricing_keys(lines: pd.DataFrame, s: LineState) -> tuple[np.ndarray, KeyValues, pd.DataFrame]:
     """A key id per line for (release, coverage note, code, modifiers, POS, locality, ZIP,
     usable), the release, note and usable flag of each key, and the key columns as a small
     frame (their per-key codes in ``attrs["codes"]``).
@@ -629,8 +738,9 @@ def _pricing_keys(lines: pd.DataFrame, s: LineState
             vals, per_key[step[0]] = np.divmod(vals, step[1])
         else:
             vals = step[vals]
-    kv.rel_idx, kv.note_idx = np.divmod(vals, n_note) if n_note > 1 else (
-        vals, np.zeros(nkeys, dtype="int64"))
+    kv.rel_idx, kv.note_idx = (
+        np.divmod(vals, n_note) if n_note > 1 else (vals, np.zeros(nkeys, dtype="int64"))
+    )
     keys = pd.DataFrame(index=pd.RangeIndex(nkeys))
     keys.attrs["codes"] = {
         col: (per_key.get(col, np.zeros(nkeys, dtype="int64")), labels)
@@ -647,6 +757,7 @@ def _encode_columns(lines: pd.DataFrame) -> dict[str, Future]:
     pyarrow does it without holding the GIL, so large logs hash two columns at a time, in
     the background while the engine goes on.
     """
+
     def pos_codes(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         codes, size = _small_codes(col)
         if size == 101:
@@ -691,8 +802,7 @@ def _key_status(k: KeyState) -> None:
     k.credit_ok = found & _isin(st, "ARTN")
 
 
-def _expand(s: LineState, k: KeyState, key_idx: np.ndarray,
-            lines: pd.DataFrame) -> None:
+def _expand(s: LineState, k: KeyState, key_idx: np.ndarray, lines: pd.DataFrame) -> None:
     """Line-level arrays from the per-key results; bad per-line localities reject lines."""
     s.key_idx = key_idx
     bad_k = k.usable_before_loc & ~k.usable
@@ -709,13 +819,15 @@ def _expand(s: LineState, k: KeyState, key_idx: np.ndarray,
     # (the last byte: may the key's lines be ranked as surgery (bit 0) or as diagnostic
     # tests (bit 1), the T rule coming later per line; bit 2: pricing modifier)
     rankable = k.found & k.est & ~k.pay_zero & (k.unit_b > 0)
-    rank_bits = ((rankable & _isin(k.mult, "123")).astype(np.uint8)
-                 | ((rankable & _isin(k.mult, "467")).astype(np.uint8) << 1))
+    rank_bits = (rankable & _isin(k.mult, "123")).astype(np.uint8) | (
+        (rankable & _isin(k.mult, "467")).astype(np.uint8) << 1
+    )
     rank_bits[k.sub] |= 4  # (bit 2: the key carries a pricing modifier, see _modifier_rules)
     rank_bits[k.pair_cand] |= 8  # (bit 3: an RT or LT line that may pair, see _pair_keys)
     small = np.zeros((k.n, 8), dtype=np.uint8)
-    for j, v in enumerate((k.st & 0xFF, k.mult & 0xFF, k.found, k.est, k.pay_zero,
-                           k.credit_ok, k.unit > 0, rank_bits)):
+    for j, v in enumerate(
+        (k.st & 0xFF, k.mult & 0xFF, k.found, k.est, k.pay_zero, k.credit_ok, k.unit > 0, rank_bits)
+    ):
         small[:, j] = v
     line = small.view(np.uint64).reshape(-1)[key_idx].view(np.uint8).reshape(-1, 8)
     s.st = line[:, 0].astype("int64")
@@ -782,8 +894,7 @@ def id_column_used(lines: pd.DataFrame) -> str:
     return ""
 
 
-def _line_status(s: LineState, lines: pd.DataFrame, settings: PricingSettings,
-                 k: KeyState) -> None:
+def _line_status(s: LineState, lines: pd.DataFrame, settings: PricingSettings, k: KeyState) -> None:
     """Provider/day(/patient) groups, and the T rule: paid only when the provider has no
     other payable (A/R) service that day (for that patient, when the log identifies one).
 
@@ -885,10 +996,17 @@ def _select_rows(s: KeyState, lines: pd.DataFrame, fees) -> None:
 
     s.st = np.where(s.found, d.char["status"][rowi], 0) if len(d.rows) else np.zeros(s.n, "int64")
     s.work100 = np.where(s.found, d.num["work_rvu"][rowi], 0) if len(d.rows) else s.st * 0
-    for name, src in (("pe_nf100", "pe_nf"), ("pe_f100", "pe_f"), ("mp100", "mp_rvu"),
-                      ("o_nf100", "opps_pe_nf"), ("o_f100", "opps_pe_f"),
-                      ("o_mp100", "opps_mp"), ("pre", "pre_op"), ("intra", "intra_op"),
-                      ("post", "post_op")):
+    for name, src in (
+        ("pe_nf100", "pe_nf"),
+        ("pe_f100", "pe_f"),
+        ("mp100", "mp_rvu"),
+        ("o_nf100", "opps_pe_nf"),
+        ("o_f100", "opps_pe_f"),
+        ("o_mp100", "opps_mp"),
+        ("pre", "pre_op"),
+        ("intra", "intra_op"),
+        ("post", "post_op"),
+    ):
         setattr(s, name, d.num[src][rowi] if len(d.rows) else s.st * 0)
     s.nf_na = d.flag["nf_na"][rowi] if len(d.rows) else s.st > 0
     s.f_na = d.flag["f_na"][rowi] if len(d.rows) else s.st > 0
@@ -899,8 +1017,7 @@ def _select_rows(s: KeyState, lines: pd.DataFrame, fees) -> None:
     # only the few rows with an ENDO BASE are looked at
     eb_pos = np.flatnonzero(d.text["endo_base"] != "")
     eb = pd.Series(d.text["endo_base"][eb_pos], dtype=object)
-    extra = pd.Index(eb.unique(), dtype=object).difference(
-        pd.Index(s.uniq_codes, dtype=object))
+    extra = pd.Index(eb.unique(), dtype=object).difference(pd.Index(s.uniq_codes, dtype=object))
     all_codes = pd.Index(s.uniq_codes, dtype=object).append(pd.Index(extra, dtype=object))
     row_eb = np.full(len(d.rows), -1, dtype="int64")
     row_eb[eb_pos] = all_codes.get_indexer(eb)
@@ -944,14 +1061,10 @@ def _select_setting(s: KeyState, lines: pd.DataFrame, settings: PricingSettings)
     s.pos_was_empty = [not p for p in raw]
     fac_u = np.array([p in FACILITY_POS for p in s.pos_uniq] + [False], dtype=bool)
     s.facility = fac_u[s.pos_idx]
-    s.na_setting = (
-        s.found & np.where(s.facility, s.f_na, s.nf_na) & _isin(s.st, "ARTN")
-    )
+    s.na_setting = s.found & np.where(s.facility, s.f_na, s.nf_na) & _isin(s.st, "ARTN")
 
 
-def _select_localities(
-    s: KeyState, lines: pd.DataFrame, fees, settings: PricingSettings
-) -> None:
+def _select_localities(s: KeyState, lines: pd.DataFrame, fees, settings: PricingSettings) -> None:
     """GPCIs per line: line ``locality``, else line ``zip``, else the run option (5.3)."""
     run_loc, run_zip_note = _resolve_run_locality(settings)
     for y in sorted(set(s.rel_year[: len(s.release_ids)].tolist())):
@@ -968,16 +1081,23 @@ def _select_localities(
     if n == 0:
         lk_idx, lk_uniq = np.zeros(0, dtype="int64"), []
     elif len(l_u) == 1 and len(z_u) == 1:  # one locality/ZIP value: key = release
-        lk_idx, lk_uniq = pd.factorize(s.rel_idx) if len(s.release_ids) > 1 else (
-            np.zeros(n, dtype="int64"), [0])
+        lk_idx, lk_uniq = (
+            pd.factorize(s.rel_idx) if len(s.release_ids) > 1 else (np.zeros(n, dtype="int64"), [0])
+        )
     else:
         lkey = (l_idx * (len(z_u) + 1) + z_idx) * (len(s.release_ids) + 1) + s.rel_idx
         lk_idx, lk_uniq = pd.factorize(lkey)
     rep = np.zeros(len(lk_uniq), dtype="int64")
     rep[lk_idx[::-1]] = np.arange(n - 1, -1, -1)
     info = [
-        _one_locality(l_u[l_idx[r0]], z_u[z_idx[r0]], int(s.rel_year[s.rel_idx[r0]]), fees,
-                      run_loc, run_zip_note)
+        _one_locality(
+            l_u[l_idx[r0]],
+            z_u[z_idx[r0]],
+            int(s.rel_year[s.rel_idx[r0]]),
+            fees,
+            run_loc,
+            run_zip_note,
+        )
         for r0 in rep
     ]
     g = np.array([i[:3] for i in info], dtype="int64").reshape(-1, 3)
@@ -1017,11 +1137,25 @@ def _one_locality(lv: str, zv: str, year: int, fees, run_loc: str, run_note: str
         return 1000, 1000, 1000, loc, note, "", ""
     g = fees.gpci(year)
     if loc not in g.index:
-        return (1000, 1000, 1000, "", "", f"{loc!r} is not a CMS payment locality in {year}; "
-                "write MAC-LL, e.g. 01182-18", colname)
+        return (
+            1000,
+            1000,
+            1000,
+            "",
+            "",
+            f"{loc!r} is not a CMS payment locality in {year}; write MAC-LL, e.g. 01182-18",
+            colname,
+        )
     rec = g.loc[loc]
-    return (_i1000(rec["gpci_work"]).item(), _i1000(rec["gpci_pe"]).item(),
-            _i1000(rec["gpci_mp"]).item(), loc, note, "", "")
+    return (
+        _i1000(rec["gpci_work"]).item(),
+        _i1000(rec["gpci_pe"]).item(),
+        _i1000(rec["gpci_mp"]).item(),
+        loc,
+        note,
+        "",
+        "",
+    )
 
 
 def _unit_cents(s: KeyState) -> None:
@@ -1047,8 +1181,7 @@ _BILATERAL_RULES = {
 }
 
 
-def _price_bilateral(s: LineState, k: KeyState, idx: np.ndarray,
-                     fac: np.ndarray) -> None:
+def _price_bilateral(s: LineState, k: KeyState, idx: np.ndarray, fac: np.ndarray) -> None:
     """Lines ``idx`` priced as one bilateral item: amount and work x ``fac`` before MPPR."""
     kk = s.key_idx[idx]
     s.unit_b[idx] = _pct(k.unit[kk], fac)
@@ -1081,7 +1214,9 @@ def _modifier_rules(s: KeyState, settings: PricingSettings) -> None:
     s.unit_b = s.unit.copy()
     s.unit_b[sub] = _pct(s.unit[sub], bil_f)
 
-    post_f: list[tuple[np.ndarray, np.ndarray | int]] = []  # (mask, factor per 10,000) over the subset, applied in order after MPPR
+    post_f: list[
+        tuple[np.ndarray, np.ndarray | int]
+    ] = []  # (mask, factor per 10,000) over the subset, applied in order after MPPR
     wfac = np.ones(k, dtype="float64")
     m.asst_code = np.zeros(k, dtype="int64")
     for i, mod in enumerate(ASSISTANT_MODS, start=1):
@@ -1158,8 +1293,9 @@ def _pair_keys(k: KeyState) -> None:
     mf = k.mf
     rt, lt = mf["RT"], mf["LT"]
     k.pair_side = np.where(rt & ~lt, 1, np.where(lt & ~rt, 2, 0))
-    k.pair_cand = (k.credit_ok & (k.pair_side > 0) & ~mf["50"]
-                   & _isin(k.bilat, "".join(_BILATERAL_RULES)))
+    k.pair_cand = (
+        k.credit_ok & (k.pair_side > 0) & ~mf["50"] & _isin(k.bilat, "".join(_BILATERAL_RULES))
+    )
     ci = np.flatnonzero(k.pair_cand)
     if len(ci):  # (only the candidate keys, a small subset)
         cls = k.rowi[ci] << len(_PAIR_MODS)
@@ -1187,8 +1323,9 @@ def _bilateral_pairs(s: LineState, k: KeyState, lines: pd.DataFrame) -> None:
         return
     kk = s.key_idx[idx]
     side = k.pair_side[kk]
-    gk = pd.factorize(s.grp[idx].astype("int64") * (int(k.pair_class.max()) + 1)
-                      + k.pair_class[kk])[0].astype("int64")
+    gk = pd.factorize(
+        s.grp[idx].astype("int64") * (int(k.pair_class.max()) + 1) + k.pair_class[kk]
+    )[0].astype("int64")
     # occurrence number of each line among the lines of its group, class and side
     gs = gk * 2 + side - 1
     order = np.argsort(gs, kind="stable")  # input order within a group and side
@@ -1207,8 +1344,9 @@ def _bilateral_pairs(s: LineState, k: KeyState, lines: pd.DataFrame) -> None:
     o = np.argsort(paid)
     paid, partner = paid[o], partner[o]
     ind = k.bilat[s.key_idx[paid]]
-    fac = np.select([ind == C(i) for i in _BILATERAL_RULES],
-                    [f for f, _ in _BILATERAL_RULES.values()])
+    fac = np.select(
+        [ind == C(i) for i in _BILATERAL_RULES], [f for f, _ in _BILATERAL_RULES.values()]
+    )
     _price_bilateral(s, k, paid, fac)
     s.rank_bits[partner] &= np.uint8(0xFC)  # the partner is not ranked
     s.pay_zero[partner] = True
@@ -1216,22 +1354,35 @@ def _bilateral_pairs(s: LineState, k: KeyState, lines: pd.DataFrame) -> None:
     # texts: the paid line names its partner's row and the partner names the paid row
     both = np.concatenate([paid, partner])  # (only these lines' rows and files are read)
     rows = dict(zip(both.tolist(), lines["source_row"].iloc[both].tolist(), strict=True))
-    files = dict(zip(both.tolist(), lines["source_file"].iloc[both].astype(str).tolist(),
-                     strict=True)) if "source_file" in lines else dict.fromkeys(both.tolist(), "")
+    files = (
+        dict(zip(both.tolist(), lines["source_file"].iloc[both].astype(str).tolist(), strict=True))
+        if "source_file" in lines
+        else dict.fromkeys(both.tolist(), "")
+    )
 
     def where(i: int, other: int) -> str:
         r = f"row {rows[i]}"
         return r if files[i] == files[other] else f"{r} of {files[i]}"
 
-    paid_t = [f"bilateral RT+LT with {where(q, p)} (ind {chr(c)}): {_BILATERAL_RULES[chr(c)][1]}"
-              for p, q, c in zip(paid.tolist(), partner.tolist(), ind.tolist(), strict=True)]
-    partner_t = [f"RT+LT bilateral pair: paid as one bilateral item on {where(p, q)}"
-                 for p, q in zip(paid.tolist(), partner.tolist(), strict=True)]
+    paid_t = [
+        f"bilateral RT+LT with {where(q, p)} (ind {chr(c)}): {_BILATERAL_RULES[chr(c)][1]}"
+        for p, q, c in zip(paid.tolist(), partner.tolist(), ind.tolist(), strict=True)
+    ]
+    partner_t = [
+        f"RT+LT bilateral pair: paid as one bilateral item on {where(p, q)}"
+        for p, q in zip(paid.tolist(), partner.tolist(), strict=True)
+    ]
     codes, labels = pd.factorize(np.asarray(paid_t + partner_t, dtype=object))
     o = np.argsort(both)
-    s.pair = BilateralPairs(paid=paid, partner=partner, fac=fac, lines=both[o],
-                             adj=(codes + 1)[o], labels=["", *labels],
-                             reason=np.asarray(partner_t, dtype=object))
+    s.pair = BilateralPairs(
+        paid=paid,
+        partner=partner,
+        fac=fac,
+        lines=both[o],
+        adj=(codes + 1)[o],
+        labels=["", *labels],
+        reason=np.asarray(partner_t, dtype=object),
+    )
 
 
 # bilateral indicators under which one line with 2 units is one bilateral item: CMS names
@@ -1246,8 +1397,14 @@ def _units2_keys(k: KeyState) -> None:
     91), a payable or credited status (A, R, T, N) and BILAT SURG indicator 1, 2 or 3.
     """
     mf = k.mf
-    k.u2_cand = (k.credit_ok & ~mf["50"] & ~mf["RT"] & ~mf["LT"] & ~mf["distinct"]
-                 & _isin(k.bilat, _UNITS2_INDICATORS))
+    k.u2_cand = (
+        k.credit_ok
+        & ~mf["50"]
+        & ~mf["RT"]
+        & ~mf["LT"]
+        & ~mf["distinct"]
+        & _isin(k.bilat, _UNITS2_INDICATORS)
+    )
 
 
 def _bilateral_units(s: LineState, k: KeyState) -> None:
@@ -1274,8 +1431,14 @@ def _bilateral_units(s: LineState, k: KeyState) -> None:
     fac = np.array([_ONE] + [_BILATERAL_RULES[i][0] for i in inds], dtype="int64")[code]
     _price_bilateral(s, k, idx, fac)
     s.units[idx] = 1
-    labels = ["", *[f"2 units of a bilateral code priced as one bilateral item (ind {i}): "
-                    f"{_BILATERAL_RULES[i][1]}" for i in inds]]
+    labels = [
+        "",
+        *[
+            f"2 units of a bilateral code priced as one bilateral item (ind {i}): "
+            f"{_BILATERAL_RULES[i][1]}"
+            for i in inds
+        ],
+    ]
     s.u2 = BilateralUnits(lines=idx, fac=fac, adj=code, labels=labels)
 
 
@@ -1301,8 +1464,7 @@ def _full_bilateral(bil_f: np.ndarray) -> np.ndarray:
     return np.where(bil_f == 15000, 20000, bil_f) / _ONE
 
 
-def _payment_and_credit(s: LineState, k: KeyState,
-                        settings: PricingSettings) -> None:
+def _payment_and_credit(s: LineState, k: KeyState, settings: PricingSettings) -> None:
     """Line payment (post-MPPR factors on rounded cents, units last) and wRVU credit."""
     lsub = np.flatnonzero(s.rank_bits & 4)  # lines of the keys with a pricing modifier
     pos_in_sub = np.full(k.n, -1, dtype="int64")
@@ -1334,66 +1496,115 @@ def _payment_and_credit(s: LineState, k: KeyState,
     s.zero = s.usable & ~s.priced
 
 
-def _static_texts(k: KeyState, settings: PricingSettings
-                  ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+def _static_texts(
+    k: KeyState, settings: PricingSettings
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Per pricing key, the adjustment texts that do not depend on the provider/day: the
     part before the multiple-procedure texts and the part after them."""
     usable, found, st = k.usable, k.found, k.st
     a = _Texts(k.n)
-    a.add(np.where(usable, k.mod_row_code, 0),
-          ["", "26 row (professional component)", "TC row (technical component)",
-           "53 row (discontinued procedure)"])
+    a.add(
+        np.where(usable, k.mod_row_code, 0),
+        [
+            "",
+            "26 row (professional component)",
+            "TC row (technical component)",
+            "53 row (discontinued procedure)",
+        ],
+    )
     a.add_flag(usable & k.bad_pctc, "invalid PC/TC modifier: no 26/TC row, global row used")
     a.add_flag(usable & k.both_pctc, "both 26 and TC billed: 26 row used")
     set_labels = [""]
     for p, empty in zip(k.pos_uniq, k.pos_was_empty, strict=True):
         kind = "facility" if p in FACILITY_POS else "non-facility"
-        set_labels.append(f"{kind} rate (no POS: default {p})" if empty
-                          else f"{kind} rate (POS {p})")
+        set_labels.append(
+            f"{kind} rate (no POS: default {p})" if empty else f"{kind} rate (POS {p})"
+        )
     a.add(np.where(usable, k.pos_idx + 1, 0), set_labels)
-    a.add(np.where(k.na_setting, np.where(k.facility, 1, 2), 0),
-          ["", "facility rate flagged NA for this code (rarely performed there)",
-           "non-facility rate flagged NA for this code (rarely performed there)"])
+    a.add(
+        np.where(k.na_setting, np.where(k.facility, 1, 2), 0),
+        [
+            "",
+            "facility rate flagged NA for this code (rarely performed there)",
+            "non-facility rate flagged NA for this code (rarely performed there)",
+        ],
+    )
     a.add(np.where(usable, k.loc_note_code + 1, 0), ["", *k.loc_note_labels])
     a.add_flag(k.opps_capped & usable, "OPPS cap (imaging technical component): OPPS amount used")
-    a.add(np.select([found & (st == C("R")), found & (st == C("N")) & k.credit_ok], [1, 2], 0),
-          ["", "restricted coverage (status R): covered only under special instructions",
-           "non-covered by Medicare (status N): payment 0, wRVU credited"])
+    a.add(
+        np.select([found & (st == C("R")), found & (st == C("N")) & k.credit_ok], [1, 2], 0),
+        [
+            "",
+            "restricted coverage (status R): covered only under special instructions",
+            "non-covered by Medicare (status N): payment 0, wRVU credited",
+        ],
+    )
     sub, m = k.sub, k.mod
-    a.add(m.bil_code,
-          ["", *(f"bilateral (ind {i}): {text}" for i, (_f, text) in _BILATERAL_RULES.items()),
-           "modifier 50 not applicable to this code (bilateral ind 9): 100%"], idx=sub)
+    a.add(
+        m.bil_code,
+        [
+            "",
+            *(f"bilateral (ind {i}): {text}" for i, (_f, text) in _BILATERAL_RULES.items()),
+            "modifier 50 not applicable to this code (bilateral ind 9): 100%",
+        ],
+        idx=sub,
+    )
     b = _Texts(k.n)
-    b.add(m.asst_code, ["", "assistant at surgery (80): 16%", "assistant at surgery (81): 16%",
-                        "assistant at surgery (82): 16%",
-                        "non-physician assistant at surgery (AS): 13.6%"], idx=sub)
-    b.add(m.asst_ind, ["", "assistant: documentation of medical necessity required "
-                           "(ASST SURG ind 0)",
-                       "assistant at surgery may not be paid for this code (ASST SURG ind 1): "
-                       "payment 0",
-                       "assistant at surgery concept does not apply to this code "
-                       "(ASST SURG ind 9): payment 0"],
-          idx=sub)
+    b.add(
+        m.asst_code,
+        [
+            "",
+            "assistant at surgery (80): 16%",
+            "assistant at surgery (81): 16%",
+            "assistant at surgery (82): 16%",
+            "non-physician assistant at surgery (AS): 13.6%",
+        ],
+        idx=sub,
+    )
+    b.add(
+        m.asst_ind,
+        [
+            "",
+            "assistant: documentation of medical necessity required (ASST SURG ind 0)",
+            "assistant at surgery may not be paid for this code (ASST SURG ind 1): payment 0",
+            "assistant at surgery concept does not apply to this code (ASST SURG ind 9): payment 0",
+        ],
+        idx=sub,
+    )
     b.add_flag(m.is62, "co-surgeon (62): 62.5%", idx=sub)
-    b.add(m.co_ind, ["", "co-surgeons not permitted for this code (CO SURG ind 0): payment 0",
-                     "co-surgeons: documentation of medical necessity required (CO SURG ind 1)",
-                     "co-surgery concept does not apply to this code (CO SURG ind 9): "
-                     "payment 0"],
-          idx=sub)
-    b.add(m.team_ind, ["", "team surgery (66) not permitted for this code (TEAM SURG ind 0): "
-                           "payment 0",
-                       "team surgery (66): documentation of medical necessity required, priced "
-                       "by report (TEAM SURG ind 1): payment not estimable, full wRVU",
-                       "team surgery (66): priced by report (TEAM SURG ind 2): payment not "
-                       "estimable, full wRVU",
-                       "team surgery concept does not apply to this code (TEAM SURG ind 9): "
-                       "payment 0"],
-          idx=sub)
+    b.add(
+        m.co_ind,
+        [
+            "",
+            "co-surgeons not permitted for this code (CO SURG ind 0): payment 0",
+            "co-surgeons: documentation of medical necessity required (CO SURG ind 1)",
+            "co-surgery concept does not apply to this code (CO SURG ind 9): payment 0",
+        ],
+        idx=sub,
+    )
+    b.add(
+        m.team_ind,
+        [
+            "",
+            "team surgery (66) not permitted for this code (TEAM SURG ind 0): payment 0",
+            "team surgery (66): documentation of medical necessity required, priced "
+            "by report (TEAM SURG ind 1): payment not estimable, full wRVU",
+            "team surgery (66): priced by report (TEAM SURG ind 2): payment not "
+            "estimable, full wRVU",
+            "team surgery concept does not apply to this code (TEAM SURG ind 9): payment 0",
+        ],
+        idx=sub,
+    )
     _split_texts(b, k)
-    b.add_flag(m.is52, f"reduced service (52): x{settings.mod52_factor:.2f}; the MAC may reduce",
-               idx=sub)
-    b.add_flag(m.no53row, "discontinued (53): no CMS 53 row, MAC priced; payment not "
-               f"estimable, wRVU x{settings.mod53_factor:.2f}", idx=sub)
+    b.add_flag(
+        m.is52, f"reduced service (52): x{settings.mod52_factor:.2f}; the MAC may reduce", idx=sub
+    )
+    b.add_flag(
+        m.no53row,
+        "discontinued (53): no CMS 53 row, MAC priced; payment not "
+        f"estimable, wRVU x{settings.mod53_factor:.2f}",
+        idx=sub,
+    )
     b.add_flag(m.is22, "increased service (22): 100%, subject to MAC review", idx=sub)
     b.add(np.where(usable, k.note_idx + 1, 0), ["", *k.note_uniq])
     return a.build_ids(), b.build_ids()
@@ -1403,9 +1614,11 @@ def _endoscopy_labels(bases) -> list[str]:
     """Labels of the endoscopy roles (code ``base index * 3 + role``, 0: none)."""
     labels = [""]
     for base in bases:
-        labels += [f"endoscopy family {base}: highest valued, 100%",
-                   f"endoscopy family {base}: paid minus base {base}",
-                   f"endoscopy base {base} not paid separately with a family member"]
+        labels += [
+            f"endoscopy family {base}: highest valued, 100%",
+            f"endoscopy family {base}: paid minus base {base}",
+            f"endoscopy base {base} not paid separately with a family member",
+        ]
     return labels
 
 
@@ -1415,12 +1628,20 @@ def _full_credit_texts(s: LineState, k: KeyState) -> list[tuple[np.ndarray, list
     if s.medicare:
         return []
     not_payable = (k.asst_pay0 | k.co0 | k.team0)[s.key_idx] & s.credit_ok
-    return [(np.select([s.found & (np.abs(s.work_adj - s.work_full) > 1e-9),
-                        not_payable], [1, 2], 0),
-             ["", "full-credit policy: wRVU without multiple-procedure, endoscopy or "
-                  "bilateral payment reductions",
-              "full-credit policy: the modifier's share of the work credited though "
-              "Medicare does not pay it"])]
+    return [
+        (
+            np.select(
+                [s.found & (np.abs(s.work_adj - s.work_full) > 1e-9), not_payable], [1, 2], 0
+            ),
+            [
+                "",
+                "full-credit policy: wRVU without multiple-procedure, endoscopy or "
+                "bilateral payment reductions",
+                "full-credit policy: the modifier's share of the work credited though "
+                "Medicare does not pay it",
+            ],
+        )
+    ]
 
 
 def _has_line_texts(s: LineState, components, none: np.ndarray) -> np.ndarray:
@@ -1437,8 +1658,7 @@ def _has_line_texts(s: LineState, components, none: np.ndarray) -> np.ndarray:
     return any_dyn
 
 
-def _adjustment_texts(s: LineState, k: KeyState,
-                      settings: PricingSettings) -> np.ndarray:
+def _adjustment_texts(s: LineState, k: KeyState, settings: PricingSettings) -> np.ndarray:
     """The readable ``adjustments`` text per line (built once per distinct combination).
 
     The per-key texts are taken as they are for lines with nothing line-specific (T rule,
@@ -1450,11 +1670,16 @@ def _adjustment_texts(s: LineState, k: KeyState,
     none = np.zeros(s.n, dtype="int64")  # (a component that no line has: not scanned)
     has_t, has_endo = bool(s.is_t.any()), bool(len(eb_uniq))
     dynamic = [
-        (s.is_t & ~s.t_bundled if has_t else none,
-         ["", "injection (status T): paid as the only service that day"]),
-        (np.where(s.endo_role > 0, eb_codes * 3 + s.endo_role, 0) if has_endo else none,
-         endo_labels),
-        s.mppr_info, s.imaging_info,
+        (
+            s.is_t & ~s.t_bundled if has_t else none,
+            ["", "injection (status T): paid as the only service that day"],
+        ),
+        (
+            np.where(s.endo_role > 0, eb_codes * 3 + s.endo_role, 0) if has_endo else none,
+            endo_labels,
+        ),
+        s.mppr_info,
+        s.imaging_info,
     ]
     tail = _full_credit_texts(s, k)
     any_dyn = _has_line_texts(s, [*dynamic, *tail], none)
@@ -1462,8 +1687,10 @@ def _adjustment_texts(s: LineState, k: KeyState,
     pair, _ = _dense(a_ids.astype("int64") * (len(b_texts) + 1) + b_ids)
     first = np.zeros(int(pair.max(initial=-1)) + 1, dtype="int64")
     first[pair[::-1]] = np.arange(len(pair) - 1, -1, -1)
-    whole = np.asarray(["; ".join(t for t in (a_texts[a_ids[i]], b_texts[b_ids[i]]) if t)
-                        for i in first] + [""], dtype=object)
+    whole = np.asarray(
+        ["; ".join(t for t in (a_texts[a_ids[i]], b_texts[b_ids[i]]) if t) for i in first] + [""],
+        dtype=object,
+    )
     # a categorical: one code per line into the distinct texts (no 1M string objects)
     texts = whole
     dyn_codes = None
@@ -1488,8 +1715,11 @@ def _adjustment_texts(s: LineState, k: KeyState,
     size = len(uniq)
     kind = "int8" if size < 127 else "int16" if size < 32767 else "int32"
     # per key: the final categorical code ("" for rejected keys), then one take per line
-    key_codes = remap[np.where(k.usable, pair, len(whole) - 1)].astype(kind) if len(pair) else (
-        np.zeros(0, dtype=kind))
+    key_codes = (
+        remap[np.where(k.usable, pair, len(whole) - 1)].astype(kind)
+        if len(pair)
+        else (np.zeros(0, dtype=kind))
+    )
     codes = key_codes[s.key_idx] if len(pair) else np.full(s.n, remap[len(whole) - 1], kind)
     if dyn_codes is not None:
         codes[d] = remap[dyn_codes]
@@ -1506,14 +1736,26 @@ def _split_texts(tx: _Texts, s: KeyState) -> None:
     labels = [""]
     for k in k_uniq:
         c, p = divmod(int(k), 101)
-        what = {1: "surgical care only (54): pre-op + intra-op", 2: "post-op care only (55)",
-                3: "pre-op care only (56)", 4: "return to OR (78): intra-op"}.get(c)
+        what = {
+            1: "surgical care only (54): pre-op + intra-op",
+            2: "post-op care only (55)",
+            3: "pre-op care only (56)",
+            4: "return to OR (78): intra-op",
+        }.get(c)
         labels.append(f"{what} {p}%" if what else "")
     tx.add(k_idx + 1, labels, idx=s.sub)
-    tx.add(np.where(m.split_missing, m.split_code, 0),
-           ["", *[f"modifier {mod}: the fee schedule has no pre/intra/post-op split for this "
-                  "code; payment not estimable, full wRVU credited" for mod in SPLIT_MODS]],
-           idx=s.sub)
+    tx.add(
+        np.where(m.split_missing, m.split_code, 0),
+        [
+            "",
+            *[
+                f"modifier {mod}: the fee schedule has no pre/intra/post-op split for this "
+                "code; payment not estimable, full wRVU credited"
+                for mod in SPLIT_MODS
+            ],
+        ],
+        idx=s.sub,
+    )
 
 
 def _key_codes(codes: np.ndarray, labels) -> tuple[np.ndarray, np.ndarray]:
@@ -1529,8 +1771,11 @@ def _categorical(codes: np.ndarray, labels, take: np.ndarray) -> pd.Series:
     """A categorical Series of ``labels[codes[take]]`` (``codes`` are small per-key codes,
     so each line costs one take)."""
     final, uniq = _key_codes(codes, labels)
-    return pd.Series(pd.Categorical.from_codes(  # type: ignore[call-overload]  # as above
-        final[take], uniq, validate=False))
+    return pd.Series(
+        pd.Categorical.from_codes(  # type: ignore[call-overload]  # as above
+            final[take], uniq, validate=False
+        )
+    )
 
 
 def _key_text_columns(s: LineState, k: KeyState) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -1568,26 +1813,36 @@ def _key_text_columns(s: LineState, k: KeyState) -> dict[str, tuple[np.ndarray, 
     return {name: _key_codes(codes, lab) for name, (codes, lab) in cols.items()}
 
 
-def _put_text_columns(out: dict[str, Any], finals: dict[str, tuple[np.ndarray, np.ndarray]],
-                      n_keys: int, ki: np.ndarray) -> None:
+def _put_text_columns(
+    out: dict[str, Any],
+    finals: dict[str, tuple[np.ndarray, np.ndarray]],
+    n_keys: int,
+    ki: np.ndarray,
+) -> None:
     """Each line's categorical of its key's code, for every text column."""
     # categorical: codes + labels, no per-line string objects (the labels include "");
     # columns of fewer than 127 labels share one 8-byte gather per line (a byte each)
     small = [name for name, (fc, _) in finals.items() if fc.dtype == np.int8]
     for start in range(0, len(small), 8):
-        names = small[start:start + 8]
+        names = small[start : start + 8]
         packed = np.zeros((n_keys, 8), dtype=np.int8)
         for j, name in enumerate(names):
             packed[:, j] = finals[name][0]
         line = packed.view(np.uint64).reshape(-1)[ki].view(np.int8).reshape(-1, 8)
         for j, name in enumerate(names):
             # pandas-stubs want an Index of categories; pandas takes any array-like
-            out[name] = pd.Series(pd.Categorical.from_codes(  # type: ignore[call-overload]
-                np.ascontiguousarray(line[:, j]), finals[name][1], validate=False))
+            out[name] = pd.Series(
+                pd.Categorical.from_codes(  # type: ignore[call-overload]
+                    np.ascontiguousarray(line[:, j]), finals[name][1], validate=False
+                )
+            )
     for name, (fc, uniq) in finals.items():
         if name not in small:
-            out[name] = pd.Series(pd.Categorical.from_codes(  # type: ignore[call-overload]
-                fc[ki], uniq, validate=False))
+            out[name] = pd.Series(
+                pd.Categorical.from_codes(  # type: ignore[call-overload]
+                    fc[ki], uniq, validate=False
+                )
+            )
 
 
 def _put_locality_values(out: dict[str, Any], k: KeyState, ki: np.ndarray) -> None:
@@ -1596,19 +1851,38 @@ def _put_locality_values(out: dict[str, Any], k: KeyState, ki: np.ndarray) -> No
     # per locality key (NaN row last, for rejected keys), one take per line
     nlk = int(k.lk_idx.max(initial=-1)) + 1
     lk_line = np.where(k.usable, k.lk_idx, nlk)[ki]
-    for name, src, scale in (("conversion_factor", "cf", 10000.0), ("gpci_work", "gw", 1000.0),
-                             ("gpci_pe", "gpe", 1000.0), ("gpci_mp", "gmp", 1000.0)):
+    for name, src, scale in (
+        ("conversion_factor", "cf", 10000.0),
+        ("gpci_work", "gw", 1000.0),
+        ("gpci_pe", "gpe", 1000.0),
+        ("gpci_mp", "gmp", 1000.0),
+    ):
         table = np.full(nlk + 1, np.nan)
         table[k.lk_idx] = getattr(k, src) / scale
         out[name] = table[lk_line]
 
 
-def _assemble(s: LineState, k: KeyState, lines: pd.DataFrame,
-              adjustments: np.ndarray, reason: np.ndarray) -> pd.DataFrame:
+def _assemble(
+    s: LineState, k: KeyState, lines: pd.DataFrame, adjustments: np.ndarray, reason: np.ndarray
+) -> pd.DataFrame:
     ki = s.key_idx
-    out: dict[str, Any] = {c: lines[c] for c in ("source_file", "source_row", "provider_id", "date_of_service",
-                                 "hcpcs", "modifiers", "pos", "provider_name", "zip",
-                                 "is_duplicate", "reject_kind") if c in lines}
+    out: dict[str, Any] = {
+        c: lines[c]
+        for c in (
+            "source_file",
+            "source_row",
+            "provider_id",
+            "date_of_service",
+            "hcpcs",
+            "modifiers",
+            "pos",
+            "provider_name",
+            "zip",
+            "is_duplicate",
+            "reject_kind",
+        )
+        if c in lines
+    }
     out["units"] = pd.Series(s.units)
     # per-key values ("" / NaN where the key is rejected or has no row), one take per column
     _put_text_columns(out, _key_text_columns(s, k), k.n, ki)
@@ -1616,8 +1890,9 @@ def _assemble(s: LineState, k: KeyState, lines: pd.DataFrame,
     out["rvu_year"] = pd.arrays.IntegerArray(year, ~s.usable)
     out["work_rvu"] = np.where(k.found, k.work100 / 100.0, np.nan)[ki]
     out["wrvu_credit"] = np.where(s.usable, s.wcredit, 0.0)
-    out["payment_cents"] = pd.arrays.IntegerArray(np.where(s.pay_na, 0, s.pay_cents),
-                                                  s.pay_na.copy())
+    out["payment_cents"] = pd.arrays.IntegerArray(
+        np.where(s.pay_na, 0, s.pay_cents), s.pay_na.copy()
+    )
     out["payment"] = np.where(s.pay_na, np.nan, s.pay_cents / 100.0)
     _put_locality_values(out, k, ki)
     out["adjustments"] = pd.Series(adjustments, copy=False)
@@ -1648,8 +1923,9 @@ IMAGING_RULES = {  # MULT PROC indicator -> (TC reduction for 2nd+, PC reduction
 }
 
 
-def _rank_lines(g: np.ndarray, val: np.ndarray, tie: np.ndarray, units: np.ndarray
-                ) -> tuple[np.ndarray, np.ndarray]:
+def _rank_lines(
+    g: np.ndarray, val: np.ndarray, tie: np.ndarray, units: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Rank lines within groups by value (desc), ``tie`` ascending; a line with n units takes
     n ranks. Returns (first rank of each line, ranks in its group)."""
     gd = _dense(g - g.min(initial=0))[0]
@@ -1709,10 +1985,13 @@ def _imaging_mppr(s: LineState, k: KeyState, settings: PricingSettings) -> None:
     # text: "multiple diagnostic imaging (ind 4): TC rank 2 of 3, 50% off; PC rank 2 of 2, 5% off"
     reduced_tc = has_tc & ((tc_start > 1) | (units > 1)) & (tc_tot > 1)
     reduced_pc = has_pc & (pc_red > 0) & ((pc_start > 1) | (units > 1)) & (pc_tot > 1)
-    key = np.where(reduced_tc | reduced_pc,
-                   ((s.mult[idx] * 100 + np.minimum(tc_start, 99) * reduced_tc) * 100
-                    + np.minimum(tc_tot, 99)) * 100 + np.minimum(pc_start, 99) * reduced_pc,
-                   0)
+    key = np.where(
+        reduced_tc | reduced_pc,
+        ((s.mult[idx] * 100 + np.minimum(tc_start, 99) * reduced_tc) * 100 + np.minimum(tc_tot, 99))
+        * 100
+        + np.minimum(pc_start, 99) * reduced_pc,
+        0,
+    )
     kc, ku = pd.factorize(key)
     labels = [""]
     for kv in ku:
@@ -1732,11 +2011,15 @@ def _imaging_label(kv: int) -> str:
     tc_red, pc_red, name = IMAGING_RULES[ind]
     parts = []
     if tc_start:
-        parts.append(f"TC rank {tc_start} of {tc_tot}"
-                     + (f", {tc_red // 100}% off" if tc_start > 1 else ", 100% then reduced"))
+        parts.append(
+            f"TC rank {tc_start} of {tc_tot}"
+            + (f", {tc_red // 100}% off" if tc_start > 1 else ", 100% then reduced")
+        )
     if pc_start and pc_red:
-        parts.append(f"PC rank {pc_start}" + (f", {pc_red // 100}% off" if pc_start > 1
-                                               else ", 100% then reduced"))
+        parts.append(
+            f"PC rank {pc_start}"
+            + (f", {pc_red // 100}% off" if pc_start > 1 else ", 100% then reduced")
+        )
     return f"multiple {name} procedures (ind {ind}): " + "; ".join(parts)
 
 
@@ -1751,8 +2034,11 @@ def _component_units(k: KeyState) -> None:
     pe = np.where(k.facility, d.num["pe_f"][p], d.num["pe_nf"][p])
     raw = (d.num["work_rvu"][p] * k.gw + pe * k.gpe + d.num["mp_rvu"][p] * k.gmp) * k.cf
     pc_row = (raw + 5_000_000) // 10_000_000
-    k.pc_unit = np.select([k.mod_row_code == 1, (k.mod_row_code == 0) & (k.p26 >= 0)],
-                          [k.unit, np.minimum(pc_row, k.unit)], 0)
+    k.pc_unit = np.select(
+        [k.mod_row_code == 1, (k.mod_row_code == 0) & (k.p26 >= 0)],
+        [k.unit, np.minimum(pc_row, k.unit)],
+        0,
+    )
 
 
 def _base_units(fees, release_ids, rel_idx, codes, facility, gw, gpe, gmp, cf):
@@ -1769,8 +2055,23 @@ def _base_units(fees, release_ids, rel_idx, codes, facility, gw, gpe, gmp, cf):
     return np.where(ok, cents, 0), np.where(ok, w, 0)
 
 
-def _mppr(*, n, grp, eligible, mult, key_idx, eb_idx, code_idx, code_rank, all_codes, unit_b,
-          units, work_b, base_lookup, secondary=None):
+def _mppr(
+    *,
+    n,
+    grp,
+    eligible,
+    mult,
+    key_idx,
+    eb_idx,
+    code_idx,
+    code_rank,
+    all_codes,
+    unit_b,
+    units,
+    work_b,
+    base_lookup,
+    secondary=None,
+):
     """Endoscopy families and the surgical multiple-procedure ranking (CMS MULT PROC).
 
     Each line has a first-unit and an other-unit amount (cents) and work (x100, float), so
@@ -1784,9 +2085,14 @@ def _mppr(*, n, grp, eligible, mult, key_idx, eb_idx, code_idx, code_rank, all_c
     log without patient ids), reduced even when ranked first in their group.
     """
     m = MpprState(
-        first_c=unit_b.copy(), other_c=unit_b.copy(), n_first=np.minimum(units, 1),
-        endo_role=np.zeros(n, dtype="int64"), eb_codes=np.zeros(n, dtype="int64"),
-        eb_uniq=[], mppr_code=np.zeros(n, dtype="int64"), labels=[""],
+        first_c=unit_b.copy(),
+        other_c=unit_b.copy(),
+        n_first=np.minimum(units, 1),
+        endo_role=np.zeros(n, dtype="int64"),
+        eb_codes=np.zeros(n, dtype="int64"),
+        eb_uniq=[],
+        mppr_code=np.zeros(n, dtype="int64"),
+        labels=[""],
     )
     m.w_first = work_b.copy()
     m.w_other = work_b.copy()
@@ -1803,8 +2109,15 @@ def _mppr(*, n, grp, eligible, mult, key_idx, eb_idx, code_idx, code_rank, all_c
         sec = secondary[idx] if secondary is not None else None
         _rank(m, idx, grp, fam, sub.rank, unit_b, work_b, units, sec)
     work_adj = m.w_first * m.n_first + m.w_other * (units - m.n_first)
-    return (m.first_c, m.other_c, m.n_first, m.endo_role, (m.eb_codes, m.eb_uniq),
-            (m.mppr_code, m.labels), work_adj)
+    return (
+        m.first_c,
+        m.other_c,
+        m.n_first,
+        m.endo_role,
+        (m.eb_codes, m.eb_uniq),
+        (m.mppr_code, m.labels),
+        work_adj,
+    )
 
 
 def _endoscopy(m, idx, grp, mult, sub, all_codes, unit_b, units, work_b, base_lookup):
@@ -1896,8 +2209,11 @@ def _rank(m, idx, grp, fam, code_rank, unit_b, work_b, units, sec=None):  # over
     wf, wo = m.w_first[idx], m.w_other[idx]
     m.w_first[idx] = np.where(top, wf, wf * 0.5)
     m.w_other[idx] = np.where(keep_other, wo, wo * 0.5)
-    key = (np.minimum(line_start, 99) * 10_000 + np.minimum(item_ranks, 99) * 100
-           + np.minimum(line_tot, 99))
+    key = (
+        np.minimum(line_start, 99) * 10_000
+        + np.minimum(item_ranks, 99) * 100
+        + np.minimum(line_tot, 99)
+    )
     kc, ku = pd.factorize(key)
     for k in ku:
         s, rest = divmod(int(k), 10_000)
@@ -1909,8 +2225,10 @@ def _rank(m, idx, grp, fam, code_rank, unit_b, work_b, units, sec=None):  # over
         m.labels.append(f"MPPR {ranks} of {t}: {pct}{by_report}")
     m.mppr_code[idx] = np.where(line_tot > 1, kc + 1, 0)
     if sec is not None and sec.any():
-        m.labels.append("billed as a multiple procedure (51), no patient or encounter id in "
-                        "the log: 50% (lines not ranked together)")
+        m.labels.append(
+            "billed as a multiple procedure (51), no patient or encounter id in "
+            "the log: 50% (lines not ranked together)"
+        )
         m.mppr_code[idx[sec]] = len(m.labels) - 1
 
 
@@ -1959,33 +2277,48 @@ def _reasons(s: LineState, k: KeyState) -> np.ndarray:
     kk = s.key_idx[idx]
     st = s.st[idx]
     kind = np.select(
-        [k.unknown[kk], k.only26[kk], st == C("C"), st == C("J"), s.t_bundled[idx],
-         ~_isin(st, "ARTN"), s.endo_role[idx] == 3, k.asst_pay0[kk], k.co0[kk],
-         k.team0[kk]],
-        list(range(1, 11)), 0,
+        [
+            k.unknown[kk],
+            k.only26[kk],
+            st == C("C"),
+            st == C("J"),
+            s.t_bundled[idx],
+            ~_isin(st, "ARTN"),
+            s.endo_role[idx] == 3,
+            k.asst_pay0[kk],
+            k.co0[kk],
+            k.team0[kk],
+        ],
+        list(range(1, 11)),
+        0,
     )
     key = kk.astype("int64") * 16 + kind
     k_idx, k_uniq = pd.factorize(key)
     first = np.zeros(len(k_uniq), dtype="int64")
     first[k_idx[::-1]] = np.arange(len(idx) - 1, -1, -1)
-    texts = np.array([_reason_text(s, k, int(idx[j]), int(kind[j])) for j in first],
-                     dtype=object)
+    texts = np.array([_reason_text(s, k, int(idx[j]), int(kind[j])) for j in first], dtype=object)
     reason[idx] = texts[k_idx]
     return reason
 
 
 # RVU25D.pdf field text of the indicators under which the modifier is not payable
 _TEAM_RULES = {
-    "ASST SURG": {"1": "statutory payment restriction, assistant at surgery may not be paid",
-                  "9": "concept does not apply"},
-    "CO SURG": {"0": "co-surgeons not permitted for this procedure",
-                "9": "concept does not apply"},
-    "TEAM SURG": {"0": "team surgeons not permitted for this procedure",
-                  "9": "concept does not apply"},
+    "ASST SURG": {
+        "1": "statutory payment restriction, assistant at surgery may not be paid",
+        "9": "concept does not apply",
+    },
+    "CO SURG": {"0": "co-surgeons not permitted for this procedure", "9": "concept does not apply"},
+    "TEAM SURG": {
+        "0": "team surgeons not permitted for this procedure",
+        "9": "concept does not apply",
+    },
 }
 # reason kind -> (fee-schedule field, per-key indicator attribute, modifier)
-_TEAM_FIELDS = {8: ("ASST SURG", "asst", "80"), 9: ("CO SURG", "co_surg", "62"),
-                10: ("TEAM SURG", "team_surg", "66")}
+_TEAM_FIELDS = {
+    8: ("ASST SURG", "asst", "80"),
+    9: ("CO SURG", "co_surg", "62"),
+    10: ("TEAM SURG", "team_surg", "66"),
+}
 
 
 def _reason_text(s: LineState, k: KeyState, i: int, kind: int) -> str:
@@ -1998,8 +2331,10 @@ def _reason_text(s: LineState, k: KeyState, i: int, kind: int) -> str:
         p26 = k.p26[kk]
         w26 = float(k.rows.work_rvu[p26]) if p26 >= 0 else 0.0
         if w26 > 0:
-            r += (f"; its 26 row carries {w26:.2f} work RVUs, the obvious override value "
-                  "(or bill with 26)")
+            r += (
+                f"; its 26 row carries {w26:.2f} work RVUs, the obvious override value "
+                "(or bill with 26)"
+            )
         return r
     texts = {
         1: f"unknown code: {code} is not in the fee schedule ({rel})",
@@ -2014,13 +2349,18 @@ def _reason_text(s: LineState, k: KeyState, i: int, kind: int) -> str:
         ind = chr(getattr(k, ind)[kk]) if getattr(k, ind)[kk] else "?"
         if kind == 8:  # which assistant modifier (k.sub: the keys with a pricing modifier)
             mod = ASSISTANT_MODS[int(k.mod.asst_code[np.searchsorted(k.sub, kk)]) - 1]
-        return (f"{field_name} indicator {ind} ({_TEAM_RULES[field_name][ind]}): modifier "
-                f"{mod} not payable, payment 0, 0 wRVU credited")
+        return (
+            f"{field_name} indicator {ind} ({_TEAM_RULES[field_name][ind]}): modifier "
+            f"{mod} not payable, payment 0, 0 wRVU credited"
+        )
     if kind in texts:
         return texts[kind]
     if s.work100[i] == 0:
-        return ("no work RVUs and payment not estimable" if s.pay_na[i]
-                else "no work RVUs and no payment for this row")
+        return (
+            "no work RVUs and payment not estimable"
+            if s.pay_na[i]
+            else "no work RVUs and no payment for this row"
+        )
     return "credited zero after adjustments"
 
 
@@ -2046,9 +2386,24 @@ class PriceOutcome:
         return accounting_line(self.accounting)
 
 
-CSV_TEXT_COLUMNS = ("source_file", "provider_id", "provider_name", "hcpcs", "modifiers", "pos",
-                    "locality", "zip", "reject_reason", "reject_column", "reject_kind",
-                    "description", "adjustments", "reason", "zero_reason", "line_note")
+CSV_TEXT_COLUMNS = (
+    "source_file",
+    "provider_id",
+    "provider_name",
+    "hcpcs",
+    "modifiers",
+    "pos",
+    "locality",
+    "zip",
+    "reject_reason",
+    "reject_column",
+    "reject_kind",
+    "description",
+    "adjustments",
+    "reason",
+    "zero_reason",
+    "line_note",
+)
 """Priced-CSV columns that carry text from the input (formula-like values neutralized)."""
 
 
@@ -2101,7 +2456,9 @@ def priced_csv_columns(priced: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, An
     out["date_of_service"] = pd.to_datetime(out["date_of_service"])
     out["payment"] = pd.array(out["payment_cents"], dtype="Int64")  # type: ignore[call-overload]  # stubs reject a Series
     formatters: dict[str, Any] = {
-        "date_of_service": _date_text, "payment": _payment_text, "work_rvu": _rvu_text,
+        "date_of_service": _date_text,
+        "payment": _payment_text,
+        "work_rvu": _rvu_text,
         "wrvu_credit": _credit_text,
     }
     formatters.update({b: _bool_text for b in ("priced", "is_duplicate") if b in out})
@@ -2122,8 +2479,9 @@ def write_priced_csv(priced: pd.DataFrame, output: Path) -> Path:
     frame, formatters = priced_csv_columns(priced)
     filters: dict[str, Any] = {}
     for c in CSV_TEXT_COLUMNS:  # as neutralize_formulas: object and str columns only
-        if c in frame.columns and (frame[c].dtype == object
-                                   or str(frame[c].dtype) in ("string", "str")):
+        if c in frame.columns and (
+            frame[c].dtype == object or str(frame[c].dtype) in ("string", "str")
+        ):
             filters[c] = neutralize_formula_array
     with atomic_path(output) as tmp:
         write_frame_csv(frame, Path(tmp), formatters, array_filters=filters)
@@ -2152,8 +2510,12 @@ def price_log(
     fees = load_fee_schedules(settings.fee_schedule_files)
     priced = price_lines(result.lines, fees, settings)
     write_priced_csv(priced, output)
-    return PriceOutcome(Path(output), accounting(priced), list(getattr(result, "warnings", [])),
-                        dict(getattr(result, "sheets", {})))
+    return PriceOutcome(
+        Path(output),
+        accounting(priced),
+        list(getattr(result, "warnings", [])),
+        dict(getattr(result, "sheets", {})),
+    )
 
 
 def _source_names(paths: str | Path | Iterable[str | Path]) -> str:

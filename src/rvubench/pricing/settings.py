@@ -52,5 +52,6 @@ class PricingSettings:
         if self.policy not in POLICIES:
             raise UsageProblem(f"policy {self.policy!r} unknown; use one of {', '.join(POLICIES)}")
         if self.without_ids not in WITHOUT_IDS:
-            raise UsageProblem(f"without_ids {self.without_ids!r} unknown; use one of "
-                               f"{', '.join(WITHOUT_IDS)}")
+            raise UsageProblem(
+                f"without_ids {self.without_ids!r} unknown; use one of {', '.join(WITHOUT_IDS)}"
+            )

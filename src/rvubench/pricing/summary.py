@@ -42,7 +42,7 @@ def _general_reason(text: str) -> str:
     m = _ROW_PREFIX.match(text)
     if not m:
         return text
-    rest = text[m.end():]
+    rest = text[m.end() :]
     return f"column {m.group(1).strip()}: {rest}" if m.group(1) else rest
 
 
@@ -59,8 +59,9 @@ def accounting(priced: pd.DataFrame) -> dict[str, Any]:
     zero = zero.str.replace(_PAIR_ROW, "", regex=True)  # RT+LT partners count together
     if "reject_kind" in priced:  # ingest's reason without row and value
         rej = priced.loc[outcome == "rejected", "reject_kind"].astype(str)
-        rej = rej.where(rej != "", priced.loc[outcome == "rejected", "reason"].astype(str)
-                        .map(_general_reason))
+        rej = rej.where(
+            rej != "", priced.loc[outcome == "rejected", "reason"].astype(str).map(_general_reason)
+        )
     else:
         rej = priced.loc[outcome == "rejected", "reason"].astype(str).map(_general_reason)
     return {
@@ -97,8 +98,9 @@ def totals(priced: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _group(priced: pd.DataFrame, keys: list[str], firsts: dict[str, str] | None = None
-           ) -> pd.DataFrame:
+def _group(
+    priced: pd.DataFrame, keys: list[str], firsts: dict[str, str] | None = None
+) -> pd.DataFrame:
     u = _usable(priced)
     work = pd.DataFrame(
         {
@@ -127,13 +129,26 @@ def by_code(priced: pd.DataFrame) -> pd.DataFrame:
     ``By Code``), plus ``category`` and ``payment_cents``; highest wRVU first.
     """
     g = _group(
-        priced.assign(modifier=priced["modifiers"]), ["hcpcs", "modifier"],
+        priced.assign(modifier=priced["modifiers"]),
+        ["hcpcs", "modifier"],
         {"description": "description", "category": "category"},
     )
-    g = g.sort_values(["wrvu_credit", "payment_cents", "hcpcs", "modifier"],
-                      ascending=[False, False, True, True], kind="stable")
-    cols = ["hcpcs", "modifier", "description", "lines", "units", "wrvu_credit", "payment",
-            "category", "payment_cents"]
+    g = g.sort_values(
+        ["wrvu_credit", "payment_cents", "hcpcs", "modifier"],
+        ascending=[False, False, True, True],
+        kind="stable",
+    )
+    cols = [
+        "hcpcs",
+        "modifier",
+        "description",
+        "lines",
+        "units",
+        "wrvu_credit",
+        "payment",
+        "category",
+        "payment_cents",
+    ]
     return g[cols].reset_index(drop=True)
 
 

@@ -19,8 +19,16 @@ GRID = "#c8c8c8"
 BAND = ("#e6e6e6", "#cfcfcf")
 
 
-def _text(x: float, y: float, text: str, *, size: float = 10, anchor: str = "middle",
-          weight: str = "normal", fill: str = INK) -> str:
+def _text(
+    x: float,
+    y: float,
+    text: str,
+    *,
+    size: float = 10,
+    anchor: str = "middle",
+    weight: str = "normal",
+    fill: str = INK,
+) -> str:
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-family="{FONT}" font-size="{size}" '
         f'text-anchor="{anchor}" font-weight="{weight}" fill="{fill}">{escape(text)}</text>'
@@ -50,8 +58,12 @@ def _nice_max(value: float) -> float:
     return 10 * k  # pragma: no cover
 
 
-def monthly_bars(months: Sequence[tuple[str, float]], *, title: str = "wRVUs by month",
-                 value_fmt: Callable[[float], str] = fmt_rvu) -> str:
+def monthly_bars(
+    months: Sequence[tuple[str, float]],
+    *,
+    title: str = "wRVUs by month",
+    value_fmt: Callable[[float], str] = fmt_rvu,
+) -> str:
     """Vertical bars, one per month (zero months drawn as an empty slot with "0.00").
 
     Args:
@@ -67,8 +79,10 @@ def monthly_bars(months: Sequence[tuple[str, float]], *, title: str = "wRVUs by 
     for i in range(5):  # gridlines at 0, 25, 50, 75, 100 % of the axis
         v = top_value * i / 4
         y = top + plot_h - plot_h * i / 4
-        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
-                    f'stroke="{GRID}" stroke-width="0.8"/>')
+        body.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
+            f'stroke="{GRID}" stroke-width="0.8"/>'
+        )
         body.append(_text(left - 6, y + 3.5, fmt_number(v, 0), size=9, anchor="end"))
     n = max(len(months), 1)
     slot = plot_w / n
@@ -78,18 +92,26 @@ def monthly_bars(months: Sequence[tuple[str, float]], *, title: str = "wRVUs by 
         x = left + slot * i + (slot - bar_w) / 2
         h = plot_h * max(value, 0.0) / top_value
         y = top + plot_h - h
-        body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{BAR}"/>')
+        body.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{BAR}"/>'
+        )
         if n <= 18:
             body.append(_text(x + bar_w / 2, y - 4, value_fmt(value), size=label_size))
         body.append(_text(x + bar_w / 2, top + plot_h + 14, label, size=label_size))
-    body.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" '
-                f'stroke="{INK}" stroke-width="1"/>')
+    body.append(
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" '
+        f'stroke="{INK}" stroke-width="1"/>'
+    )
     body.append(_text(left - 6, top - 8, "wRVUs", size=9, anchor="end"))
     return _svg(width, height, body, title)
 
 
-def top_code_bars(codes: Sequence[tuple[str, float]], *, title: str = "Top codes by wRVU",
-                  value_fmt: Callable[[float], str] = fmt_rvu) -> str:
+def top_code_bars(
+    codes: Sequence[tuple[str, float]],
+    *,
+    title: str = "Top codes by wRVU",
+    value_fmt: Callable[[float], str] = fmt_rvu,
+) -> str:
     """Horizontal bars, largest first, one row per code (``(label, value)`` pairs)."""
     row_h = 20
     width = 680
@@ -102,16 +124,26 @@ def top_code_bars(codes: Sequence[tuple[str, float]], *, title: str = "Top codes
         y = top + i * row_h
         w = plot_w * max(value, 0.0) / top_value
         body.append(_text(left - 8, y + 14, label, size=10, anchor="end"))
-        body.append(f'<rect x="{left}" y="{y + 3:.1f}" width="{w:.1f}" height="{row_h - 6}" fill="{BAR}"/>')
+        body.append(
+            f'<rect x="{left}" y="{y + 3:.1f}" width="{w:.1f}" height="{row_h - 6}" fill="{BAR}"/>'
+        )
         body.append(_text(left + w + 6, y + 14, value_fmt(value), size=10, anchor="start"))
-    body.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - 8}" stroke="{INK}" stroke-width="1"/>')
+    body.append(
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - 8}" stroke="{INK}" stroke-width="1"/>'
+    )
     return _svg(width, height, body, title)
 
 
-def percentile_bar(anchors: Sequence[tuple[float, float]], percentile: float | None,
-                   position: str, *, marker_label: str, value_label: str = "",
-                   title: str = "Percentile among surveyed clinicians",
-                   value_fmt: Callable[[float], str] = lambda v: fmt_number(v, 0)) -> str:
+def percentile_bar(
+    anchors: Sequence[tuple[float, float]],
+    percentile: float | None,
+    position: str,
+    *,
+    marker_label: str,
+    value_label: str = "",
+    title: str = "Percentile among surveyed clinicians",
+    value_fmt: Callable[[float], str] = lambda v: fmt_number(v, 0),
+) -> str:
     """Where the clinician sits among the published percentiles (e.g. p10..p90).
 
     The axis is the percentile scale (0..100); shaded bands lie between adjacent published
@@ -142,12 +174,16 @@ def percentile_bar(anchors: Sequence[tuple[float, float]], percentile: float | N
     ]
     ordered = sorted(anchors)
     for i, (lo, hi) in enumerate(zip(ordered, ordered[1:], strict=False)):
-        body.append(f'<rect x="{x_of(lo[0]):.1f}" y="{bar_y}" width="{x_of(hi[0]) - x_of(lo[0]):.1f}" '
-                    f'height="{bar_h}" fill="{BAND[i % 2]}"/>')
+        body.append(
+            f'<rect x="{x_of(lo[0]):.1f}" y="{bar_y}" width="{x_of(hi[0]) - x_of(lo[0]):.1f}" '
+            f'height="{bar_h}" fill="{BAND[i % 2]}"/>'
+        )
     for p, v in ordered:
         x = x_of(p)
-        body.append(f'<line x1="{x:.1f}" y1="{bar_y}" x2="{x:.1f}" y2="{bar_y + bar_h + 4}" '
-                    f'stroke="{INK}" stroke-width="0.8"/>')
+        body.append(
+            f'<line x1="{x:.1f}" y1="{bar_y}" x2="{x:.1f}" y2="{bar_y + bar_h + 4}" '
+            f'stroke="{INK}" stroke-width="0.8"/>'
+        )
         body.append(_text(x, bar_y + bar_h + 16, f"p{p:g}", size=9, weight="bold"))
         body.append(_text(x, bar_y + bar_h + 28, value_fmt(v), size=9))
     if ordered:
@@ -160,8 +196,10 @@ def percentile_bar(anchors: Sequence[tuple[float, float]], percentile: float | N
         else:
             mx = x_of(percentile or 0.0)
             arrow = ""
-        body.append(f'<line x1="{mx:.1f}" y1="{bar_y - 6}" x2="{mx:.1f}" y2="{bar_y + bar_h}" '
-                    f'stroke="{INK}" stroke-width="3"/>')
+        body.append(
+            f'<line x1="{mx:.1f}" y1="{bar_y - 6}" x2="{mx:.1f}" y2="{bar_y + bar_h}" '
+            f'stroke="{INK}" stroke-width="3"/>'
+        )
         body.append(f'<path d="M{mx - 6:.1f},{bar_y - 14} h12 l-6,8 z" fill="{INK}"/>')
         body.append(arrow)
         anchor = "start" if mx < left + 60 else "end" if mx > width - right - 60 else "middle"
@@ -171,15 +209,26 @@ def percentile_bar(anchors: Sequence[tuple[float, float]], percentile: float | N
 
 
 #: Marker shapes told apart in black and white (one per group of a scatter).
-MARKERS = ("circle", "square", "triangle", "diamond", "cross", "circle-open", "square-open",
-           "triangle-open")
+MARKERS = (
+    "circle",
+    "square",
+    "triangle",
+    "diamond",
+    "cross",
+    "circle-open",
+    "square-open",
+    "triangle-open",
+)
 
 
 def _marker(shape: str, x: float, y: float, r: float = 5.0) -> str:
     open_ = shape.endswith("-open")
     base = shape.removesuffix("-open")
-    style = (f'fill="#ffffff" stroke="{INK}" stroke-width="1.4"' if open_
-             else f'fill="{BAR}" stroke="{INK}" stroke-width="0.8"')
+    style = (
+        f'fill="#ffffff" stroke="{INK}" stroke-width="1.4"'
+        if open_
+        else f'fill="{BAR}" stroke="{INK}" stroke-width="0.8"'
+    )
     if base == "square":
         return f'<rect x="{x - r:.1f}" y="{y - r:.1f}" width="{2 * r:.1f}" height="{2 * r:.1f}" {style}/>'
     if base == "triangle":
@@ -189,15 +238,22 @@ def _marker(shape: str, x: float, y: float, r: float = 5.0) -> str:
         pts = f"{x:.1f},{y - r * 1.3:.1f} {x + r:.1f},{y:.1f} {x:.1f},{y + r * 1.3:.1f} {x - r:.1f},{y:.1f}"
         return f'<polygon points="{pts}" {style}/>'
     if base == "cross":
-        return (f'<path d="M{x - r:.1f},{y - r:.1f} L{x + r:.1f},{y + r:.1f} M{x - r:.1f},{y + r:.1f} '
-                f'L{x + r:.1f},{y - r:.1f}" stroke="{INK}" stroke-width="2" fill="none"/>')
+        return (
+            f'<path d="M{x - r:.1f},{y - r:.1f} L{x + r:.1f},{y + r:.1f} M{x - r:.1f},{y + r:.1f} '
+            f'L{x + r:.1f},{y - r:.1f}" stroke="{INK}" stroke-width="2" fill="none"/>'
+        )
     return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r:.1f}" {style}/>'
 
 
-def percentile_quadrant(points: Sequence[tuple[str, float, float, str]], *,
-                        legend: Sequence[tuple[str, str]] = (), label_points: bool = True,
-                        title: str = "Compensation percentile against wRVU percentile",
-                        width: int = 520, height: int = 360) -> str:
+def percentile_quadrant(
+    points: Sequence[tuple[str, float, float, str]],
+    *,
+    legend: Sequence[tuple[str, str]] = (),
+    label_points: bool = True,
+    title: str = "Compensation percentile against wRVU percentile",
+    width: int = 520,
+    height: int = 360,
+) -> str:
     """A scatter of compensation percentile (y) against wRVU percentile (x), 0-100 each.
 
     The p50 lines split the plot into four quadrants, named in their corners (paid above or
@@ -220,30 +276,61 @@ def percentile_quadrant(points: Sequence[tuple[str, float, float, str]], *,
     def py(p: float) -> float:
         return top + ph * (1 - max(0.0, min(100.0, p)) / 100)
 
-    body = [f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="#ffffff" stroke="{INK}" stroke-width="1"/>']
+    body = [
+        f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="#ffffff" stroke="{INK}" stroke-width="1"/>'
+    ]
     for p in (10, 25, 75, 90):
-        body.append(f'<line x1="{px(p):.1f}" y1="{top}" x2="{px(p):.1f}" y2="{top + ph}" stroke="{GRID}" stroke-width="0.6"/>')
-        body.append(f'<line x1="{left}" y1="{py(p):.1f}" x2="{left + pw}" y2="{py(p):.1f}" stroke="{GRID}" stroke-width="0.6"/>')
-    body.append(f'<line x1="{px(50):.1f}" y1="{top}" x2="{px(50):.1f}" y2="{top + ph}" stroke="{INK}" stroke-width="1.4" stroke-dasharray="5,3"/>')
-    body.append(f'<line x1="{left}" y1="{py(50):.1f}" x2="{left + pw}" y2="{py(50):.1f}" stroke="{INK}" stroke-width="1.4" stroke-dasharray="5,3"/>')
+        body.append(
+            f'<line x1="{px(p):.1f}" y1="{top}" x2="{px(p):.1f}" y2="{top + ph}" stroke="{GRID}" stroke-width="0.6"/>'
+        )
+        body.append(
+            f'<line x1="{left}" y1="{py(p):.1f}" x2="{left + pw}" y2="{py(p):.1f}" stroke="{GRID}" stroke-width="0.6"/>'
+        )
+    body.append(
+        f'<line x1="{px(50):.1f}" y1="{top}" x2="{px(50):.1f}" y2="{top + ph}" stroke="{INK}" stroke-width="1.4" stroke-dasharray="5,3"/>'
+    )
+    body.append(
+        f'<line x1="{left}" y1="{py(50):.1f}" x2="{left + pw}" y2="{py(50):.1f}" stroke="{INK}" stroke-width="1.4" stroke-dasharray="5,3"/>'
+    )
     for p in (0, 10, 25, 50, 75, 90, 100):
         body.append(_text(px(p), top + ph + 12, f"p{p}" if p not in (0, 100) else str(p), size=8))
-        body.append(_text(left - 4, py(p) + 3, f"p{p}" if p not in (0, 100) else str(p), size=8, anchor="end"))
-    body.append(_text(left + pw / 2, top + ph + 26, "wRVU percentile (productivity)", size=9, weight="bold"))
-    body.append(f'<text x="12" y="{top + ph / 2:.1f}" font-family="{FONT}" font-size="9" font-weight="bold" '
-                f'text-anchor="middle" transform="rotate(-90 12 {top + ph / 2:.1f})">Compensation percentile</text>')
-    corner = [("paid above productivity", px(1), py(99) + 8, "start"),
-              ("productive and paid for it", px(99), py(99) + 8, "end"),
-              ("below p50 on both", px(1), py(1) - 4, "start"),
-              ("paid below productivity", px(99), py(1) - 4, "end")]
+        body.append(
+            _text(
+                left - 4, py(p) + 3, f"p{p}" if p not in (0, 100) else str(p), size=8, anchor="end"
+            )
+        )
+    body.append(
+        _text(left + pw / 2, top + ph + 26, "wRVU percentile (productivity)", size=9, weight="bold")
+    )
+    body.append(
+        f'<text x="12" y="{top + ph / 2:.1f}" font-family="{FONT}" font-size="9" font-weight="bold" '
+        f'text-anchor="middle" transform="rotate(-90 12 {top + ph / 2:.1f})">Compensation percentile</text>'
+    )
+    corner = [
+        ("paid above productivity", px(1), py(99) + 8, "start"),
+        ("productive and paid for it", px(99), py(99) + 8, "end"),
+        ("below p50 on both", px(1), py(1) - 4, "start"),
+        ("paid below productivity", px(99), py(1) - 4, "end"),
+    ]
     for text, x, y, anchor in corner:
-        body.append(_text(x + (3 if anchor == "start" else -3), y, text, size=7.5, anchor=anchor, fill="#555555"))
+        body.append(
+            _text(
+                x + (3 if anchor == "start" else -3),
+                y,
+                text,
+                size=7.5,
+                anchor=anchor,
+                fill="#555555",
+            )
+        )
     for label, xp, yp, shape in points:
         x, y = px(xp), py(yp)
         body.append(_marker(shape, x, y))
         if label_points and label:
             anchor = "end" if xp > 80 else "start"
-            body.append(_text(x + (-8 if anchor == "end" else 8), y - 6, label, size=8, anchor=anchor))
+            body.append(
+                _text(x + (-8 if anchor == "end" else 8), y - 6, label, size=8, anchor=anchor)
+            )
     for i, (shape, text) in enumerate(legend):
         col, row = i % 3, i // 3
         lx, ly = left + col * (pw / 3), top + ph + 44 + row * 16

@@ -130,31 +130,51 @@ def fmv_signals(benchmark: Any) -> tuple[FmvSignal, ...]:
     out = []
     p90 = _anchor(tm, 90)
     if tm is not None and tm.value is not None and p90 is not None and tm.value > p90:
-        out.append(FmvSignal(
-            "comp_above_p90",
-            f"Compensation of {fmt_usd(tm.value, 0)} per total FTE is above the survey's 90th "
-            f"percentile ({fmt_usd(p90, 0)}); percentile {_pct_text(tm)}.",
-        ))
+        out.append(
+            FmvSignal(
+                "comp_above_p90",
+                f"Compensation of {fmt_usd(tm.value, 0)} per total FTE is above the survey's 90th "
+                f"percentile ({fmt_usd(p90, 0)}); percentile {_pct_text(tm)}.",
+            )
+        )
     c75, c90, w25 = _anchor(cm, 75), _anchor(cm, 90), _anchor(wm, 25)
-    if (cm is not None and cm.value is not None and c75 is not None and cm.value > c75
-            and wm is not None and wm.value is not None and w25 is not None and wm.value < w25):
+    if (
+        cm is not None
+        and cm.value is not None
+        and c75 is not None
+        and cm.value > c75
+        and wm is not None
+        and wm.value is not None
+        and w25 is not None
+        and wm.value < w25
+    ):
         over = ("90th", c90) if c90 is not None and cm.value > c90 else ("75th", c75)
-        out.append(FmvSignal(
-            "rate_high_wrvu_low",
-            f"Compensation per wRVU of {fmt_usd(cm.value)} is above the survey's {over[0]} "
-            f"percentile ({fmt_usd(over[1])}) while FTE-adjusted wRVUs of {fmt_number(wm.value, 0)} "
-            f"are below its 25th percentile ({fmt_number(w25, 0)}).",
-        ))
+        out.append(
+            FmvSignal(
+                "rate_high_wrvu_low",
+                f"Compensation per wRVU of {fmt_usd(cm.value)} is above the survey's {over[0]} "
+                f"percentile ({fmt_usd(over[1])}) while FTE-adjusted wRVUs of {fmt_number(wm.value, 0)} "
+                f"are below its 25th percentile ({fmt_number(w25, 0)}).",
+            )
+        )
     w_pos, t_pos = _position(wm), _position(tm)
     t50 = _anchor(tm, 50)
-    if (w_pos is not None and t_pos is not None and t_pos - w_pos >= GAP_SIGNAL_POINTS
-            and tm.value is not None and t50 is not None and tm.value > t50):
-        out.append(FmvSignal(
-            "comp_far_above_productivity",
-            f"The compensation percentile ({_pct_text(tm)}) is {fmt_number(t_pos - w_pos, 1)} "
-            f"points above the wRVU percentile ({_pct_text(wm)}): pay is well ahead of the "
-            "productivity rank.",
-        ))
+    if (
+        w_pos is not None
+        and t_pos is not None
+        and t_pos - w_pos >= GAP_SIGNAL_POINTS
+        and tm.value is not None
+        and t50 is not None
+        and tm.value > t50
+    ):
+        out.append(
+            FmvSignal(
+                "comp_far_above_productivity",
+                f"The compensation percentile ({_pct_text(tm)}) is {fmt_number(t_pos - w_pos, 1)} "
+                f"points above the wRVU percentile ({_pct_text(wm)}): pay is well ahead of the "
+                "productivity rank.",
+            )
+        )
     return tuple(out)
 
 
@@ -176,7 +196,9 @@ def contract_page(benchmark: Any, total_compensation: float | None) -> ContractP
             name=MODEL_NAMES.get(s.name, s.name.replace("_", " ").capitalize()),
             description=s.description,
             compensation=s.compensation,
-            difference=None if current is None or s.compensation is None else s.compensation - current,
+            difference=None
+            if current is None or s.compensation is None
+            else s.compensation - current,
             per_wrvu=getattr(s, "compensation_per_wrvu", None),
             percentile=getattr(s, "compensation_percentile", None),
         )
@@ -187,7 +209,7 @@ def contract_page(benchmark: Any, total_compensation: float | None) -> ContractP
     if x is not None and y is not None:
         points.append(("this clinician", x, y, "circle"))
     label = wm.label if wm is not None else ""
-    basis = label[label.find("on "):].rstrip(")") if "on " in label else ""
+    basis = label[label.find("on ") :].rstrip(")") if "on " in label else ""
     return ContractPage(
         current_compensation=current,
         compensation_per_fte=tm.value if tm is not None else None,

@@ -150,8 +150,13 @@ def reader_text(text: str) -> str:
     option becomes "the fee-schedule setting": ``"add it with --fee-schedule"`` ->
     ``"add it with the fee-schedule setting"``.
     """
+
     def words(m: re.Match[str]) -> str:
         inner = f"the {m.group(2)} setting"
-        return f"({inner})" if m.group(1) and m.group(3) else (m.group(1) or "") + inner + (m.group(3) or "")
+        return (
+            f"({inner})"
+            if m.group(1) and m.group(3)
+            else (m.group(1) or "") + inner + (m.group(3) or "")
+        )
 
     return _OPTION_RE.sub(words, str(text))

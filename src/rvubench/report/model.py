@@ -45,24 +45,72 @@ ESTIMATE_NOTICE = (
 #: The audit-trail columns of the Lines sheet, in order (the priced CSV's columns, the
 #: fee-schedule row used and the adjustments). A whitelist: patient columns can never pass.
 LINE_COLUMNS: tuple[str, ...] = (
-    "source_file", "source_row", "provider_id", "date_of_service", "hcpcs", "modifiers",
-    "units", "pos", "setting", "locality", "fee_schedule_release", "rvu_year", "status",
-    "mod_row", "description", "category", "global_days", "work_rvu", "wrvu_credit",
-    "payment", "conversion_factor", "gpci_work", "gpci_pe", "gpci_mp", "adjustments",
-    "outcome", "priced", "reason", "is_duplicate",
+    "source_file",
+    "source_row",
+    "provider_id",
+    "date_of_service",
+    "hcpcs",
+    "modifiers",
+    "units",
+    "pos",
+    "setting",
+    "locality",
+    "fee_schedule_release",
+    "rvu_year",
+    "status",
+    "mod_row",
+    "description",
+    "category",
+    "global_days",
+    "work_rvu",
+    "wrvu_credit",
+    "payment",
+    "conversion_factor",
+    "gpci_work",
+    "gpci_pe",
+    "gpci_mp",
+    "adjustments",
+    "outcome",
+    "priced",
+    "reason",
+    "is_duplicate",
 )
 EXCEPTION_COLUMNS: tuple[str, ...] = (
-    "source_file", "source_row", "date_of_service", "hcpcs", "modifiers", "units",
-    "outcome", "reason", "reject_column",
+    "source_file",
+    "source_row",
+    "date_of_service",
+    "hcpcs",
+    "modifiers",
+    "units",
+    "outcome",
+    "reason",
+    "reject_column",
 )
 
 #: Keys of the ``--json`` summary, exactly as README documents them (`report --json`).
 SUMMARY_KEYS: tuple[str, ...] = (
-    "provider_id", "specialty", "period_start", "period_end", "annualization_factor",
-    "clinical_fte", "total_fte", "wrvu_total", "wrvu_annualized", "wrvu_fte_adjusted",
-    "wrvu_percentile", "payment_total", "total_compensation", "compensation_percentile",
-    "compensation_per_wrvu", "compensation_per_wrvu_percentile", "alignment_gap",
-    "rows_read", "rows_priced", "rows_zero", "rows_rejected", "outputs",
+    "provider_id",
+    "specialty",
+    "period_start",
+    "period_end",
+    "annualization_factor",
+    "clinical_fte",
+    "total_fte",
+    "wrvu_total",
+    "wrvu_annualized",
+    "wrvu_fte_adjusted",
+    "wrvu_percentile",
+    "payment_total",
+    "total_compensation",
+    "compensation_percentile",
+    "compensation_per_wrvu",
+    "compensation_per_wrvu_percentile",
+    "alignment_gap",
+    "rows_read",
+    "rows_priced",
+    "rows_zero",
+    "rows_rejected",
+    "outputs",
 )
 
 #: Days of the period a log may leave uncovered (before its first or after its last date of
@@ -74,8 +122,13 @@ COVERAGE_SLACK_DAYS = 7
 #: percentile was computed on and the figure it was computed from, the percentile the
 #: as-credited figure would have, duplicates counted, and the run's warnings.
 EXTRA_SUMMARY_KEYS: tuple[str, ...] = (
-    "wrvu_basis", "wrvu_basis_rvu_year", "wrvu_benchmarked_total",
-    "wrvu_benchmarked_fte_adjusted", "wrvu_credited_percentile", "rows_duplicate", "warnings",
+    "wrvu_basis",
+    "wrvu_basis_rvu_year",
+    "wrvu_benchmarked_total",
+    "wrvu_benchmarked_fte_adjusted",
+    "wrvu_credited_percentile",
+    "rows_duplicate",
+    "warnings",
 )
 
 TOP_CODES = 12
@@ -379,10 +432,14 @@ class SectionContext:
 
 #: ``"module:function"`` builders called with a :class:`SectionContext`; each returns a
 #: :class:`Section` or None (nothing to show). Add one line here to plug a section in.
-SECTION_BUILDERS: list[str] = ["rvubench.insights.trend:build_trend_section",
-                                "rvubench.benchmarks.like_for_like:build_like_for_like_section"]
-SECTION_BUILDERS += ["rvubench.insights.global_periods:build_global_period_section",
-                     "rvubench.insights.global_periods:build_em_mix_section"]
+SECTION_BUILDERS: list[str] = [
+    "rvubench.insights.trend:build_trend_section",
+    "rvubench.benchmarks.like_for_like:build_like_for_like_section",
+]
+SECTION_BUILDERS += [
+    "rvubench.insights.global_periods:build_global_period_section",
+    "rvubench.insights.global_periods:build_em_mix_section",
+]
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -439,8 +496,11 @@ def require_lines_in_period(priced: pd.DataFrame, period: Any, who: str = "") ->
     if (inside & (priced["outcome"] != "rejected")).any():
         return
     first, last = log_dates(priced)
-    span = (f"the log's dates of service run from {first} to {last}" if first
-            else "the log has no readable dates of service")
+    span = (
+        f"the log's dates of service run from {first} to {last}"
+        if first
+        else "the log has no readable dates of service"
+    )
     raise DataProblem(
         f"no usable lines{f' for {who}' if who else ''} in the period {period.label} "
         f"({period.start} to {period.end}): {span}; choose a period inside those dates. "
@@ -458,14 +518,21 @@ def coverage_warning(priced: pd.DataFrame, period: Any) -> str | None:
     covered = max(0, (end - start).days + 1)
     if period.days - covered <= COVERAGE_SLACK_DAYS:
         return None
-    return (f"The period {period.label} ({period.start} to {period.end}, {period.days} days) "
-            f"runs past the log's dates of service ({first} to {last}): the log covers "
-            f"{covered} of its {period.days} days, but wRVUs are annualized over all "
-            f"{period.days}, so annual figures and percentiles may be understated.")
+    return (
+        f"The period {period.label} ({period.start} to {period.end}, {period.days} days) "
+        f"runs past the log's dates of service ({first} to {last}): the log covers "
+        f"{covered} of its {period.days} days, but wRVUs are annualized over all "
+        f"{period.days}, so annual figures and percentiles may be understated."
+    )
 
 
-def _basis(benchmark: BenchmarkSection | None, wrvu_total: float, factor: float,
-           clinical_fte: float, releases: str) -> WrvuBasis | None:
+def _basis(
+    benchmark: BenchmarkSection | None,
+    wrvu_total: float,
+    factor: float,
+    clinical_fte: float,
+    releases: str,
+) -> WrvuBasis | None:
     """The figure the benchmark compared (see :class:`WrvuBasis`), None without a benchmark."""
     if benchmark is None:
         return None
@@ -476,26 +543,38 @@ def _basis(benchmark: BenchmarkSection | None, wrvu_total: float, factor: float,
         total = benchmark.wrvu_period
         fte = wm.value if wm is not None and wm.value is not None else total * factor / clinical_fte
         return WrvuBasis(
-            like_for_like=True, label=f"on {benchmark.basis_rvu_year} RVUs, like-for-like",
-            rvu_year=benchmark.basis_rvu_year, wrvu_total=total, wrvu_annualized=total * factor,
-            wrvu_fte_adjusted=fte, credited_label=credited_label, credited_total=wrvu_total,
+            like_for_like=True,
+            label=f"on {benchmark.basis_rvu_year} RVUs, like-for-like",
+            rvu_year=benchmark.basis_rvu_year,
+            wrvu_total=total,
+            wrvu_annualized=total * factor,
+            wrvu_fte_adjusted=fte,
+            credited_label=credited_label,
+            credited_total=wrvu_total,
             credited_fte_adjusted=credited_fte,
             credited_percentile=_percentile_json(benchmark.credited_wrvu),
         )
     return WrvuBasis(
-        like_for_like=False, label=credited_label, rvu_year=None, wrvu_total=wrvu_total,
+        like_for_like=False,
+        label=credited_label,
+        rvu_year=None,
+        wrvu_total=wrvu_total,
         wrvu_annualized=wrvu_total * factor,
         wrvu_fte_adjusted=wm.value if wm is not None and wm.value is not None else credited_fte,
-        credited_label=credited_label, credited_total=wrvu_total,
-        credited_fte_adjusted=credited_fte, credited_percentile=_percentile_json(wm),
+        credited_label=credited_label,
+        credited_total=wrvu_total,
+        credited_fte_adjusted=credited_fte,
+        credited_percentile=_percentile_json(wm),
     )
 
 
 def _quality_line(q: DataQuality) -> str:
     """Page 1's data-quality line: the row accounting, duplicates, lines left out."""
-    text = (f"Rows read {q.rows_read:,} = priced {q.rows_priced:,} + credited zero "
-            f"{q.rows_zero:,} + rejected {q.rows_rejected:,}; exact duplicate lines "
-            f"{q.rows_duplicate:,} (flagged, counted in the totals)")
+    text = (
+        f"Rows read {q.rows_read:,} = priced {q.rows_priced:,} + credited zero "
+        f"{q.rows_zero:,} + rejected {q.rows_rejected:,}; exact duplicate lines "
+        f"{q.rows_duplicate:,} (flagged, counted in the totals)"
+    )
     if q.rows_outside_period:
         text += f"; lines outside the period {q.rows_outside_period:,} (not counted)"
     return text + "."
@@ -515,32 +594,46 @@ def _by_code(usable: pd.DataFrame, wrvu_total: float) -> tuple[CodeRow, ...]:
     """
     if usable.empty:
         return ()
-    frame = pd.DataFrame({
-        "hcpcs": usable["hcpcs"],
-        "modifier": usable["mod_row"].fillna("") if "mod_row" in usable else "",
-        "description": usable["description"],
-        "units": usable["units"],
-        "w_": _w_units(usable),
-        "c_": pd.to_numeric(usable["payment_cents"], errors="coerce"),
-    })
+    frame = pd.DataFrame(
+        {
+            "hcpcs": usable["hcpcs"],
+            "modifier": usable["mod_row"].fillna("") if "mod_row" in usable else "",
+            "description": usable["description"],
+            "units": usable["units"],
+            "w_": _w_units(usable),
+            "c_": pd.to_numeric(usable["payment_cents"], errors="coerce"),
+        }
+    )
     grouped = frame.groupby(["hcpcs", "modifier"], sort=False, dropna=False)
     sums = grouped[["units", "w_", "c_"]].sum()
-    agg = pd.DataFrame({
-        "description": grouped["description"].first(),
-        "lines": grouped.size(),
-        "units": sums["units"],
-        "w_": sums["w_"],
-        "c_": sums["c_"],
-        "c_known": grouped["c_"].count(),
-    }).reset_index()
+    agg = pd.DataFrame(
+        {
+            "description": grouped["description"].first(),
+            "lines": grouped.size(),
+            "units": sums["units"],
+            "w_": sums["w_"],
+            "c_": sums["c_"],
+            "c_known": grouped["c_"].count(),
+        }
+    ).reset_index()
     agg = agg.sort_values(["w_", "hcpcs", "modifier"], ascending=[False, True, True])
     rows = []
     r: Any  # an itertuples row (pandas-stubs types its fields as any scalar)
     for r in agg.itertuples(index=False):
         wrvu = int(r.w_) / 10_000
         cents = int(r.c_) if r.c_known else None
-        rows.append(CodeRow(str(r.hcpcs), str(r.modifier), str(r.description or ""), int(r.lines),
-                            int(r.units), wrvu, cents, wrvu / wrvu_total if wrvu_total else 0.0))
+        rows.append(
+            CodeRow(
+                str(r.hcpcs),
+                str(r.modifier),
+                str(r.description or ""),
+                int(r.lines),
+                int(r.units),
+                wrvu,
+                cents,
+                wrvu / wrvu_total if wrvu_total else 0.0,
+            )
+        )
     return tuple(rows)
 
 
@@ -556,33 +649,45 @@ def _by_month(usable: pd.DataFrame, period: Any) -> tuple[MonthRow, ...]:
     rows = []
     for m in months:
         hit = dated & (month == (m.year - 1970) * 12 + m.month - 1)
-        rows.append(MonthRow(
-            month=m.start_time.date(), label=m.strftime("%b %Y"),
-            lines=int(hit.sum()),
-            wrvu_credit=int(w[hit].sum()) / 10_000,
-            payment_cents=int(c[hit].sum()),
-        ))
+        rows.append(
+            MonthRow(
+                month=m.start_time.date(),
+                label=m.strftime("%b %Y"),
+                lines=int(hit.sum()),
+                wrvu_credit=int(w[hit].sum()) / 10_000,
+                payment_cents=int(c[hit].sum()),
+            )
+        )
     return tuple(rows)
 
 
 def _by_category(usable: pd.DataFrame, wrvu_total: float) -> tuple[CategoryRow, ...]:
     if usable.empty:
         return ()
-    frame = pd.DataFrame({
-        "category": usable["category"].fillna("").replace("", "Other"),
-        "units": usable["units"],
-        "w": _w_units(usable),
-        "c": pd.to_numeric(usable["payment_cents"], errors="coerce").fillna(0).astype("int64"),
-    })
+    frame = pd.DataFrame(
+        {
+            "category": usable["category"].fillna("").replace("", "Other"),
+            "units": usable["units"],
+            "w": _w_units(usable),
+            "c": pd.to_numeric(usable["payment_cents"], errors="coerce").fillna(0).astype("int64"),
+        }
+    )
     grouped = frame.groupby("category")
     sums = grouped[["units", "w", "c"]].sum()
-    agg = pd.DataFrame({"lines": grouped.size(), "units": sums["units"], "w": sums["w"],
-                        "c": sums["c"]}).reset_index()
+    agg = pd.DataFrame(
+        {"lines": grouped.size(), "units": sums["units"], "w": sums["w"], "c": sums["c"]}
+    ).reset_index()
     agg = agg.sort_values(["w", "category"], ascending=[False, True])
     records: list[Any] = list(agg.itertuples(index=False))
     return tuple(
-        CategoryRow(str(r.category), int(r.lines), int(r.units), int(r.w) / 10_000, int(r.c),
-                    (int(r.w) / 10_000) / wrvu_total if wrvu_total else 0.0)
+        CategoryRow(
+            str(r.category),
+            int(r.lines),
+            int(r.units),
+            int(r.w) / 10_000,
+            int(r.c),
+            (int(r.w) / 10_000) / wrvu_total if wrvu_total else 0.0,
+        )
         for r in records
     )
 
@@ -594,36 +699,67 @@ def _unique(frame: pd.DataFrame, column: str) -> list[str]:
     return sorted(v for v in values.unique() if v)
 
 
-def _run_facts(scope: pd.DataFrame, settings: PricingSettings, benchmark: BenchmarkSection | None,
-               period: Any, usable: pd.DataFrame | None = None) -> tuple[Fact, ...]:
+def _run_facts(
+    scope: pd.DataFrame,
+    settings: PricingSettings,
+    benchmark: BenchmarkSection | None,
+    period: Any,
+    usable: pd.DataFrame | None = None,
+) -> tuple[Fact, ...]:
     if usable is None:
         usable = scope[scope["outcome"] != "rejected"]
     releases = _unique(usable, "fee_schedule_release") or ["none (no usable lines)"]
-    cfs = sorted({f"{float(v):.4f}" for v in usable.get("conversion_factor", pd.Series(dtype=float)).dropna()})
+    cfs = sorted(
+        {
+            f"{float(v):.4f}"
+            for v in usable.get("conversion_factor", pd.Series(dtype=float)).dropna()
+        }
+    )
     localities = _unique(usable, "locality") or [settings.zip_code or settings.locality]
     facts = [
-        Fact("Period", f"{period.label} ({period.start.isoformat()} to {period.end.isoformat()}, "
-                       f"{period.days} days)"),
+        Fact(
+            "Period",
+            f"{period.label} ({period.start.isoformat()} to {period.end.isoformat()}, "
+            f"{period.days} days)",
+        ),
         Fact("Fee schedule release", ", ".join(releases)),
-        Fact("Conversion factor", ", ".join(f"${cf}" for cf in cfs) + (" (QP)" if settings.qp else "")
-             if cfs else "n/a"),
+        Fact(
+            "Conversion factor",
+            ", ".join(f"${cf}" for cf in cfs) + (" (QP)" if settings.qp else "") if cfs else "n/a",
+        ),
         Fact("Locality", ", ".join(localities)),
         Fact("Crediting policy", settings.policy),
     ]
     if benchmark is not None:
-        edition = (f"survey {benchmark.survey_year}" if benchmark.survey_year else "")
+        edition = f"survey {benchmark.survey_year}" if benchmark.survey_year else ""
         if benchmark.data_year:
             edition += f" (data year {benchmark.data_year})"
-        source = ("the bundled ILLUSTRATIVE sample (not survey data)" if benchmark.illustrative
-                  else benchmark.source)
-        facts.append(Fact("Benchmark", ", ".join(
-            x for x in (benchmark.specialty, benchmark.region or "all regions", edition, source) if x
-        )))
+        source = (
+            "the bundled ILLUSTRATIVE sample (not survey data)"
+            if benchmark.illustrative
+            else benchmark.source
+        )
+        facts.append(
+            Fact(
+                "Benchmark",
+                ", ".join(
+                    x
+                    for x in (
+                        benchmark.specialty,
+                        benchmark.region or "all regions",
+                        edition,
+                        source,
+                    )
+                    if x
+                ),
+            )
+        )
     return tuple(facts)
 
 
-def _methodology(model_bits: dict[str, Any], settings: PricingSettings,
-                 benchmark: BenchmarkSection | None) -> tuple[Fact, ...]:
+def _methodology(
+    model_bits: dict[str, Any], settings: PricingSettings, benchmark: BenchmarkSection | None
+) -> tuple[Fact, ...]:
     policy_text = (
         "'medicare': the work RVU is adjusted for modifiers as Medicare adjusts payment "
         "(26 and TC rows, bilateral 150%, multiple procedures 50% after the first, co-surgeon "
@@ -637,54 +773,74 @@ def _methodology(model_bits: dict[str, Any], settings: PricingSettings,
         "what ranking each day as one patient would credit instead."
         if settings.policy == "medicare"
         else "'full-credit': the work RVU x units without Medicare's payment-policy "
-             "reductions (no multiple-procedure, endoscopy-family or imaging reduction; a "
-             "bilateral item both sides in full, 200% where Medicare pays 150%), while the "
-             "modifiers that mean part of the work keep their share (assistant 16%, AS 13.6%, "
-             "co-surgeon 62.5%, split-care 54/55/56/78 percentages, 52/53 factors), also where "
-             "Medicare does not pay the modifier; the 26/TC row choice and the status rules "
-             "apply. No line is credited less than under 'medicare'."
+        "reductions (no multiple-procedure, endoscopy-family or imaging reduction; a "
+        "bilateral item both sides in full, 200% where Medicare pays 150%), while the "
+        "modifiers that mean part of the work keep their share (assistant 16%, AS 13.6%, "
+        "co-surgeon 62.5%, split-care 54/55/56/78 percentages, 52/53 factors), also where "
+        "Medicare does not pay the modifier; the 26/TC row choice and the status rules "
+        "apply. No line is credited less than under 'medicare'."
     )
     items = [
-        Fact("Work RVUs credited",
-             "Each line takes the work RVU of the CMS Physician Fee Schedule release in effect "
-             f"on its date of service ({model_bits['releases']}), times units, under the "
-             f"crediting policy {policy_text} Work RVUs are never adjusted by geography (GPCI)."),
-        Fact("Estimated Medicare payment",
-             "Per line: (work RVU x work GPCI + PE RVU x PE GPCI + MP RVU x MP GPCI) x conversion "
-             "factor, with the facility or non-facility PE RVU chosen by place of service, rounded "
-             "to the cent, then the same modifier percentages; totals add whole cents."),
-        Fact("Annualization",
-             f"Annualized wRVUs = period wRVUs x 365 / {model_bits['days']} days of the period "
-             f"{model_bits['period']} (factor {model_bits['factor']:.4f}); the days of the "
-             "period, not the span of dates in the log. Seasonality is not modeled."),
-        Fact("FTE",
-             f"FTE-adjusted wRVUs = annualized wRVUs / clinical FTE ({model_bits['clinical_fte']:g}); "
-             f"compensation is divided by total FTE ({model_bits['total_fte']:g}). Survey tables "
-             "describe full-time (1.0 FTE) clinicians."),
+        Fact(
+            "Work RVUs credited",
+            "Each line takes the work RVU of the CMS Physician Fee Schedule release in effect "
+            f"on its date of service ({model_bits['releases']}), times units, under the "
+            f"crediting policy {policy_text} Work RVUs are never adjusted by geography (GPCI).",
+        ),
+        Fact(
+            "Estimated Medicare payment",
+            "Per line: (work RVU x work GPCI + PE RVU x PE GPCI + MP RVU x MP GPCI) x conversion "
+            "factor, with the facility or non-facility PE RVU chosen by place of service, rounded "
+            "to the cent, then the same modifier percentages; totals add whole cents.",
+        ),
+        Fact(
+            "Annualization",
+            f"Annualized wRVUs = period wRVUs x 365 / {model_bits['days']} days of the period "
+            f"{model_bits['period']} (factor {model_bits['factor']:.4f}); the days of the "
+            "period, not the span of dates in the log. Seasonality is not modeled.",
+        ),
+        Fact(
+            "FTE",
+            f"FTE-adjusted wRVUs = annualized wRVUs / clinical FTE ({model_bits['clinical_fte']:g}); "
+            f"compensation is divided by total FTE ({model_bits['total_fte']:g}). Survey tables "
+            "describe full-time (1.0 FTE) clinicians.",
+        ),
     ]
     if benchmark is not None:
         n = benchmark.metric("wrvu")
-        items.extend([
-            Fact("Percentiles",
-                 "Linear interpolation between the adjacent published percentiles of the "
-                 "benchmark row; a value below the lowest or above the highest published "
-                 "percentile is reported as such, with no invented tail."),
-            Fact("Compensation per wRVU",
-                 "(Total compensation / total FTE) / FTE-adjusted wRVUs, placed on the survey's own "
-                 "compensation-per-wRVU table (never a median divided by a median). The alignment "
-                 "gap is the compensation percentile minus the wRVU percentile."),
-            Fact("Benchmark source",
-                 f"{benchmark.source}; specialty {benchmark.specialty}; survey year "
-                 f"{benchmark.survey_year or 'n/a'}; data year {benchmark.data_year or 'n/a'}; "
-                 f"region {benchmark.region or 'all'}"
-                 + (f"; n = {n.n_providers:,} clinicians" if n and n.n_providers else "")
-                 + ("." if not benchmark.note else f". {benchmark.note}")),
-        ])
-    items.append(Fact("Lines counted",
-                      "Rows read = rows priced + rows credited zero + rows rejected. Zero-credited "
-                      "and rejected rows, with their reasons, are listed in the workbook's "
-                      "Exceptions sheet; every line is in the Lines sheet with the fee-schedule "
-                      "row and adjustments used."))
+        items.extend(
+            [
+                Fact(
+                    "Percentiles",
+                    "Linear interpolation between the adjacent published percentiles of the "
+                    "benchmark row; a value below the lowest or above the highest published "
+                    "percentile is reported as such, with no invented tail.",
+                ),
+                Fact(
+                    "Compensation per wRVU",
+                    "(Total compensation / total FTE) / FTE-adjusted wRVUs, placed on the survey's own "
+                    "compensation-per-wRVU table (never a median divided by a median). The alignment "
+                    "gap is the compensation percentile minus the wRVU percentile.",
+                ),
+                Fact(
+                    "Benchmark source",
+                    f"{benchmark.source}; specialty {benchmark.specialty}; survey year "
+                    f"{benchmark.survey_year or 'n/a'}; data year {benchmark.data_year or 'n/a'}; "
+                    f"region {benchmark.region or 'all'}"
+                    + (f"; n = {n.n_providers:,} clinicians" if n and n.n_providers else "")
+                    + ("." if not benchmark.note else f". {benchmark.note}"),
+                ),
+            ]
+        )
+    items.append(
+        Fact(
+            "Lines counted",
+            "Rows read = rows priced + rows credited zero + rows rejected. Zero-credited "
+            "and rejected rows, with their reasons, are listed in the workbook's "
+            "Exceptions sheet; every line is in the Lines sheet with the fee-schedule "
+            "row and adjustments used.",
+        )
+    )
     return tuple(items)
 
 
@@ -714,26 +870,45 @@ def _percentile_json(metric: MetricBenchmark | None) -> Any:
     return metric.percentile_label
 
 
-def _charts(model_months: Sequence[MonthRow], codes: Sequence[CodeRow],
-            benchmark: BenchmarkSection | None) -> dict[str, str]:
+def _charts(
+    model_months: Sequence[MonthRow], codes: Sequence[CodeRow], benchmark: BenchmarkSection | None
+) -> dict[str, str]:
     out = {
-        "by_month": charts.monthly_bars([(m.label[:3] if len(model_months) <= 12 else m.label,
-                                          m.wrvu_credit) for m in model_months]),
+        "by_month": charts.monthly_bars(
+            [
+                (m.label[:3] if len(model_months) <= 12 else m.label, m.wrvu_credit)
+                for m in model_months
+            ]
+        ),
         "top_codes": charts.top_code_bars(
-            [((c.hcpcs + (f"-{c.modifier}" if c.modifier else "")), c.wrvu_credit)
-             for c in codes[:TOP_CODES] if c.wrvu_credit > 0]),
+            [
+                ((c.hcpcs + (f"-{c.modifier}" if c.modifier else "")), c.wrvu_credit)
+                for c in codes[:TOP_CODES]
+                if c.wrvu_credit > 0
+            ]
+        ),
     }
     if benchmark is not None:
         for name in ("wrvu", "total_compensation", "compensation_per_wrvu"):
             m = benchmark.metric(name)
             if m is None or not m.anchors or m.value is None:
                 continue
-            fmt = (lambda v: fmt_number(v, 0)) if name == "wrvu" else (
-                lambda v: "$" + fmt_number(v, 0) if v >= 1000 else "$" + fmt_number(v, 2))
+            fmt = (
+                (lambda v: fmt_number(v, 0))
+                if name == "wrvu"
+                else (lambda v: "$" + fmt_number(v, 0) if v >= 1000 else "$" + fmt_number(v, 2))
+            )
             out[f"percentile_{name}"] = charts.percentile_bar(
-                m.anchors, m.percentile, m.position,
-                marker_label=fmt_percentile(m.percentile if m.position == "within" else m.percentile_label),
-                value_label=fmt(m.value), value_fmt=fmt, title=f"{m.label}: percentile")
+                m.anchors,
+                m.percentile,
+                m.position,
+                marker_label=fmt_percentile(
+                    m.percentile if m.position == "within" else m.percentile_label
+                ),
+                value_label=fmt(m.value),
+                value_fmt=fmt,
+                title=f"{m.label}: percentile",
+            )
     return out
 
 
@@ -802,7 +977,8 @@ def build_report_model(
         zero_by_reason=_reason_counts(acc["zero_by_reason"]),
         rejected_by_reason=_reason_counts(acc["rejected_by_reason"]),
         rows_duplicate=int(scope["is_duplicate"].fillna(False).astype(bool).sum())
-        if "is_duplicate" in scope else 0,
+        if "is_duplicate" in scope
+        else 0,
         rows_outside_period=outside,
         columns_dropped=tuple(columns_dropped),
         rows_skipped=rows_skipped,
@@ -826,15 +1002,21 @@ def build_report_model(
     if coverage and coverage not in all_warnings:
         all_warnings.insert(0, coverage)
     if benchmark is not None:
-        all_warnings.extend(reader_text(w) for w in benchmark.warnings
-                            if reader_text(w) not in all_warnings)
+        all_warnings.extend(
+            reader_text(w) for w in benchmark.warnings if reader_text(w) not in all_warnings
+        )
     if quality.rows_rejected:
-        all_warnings.append(f"{quality.rows_rejected:,} row(s) rejected: see the data-quality "
-                            "appendix and the Exceptions sheet.")
+        all_warnings.append(
+            f"{quality.rows_rejected:,} row(s) rejected: see the data-quality "
+            "appendix and the Exceptions sheet."
+        )
     notices = [CPT_NOTICE, ESTIMATE_NOTICE]
     if benchmark is not None and benchmark.illustrative:
-        notices.insert(0, ILLUSTRATIVE_NOTICE + ": the bundled sample table is for trying "
-                       "rvubench out; use your own licensed survey export for real decisions.")
+        notices.insert(
+            0,
+            ILLUSTRATIVE_NOTICE + ": the bundled sample table is for trying "
+            "rvubench out; use your own licensed survey export for real decisions.",
+        )
 
     metric = benchmark.metric if benchmark is not None else (lambda _n: None)
     basis = _basis(benchmark, wrvu_total, factor, clinical_fte, releases)
@@ -855,7 +1037,8 @@ def build_report_model(
         "compensation_percentile": _percentile_json(metric("total_compensation")),
         "compensation_per_wrvu": None if comp_per_wrvu is None else _r2(comp_per_wrvu),
         "compensation_per_wrvu_percentile": _percentile_json(metric("compensation_per_wrvu")),
-        "alignment_gap": None if benchmark is None or benchmark.alignment_gap is None
+        "alignment_gap": None
+        if benchmark is None or benchmark.alignment_gap is None
         else round(benchmark.alignment_gap, 1),
         "rows_read": quality.rows_read,
         "rows_priced": quality.rows_priced,
@@ -863,8 +1046,9 @@ def build_report_model(
         "rows_rejected": quality.rows_rejected,
         "outputs": [],
         # the figure every percentile was computed from (the benchmarked basis)
-        "wrvu_basis": None if basis is None else ("like-for-like" if basis.like_for_like
-                                                  else "as credited"),
+        "wrvu_basis": None
+        if basis is None
+        else ("like-for-like" if basis.like_for_like else "as credited"),
         "wrvu_basis_rvu_year": None if basis is None else basis.rvu_year,
         "wrvu_benchmarked_total": None if basis is None else _r2(basis.wrvu_total),
         "wrvu_benchmarked_fte_adjusted": None if basis is None else _r2(basis.wrvu_fte_adjusted),
@@ -873,39 +1057,79 @@ def build_report_model(
         "warnings": list(all_warnings),
     }
     lines = scope[[c for c in LINE_COLUMNS if c in scope.columns]].reset_index(drop=True)
-    exceptions = scope.loc[outcome.isin(["zero", "rejected"]),
-                           [c for c in EXCEPTION_COLUMNS if c in scope.columns]].reset_index(drop=True)
-    title = ("Compensation and productivity review" if kind == "contract"
-             else "Physician productivity report")
+    exceptions = scope.loc[
+        outcome.isin(["zero", "rejected"]), [c for c in EXCEPTION_COLUMNS if c in scope.columns]
+    ].reset_index(drop=True)
+    title = (
+        "Compensation and productivity review"
+        if kind == "contract"
+        else "Physician productivity report"
+    )
     model = ReportModel(
-        kind=kind, title=title, provider_id=provider_id, provider_name=provider_name,
-        specialty=specialty, period_label=period.label, period_start=period.start,
-        period_end=period.end, period_days=period.days, period_kind=getattr(period, "kind", "range"),
+        kind=kind,
+        title=title,
+        provider_id=provider_id,
+        provider_name=provider_name,
+        specialty=specialty,
+        period_label=period.label,
+        period_start=period.start,
+        period_end=period.end,
+        period_days=period.days,
+        period_kind=getattr(period, "kind", "range"),
         document_date=period.end,
         run_facts=_run_facts(scope, settings, benchmark, period, usable),
-        summary=summary, wrvu_total=wrvu_total, payment_total_cents=payment_cents,
-        lines_count=len(usable), units_total=int(pd.to_numeric(usable["units"]).sum()),
-        annualization_factor=factor, clinical_fte=clinical_fte, total_fte=total_fte,
-        wrvu_annualized=wrvu_annualized, wrvu_fte_adjusted=wrvu_fte,
-        total_compensation=total_compensation, compensation_per_wrvu=comp_per_wrvu,
-        by_code=by_code, by_month=by_month, by_category=by_category, data_quality=quality,
+        summary=summary,
+        wrvu_total=wrvu_total,
+        payment_total_cents=payment_cents,
+        lines_count=len(usable),
+        units_total=int(pd.to_numeric(usable["units"]).sum()),
+        annualization_factor=factor,
+        clinical_fte=clinical_fte,
+        total_fte=total_fte,
+        wrvu_annualized=wrvu_annualized,
+        wrvu_fte_adjusted=wrvu_fte,
+        total_compensation=total_compensation,
+        compensation_per_wrvu=comp_per_wrvu,
+        by_code=by_code,
+        by_month=by_month,
+        by_category=by_category,
+        data_quality=quality,
         benchmark=benchmark,
         methodology=_methodology(
-            {"releases": releases, "days": period.days, "period": period.label, "factor": factor,
-             "clinical_fte": clinical_fte, "total_fte": total_fte}, settings, benchmark),
-        notices=tuple(notices), warnings=tuple(all_warnings),
-        charts=_charts(by_month, by_code, benchmark), lines=lines, exceptions=exceptions,
-        basis=basis, data_quality_line=_quality_line(quality),
+            {
+                "releases": releases,
+                "days": period.days,
+                "period": period.label,
+                "factor": factor,
+                "clinical_fte": clinical_fte,
+                "total_fte": total_fte,
+            },
+            settings,
+            benchmark,
+        ),
+        notices=tuple(notices),
+        warnings=tuple(all_warnings),
+        charts=_charts(by_month, by_code, benchmark),
+        lines=lines,
+        exceptions=exceptions,
+        basis=basis,
+        data_quality_line=_quality_line(quality),
     )
     if kind == "contract":
         from rvubench.report.contract import contract_page
 
         model.contract = contract_page(benchmark, total_compensation)
     extras = dict(section_context or {})
-    ctx = SectionContext(priced=priced, in_period=scope, period=period, settings=settings,
-                         clean_lines=extras.pop("clean_lines", None),
-                         benchmark=extras.pop("benchmark_result", None), extras=extras)
-    for builder in (SECTION_BUILDERS if section_builders is None else section_builders):
+    ctx = SectionContext(
+        priced=priced,
+        in_period=scope,
+        period=period,
+        settings=settings,
+        clean_lines=extras.pop("clean_lines", None),
+        benchmark=extras.pop("benchmark_result", None),
+        extras=extras,
+    )
+    for builder in SECTION_BUILDERS if section_builders is None else section_builders:
         fn = _resolve(builder) if isinstance(builder, str) else builder
         section = fn(ctx)
         if section is not None:
@@ -942,13 +1166,19 @@ def _as_credited_metric(credited: Any) -> MetricBenchmark | None:
     if credited is None:
         return None
     row = _metric_from(
-        credited, "wrvu", "Work RVUs (annualized, per clinical FTE, as credited; not used)",
-        "wrvu", credited.wrvu_fte_adjusted, credited.wrvu_percentile)
+        credited,
+        "wrvu",
+        "Work RVUs (annualized, per clinical FTE, as credited; not used)",
+        "wrvu",
+        credited.wrvu_fte_adjusted,
+        credited.wrvu_percentile,
+    )
     return None if row is None else replace(row, metric="wrvu_as_credited")
 
 
-def _metric_from(result: Any, metric: str, label: str, unit: str, value: Any, pct: Any
-                 ) -> MetricBenchmark | None:
+def _metric_from(
+    result: Any, metric: str, label: str, unit: str, value: Any, pct: Any
+) -> MetricBenchmark | None:
     row = (getattr(result, "rows", None) or {}).get(metric)
     value = _value_or_none(value)
     if row is None and value is None:
@@ -960,15 +1190,22 @@ def _metric_from(result: Any, metric: str, label: str, unit: str, value: Any, pc
         # "38th" (the one way percentiles are written); "below p10" outside the range
         p_label = fmt_percentile(pct.value) if position == "within" else pct.label
     return MetricBenchmark(
-        metric=metric, label=label, unit=unit, value=value, percentile=p_value,
+        metric=metric,
+        label=label,
+        unit=unit,
+        value=value,
+        percentile=p_value,
         percentile_label=p_label,
-        position=position, anchors=_anchors(result, metric),
-        n_providers=getattr(row, "n_providers", None), mean=getattr(row, "mean", None),
+        position=position,
+        anchors=_anchors(result, metric),
+        n_providers=getattr(row, "n_providers", None),
+        mean=getattr(row, "mean", None),
     )
 
 
-def benchmark_section(result: Any, *, credited: Any = None,
-                      basis_rvu_year: int | None = None) -> BenchmarkSection:
+def benchmark_section(
+    result: Any, *, credited: Any = None, basis_rvu_year: int | None = None
+) -> BenchmarkSection:
     """Turn a ``rvubench.benchmarks.tables.BenchmarkResult`` into the report's benchmark section.
 
     Args:
@@ -978,14 +1215,31 @@ def benchmark_section(result: Any, *, credited: Any = None,
         basis_rvu_year: the RVU year ``result`` was credited on, when like-for-like.
     """
     metrics = [
-        _metric_from(result, "wrvu",
-                     "Work RVUs (annualized, per clinical FTE"
-                     + (f", on {result.wrvu_basis})" if getattr(result, "wrvu_basis", "") else ")"),
-                     "wrvu", result.wrvu_fte_adjusted, result.wrvu_percentile),
-        _metric_from(result, "total_compensation", "Total compensation (per total FTE)", "usd",
-                     result.compensation_fte_adjusted, result.compensation_percentile),
-        _metric_from(result, "compensation_per_wrvu", "Compensation per wRVU", "usd",
-                     result.compensation_per_wrvu, result.compensation_per_wrvu_percentile),
+        _metric_from(
+            result,
+            "wrvu",
+            "Work RVUs (annualized, per clinical FTE"
+            + (f", on {result.wrvu_basis})" if getattr(result, "wrvu_basis", "") else ")"),
+            "wrvu",
+            result.wrvu_fte_adjusted,
+            result.wrvu_percentile,
+        ),
+        _metric_from(
+            result,
+            "total_compensation",
+            "Total compensation (per total FTE)",
+            "usd",
+            result.compensation_fte_adjusted,
+            result.compensation_percentile,
+        ),
+        _metric_from(
+            result,
+            "compensation_per_wrvu",
+            "Compensation per wRVU",
+            "usd",
+            result.compensation_per_wrvu,
+            result.compensation_per_wrvu_percentile,
+        ),
     ]
     return BenchmarkSection(
         specialty=result.specialty,
@@ -997,14 +1251,23 @@ def benchmark_section(result: Any, *, credited: Any = None,
         note="",
         metrics=tuple(m for m in metrics if m is not None),
         alignment_gap=result.alignment_gap,
-        implied_compensation=tuple((float(i.percentile), i.compensation)
-                                   for i in result.implied_compensation),
-        scenarios=tuple(Scenario(str(o.model), str(o.description), o.compensation,
-                                 getattr(o, "compensation_per_wrvu", None),
-                                 getattr(o, "compensation_percentile", None))
-                        for o in result.scenarios),
-        targets=tuple(Target(float(t.percentile), t.annual_fte_wrvus, t.period_wrvus_needed)
-                      for t in result.targets),
+        implied_compensation=tuple(
+            (float(i.percentile), i.compensation) for i in result.implied_compensation
+        ),
+        scenarios=tuple(
+            Scenario(
+                str(o.model),
+                str(o.description),
+                o.compensation,
+                getattr(o, "compensation_per_wrvu", None),
+                getattr(o, "compensation_percentile", None),
+            )
+            for o in result.scenarios
+        ),
+        targets=tuple(
+            Target(float(t.percentile), t.annual_fte_wrvus, t.period_wrvus_needed)
+            for t in result.targets
+        ),
         warnings=tuple(result.warnings) + tuple(result.notes),
         wrvu_period=_value_or_none(getattr(result, "wrvu_total", None)),
         basis_rvu_year=basis_rvu_year,

@@ -130,15 +130,21 @@ def render_html(model: ReportModel, templates: Path | None = None) -> str:
     }
     section_html = []
     for section in model.ordered_sections:
-        html = _render(env, section.partial, {**base, "section": section, section.key: section.data})
+        html = _render(
+            env, section.partial, {**base, "section": section, section.key: section.data}
+        )
         section_html.append((section, Markup(html)))
     return _render(env, template, {**base, "section_html": section_html})
 
 
 def _footer(model: ReportModel) -> str:
     facts = {f.label: f.value for f in model.run_facts}
-    parts = [f"rvubench {__version__}", f"fee schedule {facts.get('Fee schedule release', 'n/a')}",
-             f"policy {facts.get('Crediting policy', 'n/a')}", f"document date {model.document_date.isoformat()}"]
+    parts = [
+        f"rvubench {__version__}",
+        f"fee schedule {facts.get('Fee schedule release', 'n/a')}",
+        f"policy {facts.get('Crediting policy', 'n/a')}",
+        f"document date {model.document_date.isoformat()}",
+    ]
     if model.benchmark is not None and model.benchmark.illustrative:
         parts.append("ILLUSTRATIVE benchmark")
     return " \u00b7 ".join(parts)
@@ -162,8 +168,10 @@ def _fetcher_class():
                 if path.is_relative_to(self.folder) and path.is_file():
                     return super().fetch(url, headers)
             self.refused.append(url)
-            raise ValueError(f"rvubench refuses to fetch {url!r}: only files inside "
-                             f"{self.folder} may be used by a template")
+            raise ValueError(
+                f"rvubench refuses to fetch {url!r}: only files inside "
+                f"{self.folder} may be used by a template"
+            )
 
     return FolderFetcher
 
@@ -195,7 +203,9 @@ def html_to_pdf(html: str, folder: Path, identifier: str = "rvubench") -> tuple[
     quiet = _RefusalFilter()
     logger.addFilter(quiet)  # refused URLs are reported by rvubench, once, as warnings
     try:
-        doc = weasyprint.HTML(string=html, base_url=str(folder.resolve()) + "/", url_fetcher=fetcher)
+        doc = weasyprint.HTML(
+            string=html, base_url=str(folder.resolve()) + "/", url_fetcher=fetcher
+        )
         data = doc.write_pdf(pdf_identifier=identifier.encode("utf-8")[:32].ljust(16, b"-"))
     finally:
         logger.removeFilter(quiet)

@@ -108,9 +108,11 @@ def headline_lines(summary: Mapping[str, Any]) -> list[str]:
 
     who = ", ".join(str(v) for v in (summary.get("provider_id"), summary.get("specialty")) if v)
     lfl = summary.get("wrvu_basis") == "like-for-like"
-    credited = (f"wRVUs {fmt_rvu(summary.get('wrvu_total'))}{' as credited' if lfl else ''} "
-                f"(annualized {fmt_rvu(summary.get('wrvu_annualized'))}; FTE-adjusted "
-                f"{fmt_rvu(summary.get('wrvu_fte_adjusted'))})")
+    credited = (
+        f"wRVUs {fmt_rvu(summary.get('wrvu_total'))}{' as credited' if lfl else ''} "
+        f"(annualized {fmt_rvu(summary.get('wrvu_annualized'))}; FTE-adjusted "
+        f"{fmt_rvu(summary.get('wrvu_fte_adjusted'))})"
+    )
     out = [f"{who}, {summary.get('period_start')} to {summary.get('period_end')}"]
     if lfl:
         bench = summary.get("wrvu_benchmarked_fte_adjusted")
@@ -131,8 +133,7 @@ def headline_lines(summary: Mapping[str, Any]) -> list[str]:
     out.append(money)
     if summary.get("compensation_per_wrvu") is not None:
         gap = summary.get("alignment_gap")
-        on = (f" (on {fmt_rvu(summary.get('wrvu_benchmarked_fte_adjusted'))} wRVUs)"
-              if lfl else "")
+        on = f" (on {fmt_rvu(summary.get('wrvu_benchmarked_fte_adjusted'))} wRVUs)" if lfl else ""
         out.append(
             f"  compensation per wRVU {fmt_usd(summary['compensation_per_wrvu'])}{on}"
             + at("compensation_per_wrvu_percentile")
@@ -178,8 +179,11 @@ def check_contract_options(kind: str, specialty: str | None, compensation: float
     """
     if kind != "contract":
         return
-    missing = [name for name, value in (("--specialty", specialty),
-                                        ("--compensation", compensation)) if not value]
+    missing = [
+        name
+        for name, value in (("--specialty", specialty), ("--compensation", compensation))
+        if not value
+    ]
     if missing:
         raise UsageProblem(
             f"--kind contract needs {' and '.join(missing)}: the review places the clinician's "
@@ -261,15 +265,24 @@ def build_clinician_report(
 
         def bench(wrvu_total: float):
             return benchmark_clinician(
-                wrvu_total=wrvu_total, period=period, specialty=named,
-                table=table, clinical_fte=clinical_fte, total_fte=total_fte,
-                total_compensation=total_compensation, region=region, comp_model=models or None,
+                wrvu_total=wrvu_total,
+                period=period,
+                specialty=named,
+                table=table,
+                clinical_fte=clinical_fte,
+                total_fte=total_fte,
+                total_compensation=total_compensation,
+                region=region,
+                comp_model=models or None,
             )
 
         result = bench(period_wrvu_total(priced, period))
         clean = (section_context or {}).get("clean_lines")
-        lfl = (_like_for_like(clean, priced, period, settings, result.data_year)
-               if like_for_like else None)
+        lfl = (
+            _like_for_like(clean, priced, period, settings, result.data_year)
+            if like_for_like
+            else None
+        )
         if lfl is not None and not lfl.fallback and lfl.difference != 0:
             credited = result
             result = bench(lfl.wrvu_data_year)
@@ -283,22 +296,35 @@ def build_clinician_report(
                 f"vs {lfl.wrvu_in_effect:,.2f} as credited)."
             )
         section = benchmark_section(
-            result, credited=credited,
-            basis_rvu_year=int(lfl.data_year) if lfl is not None and credited is not None else None)
+            result,
+            credited=credited,
+            basis_rvu_year=int(lfl.data_year) if lfl is not None and credited is not None else None,
+        )
         specialty = result.specialty
     context = dict(section_context or {})
     if specialty and like_for_like and lfl is not None:
         context["like_for_like"] = lfl
     context.setdefault("benchmark_result", result)
     model = build_report_model(
-        priced, period=period, settings=settings, benchmark=section, provider_id=provider_id,
-        provider_name=provider_name, specialty=specialty or "", clinical_fte=clinical_fte,
-        total_fte=total_fte, total_compensation=total_compensation, kind=kind,
-        columns_dropped=columns_dropped, rows_skipped=rows_skipped, warnings=warnings,
+        priced,
+        period=period,
+        settings=settings,
+        benchmark=section,
+        provider_id=provider_id,
+        provider_name=provider_name,
+        specialty=specialty or "",
+        clinical_fte=clinical_fte,
+        total_fte=total_fte,
+        total_compensation=total_compensation,
+        kind=kind,
+        columns_dropped=columns_dropped,
+        rows_skipped=rows_skipped,
+        warnings=warnings,
         section_context=context,
     )
     model.multiple_procedure_rule = _multiple_procedure_rule(
-        priced, period, settings, (section_context or {}).get("clean_lines"))
+        priced, period, settings, (section_context or {}).get("clean_lines")
+    )
     model.summary["multiple_procedure_rule"] = model.multiple_procedure_rule
     stem = stem or report_stem(provider_id, provider_name)
     out_dir = Path(out_dir)
@@ -324,8 +350,9 @@ def build_clinician_report(
     return ClinicianReport(paths=paths, summary=summary, model=model, refused_urls=refused)
 
 
-def multiple_procedure_sentence(id_used: str, without_ids: str, wrvu: float,
-                                wrvu_other: float | None) -> str:
+def multiple_procedure_sentence(
+    id_used: str, without_ids: str, wrvu: float, wrvu_other: float | None
+) -> str:
     """One sentence saying how multiple procedures were ranked and, for a log without ids,
     what the other reading would credit (``wrvu``: as credited; ``wrvu_other``: the same
     lines under the other ``without_ids`` rule).
@@ -337,29 +364,36 @@ def multiple_procedure_sentence(id_used: str, without_ids: str, wrvu: float,
     from rvubench.report.formatting import fmt_rvu
 
     if id_used:
-        return (f"Multiple procedures are ranked per {id_used} and day (the log's {id_used} "
-                "column, used only as a keyed hash).")
+        return (
+            f"Multiple procedures are ranked per {id_used} and day (the log's {id_used} "
+            "column, used only as a keyed hash)."
+        )
     if without_ids == "as-billed":
         rule = "priced as billed (only lines carrying 51 reduced)"
         other = "If each day were one patient"
     else:
         rule = "ranked as if each day were one patient"
         other = "Priced as billed (only lines carrying 51 reduced)"
-    text = (f"Multiple procedures: the log has no patient or encounter id, so lines are {rule}: "
-            f"{fmt_rvu(wrvu)} wRVUs.")
+    text = (
+        f"Multiple procedures: the log has no patient or encounter id, so lines are {rule}: "
+        f"{fmt_rvu(wrvu)} wRVUs."
+    )
     if wrvu_other is not None and round(wrvu_other - wrvu, 2) == 0:
         text = text[:-1] + "; ranking each day as one patient would credit the same."
     elif wrvu_other is not None:
         diff = round(wrvu_other - wrvu, 2)
         pct = f", {diff / wrvu:+.1%}" if wrvu else ""
-        text += (f" {other}: {fmt_rvu(wrvu_other)} wRVUs "
-                 f"({'+' if diff > 0 else '-' if diff < 0 else ''}{fmt_rvu(abs(diff))} wRVUs"
-                 f"{pct}).")
+        text += (
+            f" {other}: {fmt_rvu(wrvu_other)} wRVUs "
+            f"({'+' if diff > 0 else '-' if diff < 0 else ''}{fmt_rvu(abs(diff))} wRVUs"
+            f"{pct})."
+        )
     return text
 
 
-def _multiple_procedure_rule(priced: pd.DataFrame, period: Any, settings: PricingSettings,
-                             clean: pd.DataFrame | None) -> str:
+def _multiple_procedure_rule(
+    priced: pd.DataFrame, period: Any, settings: PricingSettings, clean: pd.DataFrame | None
+) -> str:
     """The page-1 sentence on how multiple procedures were ranked; for a log without patient
     or encounter ids, with the period's wRVUs under the other reading (re-priced from the
     clean lines, or from the batch run's ``OTHER_READING_COLUMN``)."""
@@ -382,8 +416,13 @@ def _multiple_procedure_rule(priced: pd.DataFrame, period: Any, settings: Pricin
     return multiple_procedure_sentence(id_used, settings.without_ids, wrvu, other)
 
 
-def _like_for_like(clean: pd.DataFrame | None, priced: pd.DataFrame, period: Any,
-                   settings: PricingSettings, data_year: int) -> Any:
+def _like_for_like(
+    clean: pd.DataFrame | None,
+    priced: pd.DataFrame,
+    period: Any,
+    settings: PricingSettings,
+    data_year: int,
+) -> Any:
     """The period's lines credited on ``data_year`` RVUs (None without lines).
 
     From the clean lines when given (re-priced on that year), else from a priced frame that
@@ -408,28 +447,38 @@ def _like_for_like(clean: pd.DataFrame | None, priced: pd.DataFrame, period: Any
     return like_for_like(lines, fees, settings, int(data_year), priced_in_effect=in_period)
 
 
-def _choose_provider(lines: pd.DataFrame, wanted: str | None, source: str) -> tuple[pd.DataFrame, str, str]:
+def _choose_provider(
+    lines: pd.DataFrame, wanted: str | None, source: str
+) -> tuple[pd.DataFrame, str, str]:
     """The lines of one clinician, its id and name; error when the choice is ambiguous."""
     ids = lines["provider_id"].fillna("").astype(str)
     found = sorted(v for v in ids.unique() if v)
     if wanted is not None:
         mask = ids.eq(wanted)
         if not mask.any():
-            names = lines.get("provider_name", pd.Series("", index=lines.index)).fillna("").astype(str)
+            names = (
+                lines.get("provider_name", pd.Series("", index=lines.index)).fillna("").astype(str)
+            )
             mask = names.eq(wanted)
         if not mask.any():
             listing = ", ".join(found) or "none (the log has no provider column)"
-            raise UsageProblem(f"--provider {wanted!r} not found in {source}; providers found: {listing}")
+            raise UsageProblem(
+                f"--provider {wanted!r} not found in {source}; providers found: {listing}"
+            )
         chosen = lines.loc[mask]
     elif len(found) > 1:
-        listing = ", ".join(found[:20]) + (f" and {len(found) - 20} more" if len(found) > 20 else "")
+        listing = ", ".join(found[:20]) + (
+            f" and {len(found) - 20} more" if len(found) > 20 else ""
+        )
         raise UsageProblem(
             f"{source} holds {len(found)} providers: {listing}; choose one with --provider "
             "(or use 'rvubench batch' for all of them)"
         )
     else:
         chosen = lines
-    pid = wanted if wanted is not None and wanted in found else (found[0] if len(found) == 1 else "")
+    pid = (
+        wanted if wanted is not None and wanted in found else (found[0] if len(found) == 1 else "")
+    )
     if wanted is not None and not pid:
         pid = str(chosen["provider_id"].iloc[0]) or wanted
     names = chosen.get("provider_name", pd.Series(dtype=str)).fillna("").astype(str)
@@ -437,8 +486,9 @@ def _choose_provider(lines: pd.DataFrame, wanted: str | None, source: str) -> tu
     return chosen, pid, name
 
 
-def check_amounts(clinical_fte: float | None, total_fte: float | None,
-                  compensation: float | None) -> None:
+def check_amounts(
+    clinical_fte: float | None, total_fte: float | None, compensation: float | None
+) -> None:
     """FTEs between FTE_MIN and FTE_MAX (as a roster), compensation finite, 0..MONEY_MAX:
     nan, inf, 1e300 or 1e-320 would otherwise overflow the percentile arithmetic."""
     from rvubench.batch.roster import FTE_MAX, FTE_MIN, MONEY_MAX
@@ -454,7 +504,9 @@ def check_amounts(clinical_fte: float | None, total_fte: float | None,
         )
 
 
-def run_report(options: ReportOptions, progress: Callable[[str], None] | None = None) -> ReportOutcome:
+def run_report(
+    options: ReportOptions, progress: Callable[[str], None] | None = None
+) -> ReportOutcome:
     """Read, price, benchmark and render one clinician's report (``rvubench report``).
 
     Returns:
@@ -484,13 +536,21 @@ def run_report(options: ReportOptions, progress: Callable[[str], None] | None = 
     if options.specialty:
         from rvubench.benchmarks.tables import load_benchmarks
 
-        table = load_benchmarks(options.benchmark, sheet=options.benchmark_sheet,
-                                survey_year=options.survey_year, metric=options.benchmark_metric)
+        table = load_benchmarks(
+            options.benchmark,
+            sheet=options.benchmark_sheet,
+            survey_year=options.survey_year,
+            metric=options.benchmark_metric,
+        )
 
     logs = tuple(Path(p) for p in options.logs)
     say(f"reading {', '.join(p.name for p in logs)}")
-    ingest = read_log(logs if len(logs) != 1 else logs[0], mapping=options.mapping,
-                      sheet=options.sheet, net_reversals=options.net_reversals)
+    ingest = read_log(
+        logs if len(logs) != 1 else logs[0],
+        mapping=options.mapping,
+        sheet=options.sheet,
+        net_reversals=options.net_reversals,
+    )
     source = ", ".join(p.name for p in logs)
     require_data_rows(ingest, source)
     lines, pid, name = _choose_provider(ingest.lines, options.provider, source)
@@ -504,20 +564,40 @@ def run_report(options: ReportOptions, progress: Callable[[str], None] | None = 
         period = latest_full_quarter(dates.dropna())
     require_lines_in_period(priced, period, pid or name)
     warnings = [str(w) for w in getattr(ingest, "warnings", []) or []]
-    say(f"benchmarking and rendering {period.label}: " + " and ".join(
-        {"pdf": "the PDF", "xlsx": "the workbook"}[f] for f in formats))
+    say(
+        f"benchmarking and rendering {period.label}: "
+        + " and ".join({"pdf": "the PDF", "xlsx": "the workbook"}[f] for f in formats)
+    )
     done = build_clinician_report(
-        priced, period=period, out_dir=options.out_dir, settings=options.settings,
-        provider_id=pid, provider_name=name, specialty=options.specialty, benchmark_table=table,
-        clinical_fte=options.clinical_fte, total_fte=options.total_fte,
-        total_compensation=options.compensation, region=options.region,
-        comp_models=options.comp_models, kind=options.kind, formats=formats,
-        templates=options.templates, columns_dropped=tuple(getattr(ingest, "columns_dropped", ()) or ()),
-        rows_skipped=len(getattr(ingest, "skipped_rows", ()) or ()), warnings=warnings,
-        section_context={"clean_lines": lines}, like_for_like=options.like_for_like,
+        priced,
+        period=period,
+        out_dir=options.out_dir,
+        settings=options.settings,
+        provider_id=pid,
+        provider_name=name,
+        specialty=options.specialty,
+        benchmark_table=table,
+        clinical_fte=options.clinical_fte,
+        total_fte=options.total_fte,
+        total_compensation=options.compensation,
+        region=options.region,
+        comp_models=options.comp_models,
+        kind=options.kind,
+        formats=formats,
+        templates=options.templates,
+        columns_dropped=tuple(getattr(ingest, "columns_dropped", ()) or ()),
+        rows_skipped=len(getattr(ingest, "skipped_rows", ()) or ()),
+        warnings=warnings,
+        section_context={"clean_lines": lines},
+        like_for_like=options.like_for_like,
     )
     rejected = done.summary["rows_rejected"]
     if getattr(ingest, "sheets", None):  # workbook input: name the worksheet read
         done.summary["sheets"] = dict(ingest.sheets)
-    return ReportOutcome(paths=done.paths, summary=done.summary, exit_code=1 if rejected else 0,
-                         warnings=list(done.model.warnings), refused_urls=done.refused_urls)
+    return ReportOutcome(
+        paths=done.paths,
+        summary=done.summary,
+        exit_code=1 if rejected else 0,
+        warnings=list(done.model.warnings),
+        refused_urls=done.refused_urls,
+    )

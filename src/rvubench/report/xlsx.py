@@ -77,16 +77,43 @@ _AMOUNT = re.compile(r"^\$(\d+(?:\.\d+)?)$")
 
 #: Number format key per column name, shared by all sheets.
 COLUMN_FORMATS: dict[str, str] = {
-    "source_row": "int", "units": "int", "lines": "int", "rvu_year": "int",
-    "work_rvu": "rvu_unit", "wrvu_credit": "wrvu", "payment": "usd",
-    "conversion_factor": "factor", "gpci_work": "gpci", "gpci_pe": "gpci", "gpci_mp": "gpci",
-    "date_of_service": "date", "month": "date", "wrvu_share": "share", "rows": "int",
+    "source_row": "int",
+    "units": "int",
+    "lines": "int",
+    "rvu_year": "int",
+    "work_rvu": "rvu_unit",
+    "wrvu_credit": "wrvu",
+    "payment": "usd",
+    "conversion_factor": "factor",
+    "gpci_work": "gpci",
+    "gpci_pe": "gpci",
+    "gpci_mp": "gpci",
+    "date_of_service": "date",
+    "month": "date",
+    "wrvu_share": "share",
+    "rows": "int",
 }
 COLUMN_WIDTHS: dict[str, float] = {
-    "source_file": 18, "source_row": 10, "provider_id": 14, "date_of_service": 12, "hcpcs": 8,
-    "modifiers": 10, "modifier": 9, "description": 30, "adjustments": 60, "reason": 60,
-    "fee_schedule_release": 12, "category": 16, "locality": 11, "setting": 12, "outcome": 9,
-    "item": 34, "value": 44, "key": 34, "label": 30, "month": 11,
+    "source_file": 18,
+    "source_row": 10,
+    "provider_id": 14,
+    "date_of_service": 12,
+    "hcpcs": 8,
+    "modifiers": 10,
+    "modifier": 9,
+    "description": 30,
+    "adjustments": 60,
+    "reason": 60,
+    "fee_schedule_release": 12,
+    "category": 16,
+    "locality": 11,
+    "setting": 12,
+    "outcome": 9,
+    "item": 34,
+    "value": 44,
+    "key": 34,
+    "label": 30,
+    "month": 11,
 }
 
 
@@ -94,32 +121,86 @@ COLUMN_WIDTHS: dict[str, float] = {
 #: in the same columns and order; the priced CSV and --json keep the tidy names). Names not
 #: listed get :func:`header_label`'s generic wording ("wrvu_in_effect" -> "wRVU in effect").
 HEADER_LABELS: dict[str, str] = {
-    "source_file": "Source file", "source_row": "Source row", "provider_id": "Provider ID",
-    "provider_name": "Provider name", "date_of_service": "Date of service", "hcpcs": "Code",
-    "modifiers": "Modifiers", "modifier": "Modifier", "units": "Units",
-    "pos": "Place of service", "setting": "Setting", "locality": "Locality",
-    "fee_schedule_release": "Fee schedule release", "rvu_year": "RVU year", "status": "Status",
-    "mod_row": "Fee schedule row", "description": "Description", "category": "Category",
-    "global_days": "Global days", "work_rvu": "Work RVU (per unit)", "wrvu_credit": "wRVU credit",
-    "payment": "Payment ($)", "conversion_factor": "Conversion factor ($)",
-    "gpci_work": "Work GPCI", "gpci_pe": "PE GPCI", "gpci_mp": "MP GPCI",
-    "adjustments": "Adjustments", "outcome": "Outcome", "priced": "Priced", "reason": "Reason",
-    "is_duplicate": "Duplicate", "reject_column": "Rejected column", "lines": "Lines",
-    "wrvu_share": "wRVU share", "month": "Month", "label": "Label", "item": "Item",
-    "value": "Value", "key": "Key", "detail": "Detail", "metric": "Metric",
-    "percentile": "Percentile", "percentile_label": "Percentile (as placed)", "mean": "Mean",
-    "n_providers": "Clinicians in the survey (n)", "specialty": "Specialty", "source": "Source",
-    "survey_year": "Survey year", "data_year": "Data year", "region": "Region",
-    "illustrative": "Illustrative", "name": "Name", "clinical_fte": "Clinical FTE",
-    "total_fte": "Total FTE", "wrvu_total": "wRVUs", "wrvu_annualized": "Annualized wRVUs",
-    "wrvu_fte_adjusted": "FTE-adjusted annual wRVUs", "wrvu_percentile": "wRVU percentile",
-    "payment_total": "Payment ($)", "total_compensation": "Total compensation ($)",
+    "source_file": "Source file",
+    "source_row": "Source row",
+    "provider_id": "Provider ID",
+    "provider_name": "Provider name",
+    "date_of_service": "Date of service",
+    "hcpcs": "Code",
+    "modifiers": "Modifiers",
+    "modifier": "Modifier",
+    "units": "Units",
+    "pos": "Place of service",
+    "setting": "Setting",
+    "locality": "Locality",
+    "fee_schedule_release": "Fee schedule release",
+    "rvu_year": "RVU year",
+    "status": "Status",
+    "mod_row": "Fee schedule row",
+    "description": "Description",
+    "category": "Category",
+    "global_days": "Global days",
+    "work_rvu": "Work RVU (per unit)",
+    "wrvu_credit": "wRVU credit",
+    "payment": "Payment ($)",
+    "conversion_factor": "Conversion factor ($)",
+    "gpci_work": "Work GPCI",
+    "gpci_pe": "PE GPCI",
+    "gpci_mp": "MP GPCI",
+    "adjustments": "Adjustments",
+    "outcome": "Outcome",
+    "priced": "Priced",
+    "reason": "Reason",
+    "is_duplicate": "Duplicate",
+    "reject_column": "Rejected column",
+    "lines": "Lines",
+    "wrvu_share": "wRVU share",
+    "month": "Month",
+    "label": "Label",
+    "item": "Item",
+    "value": "Value",
+    "key": "Key",
+    "detail": "Detail",
+    "metric": "Metric",
+    "percentile": "Percentile",
+    "percentile_label": "Percentile (as placed)",
+    "mean": "Mean",
+    "n_providers": "Clinicians in the survey (n)",
+    "specialty": "Specialty",
+    "source": "Source",
+    "survey_year": "Survey year",
+    "data_year": "Data year",
+    "region": "Region",
+    "illustrative": "Illustrative",
+    "name": "Name",
+    "clinical_fte": "Clinical FTE",
+    "total_fte": "Total FTE",
+    "wrvu_total": "wRVUs",
+    "wrvu_annualized": "Annualized wRVUs",
+    "wrvu_fte_adjusted": "FTE-adjusted annual wRVUs",
+    "wrvu_percentile": "wRVU percentile",
+    "payment_total": "Payment ($)",
+    "total_compensation": "Total compensation ($)",
     "compensation_per_wrvu": "Compensation per wRVU ($)",
-    "compensation_percentile": "Compensation percentile", "alignment_gap": "Alignment gap (points)",
-    "outputs": "Files", "kind": "Kind", "clinicians": "Clinicians", "reported": "Reported",
+    "compensation_percentile": "Compensation percentile",
+    "alignment_gap": "Alignment gap (points)",
+    "outputs": "Files",
+    "kind": "Kind",
+    "clinicians": "Clinicians",
+    "reported": "Reported",
 }
-_WORDS = {"wrvu": "wRVU", "wrvus": "wRVUs", "fte": "FTE", "id": "ID", "pct": "%", "em": "E/M",
-          "hcpcs": "code", "cents": "(cents)", "yoy": "year over year", "qoq": "quarter over quarter"}
+_WORDS = {
+    "wrvu": "wRVU",
+    "wrvus": "wRVUs",
+    "fte": "FTE",
+    "id": "ID",
+    "pct": "%",
+    "em": "E/M",
+    "hcpcs": "code",
+    "cents": "(cents)",
+    "yoy": "year over year",
+    "qoq": "quarter over quarter",
+}
 
 
 def header_label(name: str) -> str:
@@ -130,8 +211,12 @@ def header_label(name: str) -> str:
         return name  # already a label
     words = [_WORDS.get(w, w) for w in name.split("_") if w]
     text = " ".join(words)
-    if text and text[0].islower() and not text.startswith("wRVU") and not (
-            text[0] == "p" and text[1:2].isdigit()):
+    if (
+        text
+        and text[0].islower()
+        and not text.startswith("wRVU")
+        and not (text[0] == "p" and text[1:2].isdigit())
+    ):
         text = text[0].upper() + text[1:]
     return text
 
@@ -247,28 +332,43 @@ def _shown_length(value: Any, fmt: str | None) -> int:
     if isinstance(value, dt.datetime | dt.date):
         return 10
     if isinstance(value, int | float):
-        places = 2 if fmt in ("wrvu", "usd", "rvu_unit") or fmt is None else (
-            4 if fmt == "factor" else 3 if fmt == "gpci" else 1 if fmt in ("percentile", "share") else 0)
+        places = (
+            2
+            if fmt in ("wrvu", "usd", "rvu_unit") or fmt is None
+            else (
+                4
+                if fmt == "factor"
+                else 3
+                if fmt == "gpci"
+                else 1
+                if fmt in ("percentile", "share")
+                else 0
+            )
+        )
         text = f"{value:,.{places}f}"
         return len(text) + (1 if fmt in ("usd", "usd0", "share") else 0)
     return max((len(part) for part in str(value).split("\n")), default=0)
 
 
-def fitted_widths(names: Sequence[str], rows: Sequence[Sequence[Any]],
-                  formats: Sequence[str | None] | None = None) -> list[float]:
+def fitted_widths(
+    names: Sequence[str], rows: Sequence[Sequence[Any]], formats: Sequence[str | None] | None = None
+) -> list[float]:
     """Column widths fitted to the header label and the longest shown value, capped at
     :data:`MAX_WIDTH` (a label is never cut: its length is the floor)."""
     formats = list(formats or [None] * len(names))
     out = []
     for i, name in enumerate(names):
         label = len(header_label(name)) + 3  # + room for the autofilter button
-        longest = max((_shown_length(r[i] if i < len(r) else None, formats[i]) for r in rows), default=0)
+        longest = max(
+            (_shown_length(r[i] if i < len(r) else None, formats[i]) for r in rows), default=0
+        )
         out.append(float(max(label, min(longest + 2, MAX_WIDTH), 6)))
     return out
 
 
-def _frame_widths(frame: pd.DataFrame, names: Sequence[str], formats: Sequence[str | None],
-                  sample: int = 2000) -> list[float]:
+def _frame_widths(
+    frame: pd.DataFrame, names: Sequence[str], formats: Sequence[str | None], sample: int = 2000
+) -> list[float]:
     """:func:`fitted_widths` of a frame, measured vectorized on its first ``sample`` rows."""
     head = frame.head(sample)
     out = []
@@ -290,13 +390,21 @@ def _frame_widths(frame: pd.DataFrame, names: Sequence[str], formats: Sequence[s
     return out
 
 
-def _set_widths(ws: Any, names: Sequence[str], widths: Mapping[str, float] | None = None,
-                fitted: Sequence[float] | None = None) -> list[float]:
+def _set_widths(
+    ws: Any,
+    names: Sequence[str],
+    widths: Mapping[str, float] | None = None,
+    fitted: Sequence[float] | None = None,
+) -> list[float]:
     """Set column widths: the given width, else the fitted one, else the defaults."""
     used = []
     for i, name in enumerate(names, start=1):
-        width = ((widths or {}).get(name) or (fitted[i - 1] if fitted else None)
-                 or COLUMN_WIDTHS.get(name) or max(10, min(len(name) + 3, 24)))
+        width = (
+            (widths or {}).get(name)
+            or (fitted[i - 1] if fitted else None)
+            or COLUMN_WIDTHS.get(name)
+            or max(10, min(len(name) + 3, 24))
+        )
         width = max(width, len(header_label(name)) + 3)  # a label is never cut
         ws.column_dimensions[get_column_letter(i)].width = width
         used.append(width)
@@ -316,8 +424,14 @@ def prepare_print(ws: Any, widths: Sequence[float], header_row: int = 1) -> None
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_LETTER
 
 
-def finish_table(ws: Any, columns: int, rows: int, header_row: int = 1,
-                 last_row: int | None = None, last_col: int | None = None) -> None:
+def finish_table(
+    ws: Any,
+    columns: int,
+    rows: int,
+    header_row: int = 1,
+    last_row: int | None = None,
+    last_col: int | None = None,
+) -> None:
     """After the rows: autofilter, header repeated on every printed page and a print area
     (the table, or ``last_row`` / ``last_col`` when more is printed)."""
     col = get_column_letter(max(columns, 1))
@@ -387,9 +501,14 @@ def append_rows(ws: Any, rows: Iterable[Sequence[Any]]) -> int:
     return count
 
 
-def write_table(wb: Workbook, title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]],
-                formats: Mapping[str, str] | None = None,
-                widths: Mapping[str, float] | None = None) -> Any:
+def write_table(
+    wb: Workbook,
+    title: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    formats: Mapping[str, str] | None = None,
+    widths: Mapping[str, float] | None = None,
+) -> Any:
     """Add a sheet holding one table: bold frozen header, autofilter, formats, widths.
 
     Args:
@@ -409,26 +528,33 @@ def write_table(wb: Workbook, title: str, columns: Sequence[str], rows: Iterable
     used = _set_widths(ws, columns, widths, fitted_widths(columns, rows, fmts))
     prepare_print(ws, used)
     ws.append(_header_cells(ws, columns))
-    count = append_rows(ws, ([cell(ws, v, f) for v, f in zip(row, fmts, strict=False)] for row in rows))
+    count = append_rows(
+        ws, ([cell(ws, v, f) for v, f in zip(row, fmts, strict=False)] for row in rows)
+    )
     finish_table(ws, len(columns), count)
     return ws
 
 
 def _frame_rows(frame: pd.DataFrame) -> Iterable[tuple[Any, ...]]:
-    columns = [frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in frame.columns]
+    columns = [
+        frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in frame.columns
+    ]
     return zip(*columns, strict=True) if columns else iter(())
 
 
 def column_cells(ws: Any, values: Sequence[Any], fmt: str | None = None) -> list[Any]:
     """``[cell(ws, v, fmt) for v in values]``, with the common text case inlined."""
     if fmt is None:
-        return [v if type(v) is str and not (v and v[0] in _RISKY_FIRST) else cell(ws, v)
-                for v in values]
+        return [
+            v if type(v) is str and not (v and v[0] in _RISKY_FIRST) else cell(ws, v)
+            for v in values
+        ]
     return [cell(ws, v, fmt) for v in values]
 
 
-def frame_cells(ws: Any, frame: pd.DataFrame, columns: Sequence[tuple[str, str | None]]
-                ) -> Iterable[tuple[Any, ...]]:
+def frame_cells(
+    ws: Any, frame: pd.DataFrame, columns: Sequence[tuple[str, str | None]]
+) -> Iterable[tuple[Any, ...]]:
     """Rows of :func:`cell` values of ``frame``'s ``(column, format)`` pairs, built column-wise.
 
     Missing values (NaN, NA, NaT) become empty cells and timestamps Python datetimes, as
@@ -439,15 +565,19 @@ def frame_cells(ws: Any, frame: pd.DataFrame, columns: Sequence[tuple[str, str |
         return iter(())
 
     def chunk(start: int) -> Iterable[tuple[Any, ...]]:
-        part = frame.iloc[start:start + FRAME_CHUNK]
+        part = frame.iloc[start : start + FRAME_CHUNK]
         return zip(*(column_cells(ws, part[c].tolist(), f) for c, f in columns), strict=True)
 
     return itertools.chain.from_iterable(chunk(i) for i in range(0, len(frame), FRAME_CHUNK))
 
 
-def write_frame(wb: Workbook, title: str, frame: pd.DataFrame,
-                formats: Mapping[str, str] | None = None,
-                widths: Mapping[str, float] | None = None) -> Any:
+def write_frame(
+    wb: Workbook,
+    title: str,
+    frame: pd.DataFrame,
+    formats: Mapping[str, str] | None = None,
+    widths: Mapping[str, float] | None = None,
+) -> Any:
     """:func:`write_table` of a whole DataFrame (its columns, in order)."""
     columns = list(frame.columns)
     fmts = [(formats or {}).get(c) or COLUMN_FORMATS.get(c) for c in columns]
@@ -475,42 +605,85 @@ def _summary_rows(model: ReportModel) -> list[tuple[str, Any, str, str | None]]:
         ("Period start", model.period_start, "period_start", "date"),
         ("Period end", model.period_end, "period_end", "date"),
         ("Days in period", model.period_days, "period_days", "int"),
-        ("Annualization factor (365 / days)", model.annualization_factor, "annualization_factor", "factor"),
+        (
+            "Annualization factor (365 / days)",
+            model.annualization_factor,
+            "annualization_factor",
+            "factor",
+        ),
         ("Clinical FTE", model.clinical_fte, "clinical_fte", "0.00"),
         ("Total FTE", model.total_fte, "total_fte", "0.00"),
         ("Work RVUs credited", model.wrvu_total, "wrvu_total", "wrvu"),
         ("Annualized wRVUs", model.wrvu_annualized, "wrvu_annualized", "wrvu"),
-        ("FTE-adjusted wRVUs (annualized / clinical FTE)", model.wrvu_fte_adjusted, "wrvu_fte_adjusted", "wrvu"),
+        (
+            "FTE-adjusted wRVUs (annualized / clinical FTE)",
+            model.wrvu_fte_adjusted,
+            "wrvu_fte_adjusted",
+            "wrvu",
+        ),
         *_basis_rows(model),
         ("wRVU percentile", s["wrvu_percentile"], "wrvu_percentile", "percentile"),
         ("Estimated Medicare payment", model.payment_total_cents / 100, "payment_total", "usd"),
         ("Total compensation (annual)", s["total_compensation"], "total_compensation", "usd0"),
-        ("Compensation percentile", s["compensation_percentile"], "compensation_percentile", "percentile"),
+        (
+            "Compensation percentile",
+            s["compensation_percentile"],
+            "compensation_percentile",
+            "percentile",
+        ),
         ("Compensation per wRVU", s["compensation_per_wrvu"], "compensation_per_wrvu", "usd"),
-        ("Compensation per wRVU percentile", s["compensation_per_wrvu_percentile"],
-         "compensation_per_wrvu_percentile", "percentile"),
-        ("Alignment gap (comp. percentile - wRVU percentile)", s["alignment_gap"], "alignment_gap", "0.0"),
+        (
+            "Compensation per wRVU percentile",
+            s["compensation_per_wrvu_percentile"],
+            "compensation_per_wrvu_percentile",
+            "percentile",
+        ),
+        (
+            "Alignment gap (comp. percentile - wRVU percentile)",
+            s["alignment_gap"],
+            "alignment_gap",
+            "0.0",
+        ),
         ("Lines counted", model.lines_count, "lines", "int"),
         ("Units", model.units_total, "units", "int"),
         ("Rows read", s["rows_read"], "rows_read", "int"),
         ("Rows priced", s["rows_priced"], "rows_priced", "int"),
         ("Rows credited zero", s["rows_zero"], "rows_zero", "int"),
         ("Rows rejected", s["rows_rejected"], "rows_rejected", "int"),
-        ("Exact duplicate lines (flagged, counted in the totals)", model.data_quality.rows_duplicate,
-         "rows_duplicate", "int"),
-        ("Rows outside the period (not counted)", model.data_quality.rows_outside_period,
-         "rows_outside_period", "int"),
+        (
+            "Exact duplicate lines (flagged, counted in the totals)",
+            model.data_quality.rows_duplicate,
+            "rows_duplicate",
+            "int",
+        ),
+        (
+            "Rows outside the period (not counted)",
+            model.data_quality.rows_outside_period,
+            "rows_outside_period",
+            "int",
+        ),
     ]
     for f in model.run_facts:
         if f.label != "Period":
             value, fmt = _fact_value(f.value)
             rows.append((f.label, value, f.label.lower().replace(" ", "_"), fmt))
     if model.multiple_procedure_rule:  # the page-1 sentence: ranking rule (no ids: both totals)
-        rows.append(("Multiple procedures", model.multiple_procedure_rule, "multiple_procedure_rule", None))
+        rows.append(
+            ("Multiple procedures", model.multiple_procedure_rule, "multiple_procedure_rule", None)
+        )
     if b is not None:
-        rows.append(("Benchmark illustrative", "yes" if b.illustrative else "no", "benchmark_illustrative", None))
+        rows.append(
+            (
+                "Benchmark illustrative",
+                "yes" if b.illustrative else "no",
+                "benchmark_illustrative",
+                None,
+            )
+        )
     rows += [(f"Notice {i}", n, f"notice_{i}", None) for i, n in enumerate(model.notices, start=1)]
-    rows += [(f"Warning {i}", w, f"warning_{i}", None) for i, w in enumerate(model.warnings, start=1)]
+    rows += [
+        (f"Warning {i}", w, f"warning_{i}", None) for i, w in enumerate(model.warnings, start=1)
+    ]
     return rows
 
 
@@ -522,6 +695,7 @@ def _fact_value(text: str) -> tuple[Any, str | None]:
         return float(match.group(1)), '"$"0.' + "0" * places if places else '"$"0'
     return text, None
 
+
 def _basis_rows(model: ReportModel) -> list[tuple[str, Any, str, str | None]]:
     """The benchmarked figure (every percentile's basis) and, like-for-like, the gap to it."""
     b = model.basis
@@ -529,16 +703,33 @@ def _basis_rows(model: ReportModel) -> list[tuple[str, Any, str, str | None]]:
         return []
     rows: list[tuple[str, Any, str, str | None]] = [
         ("Basis of every percentile", f"wRVUs {b.label}", "wrvu_basis", None),
-        (f"Benchmarked wRVUs in the period, {b.label}", b.wrvu_total, "wrvu_benchmarked_total", "wrvu"),
-        (f"Benchmarked FTE-adjusted wRVUs, {b.label}", b.wrvu_fte_adjusted,
-         "wrvu_benchmarked_fte_adjusted", "wrvu"),
+        (
+            f"Benchmarked wRVUs in the period, {b.label}",
+            b.wrvu_total,
+            "wrvu_benchmarked_total",
+            "wrvu",
+        ),
+        (
+            f"Benchmarked FTE-adjusted wRVUs, {b.label}",
+            b.wrvu_fte_adjusted,
+            "wrvu_benchmarked_fte_adjusted",
+            "wrvu",
+        ),
     ]
     if b.like_for_like:
         rows += [
-            ("Benchmarked minus as-credited FTE-adjusted wRVUs", b.difference_fte_adjusted,
-             "wrvu_basis_difference", "wrvu"),
-            (f"Percentile of the FTE-adjusted wRVUs {b.credited_label} (not used)",
-             b.credited_percentile, "wrvu_credited_percentile", "percentile"),
+            (
+                "Benchmarked minus as-credited FTE-adjusted wRVUs",
+                b.difference_fte_adjusted,
+                "wrvu_basis_difference",
+                "wrvu",
+            ),
+            (
+                f"Percentile of the FTE-adjusted wRVUs {b.credited_label} (not used)",
+                b.credited_percentile,
+                "wrvu_credited_percentile",
+                "percentile",
+            ),
         ]
     return rows
 
@@ -547,8 +738,14 @@ def _write_summary(wb: Workbook, model: ReportModel) -> None:
     ws = wb.create_sheet("Summary")
     rows = _summary_rows(model)
     names = ("item", "value", "key")
-    used = _set_widths(ws, names, None, fitted_widths(
-        names, [(label, value, key) for label, value, key, _ in rows], [None, "wrvu", None]))
+    used = _set_widths(
+        ws,
+        names,
+        None,
+        fitted_widths(
+            names, [(label, value, key) for label, value, key, _ in rows], [None, "wrvu", None]
+        ),
+    )
     prepare_print(ws, used)
     ws.append(_header_cells(ws, names))
     for label, value, key, fmt in rows:
@@ -558,16 +755,26 @@ def _write_summary(wb: Workbook, model: ReportModel) -> None:
 
 def _write_by_code(wb: Workbook, model: ReportModel) -> None:
     cols = ("hcpcs", "modifier", "description", "lines", "units", "wrvu_credit", "payment")
-    write_table(wb, "By Code", cols,
-                ((c.hcpcs, c.modifier, c.description, c.lines, c.units, c.wrvu_credit, c.payment)
-                 for c in model.by_code))
+    write_table(
+        wb,
+        "By Code",
+        cols,
+        (
+            (c.hcpcs, c.modifier, c.description, c.lines, c.units, c.wrvu_credit, c.payment)
+            for c in model.by_code
+        ),
+    )
 
 
 def _write_by_month(wb: Workbook, model: ReportModel) -> None:
     cols = ("month", "label", "lines", "wrvu_credit", "payment")
-    ws = write_table(wb, "By Month", cols,
-                     ((m.month, m.label, m.lines, m.wrvu_credit, m.payment) for m in model.by_month),
-                     formats={"month": "yyyy-mm"})
+    ws = write_table(
+        wb,
+        "By Month",
+        cols,
+        ((m.month, m.label, m.lines, m.wrvu_credit, m.payment) for m in model.by_month),
+        formats={"month": "yyyy-mm"},
+    )
     n = len(model.by_month)
     if n:
         chart = BarChart()
@@ -590,29 +797,69 @@ def _write_by_month(wb: Workbook, model: ReportModel) -> None:
 
 def _write_by_category(wb: Workbook, model: ReportModel) -> None:
     cols = ("category", "lines", "units", "wrvu_credit", "wrvu_share", "payment")
-    write_table(wb, "By Category", cols,
-                ((c.category, c.lines, c.units, c.wrvu_credit, c.wrvu_share, c.payment)
-                 for c in model.by_category))
+    write_table(
+        wb,
+        "By Category",
+        cols,
+        (
+            (c.category, c.lines, c.units, c.wrvu_credit, c.wrvu_share, c.payment)
+            for c in model.by_category
+        ),
+    )
 
 
 def _write_benchmarks(wb: Workbook, model: ReportModel) -> None:
     b = model.benchmark
     pcts = sorted({p for m in b.metrics for p, _ in m.anchors}) if b else [10, 25, 50, 75, 90]
     anchor_cols = [f"p{p:g}" for p in pcts]
-    cols = ("metric", "label", "value", "percentile", "percentile_label", *anchor_cols, "mean",
-            "n_providers", "specialty", "source", "survey_year", "data_year", "region", "illustrative")
+    cols = (
+        "metric",
+        "label",
+        "value",
+        "percentile",
+        "percentile_label",
+        *anchor_cols,
+        "mean",
+        "n_providers",
+        "specialty",
+        "source",
+        "survey_year",
+        "data_year",
+        "region",
+        "illustrative",
+    )
     rows: list[tuple[Any, ...]] = []
     if b is not None:
         for m in (*b.metrics, *((b.credited_wrvu,) if b.credited_wrvu is not None else ())):
             fmt_value = m.value
             anchors = dict(m.anchors)
-            rows.append((m.metric, m.label, fmt_value, m.percentile if m.position == "within" else None,
-                         m.percentile_label, *(anchors.get(p) for p in pcts), m.mean, m.n_providers,
-                         b.specialty, b.source, b.survey_year, b.data_year, b.region,
-                         "yes" if b.illustrative else "no"))
-    formats = {"value": "#,##0.00", "percentile": "percentile", "mean": "#,##0.00",
-               "n_providers": "int", "survey_year": "0", "data_year": "0",
-               **{c: "#,##0.00" for c in anchor_cols}}
+            rows.append(
+                (
+                    m.metric,
+                    m.label,
+                    fmt_value,
+                    m.percentile if m.position == "within" else None,
+                    m.percentile_label,
+                    *(anchors.get(p) for p in pcts),
+                    m.mean,
+                    m.n_providers,
+                    b.specialty,
+                    b.source,
+                    b.survey_year,
+                    b.data_year,
+                    b.region,
+                    "yes" if b.illustrative else "no",
+                )
+            )
+    formats = {
+        "value": "#,##0.00",
+        "percentile": "percentile",
+        "mean": "#,##0.00",
+        "n_providers": "int",
+        "survey_year": "0",
+        "data_year": "0",
+        **{c: "#,##0.00" for c in anchor_cols},
+    }
     write_table(wb, "Benchmarks", cols, rows, formats=formats, widths={"label": 40, "source": 40})
 
 
@@ -621,13 +868,24 @@ def _write_compensation(wb: Workbook, model: ReportModel) -> None:
     if b is None:
         return
     extra: list[tuple[Any, ...]] = []
-    extra += [("implied_compensation", f"p{p:g} compensation-per-wRVU rate", a) for p, a in b.implied_compensation]
+    extra += [
+        ("implied_compensation", f"p{p:g} compensation-per-wRVU rate", a)
+        for p, a in b.implied_compensation
+    ]
     extra += [("scenario", f"{s.name}: {s.description}", s.compensation) for s in b.scenarios]
-    extra += [("target_wrvu_annual_fte", f"p{t.percentile:g}", t.wrvu_annual_fte) for t in b.targets]
+    extra += [
+        ("target_wrvu_annual_fte", f"p{t.percentile:g}", t.wrvu_annual_fte) for t in b.targets
+    ]
     extra += [("target_wrvu_in_period", f"p{t.percentile:g}", t.wrvu_in_period) for t in b.targets]
     extra += [("alignment_gap", "compensation percentile - wRVU percentile", b.alignment_gap)]
-    write_table(wb, "Compensation", ("item", "detail", "value"), extra,
-                formats={"value": "#,##0.00"}, widths={"detail": 70})
+    write_table(
+        wb,
+        "Compensation",
+        ("item", "detail", "value"),
+        extra,
+        formats={"value": "#,##0.00"},
+        widths={"detail": 70},
+    )
 
 
 # ---------------------------------------------------------------------------- writing
@@ -661,7 +919,11 @@ def _cell_xml(kind: str, value: Any, head: str, epoch: Any) -> str | None:
     if kind == "n" or kind == "b":
         if value is None or value == "":
             return f'{head} t="{kind}" />'
-        if type(value) is int or type(value) is bool or (type(value) is float and math.isfinite(value)):
+        if (
+            type(value) is int
+            or type(value) is bool
+            or (type(value) is float and math.isfinite(value))
+        ):
             return f'{head} t="{kind}"><v>{value:.16g}</v></c>'
         return None
     if kind == "d" and isinstance(value, dt.date) and epoch is not None:
@@ -731,8 +993,9 @@ class FastWorksheetWriter(WorksheetWriter):
                 c.hyperlink.ref = c.coordinate
             yield c, None
 
-    def _write_items(self, xf: Any, out: Any, items: Iterable[tuple[Any, str | None]],
-                     row_idx: int) -> None:
+    def _write_items(
+        self, xf: Any, out: Any, items: Iterable[tuple[Any, str | None]], row_idx: int
+    ) -> None:
         ws = self.ws
         wb = ws.parent
         epoch = None if wb.iso_dates else wb.epoch

@@ -116,11 +116,15 @@ def write_global_periods_sheet(workbook: Any, data: dict[str, Any]) -> Any:
     widths = {1: 46, 2: 16, 3: 14, 4: 12, 5: 10, 6: 10, 7: 22, 8: 12, 9: 12}
     widths[len(REVIEW_SHEET_COLUMNS)] = 90
     for col in range(1, len(REVIEW_SHEET_COLUMNS) + 1):
-        labels = [header_label(cols[col - 1][0]) for cols in (REVIEW_SHEET_COLUMNS, WINDOW_SHEET_COLUMNS)
-                  if col <= len(cols)]
+        labels = [
+            header_label(cols[col - 1][0])
+            for cols in (REVIEW_SHEET_COLUMNS, WINDOW_SHEET_COLUMNS)
+            if col <= len(cols)
+        ]
         # a header label is never cut (+3 for the autofilter button)
         ws.column_dimensions[get_column_letter(col)].width = max(
-            widths.get(col, 13), *(len(label) + 3 for label in labels))
+            widths.get(col, 13), *(len(label) + 3 for label in labels)
+        )
     # the title and its note stay in view; printed landscape, one page wide
     prepare_print(ws, [200], header_row=2)
 
