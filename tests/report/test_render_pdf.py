@@ -221,7 +221,7 @@ def test__html__without_benchmark_or_compensation():
 
 
 def test__section_partials_get_their_data_by_key(tmp_path):
-    from rvubench.report.model import Section, SheetTable
+    from rvubench.report.sections import Section, SheetTable
 
     folder = _user_templates(tmp_path)
     (folder / "_demo.html.j2").write_text(

@@ -25,7 +25,7 @@ from rvubench.feeschedule.cms import load_fee_schedules
 from rvubench.pricing.engine import price_lines
 from rvubench.pricing.settings import PricingSettings
 from rvubench.report.formatting import reader_text
-from rvubench.report.model import Section, SheetTable
+from rvubench.report.sections import Section, SheetTable
 
 
 @dataclass
@@ -319,7 +319,7 @@ def like_for_like_rows(lfl: LikeForLike) -> list[list[Any]]:
 
 
 def build_like_for_like_section(ctx: Any) -> Any:
-    """Report-model section builder (``report_model.SECTION_BUILDERS``).
+    """Report-model section builder (``report.model.SECTION_BUILDERS``).
 
     Needs ``ctx.benchmark`` (its ``data_year`` picks the RVU year) and ``ctx.clean_lines``
     (re-priced for the report period); returns None without them or without lines in the

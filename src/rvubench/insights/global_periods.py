@@ -81,7 +81,7 @@ from rvubench.feeschedule.cms import FeeScheduleSet, load_fee_schedules
 from rvubench.pricing.engine import price_lines
 from rvubench.pricing.settings import PricingSettings
 from rvubench.report.charts import BAR, BAR_ALT, FONT, GRID, INK
-from rvubench.report.model import Section, SheetTable
+from rvubench.report.sections import Section, SheetTable
 
 CLASSIFICATIONS = (
     "post_op_visit",
@@ -951,7 +951,7 @@ def em_mix_sheet_rows(mix: pd.DataFrame) -> list[tuple[Any, ...]]:
 
 
 def build_global_period_section(ctx: Any) -> Any:
-    """Report-model section builder (``report_model.SECTION_BUILDERS``), key ``global_periods``.
+    """Report-model section builder (``report.model.SECTION_BUILDERS``), key ``global_periods``.
 
     Reviews all of the clinician's priced lines (a surgery in the previous quarter still
     covers this quarter's visits) and keeps what falls in the report period. None when no

@@ -28,7 +28,7 @@ import pandas as pd
 
 from rvubench.feeschedule.cms import load_fee_schedules
 from rvubench.pricing.engine import price_lines
-from rvubench.report.model import Section, SheetTable
+from rvubench.report.sections import Section, SheetTable
 
 TREND_SHEET = "Quarterly Trend"
 # wRVU credits are floats rounded to 4 dp (ARCHITECTURE.md 3): they are summed as integer
@@ -478,7 +478,7 @@ def write_trend_sheet(workbook: Any, trend: dict[str, Any], *, title: str = TREN
 
 
 def build_trend_section(ctx: Any) -> Any:
-    """Report-model section builder (``report_model.SECTION_BUILDERS``).
+    """Report-model section builder (``report.model.SECTION_BUILDERS``).
 
     Returns a ``Section`` keyed ``trend`` (partial ``_trend.html.j2`` and the
     ``Quarterly Trend`` sheet) when the period is a calendar quarter, else None. A batch run

@@ -16,7 +16,6 @@ Extra sections (global periods, quarterly trend, like-for-like wRVUs) plug in as
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -25,11 +24,15 @@ from typing import Any
 
 import pandas as pd
 
+from rvubench.benchmarks.like_for_like import build_like_for_like_section
 from rvubench.errors import DataProblem
+from rvubench.insights.global_periods import build_em_mix_section, build_global_period_section
+from rvubench.insights.trend import build_trend_section
 from rvubench.pricing import summary as summarize
 from rvubench.pricing.settings import PricingSettings
 from rvubench.report import charts
 from rvubench.report.formatting import fmt_number, fmt_percentile, reader_text, round_half_up
+from rvubench.report.sections import Section, SheetTable  # noqa: F401 (re-exported)
 
 CPT_NOTICE = (
     "CPT codes and descriptions only are copyright 2026 American Medical Association. "
@@ -318,46 +321,6 @@ class WrvuBasis:
         return self.wrvu_fte_adjusted - self.credited_fte_adjusted
 
 
-@dataclass(frozen=True)
-class SheetTable:
-    """A plain table a section adds to the workbook (written by ``render_xlsx``).
-
-    ``formats`` maps a column name to a key of ``formatting.XLSX_FORMATS``.
-    """
-
-    name: str
-    columns: tuple[str, ...]
-    rows: Sequence[Sequence[Any]]
-    formats: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Section:
-    """An optional report section contributed by another module.
-
-    Attributes:
-        key: identifier (``"global_periods"``, ``"trend"``, ``"like_for_like"``); the
-            partial is rendered with the section's data under this name as well as
-            ``section.data``.
-        title: heading, also used in the table of contents.
-        partial: template file name in the templates folder (``_trend.html.j2``).
-        data: whatever the partial and the sheet writer need (plain data).
-        order: position among sections (lower first); sections follow the summary.
-        sheets: plain tables for the workbook (``render_xlsx`` writes them).
-        sheet_writer: optional ``"module:function"`` called as ``fn(workbook, data)`` for
-            sheets that need more than a table (it must only use ``ws.append``: large
-            workbooks are written in openpyxl's write-only mode).
-    """
-
-    key: str
-    title: str
-    partial: str
-    data: Any
-    order: int = 50
-    sheets: tuple[SheetTable, ...] = ()
-    sheet_writer: str | None = None
-
-
 @dataclass
 class ReportModel:
     """Everything one report shows (plain data; the renderers only read it)."""
@@ -430,15 +393,13 @@ class SectionContext:
     extras: Mapping[str, Any] = field(default_factory=dict)  # e.g. batch coverage dates
 
 
-#: ``"module:function"`` builders called with a :class:`SectionContext`; each returns a
-#: :class:`Section` or None (nothing to show). Add one line here to plug a section in.
-SECTION_BUILDERS: list[str] = [
-    "rvubench.insights.trend:build_trend_section",
-    "rvubench.benchmarks.like_for_like:build_like_for_like_section",
-]
-SECTION_BUILDERS += [
-    "rvubench.insights.global_periods:build_global_period_section",
-    "rvubench.insights.global_periods:build_em_mix_section",
+#: Builders called with a :class:`SectionContext`; each returns a :class:`Section` or None
+#: (nothing to show). Add one line here to plug a section in.
+SECTION_BUILDERS: list[Callable[[SectionContext], Section | None]] = [
+    build_trend_section,
+    build_like_for_like_section,
+    build_global_period_section,
+    build_em_mix_section,
 ]
 
 
@@ -932,7 +893,7 @@ def build_report_model(
     rows_skipped: int = 0,
     warnings: Sequence[str] = (),
     section_context: Mapping[str, Any] | None = None,
-    section_builders: Sequence[str | Callable[[SectionContext], Section | None]] | None = None,
+    section_builders: Sequence[Callable[[SectionContext], Section | None]] | None = None,
 ) -> ReportModel:
     """Build the report model of one clinician.
 
@@ -1130,22 +1091,10 @@ def build_report_model(
         extras=extras,
     )
     for builder in SECTION_BUILDERS if section_builders is None else section_builders:
-        fn = _resolve(builder) if isinstance(builder, str) else builder
-        section = fn(ctx)
+        section = builder(ctx)
         if section is not None:
             model.sections[section.key] = section
     return model
-
-
-def _resolve(path: str) -> Callable[..., Any]:
-    """Import ``"package.module:function"``."""
-    module, _, name = path.partition(":")
-    return getattr(importlib.import_module(module), name)
-
-
-def resolve_callable(path: str) -> Callable[..., Any]:
-    """Public alias of the ``"module:function"`` resolver (used by the workbook renderer)."""
-    return _resolve(path)
 
 
 # ---------------------------------------------------------------------------- benchmark adapter

@@ -27,11 +27,12 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import importlib
 import itertools
 import math
 import re
 import zipfile
-from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,8 @@ from openpyxl.writer.excel import ExcelWriter
 
 from rvubench.atomic import atomic_path
 from rvubench.report.formatting import XLSX_FORMATS
-from rvubench.report.model import ReportModel, SheetTable, resolve_callable
+from rvubench.report.model import ReportModel
+from rvubench.report.sections import SheetTable
 
 WRITE_ONLY_LINES = 20_000
 FRAME_CHUNK = 50_000  # rows of a frame turned into cell values at a time
@@ -1158,10 +1160,23 @@ def _render_xlsx(model: ReportModel, target: Path) -> Path:
         for table in section.sheets:
             _write_sheet_table(wb, table)
         if section.sheet_writer:
-            resolve_callable(section.sheet_writer)(wb, section.data)
+            _sheet_writer(section.sheet_writer)(wb, section.data)
     with atomic_path(target) as tmp:
         save_workbook(wb, tmp)
     return target
+
+
+def _sheet_writer(path: str) -> Callable[..., Any]:
+    """Import a section's ``"package.module:function"`` sheet writer.
+
+    A section names its writer instead of holding it because the writer sits above the
+    section in the import graph: ``report.xlsx_insights`` (the Global Periods writer) uses
+    this module's helpers, and this module imports the report model, which imports the
+    section builders. Holding the function would close that loop.
+    """
+    module, _, name = path.partition(":")
+    fn: Callable[..., Any] = getattr(importlib.import_module(module), name)
+    return fn
 
 
 def _write_sheet_table(wb: Workbook, table: SheetTable) -> None:
