@@ -21,7 +21,13 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from rvubench.report.formatting import fmt_percentile
+from rvubench import __version__
+from rvubench.atomic import atomic_path
+from rvubench.report import charts
+from rvubench.report.formatting import XLSX_FORMATS, fmt_percentile
+from rvubench.report.pdf import _render, environment, html_to_pdf
+from rvubench.report.xlsx import write_table
+from rvubench.resources import templates_dir
 
 STATUS_REPORTED = "reported"
 STATUS_FAILED = "failed"
@@ -412,8 +418,6 @@ def _per_clinician_chart(known: list[tuple[ClinicianRow, float]], missing: int, 
 def scatter_svg(rows: Sequence[ClinicianRow]) -> str:
     """Compensation percentile against wRVU percentile, one marker per clinician, one
     marker shape per specialty (legend), the p50 lines drawn; "" when no clinician has both."""
-    from rvubench.report import charts
-
     specialties = sorted({r.specialty for r in rows if r.specialty})
     shape = {s: charts.MARKERS[i % len(charts.MARKERS)] for i, s in enumerate(specialties)}
     points = []
@@ -548,8 +552,6 @@ def _cell_value(obj: Any, attr: str) -> Any:
 def _table(
     wb: Any, title: str, columns: Sequence[tuple[str, str | None, int]], items: Sequence[Any]
 ) -> Any:
-    from rvubench.report.xlsx import write_table
-
     names = [c[0] for c in columns]
     return write_table(
         wb,
@@ -570,8 +572,6 @@ def build_department_workbook(model: DepartmentModel) -> Any:
     Header rows are frozen and every table has an autofilter.
     """
     from openpyxl import Workbook
-
-    from rvubench.report.xlsx import write_table
 
     wb = Workbook()
     wb.remove(wb.active)
@@ -604,8 +604,6 @@ def build_department_workbook(model: DepartmentModel) -> Any:
         ["item", "value"],
         ([k, v] for k, v, _ in facts),
     )
-    from rvubench.report.formatting import XLSX_FORMATS
-
     for i, (_, value, fmt) in enumerate(facts, start=2):
         if fmt and value is not None:
             ws.cell(i, 2).number_format = XLSX_FORMATS.get(fmt, fmt)
@@ -614,8 +612,6 @@ def build_department_workbook(model: DepartmentModel) -> Any:
 
 def write_department_xlsx(model: DepartmentModel, path: Path) -> Path:
     """Write ``department.xlsx`` atomically and return its path."""
-    from rvubench.atomic import atomic_path
-
     wb = build_department_workbook(model)
     with atomic_path(path) as tmp:
         wb.save(tmp)
@@ -637,9 +633,6 @@ def department_html(model: DepartmentModel, templates: Path | None = None) -> st
     Raises:
         TemplateProblem: the template is missing or broken (names template and line).
     """
-    from rvubench import __version__
-    from rvubench.report.pdf import _render, environment
-
     footer = (
         f"rvubench {__version__} \u00b7 department report {model.period_label} \u00b7 "
         f"document date {model.document_date.isoformat()}"
@@ -662,10 +655,6 @@ def render_department_pdf(
     Printed with the report renderer's weasyprint settings: relative URLs resolve only
     inside the templates folder and nothing is fetched from elsewhere.
     """
-    from rvubench.atomic import atomic_path
-    from rvubench.report.pdf import html_to_pdf
-    from rvubench.resources import templates_dir
-
     folder = Path(templates) if templates is not None else templates_dir()
     html = department_html(model, folder)
     data, _refused = html_to_pdf(html, folder, identifier="rvubench-department")

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from rvubench.errors import InputFileError, MissingColumnsError
+from rvubench.benchmarks.compensation import parse_comp_model
+from rvubench.errors import InputFileError, MissingColumnsError, RvubenchError
 from rvubench.ingest import values as iv
 from rvubench.ingest.log import normalize_header, read_table_text
 
@@ -144,9 +145,6 @@ def _specialty(row: _Row) -> str:
 
 def _comp_models(row: _Row) -> str:
     """The compensation models (split on ``;`` or ``|``), each checked, joined by "; "."""
-    from rvubench.benchmarks.compensation import parse_comp_model
-    from rvubench.errors import RvubenchError
-
     models = tuple(m.strip() for m in re.split(r"[;|]", row.cell("comp_model")) if m.strip())
     for text in models:
         try:

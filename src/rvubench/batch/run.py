@@ -36,7 +36,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from rvubench.atomic import folder_lock, safe_filename
 from rvubench.batch.department import (
+    DEPARTMENT_CSS,
+    DEPARTMENT_TEMPLATE,
     KIND_NOT_IN_ROSTER,
     STATUS_FAILED,
     STATUS_NO_LINES,
@@ -48,8 +51,22 @@ from rvubench.batch.department import (
     render_department_pdf,
     write_department_xlsx,
 )
-from rvubench.errors import RvubenchError, UsageProblem
+from rvubench.batch.roster import read_roster
+from rvubench.benchmarks.like_for_like import DATA_YEAR_COLUMN
+from rvubench.benchmarks.periods import (
+    latest_full_quarter,
+    parse_period,
+    same_quarter_last_year,
+    shift_quarters,
+    year_to_date,
+)
+from rvubench.benchmarks.tables import load_benchmarks
+from rvubench.errors import RvubenchError, TemplateProblem, UsageProblem
+from rvubench.feeschedule.cms import load_fee_schedules
+from rvubench.ingest.log import read_log, require_data_rows
+from rvubench.pricing.engine import OTHER_READING_COLUMN, other_reading, price_lines
 from rvubench.pricing.settings import PricingSettings
+from rvubench.report.run import build_clinician_report, check_templates
 
 FORMATS = ("pdf", "xlsx")
 DEPARTMENT_STEM = "department"
@@ -233,8 +250,6 @@ def _settle_worker_heap() -> None:
 
 
 def _write_clinician(task: ClinicianTask) -> tuple[dict[str, Any], list[str]]:
-    from rvubench.report.run import build_clinician_report
-
     outcome = build_clinician_report(
         task.priced,
         period=task.period,
@@ -339,8 +354,6 @@ def _keys(provider_ids: pd.Series) -> pd.Series:
 
 def unique_stems(entries: Sequence[RosterEntry]) -> dict[str, str]:
     """File stem per provider id: ``<id>_<name>`` made safe, unique (``-2``, ``-3`` ...)."""
-    from rvubench.atomic import safe_filename
-
     taken: set[str] = {DEPARTMENT_STEM.casefold()}
     stems: dict[str, str] = {}
     for e in entries:
@@ -408,10 +421,6 @@ def _check_options(options: BatchOptions) -> tuple[int, tuple[str, ...]]:
 
 def _check_templates(options: BatchOptions, formats: tuple[str, ...]) -> None:
     """Fail before any work when a ``--templates`` folder lacks what the PDFs need."""
-    from rvubench.batch.department import DEPARTMENT_CSS, DEPARTMENT_TEMPLATE
-    from rvubench.errors import TemplateProblem
-    from rvubench.report.run import check_templates
-
     check_templates(options.templates if "pdf" in formats else None, options.kind)
     if options.templates is not None and "pdf" in formats:
         for name in (DEPARTMENT_TEMPLATE, DEPARTMENT_CSS):
@@ -619,9 +628,6 @@ def _add_data_year_credits(
     """
     import dataclasses
 
-    from rvubench.benchmarks.like_for_like import DATA_YEAR_COLUMN
-    from rvubench.pricing.engine import price_lines
-
     years: set[int] = set()
     for e in entries:
         try:
@@ -641,8 +647,6 @@ def _add_other_reading(
     """A log without patient or encounter ids: each line's wRVU credit under the other
     multiple-procedure reading (``pricing.engine.OTHER_READING_COLUMN``), which each clinician's
     report states on page 1 beside the rule used (one more pass for the department)."""
-    from rvubench.pricing.engine import OTHER_READING_COLUMN, other_reading
-
     other = other_reading(lines, fees, settings)
     if other is not None:
         priced[OTHER_READING_COLUMN] = other["wrvu_credit"].to_numpy()
@@ -688,14 +692,6 @@ def _run_batch(
     held: Any,
     stage: Callable[[str], None] | None = None,
 ) -> BatchOutcome:
-    from rvubench.atomic import folder_lock
-    from rvubench.batch.roster import read_roster
-    from rvubench.benchmarks.periods import latest_full_quarter, parse_period
-    from rvubench.benchmarks.tables import load_benchmarks
-    from rvubench.feeschedule.cms import load_fee_schedules
-    from rvubench.ingest.log import read_log, require_data_rows
-    from rvubench.pricing.engine import price_lines
-
     started = time.perf_counter()
     jobs, formats = _check_options(options)
     _check_templates(options, formats)
@@ -851,7 +847,6 @@ def _changes(
     """Per provider key: wRVU % change on the previous quarter and year to date on the same
     days a year earlier, each None unless the log covers the earlier window (every month of
     it lies between the log's first and last usable dates) and it holds wRVUs."""
-    from rvubench.benchmarks.periods import same_quarter_last_year, shift_quarters, year_to_date
 
     def covered(p: Any) -> bool:  # by whole months, as the quarterly trend counts them
         return coverage is not None and (

@@ -41,12 +41,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from rvubench.errors import InputFileError, MissingColumnsError, UsageProblem
+from rvubench.errors import DataProblem, InputFileError, MissingColumnsError, UsageProblem
 from rvubench.ingest import fast as iff
 from rvubench.ingest import shapes
 from rvubench.ingest import values as iv
 from rvubench.readers import text as rtext
 from rvubench.resources import data_dir
+from rvubench.textsafe import clean_control, clean_control_array
+from rvubench.workbook import open_workbook
 
 LOG_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -192,8 +194,6 @@ def require_data_rows(result: IngestResult, source: str) -> None:
     Raises:
         DataProblem: ``result`` holds no rows.
     """
-    from rvubench.errors import DataProblem
-
     if result.rows_read == 0:
         raise DataProblem(
             f"{source}: no data rows (the log has a header but no lines); nothing was written"
@@ -753,8 +753,6 @@ def _cell(row: list[str], i: int) -> str:
 
 # --------------------------------------------------------------------------- excel
 def _read_excel(path: Path, label: str, sheet: str | None, mapping: Mapping | None) -> _Raw:
-    from rvubench.workbook import open_workbook
-
     name = path.name
     wb = open_workbook(path)
     names = wb.sheets
@@ -1384,8 +1382,6 @@ def read_table_text(
 
 def _clean_table(name, header_row, header, rows):
     """Control characters removed from every cell of a small table (see rvubench.textsafe)."""
-    from rvubench.textsafe import clean_control
-
     return (name, header_row, [clean_control(h) for h in header],
             [(n, [clean_control(c) for c in cells]) for n, cells in rows])  # fmt: skip
 
@@ -1400,8 +1396,6 @@ def _no_table_header(name: str, rows: list[list[str]], what: str) -> MissingColu
 
 
 def _table_from_excel(path, name, is_header, what, sheet):
-    from rvubench.workbook import open_workbook
-
     wb = open_workbook(Path(path))
     names = wb.sheets
     if sheet is not None and sheet not in names:
@@ -1449,8 +1443,6 @@ def read_raw(path: Path, *, mapping: Mapping | None = None, sheet: str | None = 
     columns are gone as soon as the header is known; control characters are removed from
     the header and the kept cells.
     """
-    from rvubench.textsafe import clean_control
-
     label = str(path)
     if path.suffix.lower() in EXCEL_SUFFIXES:
         try:
@@ -1473,8 +1465,6 @@ def read_raw(path: Path, *, mapping: Mapping | None = None, sheet: str | None = 
 
 def _clean_controls(raw: _Raw) -> None:
     """Remove control characters from every kept cell (see rvubench.textsafe), and say so."""
-    from rvubench.textsafe import clean_control_array
-
     cleaned = 0
     for i, col in enumerate(raw.columns):
         if col is not None:

@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rvubench.atomic import atomic_path
+from rvubench.feeschedule.cms import load_fee_schedules
 from rvubench.ingest.log import IngestResult, read_log, require_data_rows
+from rvubench.insights.global_periods import insights_for_clean_lines
+from rvubench.pricing.engine import price_lines
+from rvubench.pricing.settings import PricingSettings
+from rvubench.pricing.summary import accounting
+from rvubench.textsafe import neutralize_formula as nf
 
 MAX_LISTED = 50
 
@@ -175,9 +182,6 @@ class ValidationReport:
 
         Written with the one atomic writer; formula-like text is neutralized
         (``rvubench.textsafe.neutralize_formula``)."""
-        from rvubench.atomic import atomic_path
-        from rvubench.textsafe import neutralize_formula as nf
-
         ing = self.ingest
         rejected = ing.lines[ing.lines["reject_reason"] != ""]
         with atomic_path(Path(path)) as tmp, tmp.open("w", newline="", encoding="utf-8") as fh:
@@ -202,8 +206,6 @@ def validate_log(
     insights: bool = False,
 ) -> ValidationReport:
     """Read a log as ``price`` does and report rows, rejections, unknown codes and columns."""
-    from rvubench.feeschedule.cms import load_fee_schedules
-
     result = read_log(paths, mapping=mapping, sheet=sheet, net_reversals=net_reversals)
     require_data_rows(
         result,
@@ -218,14 +220,8 @@ def validate_log(
     releases = [r.release_id for r in fees.releases]
     report = ValidationReport(result, counts, releases)
     # price as `report` does (default settings) so both commands count one file alike
-    from rvubench.pricing.engine import price_lines
-    from rvubench.pricing.settings import PricingSettings
-    from rvubench.pricing.summary import accounting
-
     priced = price_lines(lines, fees, PricingSettings(fee_schedule_files=tuple(fee_schedule_files)))
     report.priced_accounting = accounting(priced)
     if insights:  # global periods and E/M level mix
-        from rvubench.insights.global_periods import insights_for_clean_lines
-
         report.insights = insights_for_clean_lines(lines, fees)
     return report

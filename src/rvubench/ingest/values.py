@@ -15,6 +15,8 @@ import re
 from datetime import date, datetime, time, timedelta
 from functools import cache
 
+from rvubench.resources import data_dir
+
 HCPCS_RE = re.compile(r"^[A-Z0-9][0-9]{3}[A-Z0-9]$")
 MODIFIER_RE = re.compile(r"^[A-Z0-9]{2}$")
 LOCALITY_RE = re.compile(r"^(\d{5})-?(\d{2})$")
@@ -154,8 +156,6 @@ def _name_key(text: str) -> str:
 def pos_names() -> dict[str, str]:
     """CMS place-of-service names (data/pos_names.csv, from the CMS POS code set) -> code."""
     import csv
-
-    from rvubench.resources import data_dir
 
     with (data_dir() / "pos_names.csv").open(encoding="utf-8", newline="") as fh:
         return {_name_key(r["name"]): r["pos"] for r in csv.DictReader(fh)}

@@ -31,6 +31,7 @@ from rvubench.insights.trend import build_trend_section
 from rvubench.pricing import summary as summarize
 from rvubench.pricing.settings import PricingSettings
 from rvubench.report import charts
+from rvubench.report.contract import contract_page
 from rvubench.report.formatting import fmt_number, fmt_percentile, reader_text, round_half_up
 from rvubench.report.sections import Section, SheetTable  # noqa: F401 (re-exported)
 
@@ -1077,8 +1078,6 @@ def build_report_model(
         data_quality_line=_quality_line(quality),
     )
     if kind == "contract":
-        from rvubench.report.contract import contract_page
-
         model.contract = contract_page(benchmark, total_compensation)
     extras = dict(section_context or {})
     ctx = SectionContext(

@@ -21,6 +21,14 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from rvubench.insights.global_periods import GLOBAL_PERIODS_SHEET
+from rvubench.report.xlsx import (
+    append_rows,
+    cell,
+    finish_table,
+    frame_cells,
+    header_label,
+    prepare_print,
+)
 
 #: Columns of the windows block and their ``formatting.XLSX_FORMATS`` keys (None = text).
 WINDOW_SHEET_COLUMNS: tuple[tuple[str, str | None], ...] = (
@@ -91,8 +99,6 @@ def _styled(ws: Any, value: Any, font: Font, fill: PatternFill | None = None) ->
 
 
 def _header(ws: Any, names: list[str]) -> list[WriteOnlyCell]:
-    from rvubench.report.xlsx import header_label
-
     return [_styled(ws, header_label(n), _BOLD, _FILL) for n in names]
 
 
@@ -103,15 +109,6 @@ def write_global_periods_sheet(workbook: Any, data: dict[str, Any]) -> Any:
         workbook: an openpyxl ``Workbook`` (normal or write-only).
         data: ``insights.global_period_data(...)``.
     """
-    from rvubench.report.xlsx import (
-        append_rows,
-        cell,
-        finish_table,
-        frame_cells,
-        header_label,
-        prepare_print,
-    )
-
     ws = workbook.create_sheet(GLOBAL_PERIODS_SHEET)
     widths = {1: 46, 2: 16, 3: 14, 4: 12, 5: 10, 6: 10, 7: 22, 8: 12, 9: 12}
     widths[len(REVIEW_SHEET_COLUMNS)] = 90
