@@ -204,4 +204,4 @@ def test__cli_headline_prints_the_benchmarked_figure_beside_its_percentile(tmp_p
         "benchmarked on 2025 RVUs (like-for-like): 9,315.43 FTE-adjusted wRVUs: 53rd percentile"
     ) in res.stdout
     # 9,315.43 - 9,085.33 = +230.10
-    assert "(+230.10 vs as credited, which would rank 50th percentile)" in res.stdout
+    assert "(+230.10 vs as credited; as credited: 50th percentile)" in res.stdout

@@ -53,7 +53,7 @@ def test__headline_like_for_like_prints_the_benchmarked_figure_beside_its_percen
         "  wRVUs 2,064.97 as credited (annualized 8,192.52; FTE-adjusted 8,192.52)",
         "  benchmarked on 2025 RVUs (like-for-like): 8,392.64 FTE-adjusted wRVUs: 38th percentile",
         # 8,392.64 - 8,192.52 = +200.12
-        "    (+200.12 vs as credited, which would rank 35th percentile)",
+        "    (+200.12 vs as credited; as credited: 35th percentile)",
         "  payment $95,074.10; compensation $540,000: 57th percentile",
         "  compensation per wRVU $64.34 (on 8,392.64 wRVUs): 73rd percentile; alignment gap +18.5",
     ]

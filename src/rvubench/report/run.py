@@ -103,7 +103,7 @@ def headline_lines(summary: Mapping[str, Any]) -> list[str]:
         IR-1001, Interventional Radiology, 2026-07-01 to 2026-09-30
           wRVUs 2,064.97 as credited (annualized 8,192.52; FTE-adjusted 8,192.52)
           benchmarked on 2025 RVUs (like-for-like): 8,392.64 FTE-adjusted wRVUs: 38th percentile
-            (+200.12 vs as credited, which would rank 35th percentile)
+            (+200.12 vs as credited; as credited: 35th percentile)
           payment $95,074.10; compensation $540,000: 57th percentile
           compensation per wRVU $64.34 (on 8,392.64 wRVUs): 73rd percentile; alignment gap +18.5
     """
@@ -127,7 +127,7 @@ def headline_lines(summary: Mapping[str, Any]) -> list[str]:
             f"  {credited}",
             f"  benchmarked on {summary.get('wrvu_basis_rvu_year')} RVUs (like-for-like): "
             f"{fmt_rvu(bench)} FTE-adjusted wRVUs{at('wrvu_percentile')}",
-            f"    ({fmt_signed(diff, 2)} vs as credited, which would rank "
+            f"    ({fmt_signed(diff, 2)} vs as credited; as credited: "
             f"{fmt_percentile_phrase(summary.get('wrvu_credited_percentile'))})",
         ]
     else:
