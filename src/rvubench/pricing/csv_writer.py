@@ -145,6 +145,11 @@ class _Column:
             arr = pc.cast(arr, pa.large_string())
             self.text = _quote_array(arr.fill_null(""))
             return
+        elif isinstance(dtype, np.dtype) and dtype.kind == "f":
+            # by bit pattern: factorize takes -0.0 for 0.0, and to_csv writes "-0.0"
+            bits = series.to_numpy().astype("float64", copy=False).view("int64")
+            codes, ubits = pd.factorize(bits)
+            uniques = ubits.view("float64")  # a NaN's text is the missing value's
         else:
             codes, uniques = pd.factorize(series, use_na_sentinel=True)
         self.dictionary = _dictionary(
