@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 import rvubench.pricing.engine as pricing
+import rvubench.pricing.keys as keys
 from _lines import make_lines
 from rvubench.pricing.settings import PricingSettings
 
@@ -16,8 +17,8 @@ def test__threaded_hashing_same_result(fees, monkeypatch):
             for prov in ("P1", "P2") for d in ("2026-08-03", "2026-08-04")]  # fmt: skip
     lines = make_lines(rows)
     serial = pricing.price_lines(lines, fees, PricingSettings())
-    monkeypatch.setattr(pricing, "_THREADED_LINES", 1)
-    monkeypatch.setattr(pricing.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(keys, "_THREADED_LINES", 1)  # read where the encoding runs
+    monkeypatch.setattr(keys.os, "cpu_count", lambda: 2)
     threaded = pricing.price_lines(lines, fees, PricingSettings())
     pd.testing.assert_frame_equal(serial, threaded)
     assert serial["payment_cents"].sum() > 0
