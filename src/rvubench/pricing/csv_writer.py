@@ -149,7 +149,7 @@ class _Column:
             # by bit pattern: factorize takes -0.0 for 0.0, and to_csv writes "-0.0"
             bits = series.to_numpy().astype("float64", copy=False).view("int64")
             codes, ubits = pd.factorize(bits)
-            uniques = ubits.view("float64")  # a NaN's text is the missing value's
+            uniques = pd.Index(ubits.view("float64"))  # a NaN's text is the missing value's
         else:
             codes, uniques = pd.factorize(series, use_na_sentinel=True)
         self.dictionary = _dictionary(
