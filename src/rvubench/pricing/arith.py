@@ -1,8 +1,9 @@
 """Exact integer arithmetic and character codes shared by every pricing rule.
 
 Percentage factors are integers per 10,000 (``_ONE`` = 100%); :func:`_pct` applies one to
-integer cents with one ROUND_HALF_UP, :func:`_i100` / :func:`_i1000` round RVUs x100 and
-GPCIs x1000 values back to integers the same way, so no payment goes through a float.
+integer cents with one round half up; :func:`_i100` / :func:`_i1000` turn RVUs (two
+decimals) and GPCIs (three decimals) into exact integers x100 and x1000, so the payment
+arithmetic is done on integers.
 One-character CMS indicators (status, PCTC, MULT PROC, BILAT SURG, ...) are held as their
 character codes: :func:`C` gives a character's code and :func:`_isin` tests codes against a
 set of characters.

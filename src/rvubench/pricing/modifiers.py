@@ -4,8 +4,8 @@ Each percentage is applied to rounded cents and rounded again (:func:`_modifier_
 assistant at surgery 80/81/82 16% and AS 13.6% (:data:`ASSISTANT_MODS`), co-surgeons 62
 62.5%, team 66, split care 54/55/56/78 by the code's pre/intra/post-operative shares
 (:data:`SPLIT_MODS`), reduced (52) and discontinued (53) services; plus the parsing of the
-modifier column into per-modifier flags (:func:`_modifier_flags`) and the credit of status
-codes that are credited but not paid (:func:`_not_payable_credit`).
+modifier column into per-modifier flags (:func:`_modifier_flags`) and the ``medicare``
+credit of a modifier its surgical-team indicator does not pay (:func:`_not_payable_credit`).
 
 Surgical-team indicators (RVU25D.pdf ASST SURG, CO SURG, TEAM SURG): a modifier the
 indicator says may not be paid (80/81/82/AS on ASST SURG 1 "Assistant at surgery may not be

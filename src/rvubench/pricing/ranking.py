@@ -3,10 +3,12 @@
 Per multiple-procedure group (patient key, else encounter key, else provider, and date of
 service; no ids: as billed, only 51 lines reduced) lines are ranked by payment
 (:func:`_rank_lines`, :func:`_rank`, with :func:`_lex_order` as the stable sort) and the
-MULT PROC indicator's reduction applied: indicator 2 (and 3 endoscopy families priced as
-one base plus increments, :func:`_endoscopy`) in :func:`_mppr`; imaging indicators 4, 6 and
-7 reduce the TC and PC of the 2nd and later images per :data:`IMAGING_RULES`
-(:func:`_imaging_mppr`). Bilateral items enter the ranking as one item.
+MULT PROC indicator's reduction applied: indicators 1, 2 and 3 in :func:`_mppr`, indicator
+3 codes of one endoscopy family first priced as one base plus increments
+(:func:`_endoscopy`); imaging indicators 4, 6 and 7 reduce the TC and PC of the 2nd and
+later images per :data:`IMAGING_RULES` (:func:`_imaging_mppr`). The per-unit base payments
+ranked come from :func:`_base_units` / :func:`_component_units`. Bilateral items enter the
+ranking as one item.
 """
 
 from __future__ import annotations

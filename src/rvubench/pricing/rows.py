@@ -2,12 +2,13 @@
 
 Per pricing key: the release in force on the date of service and the row (global, ``26``,
 ``TC`` or ``53``: PCTC indicator, modifiers 52/53) (:func:`_select_rows`); the CMS status
-code rules (payable A/R/T, N credited but not paid, C left to the MAC, others rejected with
-the status text) (:func:`_key_status`, :func:`_line_status`); facility or non-facility
-setting from the place of service (CMS's facility list, :data:`FACILITY_POS`); the locality
-GPCIs from the line's locality or ZIP, else the run's (:func:`_select_localities`); and the
-per-unit payment in exact integer cents with the OPPS cap for imaging TC/global rows
-(:func:`_unit_cents`).
+codes (A, R, T paid; N credited, paid 0; C left to the MAC, payment not estimable) per key
+(:func:`_key_status`) and per line: the multiple-procedure groups and the T rule (paid only
+when the provider has no other payable service that day) (:func:`_line_status`); facility
+or non-facility setting from the place of service (CMS's facility list,
+:data:`FACILITY_POS`); the locality GPCIs from the line's locality or ZIP, else the run's
+(:func:`_select_localities`); and the per-unit payment in exact integer cents with the OPPS
+cap for imaging TC/global rows (:func:`_unit_cents`).
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ import pandas as pd
 
 @dataclass
 class RowData:
-    """The fee-schedule rows of the releases a run uses, concatenated (``engine._row_data``).
+    """The fee-schedule rows of the releases a run uses, concatenated (``rows._row_data``).
 
     Cached per fee-schedule set and release list; read only after it is built.
     """
@@ -60,7 +60,7 @@ class KeyValues:
 
 @dataclass
 class ModifierRules:
-    """Results of the pricing-modifier rules (``engine._modifier_rules``), as arrays over
+    """Results of the pricing-modifier rules (``modifiers._modifier_rules``), as arrays over
     the keys that carry a pricing modifier (``KeyState.sub``), not over all keys."""
 
     bil_code: np.ndarray = field(init=False)
@@ -178,7 +178,7 @@ class KeyState:
 
 @dataclass
 class BilateralPairs:
-    """RT+LT lines paired as one bilateral item (``engine._bilateral_pairs``)."""
+    """RT+LT lines paired as one bilateral item (``bilateral._bilateral_pairs``)."""
 
     paid: np.ndarray  # line priced as the bilateral item
     partner: np.ndarray  # its partner line, credited zero
@@ -243,7 +243,7 @@ class LineState:
     n_dates: int = field(init=False)
     rel_year: np.ndarray = field(init=False)
     rel_cf: np.ndarray = field(init=False)
-    #: column -> future of its (codes, labels) (``engine._encode_columns``)
+    #: column -> future of its (codes, labels) (``keys._encode_columns``)
     encoded: dict[str, Future[Any]] = field(init=False)
     # _expand: per-key values gathered to the lines
     key_idx: np.ndarray = field(init=False)
