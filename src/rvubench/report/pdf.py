@@ -27,6 +27,7 @@ from rvubench.errors import TemplateProblem
 from rvubench.report.contract import SIGNAL_DISCLAIMER
 from rvubench.report.formatting import JINJA_FILTERS
 from rvubench.report.model import ILLUSTRATIVE_NOTICE, ReportModel
+from rvubench.report.template_cache import bytecode_cache, cache_dir
 from rvubench.resources import templates_dir
 
 STYLESHEET = "report.css"
@@ -49,7 +50,10 @@ class _Sandbox(SandboxedEnvironment):
 
 
 @functools.lru_cache(maxsize=8)
-def _environment(folder: str) -> jinja2.Environment:
+def _environment(folder: str, cache_folder: str = "") -> jinja2.Environment:
+    """One environment per templates folder and process (a batch worker renders many
+    clinicians with it: jinja2 keeps each template it loaded), with compiled templates
+    kept on disk between runs in ``cache_folder`` ("" for none; ``report.template_cache``)."""
     # Every template (bundled or --templates) renders in the sandbox.
     env = _Sandbox(
         loader=jinja2.FileSystemLoader(folder),
@@ -60,6 +64,8 @@ def _environment(folder: str) -> jinja2.Environment:
     )
     env.filters.update(JINJA_FILTERS)
     env.globals["dict"] = dict
+    if cache_folder:
+        env.bytecode_cache = bytecode_cache(env, Path(cache_folder))
     return env
 
 
@@ -68,7 +74,8 @@ def environment(templates: Path | None = None) -> jinja2.Environment:
     folder = Path(templates) if templates is not None else templates_dir()
     if not folder.is_dir():
         raise TemplateProblem(f"templates folder {folder} does not exist or is not a folder")
-    return _environment(str(folder.resolve()))
+    cache = cache_dir()
+    return _environment(str(folder.resolve()), str(cache) if cache is not None else "")
 
 
 def _describe(exc: Exception, fallback: str) -> str:
