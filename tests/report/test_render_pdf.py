@@ -178,6 +178,36 @@ def test__fetcher_serves_files_inside_the_folder_only(tmp_path):
     assert refused == ["data:text/css,p{}"]
 
 
+@pytest.mark.parametrize("enabled", [True, False])
+def test__print__leaves_the_garbage_collector_as_it_found_it(tmp_path, monkeypatch, enabled):
+    # html_to_pdf pauses the cyclic collector while weasyprint works (batch workers and
+    # callers that paused it themselves must find it as they left it), and collects the
+    # render's leftovers: no weasyprint font configuration outlives the call
+    import gc
+    import weakref
+
+    from weasyprint.text import fonts
+
+    made: list[weakref.ref] = []
+    init = fonts.FontConfiguration.__init__
+
+    def spy(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        made.append(weakref.ref(self))
+
+    monkeypatch.setattr(fonts.FontConfiguration, "__init__", spy)
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        data, _ = html_to_pdf("<p>hi</p>", tmp_path)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert data.startswith(b"%PDF") and len(made) == 1
+    if enabled:
+        assert made[0]() is None
+
+
 def test__broken_template_names_template_and_line(tmp_path):
     folder = _user_templates(tmp_path)
     lines = (folder / "_summary.html.j2").read_text().splitlines()
