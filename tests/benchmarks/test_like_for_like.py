@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from _lines import line, make_lines
 from rvubench.benchmarks.like_for_like import like_for_like
@@ -190,3 +193,54 @@ def test__report_section_builder_renders(fees, lines):
     html = env.get_template(section.partial).render(like_for_like=d)
     assert "RVU25D" in html and "RVU26C" in html and "99213" not in html
     assert '"Like for Like" sheet' in html  # the codes that differ are listed in the workbook
+
+
+# ------------------------------------------------------------------ exact sums, fast path
+_CREDIT_4DP = st.integers(min_value=-(10**9), max_value=10**9).map(lambda k: k / 10_000)
+_CREDIT_ANY = st.one_of(
+    _CREDIT_4DP,
+    st.floats(min_value=-1e9, max_value=1e9, allow_nan=False),  # more decimals, large
+    st.just(float("nan")),
+)
+
+
+def _frames(credit):
+    row = st.tuples(
+        st.sampled_from(["27447", "29881", "99213", "0001F"]),
+        st.integers(min_value=0, max_value=9),
+        credit,
+        credit,
+        st.sampled_from(["priced", "priced", "zero", "rejected"]),
+    )
+    return st.lists(row, max_size=40).map(
+        lambda rows: pd.DataFrame(rows, columns=["hcpcs", "units", "now", "then", "outcome"])
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(_frames(_CREDIT_4DP) | _frames(_CREDIT_ANY))
+def test__by_code_and_sums__equal_the_decimal_reference(frame):
+    # the integer path (credits as whole ten-thousandths) gives the very floats the per-code
+    # Decimal sums gave; credits with more decimals go the Decimal way
+    from rvubench.benchmarks.like_for_like import (
+        _by_code,
+        _by_code_decimal,
+        _sum4,
+        _sum4_decimal,
+    )
+
+    now = frame.rename(columns={"now": "wrvu_credit"})
+    then = frame.rename(columns={"then": "wrvu_credit"})
+    usable = frame[frame["outcome"] != "rejected"]
+    assert _by_code(now, then) == _by_code_decimal(usable)
+    assert repr(_sum4(frame["now"])) == repr(_sum4_decimal(frame["now"]))
+
+
+def test__sum4__is_exact_on_credits_binary_floats_round():
+    from rvubench.benchmarks.like_for_like import _sum4
+
+    # 0.1 + 0.2 is 0.30000000000000004 in binary floats; the credits sum to 0.3.
+    # 8.88 + 19.60 = 28.48; 3 x 0.0001 = 0.0003; NaN (not estimable) counts 0
+    assert _sum4(pd.Series([0.1, 0.2])) == 0.3
+    assert _sum4(pd.Series([8.88, 19.6])) == 28.48
+    assert _sum4(pd.Series([0.0001, 0.0001, 0.0001, float("nan")])) == 0.0003

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from rvubench.benchmarks.tables import BenchmarkRow, percentile_of
@@ -83,10 +84,41 @@ class LikeForLike:
         return dataclasses.asdict(self)
 
 
-def _sum4(values: pd.Series) -> float:
-    """Sum of wRVU credits (4-dp floats) done in Decimal, so 8.88 + 19.60 is exactly 28.48."""
+def _sum4_decimal(values: Any) -> float:
+    """Sum of wRVU credits done in Decimal, so 8.88 + 19.60 is exactly 28.48 (the reference
+    of :func:`_sum4`, and its path for values with more than 4 decimals)."""
     total = sum((Decimal(repr(float(v))) for v in values if pd.notna(v)), Decimal(0))
     return float(total.quantize(Decimal("0.0001")))
+
+
+def _ten_thousandths(values: Any) -> np.ndarray | None:
+    """Credits as exact integer ten-thousandths (NaN as 0), or None when a value is not a
+    4-decimal number (then only Decimal sums are exact)."""
+    try:
+        v = np.asarray(values, dtype="float64")
+    except (TypeError, ValueError):  # pd.NA, text: the Decimal path decides
+        return None
+    v = np.where(np.isnan(v), 0.0, v)
+    if not np.isfinite(v).all() or (np.abs(v) > 1e8).any():
+        return None  # (1e8: sums of a million lines stay far inside int64)
+    k = np.rint(v * 10_000)
+    # k / 10_000 is the double nearest k ten-thousandths; it equals v exactly when v is a
+    # number of at most 4 decimals, and then Decimal(repr(v)) is exactly k / 10**4 (below
+    # 1e8 two such numbers never share a double)
+    return k.astype("int64") if np.array_equal(k / 10_000, v) else None
+
+
+def _sum4(values: pd.Series) -> float:
+    """Sum of wRVU credits (4-dp floats), exact: 8.88 + 19.60 is 28.48.
+
+    Summed as integer ten-thousandths (the credits the pricing engine computes are whole
+    ten-thousandths); the same float as the Decimal sum, :func:`_sum4_decimal`, which is
+    used when a value has more decimals.
+    """
+    k = _ten_thousandths(values)
+    if k is None:
+        return _sum4_decimal(values)
+    return int(k.sum()) / 10_000
 
 
 def like_for_like(
@@ -204,9 +236,34 @@ def _by_code(now: pd.DataFrame, then: pd.DataFrame) -> list[CodeDifference]:
         }
     )
     frame = frame[frame["usable"]]
+    k_now, k_then = _ten_thousandths(frame["now"]), _ten_thousandths(frame["then"])
+    if k_now is None or k_then is None:
+        return _by_code_decimal(frame)
+    # one groupby of integer sums instead of a Decimal sum per code: same values
+    sums = (
+        frame[["hcpcs", "units"]]
+        .assign(now=k_now, then=k_then, lines=1)
+        .groupby("hcpcs", sort=True)[["lines", "units", "now", "then"]]
+        .sum()
+    )
+    out = [
+        CodeDifference(
+            str(code), int(n), int(u), int(a) / 10_000, int(b) / 10_000, int(b - a) / 10_000
+        )  # fmt: skip
+        for code, n, u, a, b in zip(
+            sums.index, sums["lines"], sums["units"], sums["now"], sums["then"], strict=True
+        )
+    ]
+    out.sort(key=lambda c: (-abs(c.difference), c.hcpcs))
+    return out
+
+
+def _by_code_decimal(frame: pd.DataFrame) -> list[CodeDifference]:
+    """:func:`_by_code` in Decimal, per code (the reference, and the path for credits with
+    more than 4 decimals)."""
     out = []
     for code, group in frame.groupby("hcpcs", sort=True):
-        a, b = _sum4(group["now"]), _sum4(group["then"])
+        a, b = _sum4_decimal(group["now"]), _sum4_decimal(group["then"])
         d = float((Decimal(repr(b)) - Decimal(repr(a))).quantize(Decimal("0.0001")))
         out.append(CodeDifference(str(code), len(group), int(group["units"].sum()), a, b, d))
     out.sort(key=lambda c: (-abs(c.difference), c.hcpcs))
