@@ -10,6 +10,8 @@ non-facility (POS 11), one unit each:
 
 from __future__ import annotations
 
+import base64
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -246,7 +248,10 @@ def test__trend_partial__renders_figures_and_chart():
     assert "Quarterly trend: 2026Q2" in html
     assert "8.36" in html and "$597.21" in html  # the quarter
     assert "+3.22" in html and "+$230.80" in html  # quarter over quarter
-    assert "<svg" in html and html.count("<rect") == 15  # one bar per month, zeros drawn
+    # the chart, an SVG image (report.formatting.svg_image): one bar per month, zeros drawn
+    found = re.search(r'<img class="chart-image" src="data:image/svg\+xml;base64,([^"]+)"', html)
+    svg = base64.b64decode(found.group(1)).decode("utf-8")
+    assert svg.startswith("<svg") and svg.count("<rect") == 15
     assert env.get_template("_trend.html.j2").render(trend=None).strip() == ""
 
 

@@ -286,3 +286,53 @@ def test__section_partials_get_their_data_by_key(tmp_path):
     render_xlsx(m, tmp_path / "d.xlsx")
     ws = openpyxl.load_workbook(tmp_path / "d.xlsx")["Demo"]
     assert [c.value for c in ws[2]] == ["x", 1.5] and ws["B2"].number_format == "#,##0.00"
+
+
+def test__svg_image__is_the_chart_as_an_image_with_its_label():
+    # "<svg ... aria-label="wRVUs &amp; more">" -> <img ... alt="wRVUs &amp; more">; the
+    # data URL decodes back to the very SVG
+    import base64
+
+    from rvubench.report import charts
+    from rvubench.report.formatting import svg_image
+
+    svg = charts.top_code_bars([("99213", 12.5), ("<b>", 1.0)], title='wRVUs & "more"')
+    img = str(svg_image(svg))
+    prefix = '<img class="chart-image" src="data:image/svg+xml;base64,'
+    assert img.startswith(prefix)
+    data, alt = img[len(prefix) :].split('" alt="')
+    assert base64.b64decode(data).decode("utf-8") == svg
+    assert alt == 'wRVUs &amp; &#34;more&#34;">'
+    assert str(svg_image("")) == "" and str(svg_image(None)) == ""
+
+
+def test__charts__print_as_they_did_inline(tmp_path):
+    # the same chart inline and as an SVG image (how the templates place it) prints the
+    # same page: the PDFs differ only in nothing (weasyprint draws both with one renderer)
+    from rvubench.report import charts
+    from rvubench.report.formatting import svg_image
+
+    svg = charts.monthly_bars([("Jul", 10.0), ("Aug", 0.0), ("Sep", 7.25)], title="by month")
+    css = "figure.chart svg, figure.chart img.chart-image { width: 100%; height: auto; }"
+    page = '<style>{}</style><p>wRVUs</p><figure class="chart">{}</figure><p>after</p>'
+    inline, _ = html_to_pdf(page.format(css, svg), tmp_path)
+    image, refused = html_to_pdf(page.format(css, svg_image(svg)), tmp_path)
+    assert refused == [] and image == inline
+
+
+def test__fetcher__serves_svg_data_urls_but_not_what_they_point_to(tmp_path):
+    import base64
+
+    outside = tmp_path.parent / "outside.png"
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+        ' width="10" height="10"><image width="10" height="10" '
+        f'xlink:href="file://{outside}"/><rect width="5" height="5"/></svg>'
+    )
+    url = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    data, refused = html_to_pdf(
+        f'<img src="{url}"><img src="data:image/png;base64,iVBORw0KGgo=">', tmp_path
+    )
+    assert data.startswith(b"%PDF")
+    # the SVG image is served; the file it names and any other data: URL are refused
+    assert sorted(refused) == ["data:image/png;base64,iVBORw0KGgo=", f"file://{outside}"]

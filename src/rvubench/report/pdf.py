@@ -2,7 +2,8 @@
 
 Safety: jinja2 autoescaping is on for every template, so a provider name such as
 ``<b>x</b>`` prints as text. Weasyprint gets a URL fetcher that serves only ``file:`` URLs
-inside the templates folder and refuses everything else (no network, no other files), and
+inside the templates folder and ``data:image/svg+xml`` URLs (the charts, drawn as SVG
+images) and refuses everything else (no network, no other files), and
 ``base_url`` is the templates folder. PDF metadata dates come from the model's document
 date, so the same input gives the same PDF text.
 
@@ -158,11 +159,20 @@ def _footer(model: ReportModel) -> str:
     return " \u00b7 ".join(parts)
 
 
+def _is_svg_data_url(scheme: str, path: str) -> bool:
+    """A ``data:image/svg+xml`` URL: the charts' images (``formatting.svg_image``). It
+    carries its content: the SVG is no more than the same markup inline in the page, and any
+    URL inside it goes through this fetcher again."""
+    media_type = path.split(",", 1)[0].split(";", 1)[0].strip().lower()
+    return scheme.lower() == "data" and media_type == "image/svg+xml"
+
+
 def _fetcher_class():
     from weasyprint.urls import URLFetcher
 
     class FolderFetcher(URLFetcher):
-        """Serves ``file:`` URLs inside one folder; refuses every other URL."""
+        """Serves ``file:`` URLs inside one folder and SVG ``data:`` URLs; refuses every
+        other URL."""
 
         def __init__(self, folder: Path, **kwargs: Any) -> None:
             super().__init__(**kwargs)
@@ -171,6 +181,8 @@ def _fetcher_class():
 
         def fetch(self, url: str, headers: Any = None):  # noqa: D102 - weasyprint API
             parsed = urlparse(url)
+            if _is_svg_data_url(parsed.scheme, parsed.path):
+                return super().fetch(url, headers)  # decoded in memory, nothing read
             if parsed.scheme == "file":
                 path = Path(unquote(parsed.path)).resolve()
                 if path.is_relative_to(self.folder) and path.is_file():
