@@ -114,6 +114,26 @@ def test__duplicated__exact_key_and_wide_fallback():
     assert iff.duplicated({"k": np.array([3, 3, 3])}).tolist() == [False, True, True]
 
 
+def test__duplicated__a_column_wider_than_the_key_range():
+    # spans 2**61 and 2**62: the key so far (3 values) and then the column are renumbered
+    a = np.array([0, 2**61, 0, 5, 2**61])
+    b = np.array([2**62, 0, 2**62, 2**62, 1])
+    assert iff.duplicated({"a": a, "b": b}).tolist() == [False, False, True, False, False]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(st.tuples(*[st.integers(0, 3)] * 4), min_size=1, max_size=30),
+    scales=st.lists(st.sampled_from([1, 1000, 2**20, 2**40, 2**60]), min_size=4, max_size=4),
+)
+def test__duplicated__same_as_pandas_for_any_ranges(rows, scales):
+    """Columns whose ranges multiply past 2**62 or not: DataFrame.duplicated's answer."""
+    cols = {f"c{j}": np.array([r[j] for r in rows], dtype=np.int64) * s
+            for j, s in enumerate(scales)}  # fmt: skip
+    expected = pd.DataFrame(cols).duplicated(keep="first").to_numpy()
+    assert iff.duplicated(cols).tolist() == expected.tolist()
+
+
 @pytest.mark.parametrize("threads", [False, True])
 def test__duplicated_keys__hash_parts_give_pandas_duplicated(monkeypatch, threads):
     rng = np.random.default_rng(7)
@@ -239,6 +259,48 @@ def test__read_log__fast_paths_equal_the_careful_path(files, net):
     with tempfile.TemporaryDirectory() as tmp:
         paths = [_write(Path(tmp) / f"log{i}.csv", rows) for i, rows in enumerate(files)]
         _same(paths if len(paths) > 1 else paths[0], net_reversals=net)
+
+
+_IDS = ["SYN-1", "SYN-2", "SYN 1", " SYN-1", "SYN-1 ", "SYN  1", "SYN\u00a01", ""]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    files=st.lists(
+        st.lists(st.tuples(st.sampled_from(_IDS), st.sampled_from(_IDS), st.sampled_from(
+            ["99213", "99214"])), min_size=1, max_size=12),
+        min_size=1, max_size=2),
+)  # fmt: skip
+def test__read_log__patient_and_name_columns_fast_equal_careful(files):
+    """Patient ids and names with and without whitespace, over one or two files: the
+    no-whitespace shortcut of normalize_text and the lazily built run-wide id map find the
+    same duplicates as the careful path ("SYN 1" and "SYN  1" are one patient)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i, rows in enumerate(files):
+            path = Path(tmp) / f"log{i}.csv"
+            with path.open("w", newline="", encoding="utf-8") as fh:
+                csv.writer(fh).writerows(
+                    [["provider_id", "provider_name", "date_of_service", "cpt", "patient_mrn"]]
+                    + [["P1", name, "2026-01-05", code, mrn] for mrn, name, code in rows]
+                )
+            paths.append(path)
+        _same(paths if len(paths) > 1 else paths[0])
+
+
+def test__read_log__patient_ids_differing_in_whitespace_are_one_patient(tmp_path):
+    first = tmp_path / "a.csv"
+    first.write_text("provider_id,date_of_service,cpt,patient_mrn\nP1,2026-01-05,99213,SYN-1\n")
+    second = tmp_path / "b.csv"
+    second.write_text(
+        "provider_id,date_of_service,cpt,patient_mrn\n"
+        "P1,2026-01-05,99213, SYN-1\n"  # the line of a.csv again: a duplicate across files
+        "P1,2026-01-05,99213,SYN-2\n"
+    )
+    r = read_log([first, second])
+    assert r.lines["is_duplicate"].tolist() == [False, True, False]
+    keys = r.lines["patient_key"].tolist()
+    assert keys[0] == keys[1] != keys[2]
 
 
 # --------------------------------------------------------------------------- bytes -> text
