@@ -380,3 +380,31 @@ def test__read_log__workbook_columns_equal_cell_by_cell_conversion(tmp_path, mon
     careful = read_log(path)
     keys = ["encounter_key", "patient_key"]
     pd.testing.assert_frame_equal(r.lines.drop(columns=keys), careful.lines.drop(columns=keys))
+
+
+def test__grouping_keys__one_numbering_for_both_columns_and_blank_stays_blank():
+    encounter = _arr(["e1", "", "p1", "e1"])
+    patient = _arr(["p1", "p2", "", "p1"])
+    ek, pk = ingest._grouping_keys(encounter, patient)
+    ek, pk = ek.to_pylist(), pk.to_pylist()
+    # distinct ids in order: e1, "", p1, p2 -> e1 and p1 keys differ, "" stays ""
+    assert ek[1] == "" and pk[2] == ""
+    assert ek[0] == ek[3] and pk[0] == pk[3] == ek[2]  # "p1" in either column: one key
+    assert len({ek[0], pk[0], pk[1]}) == 3
+    assert all(len(k) == 16 and set(k) <= set("0123456789abcdef") for k in (ek[0], pk[0], pk[1]))
+    assert "p1" not in "".join(pk) and "e1" not in "".join(ek)
+    # a column without ids stays "" and the other is keyed alone; a new call draws new keys
+    ek2, pk2 = ingest._grouping_keys(iff.empty_strings(4), patient)
+    assert ek2.to_pylist() == [""] * 4
+    assert pk2.to_pylist()[0] == pk2.to_pylist()[3] != pk[0]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["", "a", "b", "SYN-1", "é"]), min_size=1, max_size=20))
+def test__grouping_keys__equal_keys_exactly_for_equal_ids(ids):
+    _, keys = ingest._grouping_keys(iff.empty_strings(len(ids)), _arr(ids))
+    keys = keys.to_pylist()
+    for i in range(len(ids)):
+        assert (keys[i] == "") == (ids[i] == "")
+        for j in range(len(ids)):
+            assert (keys[i] == keys[j]) == (ids[i] == ids[j])

@@ -31,7 +31,6 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from hashlib import blake2b
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +56,7 @@ CANONICAL = (
     "locality", "zip", "encounter_id", "patient_ref",
 )  # fmt: skip
 # Columns read only to group lines (MPPR per encounter, global periods per patient); their
-# values are replaced by keyed hashes in read_log and never leave it (see _keyed_hash).
+# values are replaced by keyed hashes in read_log and never leave it (see _grouping_keys).
 GROUPING_COLUMNS = ("encounter_id", "patient_ref")
 MODIFIER_COLUMNS = ("modifier_1", "modifier_2", "modifier_3", "modifier_4")
 REQUIRED = ("hcpcs", "date_of_service")
@@ -1630,25 +1629,45 @@ def _sparse_text(n: int, values: dict[int, str]) -> pa.Array:
     return pa.array(dictionary, pa.large_string()).take(pa.array(indices))
 
 
-_GROUPING_SALT = secrets.token_bytes(16)
+def _grouping_keys(encounter: pa.Array, patient: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """Encounter and patient ids replaced by opaque keys ("" stays "").
 
-
-def _keyed_hash(ids: pa.Array) -> pa.Array:
-    """Encounter or patient ids replaced by a keyed hash with a per-process random key.
-
-    The hash only groups lines: of one encounter (multiple-procedure ranking) or of one
+    The keys only group lines: of one encounter (multiple-procedure ranking) or of one
     patient (global surgical periods). The ids identify patients, so they never leave
-    ``read_log``; the hashes cannot be reversed or linked across runs, and no output writes
-    ``encounter_key`` or ``patient_key``.
+    ``read_log``; no output writes ``encounter_key`` or ``patient_key``.
+
+    Each distinct id (both columns share one numbering, so equal texts get equal keys as
+    before) is numbered in order of first appearance, and the number goes through a
+    bijection of 64-bit integers drawn at random for this call (an odd multiplier and an
+    offset, modulo 2**64), written as 16 hex digits. A key carries nothing of the id and
+    cannot be linked across runs; being a bijection, two ids never share a key. Why not a
+    keyed blake2b per id as before: a Python call per distinct id, ~0.6 s for the 270,000
+    patients of a 1,000,000-line log; this is vectorized.
     """
-    if iff.all_empty(ids):  # no such column: nothing to hash
-        return iff.empty_strings(len(ids))
-    enc = pc.dictionary_encode(ids)
-    hashed = [
-        blake2b(v.encode("utf-8"), key=_GROUPING_SALT, digest_size=8).hexdigest() if v else ""
-        for v in enc.dictionary.to_pylist()
-    ]
-    return pa.array(hashed, pa.large_string()).take(enc.indices)
+    columns = [encounter, patient]
+    used = [j for j, col in enumerate(columns) if not iff.all_empty(col)]  # else no column
+    out = [iff.empty_strings(len(col)) for col in columns]
+    if not used:
+        return out[0], out[1]
+    both = pa.concat_arrays([columns[j].cast(pa.large_string()) for j in used])
+    enc = pc.dictionary_encode(both)
+    u = len(enc.dictionary)
+    mult, offset = np.uint64(secrets.randbits(64) | 1), np.uint64(secrets.randbits(64))
+    keys = np.arange(u, dtype=np.uint64) * mult + offset  # wraps modulo 2**64
+    nibbles = keys.astype(">u8").view(np.uint8).reshape(u, 8)
+    digits = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+    text = np.empty((u, 16), dtype=np.uint8)
+    text[:, 0::2], text[:, 1::2] = digits[nibbles >> 4], digits[nibbles & 15]
+    hexed = pa.LargeStringArray.from_buffers(
+        u, pa.py_buffer(np.arange(0, 16 * u + 1, 16, dtype=np.int64)), pa.py_buffer(text)
+    )
+    blank = pc.equal(enc.dictionary, "")
+    keyed = pc.if_else(blank, pa.scalar("", pa.large_string()), hexed).take(enc.indices)
+    start = 0
+    for j in used:
+        out[j] = keyed.slice(start, len(columns[j]))
+        start += len(columns[j])
+    return out[0], out[1]
 
 
 def _run_ids(parts: list[_Part], n: int) -> dict[str, np.ndarray | None]:
@@ -1750,8 +1769,8 @@ def _line_columns(parts, n, dates, units, rejects, netted, unit_notes) -> dict[s
         "pos": text("pos"),
         "locality": text("locality"),
         "zip": text("zip"),
-        "encounter_key": _keyed_hash(text("encounter_id")),
-        "patient_key": _keyed_hash(text("patient_ref")),
+        **dict(zip(("encounter_key", "patient_key"),
+                   _grouping_keys(text("encounter_id"), text("patient_ref")), strict=True)),
         "reject_reason": _sparse_text(n, {k: v[0] for k, v in rejects.items()}),
         "reject_column": _sparse_text(n, {k: v[1] for k, v in rejects.items()}),
         "reject_kind": _sparse_text(n, {k: v[2] for k, v in rejects.items()}),
