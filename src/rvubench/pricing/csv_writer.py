@@ -140,9 +140,9 @@ class _Column:
             arr = pa.array(series, from_pandas=True)
             if isinstance(arr, pa.ChunkedArray):
                 arr = arr.combine_chunks()
-            if text_filter is not None:  # filters take plain (32-bit offset) strings
-                arr = text_filter(pc.cast(arr, pa.string()))
-            arr = pc.cast(arr, pa.large_string())
+            arr = pc.cast(arr, pa.large_string())  # no copy when it is one already
+            if text_filter is not None:  # filters take string or large_string arrays
+                arr = text_filter(arr)
             self.text = _quote_array(arr.fill_null(""))
             if not arr.null_count and _no_text(self.text):  # all "": one value, see _merged
                 self.text, self.dictionary = None, pa.array([""], pa.large_string())
