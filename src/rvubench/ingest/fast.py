@@ -307,13 +307,14 @@ def duplicated(ids: dict[str, np.ndarray], submit: Callable | None = None) -> np
     # on the keys present), so its range is at most n and the key stays exact.
     key = empty(n, np.int64)
     np.copyto(key, cols[0])  # ids may be int32
-    span_so_far = float(spans[0])
-    for a, span in zip(cols[1:], (float(s) for s in spans[1:]), strict=True):
+    span_so_far = float(spans[0])  # floats only to compare; the factors stay exact ints
+    for a, span in zip(cols[1:], spans[1:], strict=True):
         if span_so_far * span >= 2.0**62:
             key, span_so_far = _renumbered(key)
         if span_so_far * span >= 2.0**62:  # one column's own range is that wide
-            a, span = _renumbered(a)
-        key *= int(span)
+            a, width = _renumbered(a)
+            span = int(width)
+        key *= span
         key += a
         span_so_far *= span
     return duplicated_keys(key, submit)
