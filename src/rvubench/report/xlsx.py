@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import importlib
+import io
 import itertools
 import math
 import re
@@ -36,8 +37,11 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Se
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import openpyxl
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from openpyxl import LXML, Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell._writer import write_cell
@@ -52,8 +56,10 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
+from openpyxl.xml.functions import xmlfile
 
 from rvubench.atomic import atomic_path
+from rvubench.report import xlsx_frame
 from rvubench.report.formatting import XLSX_FORMATS
 from rvubench.report.model import ReportModel
 from rvubench.report.sections import SheetTable
@@ -70,6 +76,9 @@ WIDE_SHEET = 110
 """Sheets whose columns add up to more characters than this print in landscape."""
 FAST_WRITER = openpyxl.__version__.startswith("3.1.")
 """True when the shortcuts on openpyxl internals are used (openpyxl 3.1.x, tested)."""
+COLUMN_WRITER = FAST_WRITER and not LXML
+"""True when :func:`write_frame` builds a frame's rows column by column (:class:`_FrameBody`):
+it writes into the ElementTree-based stream openpyxl uses without lxml."""
 SHEETS = ("Summary", "By Code", "By Month", "Lines", "Benchmarks", "Exceptions")
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_FONT = Font(bold=True)
@@ -458,49 +467,57 @@ def append_rows(ws: Any, rows: Iterable[Sequence[Any]]) -> int:
             count += 1
         return count
     cells = ws._cells
-    illegal = ILLEGAL_CHARACTERS_RE.search
     count = 0
     for row in rows:
         r = ws._current_row + 1
         for col, v in enumerate(row, 1):
-            t = type(v)
-            if t is str:
-                # "=..." would be a formula, "#..." maybe an error code: openpyxl decides those
-                if len(v) > 32767 or (v and v[0] in "=#") or illegal(v):
-                    cells[(r, col)] = Cell(ws, row=r, column=col, value=v)
-                    continue
-                kind = "s"
-            elif t is float:
-                v = round(v, FLOAT_PLACES)
-                kind = "n"
-            elif t is int or v is None:
-                kind = "n"
-            elif t is bool:
-                kind = "b"
-            else:
-                if isinstance(v, Cell):
-                    if v.parent and v.parent != ws:
-                        raise ValueError("Cells cannot be copied from other worksheets")
-                    v.parent = ws
-                    v.column = col
-                    v.row = r
-                    cells[(r, col)] = v
-                else:
-                    cells[(r, col)] = Cell(ws, row=r, column=col, value=v)
-                continue
-            c = _new_cell(Cell)
-            c.parent = ws
-            c._style = None
-            c.row = r
-            c.column = col
-            c._value = v
-            c._hyperlink = None
-            c.data_type = kind
-            c._comment = None
-            cells[(r, col)] = c
+            cells[(r, col)] = _row_cell(ws, v, r, col)
         ws._current_row = r
         count += 1
     return count
+
+
+_illegal = ILLEGAL_CHARACTERS_RE.search
+
+
+def _row_cell(ws: Any, v: Any, r: int, col: int) -> Any:
+    """The cell ``ws.append`` stores for value ``v`` at row ``r``, column ``col``.
+
+    Plain text, numbers, booleans and None are built without openpyxl's type dispatch;
+    anything else goes through ``Cell`` (which checks text for illegal characters, cuts it
+    to 32,767 characters, and reads ``=...`` as a formula, ``#...`` maybe as an error).
+    """
+    t = type(v)
+    if t is str:
+        if len(v) > 32767 or (v and v[0] in "=#") or _illegal(v):
+            return Cell(ws, row=r, column=col, value=v)
+        kind = "s"
+    elif t is float:
+        v = round(v, FLOAT_PLACES)
+        kind = "n"
+    elif t is int or v is None:
+        kind = "n"
+    elif t is bool:
+        kind = "b"
+    elif isinstance(v, Cell):
+        if v.parent and v.parent != ws:
+            raise ValueError("Cells cannot be copied from other worksheets")
+        v.parent = ws
+        v.column = col
+        v.row = r
+        return v
+    else:
+        return Cell(ws, row=r, column=col, value=v)
+    c = _new_cell(Cell)
+    c.parent = ws
+    c._style = None
+    c.row = r
+    c.column = col
+    c._value = v
+    c._hyperlink = None
+    c.data_type = kind
+    c._comment = None
+    return c
 
 
 def write_table(
@@ -587,7 +604,12 @@ def write_frame(
     used = _set_widths(ws, columns, widths, _frame_widths(frame, columns, fmts))
     prepare_print(ws, used)
     ws.append(_header_cells(ws, columns))
-    count = append_rows(ws, frame_cells(ws, frame, list(zip(columns, fmts, strict=True))))
+    pairs = list(zip(columns, fmts, strict=True))
+    if COLUMN_WRITER and type(ws) is Worksheet and columns and frame.columns.is_unique:
+        ws.__dict__["_rvubench_body"] = _FrameBody(ws, frame, pairs)
+        count = len(frame)
+    else:
+        count = append_rows(ws, frame_cells(ws, frame, pairs))
     finish_table(ws, len(columns), count)
     return ws
 
@@ -936,8 +958,237 @@ def _cell_xml(kind: str, value: Any, head: str, epoch: Any) -> str | None:
     return None
 
 
+class _FrameBody:
+    """A frame's rows held by a sheet until it is saved, then written column by column.
+
+    Same cells as :func:`frame_cells` + :func:`append_rows` + :class:`FastWorksheetWriter`
+    (tests/report/test_render_xlsx_fast.py compares the packages byte for byte), without a
+    cell object per value: each column is factorized (:func:`xlsx_frame.factorize`) and each
+    distinct value goes through :func:`cell` and :func:`_row_cell` once, in the order the
+    row path meets it, so number formats and styles are registered in the same order and get
+    the same ids. At save the cell text of each distinct value is spread to the rows by
+    Arrow. An integer column with many distinct values (``source_row``) is cast to text by
+    Arrow instead, around the text of one of its cells.
+    """
+
+    def __init__(self, ws: Any, frame: pd.DataFrame, columns: Sequence[tuple[str, str | None]]):
+        self.ws = ws
+        self.frame = frame
+        self.columns = list(columns)
+        self.rows = len(frame)
+        self.first_row = ws._current_row + 1
+        self.codes: list[np.ndarray | None] = []
+        self.first: list[np.ndarray] = []
+        self.cells: list[list[Any]] = []
+        values: list[list[Any]] = []
+        for j in range(len(self.columns)):
+            column = frame.iloc[:, j]
+            if _countable(column):
+                codes, first = None, _count_exemplars(column)
+            else:
+                codes, first = xlsx_frame.factorize(column)
+            self.codes.append(codes)
+            self.first.append(first)
+            values.append(column.iloc[first].tolist())
+        self._make_cells(values)
+        self._counted: dict[int, tuple[str, str]] = {}
+
+    def _make_cells(self, values: list[list[Any]]) -> None:
+        """:func:`cell` then :func:`_row_cell` per distinct value, in the row path's order.
+
+        The row path calls :func:`cell` column after column on each chunk of
+        :data:`FRAME_CHUNK` rows, then makes the chunk's cells row after row; either may
+        register a number format (a date registers openpyxl's default date format first).
+        """
+        made: list[list[Any]] = [[None] * len(v) for v in values]
+        self.cells = [[None] * len(v) for v in values]
+        order = sorted(
+            (p // FRAME_CHUNK, step, *((j, p) if step == 0 else (p, j)), j, u)
+            for j, first in enumerate(self.first)
+            for u, p in enumerate(first.tolist())
+            for step in (0, 1)
+        )
+        for _, step, _, _, j, u in order:
+            if step == 0:
+                made[j][u] = cell(self.ws, values[j][u], self.columns[j][1])
+            else:
+                self.cells[j][u] = _row_cell(self.ws, made[j][u], 1, 1)
+
+    def write(self, out: Callable[[str], Any], style_ids: dict[bytes, str]) -> None:
+        """Write the rows to the sheet's XML stream ``out``, :data:`xlsx_frame.CHUNK_ROWS`
+        rows at a time."""
+        wb = self.ws.parent
+        epoch = None if wb.iso_dates else wb.epoch
+        styled = sorted(
+            (p, j, u)
+            for j, first in enumerate(self.first)
+            for u, p in enumerate(first.tolist())
+            if self.cells[j][u]._style is not None and any(self.cells[j][u]._style)
+        )
+        for _, j, u in styled:  # style ids in the order the row path writes them
+            _cell_text(self.cells[j][u], "1", epoch, style_ids)
+        tails = [[_cell_tail(self.ws, c, epoch, style_ids) for c in cells] for cells in self.cells]
+        counted = {}
+        for j, codes in enumerate(self.codes):
+            if codes is None:
+                counted[j] = _counted_parts(self.cells[j], tails[j])
+                if counted[j] is None:  # not seen in practice: every distinct value instead
+                    self.codes[j], self.first[j] = xlsx_frame.factorize(self.frame.iloc[:, j])
+                    fmt = self.columns[j][1]
+                    values = self.frame.iloc[self.first[j], j].tolist()
+                    self.cells[j] = [
+                        _row_cell(self.ws, cell(self.ws, v, fmt), 1, 1) for v in values
+                    ]
+                    tails[j] = [_cell_tail(self.ws, c, epoch, style_ids) for c in self.cells[j]]
+        letters = [get_column_letter(j + 1) for j in range(len(self.columns))]
+        for start in range(0, self.rows, xlsx_frame.CHUNK_ROWS):
+            stop = min(start + xlsx_frame.CHUNK_ROWS, self.rows)
+            numbers = xlsx_frame.row_numbers(self.first_row + start, self.first_row + stop)
+            columns = []
+            for j, codes in enumerate(self.codes):
+                if codes is None:
+                    head, tail = counted[j] or ("", "")  # (set whenever codes is None)
+                    texts = pa.array(self.frame.iloc[start:stop, j], type=pa.int64())
+                    per_row = xlsx_frame.wrapped(head, pc.cast(texts, pa.string()), tail)
+                else:
+                    per_row = xlsx_frame.spread(tails[j], codes[start:stop])
+                columns.append((letters[j], per_row))
+            out(xlsx_frame.rows_xml(numbers, columns).decode())
+
+
+def _frame_body(ws: Any) -> _FrameBody | None:
+    body = ws.__dict__.get("_rvubench_body")
+    return body if isinstance(body, _FrameBody) else None
+
+
+_COUNT_LIMIT = 10**15
+"""Integers below this print the same with ``%.16g`` as ``str`` (Arrow's cast)."""
+
+
+def _countable(column: pd.Series) -> bool:
+    """An int64 column with many distinct values, all printed alike by ``%.16g`` and str."""
+    if str(column.dtype) not in ("int64", "Int64") or len(column) < 256:
+        return False
+    top = column.abs().max()
+    return not pd.isna(top) and int(top) < _COUNT_LIMIT
+
+
+def _count_exemplars(column: pd.Series) -> np.ndarray:
+    """Rows whose cells stand for a countable column: its first value, its largest
+    absolute value and its first missing value (if any)."""
+    present = np.flatnonzero(column.notna().to_numpy())
+    rows = {int(present[0]), int(column.abs().to_numpy(na_value=0).argmax())}
+    missing = np.flatnonzero(column.isna().to_numpy())
+    if missing.size:
+        rows.add(int(missing[0]))
+    return np.array(sorted(rows), dtype=np.intp)
+
+
+def _counted_parts(cells: list[Any], tails: list[str | None]) -> tuple[str, str] | None:
+    """The text before and after the number in an integer column's cells, when every
+    exemplar cell is ``head + %.16g + tail`` (and a missing value is no cell)."""
+    parts = set()
+    for c, text in zip(cells, tails, strict=True):
+        if c._value is None:
+            if text is not None:
+                return None
+            continue
+        number = f"{c._value:.16g}" if type(c._value) is int else None
+        if text is None or number is None or f"<v>{number}</v>" not in text:
+            return None
+        head, _, tail = text.partition(f"<v>{number}</v>")
+        parts.add((head + "<v>", "</v>" + tail))
+    return parts.pop() if len(parts) == 1 else None
+
+
+def _cell_tail(ws: Any, c: Any, epoch: Any, style_ids: dict[bytes, str]) -> str | None:
+    """The XML of cell ``c`` (placed at A1) after ``<c r="A1"``; None for no cell.
+
+    What :class:`FastWorksheetWriter` writes, openpyxl's own cell writer included; text
+    the sheet's file cannot encode (lone surrogates) is replaced by character references,
+    as that file does.
+    """
+    c.row, c.column = 1, 1
+    text = _cell_text(c, "1", epoch, style_ids) if c._comment is None else None
+    if text is None:
+        if c._value is None and not c.has_style and not c._comment:
+            return None
+        buf = io.BytesIO()
+        with xmlfile(buf) as xf, xf.element("row"):
+            write_cell(xf, ws, c, c.has_style)
+        text = buf.getvalue().decode()[len("<row>") : -len("</row>")]
+    if text == "":
+        return None
+    head = '<c r="A1"'  # the reference is written per row
+    if not text.startswith(head):
+        raise AssertionError(f"unexpected cell XML {text[:40]!r}")
+    tail = text[len(head) :]
+    try:
+        tail.encode()
+    except UnicodeEncodeError:
+        tail = tail.encode("utf-8", "xmlcharrefreplace").decode()
+    return tail
+
+
+def _cell_text(c: Any, r: str, epoch: Any, style_ids: dict[bytes, str]) -> str | None:
+    """The ``<c>`` text of a cell without comment or hyperlink, in row ``r``: "" for no
+    cell (unstyled and empty), None for a cell only openpyxl's writer writes.
+
+    ``style_ids`` maps a style array's bytes to its id text ("" = no style); a style seen
+    for the first time is registered in the workbook now, as openpyxl does when it writes
+    the cell, so ids follow the order in which cells are written.
+    """
+    value = c._value
+    style = c._style
+    sid = ""
+    if style is not None:
+        key = style.tobytes()
+        known = style_ids.get(key)
+        if known is None:
+            known = style_ids[key] = f"{c.style_id}" if any(style) else ""
+        sid = known
+    if not sid:
+        if value is None:
+            return ""
+        head = f'<c r="{get_column_letter(c.column)}{r}"'
+    else:
+        head = f'<c r="{get_column_letter(c.column)}{r}" s="{sid}"'
+    return _cell_xml(c.data_type, value, head, epoch)
+
+
 class FastWorksheetWriter(WorksheetWriter):
-    """openpyxl's worksheet writer with plain cells serialized as text (same bytes)."""
+    """openpyxl's worksheet writer with plain cells serialized as text (same bytes).
+
+    A sheet holding a :class:`_FrameBody` (:func:`write_frame`) gets the body's rows after
+    its own cells, as XML text built column by column.
+    """
+
+    def write_dimensions(self) -> None:
+        """As openpyxl's, counting the rows of a frame body (cells it never holds)."""
+        body = _frame_body(self.ws)
+        if body is None:
+            super().write_dimensions()
+            return
+        from openpyxl.worksheet.dimensions import SheetDimension
+
+        ws = self.ws
+        last_row = max(ws.max_row, body.first_row + body.rows - 1)
+        last_col = max(ws.max_column, len(body.columns))
+        ref = f"{get_column_letter(ws.min_column)}{ws.min_row}:"
+        self.xf.send(SheetDimension(f"{ref}{get_column_letter(last_col)}{last_row}").to_tree())
+
+    def write_rows(self) -> None:
+        """As openpyxl's, then a frame body's rows."""
+        body = _frame_body(self.ws)
+        if body is None:
+            super().write_rows()
+            return
+        xf = self.xf.send(True)
+        with xf.element("sheetData"):
+            for row_idx, row in self.rows():
+                self.write_row(xf, row, row_idx)
+            body.write(xf._file, self.__dict__.setdefault("_style_ids", {}))
+        self.xf.send(None)
 
     def write_row(self, xf: Any, row: Iterable[Any], row_idx: int) -> None:
         """Write one ``<row>``; cells :func:`_cell_xml` cannot write go to openpyxl."""
@@ -1010,22 +1261,9 @@ class FastWorksheetWriter(WorksheetWriter):
             parts: list[str] = []
             for c, text in items:
                 if text is None and c._comment is None and c._hyperlink is None:
-                    value = c._value
-                    style = c._style
-                    sid = ""
-                    if style is not None:
-                        key = style.tobytes()
-                        known = style_ids.get(key)
-                        if known is None:
-                            known = style_ids[key] = f"{c.style_id}" if any(style) else ""
-                        sid = known
-                    if not sid:
-                        if value is None:
-                            continue
-                        head = f'<c r="{get_column_letter(c.column)}{r}"'
-                    else:
-                        head = f'<c r="{get_column_letter(c.column)}{r}" s="{sid}"'
-                    text = _cell_xml(c.data_type, value, head, epoch)
+                    text = _cell_text(c, r, epoch, style_ids)
+                    if text == "":
+                        continue
                 if text is not None:
                     parts.append(text)
                     continue
@@ -1139,7 +1377,8 @@ def render_xlsx(model: ReportModel, target: Path) -> Path:
 
 
 def _render_xlsx(model: ReportModel, target: Path) -> Path:
-    write_only = len(model.lines) > WRITE_ONLY_LINES
+    # the column writer keeps no cell of the large sheets: one mode for every size
+    write_only = not COLUMN_WRITER and len(model.lines) > WRITE_ONLY_LINES
     wb = _Workbook(write_only=write_only)
     if not write_only:
         wb.remove(wb.active)
