@@ -65,6 +65,12 @@ from rvubench.report.model import ReportModel
 from rvubench.report.sections import SheetTable
 
 WRITE_ONLY_LINES = 20_000
+"""Above this many lines a workbook is written in openpyxl's write-only mode when the
+column writer is off (:data:`COLUMN_WRITER`), so its memory stays flat."""
+ZIP_LEVEL = 1
+"""Deflate level of the package's parts. Level 1 compresses a 45 MB Lines sheet in a third
+of level 6's time (0.18 s vs 0.51 s CPU) to a file 40% larger (4.8 MB vs 3.4 MB); the
+workbook's content is the same."""
 FRAME_CHUNK = 50_000  # rows of a frame turned into cell values at a time
 FLOAT_PLACES = 6
 """Stored floats are rounded to this many decimals: no binary noise (5.600000000000001)."""
@@ -604,14 +610,28 @@ def write_frame(
     used = _set_widths(ws, columns, widths, _frame_widths(frame, columns, fmts))
     prepare_print(ws, used)
     ws.append(_header_cells(ws, columns))
-    pairs = list(zip(columns, fmts, strict=True))
-    if COLUMN_WRITER and type(ws) is Worksheet and columns and frame.columns.is_unique:
-        ws.__dict__["_rvubench_body"] = _FrameBody(ws, frame, pairs)
-        count = len(frame)
-    else:
-        count = append_rows(ws, frame_cells(ws, frame, pairs))
+    count = append_frame(ws, frame, list(zip(columns, fmts, strict=True)))
     finish_table(ws, len(columns), count)
     return ws
+
+
+def append_frame(ws: Any, frame: pd.DataFrame, columns: Sequence[tuple[str, str | None]]) -> int:
+    """Append the rows of ``frame``'s ``(column, format)`` pairs to ``ws``; return how many.
+
+    The same cells as ``append_rows(ws, frame_cells(ws, frame, columns))``. With the column
+    writer (:data:`COLUMN_WRITER`, a normal-mode sheet of a :class:`_Workbook`) no cell is
+    made: the sheet holds the frame (:class:`_FrameBody`) and :class:`FastWorksheetWriter`
+    writes its rows when the workbook is saved; rows appended afterwards go below them. On
+    any other workbook the cells are made (its own ``save`` would not know the frame).
+    """
+    names = [name for name, _ in columns]
+    ours = isinstance(ws.parent, _Workbook) and type(ws) is Worksheet  # saved by our writer
+    if not (COLUMN_WRITER and ours and names and len(set(names)) == len(names)):
+        return append_rows(ws, frame_cells(ws, frame, columns))
+    body = _FrameBody(ws, frame[names], columns)
+    ws.__dict__.setdefault("_rvubench_bodies", []).append(body)
+    ws._current_row += body.rows
+    return body.rows
 
 
 # ---------------------------------------------------------------------------- sheets
@@ -1053,24 +1073,37 @@ class _FrameBody:
                 else:
                     per_row = xlsx_frame.spread(tails[j], codes[start:stop])
                 columns.append((letters[j], per_row))
-            out(xlsx_frame.rows_xml(numbers, columns).decode())
+            _write_bytes(out, xlsx_frame.rows_xml(numbers, columns))
 
 
-def _frame_body(ws: Any) -> _FrameBody | None:
-    body = ws.__dict__.get("_rvubench_body")
-    return body if isinstance(body, _FrameBody) else None
+def _write_bytes(out: Callable[[str], Any], data: pa.Buffer) -> None:
+    """Write UTF-8 ``data`` to the sheet's text stream ``out`` (a text file's ``write``):
+    straight to the file's bytes when it is one (no decoding and encoding again)."""
+    stream = getattr(out, "__self__", None)
+    if isinstance(stream, io.TextIOWrapper) and stream.encoding.lower().replace("-", "") == "utf8":
+        stream.flush()
+        stream.buffer.write(memoryview(data))
+    else:
+        out(data.to_pybytes().decode())
+
+
+def _frame_bodies(ws: Any) -> list[_FrameBody]:
+    """The frames :func:`append_frame` left on ``ws``, top to bottom."""
+    return [b for b in ws.__dict__.get("_rvubench_bodies", ()) if b.rows]
 
 
 _COUNT_LIMIT = 10**15
 """Integers below this print the same with ``%.16g`` as ``str`` (Arrow's cast)."""
+_COUNT_MIN_ROWS = 64
+"""Integer columns from this many rows are cast by Arrow rather than factorized."""
 
 
 def _countable(column: pd.Series) -> bool:
     """An int64 column with many distinct values, all printed alike by ``%.16g`` and str."""
-    if str(column.dtype) not in ("int64", "Int64") or len(column) < 256:
+    if str(column.dtype) not in ("int64", "Int64") or len(column) < _COUNT_MIN_ROWS:
         return False
-    top = column.abs().max()
-    return not pd.isna(top) and int(top) < _COUNT_LIMIT
+    low, high = column.min(), column.max()  # (abs() of the least int64 overflows)
+    return not pd.isna(low) and int(low) > -_COUNT_LIMIT and int(high) < _COUNT_LIMIT
 
 
 def _count_exemplars(column: pd.Series) -> np.ndarray:
@@ -1159,35 +1192,44 @@ def _cell_text(c: Any, r: str, epoch: Any, style_ids: dict[bytes, str]) -> str |
 class FastWorksheetWriter(WorksheetWriter):
     """openpyxl's worksheet writer with plain cells serialized as text (same bytes).
 
-    A sheet holding a :class:`_FrameBody` (:func:`write_frame`) gets the body's rows after
-    its own cells, as XML text built column by column.
+    A sheet holding frames (:func:`append_frame`) gets their rows in their place among its
+    own cells, as XML text built column by column (:class:`_FrameBody`).
     """
 
     def write_dimensions(self) -> None:
-        """As openpyxl's, counting the rows of a frame body (cells it never holds)."""
-        body = _frame_body(self.ws)
-        if body is None:
+        """As openpyxl's, counting the rows of frame bodies (cells the sheet never holds)."""
+        ws = self.ws
+        bodies = _frame_bodies(ws)
+        if not bodies:
             super().write_dimensions()
             return
         from openpyxl.worksheet.dimensions import SheetDimension
 
-        ws = self.ws
-        last_row = max(ws.max_row, body.first_row + body.rows - 1)
-        last_col = max(ws.max_column, len(body.columns))
-        ref = f"{get_column_letter(ws.min_column)}{ws.min_row}:"
-        self.xf.send(SheetDimension(f"{ref}{get_column_letter(last_col)}{last_row}").to_tree())
+        rows = [b.first_row for b in bodies] + [b.first_row + b.rows - 1 for b in bodies]
+        cols = [1, *(len(b.columns) for b in bodies)]
+        if ws._cells:
+            rows += [ws.min_row, ws.max_row]
+            cols += [ws.min_column, ws.max_column]
+        ref = f"{get_column_letter(min(cols))}{min(rows)}:{get_column_letter(max(cols))}{max(rows)}"
+        self.xf.send(SheetDimension(ref).to_tree())
 
     def write_rows(self) -> None:
-        """As openpyxl's, then a frame body's rows."""
-        body = _frame_body(self.ws)
-        if body is None:
+        """As openpyxl's, with the rows of frame bodies in their place."""
+        bodies = _frame_bodies(self.ws)
+        if not bodies:
             super().write_rows()
             return
+        style_ids: dict[bytes, str] = self.__dict__.setdefault("_style_ids", {})
         xf = self.xf.send(True)
         with xf.element("sheetData"):
             for row_idx, row in self.rows():
+                while bodies and bodies[0].first_row < row_idx:
+                    bodies.pop(0).write(xf._file, style_ids)
+                if bodies and row_idx >= bodies[0].first_row:  # pragma: no cover
+                    raise ValueError(f"row {row_idx} of {self.ws.title!r} is a frame's row")
                 self.write_row(xf, row, row_idx)
-            body.write(xf._file, self.__dict__.setdefault("_style_ids", {}))
+            for body in bodies:
+                body.write(xf._file, style_ids)
         self.xf.send(None)
 
     def write_row(self, xf: Any, row: Iterable[Any], row_idx: int) -> None:
@@ -1316,7 +1358,13 @@ class _FastWriteOnlyWorksheet(WriteOnlyWorksheet):
 
 
 class _Workbook(Workbook):
-    """A workbook whose write-only sheets use :class:`FastWorksheetWriter`."""
+    """A workbook whose sheets are written by :class:`FastWorksheetWriter`, frames
+    appended with :func:`append_frame` included (only :func:`save_workbook` writes those:
+    ``save`` goes through it)."""
+
+    def save(self, filename: Any) -> None:
+        """:func:`save_workbook`."""
+        save_workbook(self, Path(filename))
 
     def create_sheet(self, title: str | None = None, index: int | None = None) -> Any:
         """As ``Workbook.create_sheet``."""
@@ -1351,11 +1399,13 @@ class _FastExcelWriter(ExcelWriter):
 def save_workbook(wb: Workbook, path: Path) -> None:
     """``wb.save(path)`` with :class:`FastWorksheetWriter` (same package, same bytes)."""
     if not FAST_WRITER:
-        wb.save(path)
+        Workbook.save(wb, path)  # (not _Workbook.save, which comes here)
         return
     if wb.write_only and not wb.worksheets:
         wb.create_sheet()
-    archive = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    archive = zipfile.ZipFile(
+        path, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=ZIP_LEVEL
+    )
     wb.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)
     _FastExcelWriter(wb, archive).save()
 

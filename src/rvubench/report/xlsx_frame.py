@@ -79,36 +79,39 @@ def wrapped(head: str, texts: pa.Array, tail: str) -> pa.Array:
     return pc.binary_join_element_wise(head, texts, tail, "")
 
 
-def rows_xml(numbers: pa.Array, columns: Sequence[tuple[str, pa.Array]]) -> bytes:
+def rows_xml(numbers: pa.Array, columns: Sequence[tuple[str, pa.Array]]) -> pa.Buffer:
     """The ``<row>`` elements of one chunk of rows.
 
     Args:
         numbers: the rows' numbers as text (:func:`row_numbers`).
         columns: per column its letter and, per row, the cell's XML after its reference
-            without its quotes
-            (`` s="3" t="n"><v>1.5</v></c>``), null for no cell.
+            without its quotes (`` s="3" t="n"><v>1.5</v></c>``), null for no cell.
 
     Returns:
-        ``<row r="2"><c r="A2" .../>...</row><row r="3">...`` as UTF-8 bytes.
+        ``<row r="2"><c r="A2" .../>...</row><row r="3">...`` as UTF-8 bytes (a view of
+        Arrow's buffer: no copy).
     """
     parts: list[pa.Array | str] = ['<row r="', numbers, '">']
     for letter, tails in columns:
-        if tails.null_count == len(tails):
+        nulls = tails.null_count
+        if nulls == len(tails):
             continue
-        cells = pc.binary_join_element_wise(f'<c r="{letter}', numbers, '"', tails, "")
-        parts.append(pc.fill_null(cells, "") if cells.null_count else cells)
+        if nulls == 0:  # joined with the row: no array per column
+            parts += [f'<c r="{letter}', numbers, '"', tails]
+        else:
+            cells = pc.binary_join_element_wise(f'<c r="{letter}', numbers, '"', tails, "")
+            parts.append(pc.fill_null(cells, ""))
     parts.append("</row>")
     return _concatenated(pc.binary_join_element_wise(*parts, ""))
 
 
-def _concatenated(array: pa.Array) -> bytes:
+def _concatenated(array: pa.Array) -> pa.Buffer:
     """The values of a string array without nulls, one after the other (its data buffer)."""
     if len(array) == 0:
-        return b""
-    offsets = array.buffers()[1]
-    data = array.buffers()[2]
-    width = 8 if pa.types.is_large_string(array.type) else 4
-    bounds = np.frombuffer(offsets, dtype=np.int64 if width == 8 else np.int32)
+        return pa.py_buffer(b"")
+    _, offsets, data = array.buffers()[:3]
+    kind = np.int64 if pa.types.is_large_string(array.type) else np.int32
+    bounds = np.frombuffer(offsets, dtype=kind)
     begin = int(bounds[array.offset])
     end = int(bounds[array.offset + len(array)])
-    return data[begin:end].to_pybytes() if data is not None else b""
+    return data[begin:end] if data is not None else pa.py_buffer(b"")
