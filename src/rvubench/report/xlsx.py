@@ -7,20 +7,27 @@ never a formula; header rows are frozen, tables have an autofilter, ``By Month``
 native bar chart. A text cell starting with ``= + - @`` (or a tab/CR) is stored as a string
 with Excel's quote prefix, so Excel shows it as text instead of evaluating it.
 
-Every sheet is written with ``ws.append`` only, so the same code serves openpyxl's normal
-and write-only modes; workbooks with more than :data:`WRITE_ONLY_LINES` lines use
-write-only mode (rows streamed to disk, flat memory).
+Small sheets are appended cell by cell (``ws.append``); the frames (``Lines``,
+``Exceptions``, the Global Periods tables) go through :func:`append_frame`, which makes no
+cell: the sheet holds the frame and, when the workbook is saved, its rows are built column
+by column as XML text (:class:`_FrameBody`, :mod:`rvubench.report.xlsx_frame`): each column
+is factorized, each distinct value becomes its cell XML once, with openpyxl's own rules
+(:func:`cell`, then the cell ``append`` would make), and Arrow spreads that text to the rows,
+adds each cell's reference and joins the rows, 50,000 at a time. So one path serves every
+size: a 30,000-line workbook costs about 0.5 s, and a 300,000-line one never holds its
+Lines sheet as cells or as one text.
 
-Speed: openpyxl serializes every cell through a pure-Python ElementTree when lxml
-is absent (about 7 us a cell, most of a workbook's cost). :class:`FastWorksheetWriter`
-writes the plain cells (text, numbers, booleans, dates) as the same XML text directly and
-hands anything else (formulas, rich text, comments, hyperlinks, ISO dates) to openpyxl's own
-cell writer; the sheet XML is byte for byte what openpyxl writes (tests/test_render_xlsx_fast.py
-compares them). :func:`append_rows` builds plain cells without openpyxl's per-value type
-dispatch, and number-formatted cells copy one style array per format instead of going
-through openpyxl's style descriptors each time. These shortcuts rely on openpyxl 3.1's
-internals (the version pyproject.toml allows); with any other version :data:`FAST_WRITER` is
-False and openpyxl's own public paths are used (same workbook, slower).
+Speed of the cells that are made: openpyxl serializes every cell through a pure-Python
+ElementTree when lxml is absent (about 7 us a cell). :class:`FastWorksheetWriter` writes the
+plain cells (text, numbers, booleans, dates) as the same XML text directly and hands anything
+else (formulas, rich text, comments, hyperlinks, ISO dates) to openpyxl's own cell writer;
+the sheet XML is byte for byte what openpyxl writes (tests/report/test_render_xlsx_fast.py and
+tests/report/test_xlsx_frame.py compare them, frames included). :func:`append_rows` builds
+plain cells without openpyxl's per-value type dispatch, and number-formatted cells copy one
+style array per format instead of going through openpyxl's style descriptors each time.
+These shortcuts rely on openpyxl 3.1's internals (the version pyproject.toml allows); with
+any other version :data:`FAST_WRITER` is False and openpyxl's own public paths are used
+(same workbook, slower; above :data:`WRITE_ONLY_LINES` lines in write-only mode).
 """
 
 from __future__ import annotations
@@ -330,12 +337,20 @@ def cell(ws: Any, value: Any, fmt: str | None = None) -> Any:
 
 
 def _header_cells(ws: Any, names: Sequence[str]) -> list[Any]:
+    """Bold, shaded header cells. The style is set up once per workbook and copied: each
+    font, fill and alignment set on a cell is looked up in the workbook's style lists."""
+    cache = ws.parent.__dict__.setdefault("_rvubench_format_styles", {})
+    style = cache.get("header")
+    if style is None:
+        template = WriteOnlyCell(ws, value=None)
+        template.font = _HEADER_FONT
+        template.fill = _HEADER_FILL
+        template.alignment = Alignment(vertical="bottom", wrap_text=False)
+        style = cache["header"] = template._style
     out = []
     for name in names:
         c = WriteOnlyCell(ws, value=header_label(name))
-        c.font = _HEADER_FONT
-        c.fill = _HEADER_FILL
-        c.alignment = Alignment(vertical="bottom", wrap_text=False)
+        c._style = StyleArray(style)
         out.append(c)
     return out
 
@@ -1009,7 +1024,11 @@ class _FrameBody:
                 codes, first = xlsx_frame.factorize(column)
             self.codes.append(codes)
             self.first.append(first)
-            values.append(column.iloc[first].tolist())
+            if len(column) < 8 * len(first):  # mostly distinct: no pandas take
+                every = column.tolist()
+                values.append([every[p] for p in first.tolist()])
+            else:
+                values.append(column.iloc[first].tolist())
         self._make_cells(values)
         self._counted: dict[int, tuple[str, str]] = {}
 
