@@ -40,7 +40,7 @@ import itertools
 import math
 import re
 import zipfile
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +59,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
@@ -1257,59 +1256,9 @@ class FastWorksheetWriter(WorksheetWriter):
         if LXML or not callable(out):
             super().write_row(xf, row, row_idx)
             return
-        self._write_items(xf, out, ((c, None) for c in row), row_idx)
+        self._write_items(xf, out, row, row_idx)
 
-    def write_values(self, xf: Any, values: Iterable[Any], row_idx: int) -> None:
-        """Write one ``<row>`` of appended values (a write-only sheet's ``append``).
-
-        Plain text, numbers and booleans become XML text straight from the value, without
-        the cell object and type dispatch openpyxl's write-only ``append`` makes for each
-        (about 60 us a cell, most of a large Lines sheet); anything else becomes the cell
-        openpyxl would make and takes :meth:`write_row`'s path. Same bytes either way.
-        """
-        out = getattr(xf, "_file", None)
-        if LXML or not callable(out):
-            super().write_row(xf, self.ws._values_to_row(values, row_idx), row_idx)
-            return
-        self._write_items(xf, out, self._items(values, row_idx), row_idx)
-
-    def _items(self, values: Iterable[Any], row_idx: int) -> Iterator[tuple[Any, str | None]]:
-        """(cell, None) or (None, xml text) per non-empty value, as openpyxl binds them."""
-        ws = self.ws
-        letters: list[str] = self.__dict__.setdefault("_letters", [""])
-        illegal = ILLEGAL_CHARACTERS_RE.search
-        r = f"{row_idx}"
-        for col, v in enumerate(values, 1):
-            if v is None:
-                continue
-            t = type(v)
-            kind = None
-            if t is str:
-                if not (len(v) > 32767 or (v and v[0] in "=#") or illegal(v)):
-                    kind = "s"
-            elif t is int or (t is float and math.isfinite(v)):
-                kind = "n"
-            elif t is bool:
-                kind = "b"
-            if kind is not None:
-                while len(letters) <= col:
-                    letters.append(get_column_letter(len(letters)))
-                yield None, _cell_xml(kind, v, f'<c r="{letters[col]}{r}"', None)
-                continue
-            if isinstance(v, Cell):  # as WriteOnlyWorksheet._values_to_row
-                c = v
-            else:
-                c = WriteOnlyCell(ws)
-                c.value = v
-            c.column = col
-            c.row = row_idx
-            if c.hyperlink is not None:
-                c.hyperlink.ref = c.coordinate
-            yield c, None
-
-    def _write_items(
-        self, xf: Any, out: Any, items: Iterable[tuple[Any, str | None]], row_idx: int
-    ) -> None:
+    def _write_items(self, xf: Any, out: Any, row: Iterable[Any], row_idx: int) -> None:
         ws = self.ws
         wb = ws.parent
         epoch = None if wb.iso_dates else wb.epoch
@@ -1320,8 +1269,9 @@ class FastWorksheetWriter(WorksheetWriter):
         attrs.update(ws.row_dimensions.get(row_idx, {}))
         with xf.element("row", attrs):
             parts: list[str] = []
-            for c, text in items:
-                if text is None and c._comment is None and c._hyperlink is None:
+            for c in row:
+                text = None
+                if c._comment is None and c._hyperlink is None:
                     text = _cell_text(c, r, epoch, style_ids)
                     if text == "":
                         continue
@@ -1346,36 +1296,6 @@ class FastWorksheetWriter(WorksheetWriter):
         write_cell(xf, self.ws, c, c.has_style)
 
 
-class _FastWriteOnlyWorksheet(WriteOnlyWorksheet):
-    """Write-only sheet streaming its rows through :class:`FastWorksheetWriter`."""
-
-    _writer: Any  # openpyxl's own attribute, None until the first row
-
-    def _get_writer(self) -> None:
-        if self._writer is None:
-            writer = FastWorksheetWriter(self)
-            self._writer = writer
-            writer.write_top()
-
-    def _write_rows(self) -> Generator[None, Any, None]:
-        """As ``WriteOnlyWorksheet._write_rows``, each row's values handed to
-        :meth:`FastWorksheetWriter.write_values` instead of becoming cells first."""
-        try:
-            xf = self._writer.xf.send(True)
-        except StopIteration:
-            self._already_saved()
-        with xf.element("sheetData"):
-            row_idx = 1
-            try:
-                while True:
-                    row: Any = yield
-                    self._writer.write_values(xf, row, row_idx)
-                    row_idx += 1
-            except GeneratorExit:
-                pass
-        self._writer.xf.send(None)
-
-
 class _Workbook(Workbook):
     """A workbook whose sheets are written by :class:`FastWorksheetWriter`, frames
     appended with :func:`append_frame` included (only :func:`save_workbook` writes those:
@@ -1384,14 +1304,6 @@ class _Workbook(Workbook):
     def save(self, filename: Any) -> None:
         """:func:`save_workbook`."""
         save_workbook(self, Path(filename))
-
-    def create_sheet(self, title: str | None = None, index: int | None = None) -> Any:
-        """As ``Workbook.create_sheet``."""
-        if not self.write_only or not FAST_WRITER:
-            return super().create_sheet(title, index)
-        ws = _FastWriteOnlyWorksheet(parent=self, title=title)
-        self._add_sheet(sheet=ws, index=index)
-        return ws
 
 
 class _FastExcelWriter(ExcelWriter):
