@@ -996,7 +996,7 @@ class _FrameBody:
     """A frame's rows held by a sheet until it is saved, then written column by column.
 
     Same cells as :func:`frame_cells` + :func:`append_rows` + :class:`FastWorksheetWriter`
-    (tests/report/test_render_xlsx_fast.py compares the packages byte for byte), without a
+    (tests/report/test_xlsx_frame.py compares the packages byte for byte), without a
     cell object per value: each column is factorized (:func:`xlsx_frame.factorize`) and each
     distinct value goes through :func:`cell` and :func:`_row_cell` once, in the order the
     row path meets it, so number formats and styles are registered in the same order and get
@@ -1029,7 +1029,6 @@ class _FrameBody:
             else:
                 values.append(column.iloc[first].tolist())
         self._make_cells(values)
-        self._counted: dict[int, tuple[str, str]] = {}
 
     def _make_cells(self, values: list[list[Any]]) -> None:
         """:func:`cell` then :func:`_row_cell` per distinct value, in the row path's order.
@@ -1066,18 +1065,13 @@ class _FrameBody:
         for _, j, u in styled:  # style ids in the order the row path writes them
             _cell_text(self.cells[j][u], "1", epoch, style_ids)
         tails = [[_cell_tail(self.ws, c, epoch, style_ids) for c in cells] for cells in self.cells]
-        counted = {}
+        counted: dict[int, tuple[str, str]] = {}
         for j, codes in enumerate(self.codes):
-            if codes is None:
-                counted[j] = _counted_parts(self.cells[j], tails[j])
-                if counted[j] is None:  # not seen in practice: every distinct value instead
-                    self.codes[j], self.first[j] = xlsx_frame.factorize(self.frame.iloc[:, j])
-                    fmt = self.columns[j][1]
-                    values = self.frame.iloc[self.first[j], j].tolist()
-                    self.cells[j] = [
-                        _row_cell(self.ws, cell(self.ws, v, fmt), 1, 1) for v in values
-                    ]
-                    tails[j] = [_cell_tail(self.ws, c, epoch, style_ids) for c in self.cells[j]]
+            parts = _counted_parts(self.cells[j], tails[j]) if codes is None else None
+            if parts is not None:
+                counted[j] = parts
+            elif codes is None:  # not seen: the exemplars disagree, so every distinct value
+                tails[j] = self._distinct_tails(j, epoch, style_ids)
         letters = [get_column_letter(j + 1) for j in range(len(self.columns))]
         for start in range(0, self.rows, xlsx_frame.CHUNK_ROWS):
             stop = min(start + xlsx_frame.CHUNK_ROWS, self.rows)
@@ -1085,13 +1079,21 @@ class _FrameBody:
             columns = []
             for j, codes in enumerate(self.codes):
                 if codes is None:
-                    head, tail = counted[j] or ("", "")  # (set whenever codes is None)
+                    head, tail = counted[j]
                     texts = pa.array(self.frame.iloc[start:stop, j], type=pa.int64())
                     per_row = xlsx_frame.wrapped(head, pc.cast(texts, pa.string()), tail)
                 else:
                     per_row = xlsx_frame.spread(tails[j], codes[start:stop])
                 columns.append((letters[j], per_row))
             _write_bytes(out, xlsx_frame.rows_xml(numbers, columns))
+
+    def _distinct_tails(self, j: int, epoch: Any, style_ids: dict[bytes, str]) -> list[str | None]:
+        """Factorize column ``j`` after all and return its distinct values' tails."""
+        self.codes[j], self.first[j] = xlsx_frame.factorize(self.frame.iloc[:, j])
+        fmt = self.columns[j][1]
+        values = self.frame.iloc[self.first[j], j].tolist()
+        self.cells[j] = [_row_cell(self.ws, cell(self.ws, v, fmt), 1, 1) for v in values]
+        return [_cell_tail(self.ws, c, epoch, style_ids) for c in self.cells[j]]
 
 
 def _write_bytes(out: Callable[[str], Any], data: pa.Buffer) -> None:
@@ -1160,7 +1162,8 @@ def _cell_tail(ws: Any, c: Any, epoch: Any, style_ids: dict[bytes, str]) -> str 
     as that file does.
     """
     c.row, c.column = 1, 1
-    text = _cell_text(c, "1", epoch, style_ids) if c._comment is None else None
+    plain = c._comment is None and c._hyperlink is None
+    text = _cell_text(c, "1", epoch, style_ids) if plain else None
     if text is None:
         if c._value is None and not c.has_style and not c._comment:
             return None
