@@ -161,7 +161,9 @@ _DATES = st.one_of(
 @st.composite
 def _column(draw, rows: int) -> tuple[pd.Series, str | None]:
     kind = draw(
-        st.sampled_from(["text", "category", "object", "int", "Int64", "float", "bool", "date"])
+        st.sampled_from(
+            ["text", "category", "object", "int", "Int64", "float", "float32", "bool", "date"]
+        )
     )
     if kind in ("text", "category"):
         values = draw(st.lists(st.one_of(st.none(), _TEXT), min_size=rows, max_size=rows))
@@ -178,8 +180,11 @@ def _column(draw, rows: int) -> tuple[pd.Series, str | None]:
             series = pd.Series(pd.array(kept, "Int64"))
         else:
             series = pd.Series(values, dtype=np.int64)
-    elif kind == "float":
+    elif kind in ("float", "float32"):
         series = pd.Series(draw(st.lists(_FLOATS, min_size=rows, max_size=rows)), dtype=float)
+        if kind == "float32":
+            with np.errstate(over="ignore"):
+                series = series.astype(np.float32)
     elif kind == "bool":
         series = pd.Series(draw(st.lists(st.booleans(), min_size=rows, max_size=rows)))
     else:
@@ -232,6 +237,8 @@ def test__factorize_tells_negative_zero_and_missing_apart():
     codes, first = xlsx_frame.factorize(pd.Series([0.0, -0.0, float("nan"), 0.0, None]))
     # 0.0 and -0.0 are equal but two cells ("0" and "-0"); NaN and None one missing code
     assert codes.tolist() == [0, 1, 2, 0, 2] and first.tolist() == [0, 1, 2]
+    codes, first = xlsx_frame.factorize(pd.Series([0.5, -0.0, 0.5], dtype=np.float32))
+    assert codes.tolist() == [0, 1, 0] and first.tolist() == [0, 1]  # 4-byte bit patterns
     mixed = pd.Series([1, 1.0, True, "1"], dtype=object)
     assert xlsx_frame.factorize(mixed)[0].tolist() == [0, 1, 2, 3]  # every row its own
     codes, first = xlsx_frame.factorize(pd.Series(["b", "a", "b"], dtype="category"))

@@ -42,7 +42,8 @@ def factorize(column: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         values = column.to_numpy()
         missing = np.isnan(values)
         codes = np.full(n, -1, dtype=np.intp)
-        codes[~missing] = pd.factorize(values.view(np.int64)[~missing])[0]
+        bits = values.view(np.dtype(f"i{values.itemsize}"))  # float32 -> int32, ...
+        codes[~missing] = pd.factorize(bits[~missing])[0]
     elif dtype is np.dtype(object) and pd.api.types.infer_dtype(column, skipna=True) not in (
         "string",
         "empty",
