@@ -1322,12 +1322,17 @@ class _FastExcelWriter(ExcelWriter):
         ws._drawing = SpreadsheetDrawing()
         ws._drawing.charts = ws._charts
         ws._drawing.images = ws._images
-        writer = FastWorksheetWriter(ws)
-        writer.write()
+        if _frame_bodies(ws):  # large: streamed into the package, no temporary file
+            with self._archive.open(ws.path[1:], "w", force_zip64=True) as member:
+                writer = FastWorksheetWriter(ws, out=member)
+                writer.write()
+        else:
+            writer = FastWorksheetWriter(ws)
+            writer.write()
+            self._archive.write(writer.out, ws.path[1:])
+            writer.cleanup()
         ws._rels = writer._rels
-        self._archive.write(writer.out, ws.path[1:])
         self.manifest.append(ws)
-        writer.cleanup()
 
 
 def save_workbook(wb: Workbook, path: Path) -> None:
