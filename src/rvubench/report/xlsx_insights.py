@@ -2,7 +2,8 @@
 
 :func:`write_global_periods_sheet` is the ``sheet_writer`` of the ``global_periods`` report
 section (``insights.build_global_period_section``). It writes three blocks, one under the
-other, with ``ws.append`` only (so it works in openpyxl's write-only mode):
+other, with ``ws.append`` and ``append_frame`` only (so it works in openpyxl's write-only
+mode; the two frames are written column by column at save):
 
 1. totals (item, value);
 2. every window that holds at least one line, with its counts;
