@@ -292,3 +292,19 @@ def test__frame_written_in_chunks_is_the_same_sheet(tmp_path, monkeypatch, write
         parts.append(_parts(tmp_path / f"{chunk}.xlsx"))
     assert parts[0] == parts[1]
     assert b"99213" in parts[0]["xl/worksheets/sheet1.xml"]
+
+
+def test__formula_like_text_with_control_characters_still_makes_a_readable_sheet(tmp_path):
+    """ "=\\x01cmd" is quoted (never a formula) and loses the \\x01 XML cannot hold; before,
+    the quoted path skipped openpyxl's check and wrote a sheet Excel refuses to open."""
+    from openpyxl import Workbook, load_workbook
+
+    from rvubench.report.xlsx import cell, save_workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append([cell(ws, "=\x01cmd"), cell(ws, "+1\x0b")])
+    save_workbook(wb, tmp_path / "t.xlsx")
+    back = load_workbook(tmp_path / "t.xlsx").active
+    assert [c.value for c in back[1]] == ["=cmd", "+1"]
+    assert back["A1"].data_type == "s" and back["A1"].quotePrefix

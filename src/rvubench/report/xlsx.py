@@ -273,8 +273,11 @@ def text_is_risky(value: str) -> bool:
 
 
 def _quoted(ws: Any, value: str) -> Any:
+    """A text cell that Excel shows as typed, never as a formula. The value bypasses
+    openpyxl's own check, so characters XML cannot hold (``\x01``) are dropped here: the
+    cell would otherwise make the sheet unreadable."""
     c = WriteOnlyCell(ws, value=None)
-    c._value = value  # stored as a string, never parsed as a formula
+    c._value = ILLEGAL_CHARACTERS_RE.sub("", value)  # stored as text, never a formula
     c.data_type = "s"
     c.quotePrefix = True
     return c
