@@ -184,3 +184,28 @@ def test__resolve_zip():
         resolve_zip("00000")
     with pytest.raises(UnknownLocalityError, match="not a ZIP code"):
         resolve_zip("9001")
+
+
+@pytest.mark.parametrize("release_id", ["RVU25D", "RVU26C"])
+def test__bundled_rows__pyarrow_reader_gives_the_pandas_reader_frame(release_id):
+    """Every bundled release read by pyarrow equals the pd.read_csv reading it replaced:
+    columns, dtypes, text and flags equal, floats bit for bit."""
+    import numpy as np
+
+    from rvubench.feeschedule import cms
+
+    path = cms._bundle_dir() / cms._manifest()["releases"][release_id]["file"]
+    ref = pd.read_csv(path, dtype=cms._TEXT_DTYPES, keep_default_na=False, na_values=[])
+    for c in cms.BOOL_RVU_COLUMNS:
+        ref[c] = ref[c].astype(str).str.upper().isin(["TRUE", "1"])
+    for c in cms.NUMERIC_RVU_COLUMNS:
+        ref[c] = pd.to_numeric(ref[c]).astype("float64")
+    for c in cms.TEXT_RVU_COLUMNS:
+        ref[c] = ref[c].astype(str)
+    got = cms._bundled_rows(path)
+    pd.testing.assert_frame_equal(got, ref, check_exact=True)
+    for c in cms.NUMERIC_RVU_COLUMNS:
+        assert np.array_equal(got[c].to_numpy().view("int64"), ref[c].to_numpy().view("int64"))
+    # a known row: 71046-26 work 0.21 in RVU26C (the figure test_csv_writer prices), 0.22 in RVU25D
+    row = got[(got["hcpcs"] == "71046") & (got["mod"] == "26")]
+    assert row["work_rvu"].tolist() == [{"RVU26C": 0.21, "RVU25D": 0.22}[release_id]]

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from rvubench.ingest import fast as iff
@@ -112,6 +112,27 @@ def test__duplicated__exact_key_and_wide_fallback():
     got = iff.duplicated({"w": wide, "c": c, "d": d})
     assert got.tolist() == [False, False, True, False, False]
     assert iff.duplicated({"k": np.array([3, 3, 3])}).tolist() == [False, True, True]
+
+
+def test__duplicated__a_column_wider_than_the_key_range():
+    # spans 2**61 and 2**62: the key so far (3 values) and then the column are renumbered
+    a = np.array([0, 2**61, 0, 5, 2**61])
+    b = np.array([2**62, 0, 2**62, 2**62, 1])
+    assert iff.duplicated({"a": a, "b": b}).tolist() == [False, False, True, False, False]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(st.tuples(*[st.integers(0, 3)] * 4), min_size=1, max_size=30),
+    scales=st.lists(st.sampled_from([1, 1000, 2**20, 2**40, 2**60]), min_size=4, max_size=4),
+)
+@example(rows=[(0, 0, 0, 2), (0, 0, 1, 1)], scales=[1, 1, 1, 2**60])  # span 2**60 + 1: not a float
+def test__duplicated__same_as_pandas_for_any_ranges(rows, scales):
+    """Columns whose ranges multiply past 2**62 or not: DataFrame.duplicated's answer."""
+    cols = {f"c{j}": np.array([r[j] for r in rows], dtype=np.int64) * s
+            for j, s in enumerate(scales)}  # fmt: skip
+    expected = pd.DataFrame(cols).duplicated(keep="first").to_numpy()
+    assert iff.duplicated(cols).tolist() == expected.tolist()
 
 
 @pytest.mark.parametrize("threads", [False, True])
@@ -241,6 +262,48 @@ def test__read_log__fast_paths_equal_the_careful_path(files, net):
         _same(paths if len(paths) > 1 else paths[0], net_reversals=net)
 
 
+_IDS = ["SYN-1", "SYN-2", "SYN 1", " SYN-1", "SYN-1 ", "SYN  1", "SYN\u00a01", ""]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    files=st.lists(
+        st.lists(st.tuples(st.sampled_from(_IDS), st.sampled_from(_IDS), st.sampled_from(
+            ["99213", "99214"])), min_size=1, max_size=12),
+        min_size=1, max_size=2),
+)  # fmt: skip
+def test__read_log__patient_and_name_columns_fast_equal_careful(files):
+    """Patient ids and names with and without whitespace, over one or two files: the
+    no-whitespace shortcut of normalize_text and the lazily built run-wide id map find the
+    same duplicates as the careful path ("SYN 1" and "SYN  1" are one patient)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i, rows in enumerate(files):
+            path = Path(tmp) / f"log{i}.csv"
+            with path.open("w", newline="", encoding="utf-8") as fh:
+                csv.writer(fh).writerows(
+                    [["provider_id", "provider_name", "date_of_service", "cpt", "patient_mrn"]]
+                    + [["P1", name, "2026-01-05", code, mrn] for mrn, name, code in rows]
+                )
+            paths.append(path)
+        _same(paths if len(paths) > 1 else paths[0])
+
+
+def test__read_log__patient_ids_differing_in_whitespace_are_one_patient(tmp_path):
+    first = tmp_path / "a.csv"
+    first.write_text("provider_id,date_of_service,cpt,patient_mrn\nP1,2026-01-05,99213,SYN-1\n")
+    second = tmp_path / "b.csv"
+    second.write_text(
+        "provider_id,date_of_service,cpt,patient_mrn\n"
+        "P1,2026-01-05,99213, SYN-1\n"  # the line of a.csv again: a duplicate across files
+        "P1,2026-01-05,99213,SYN-2\n"
+    )
+    r = read_log([first, second])
+    assert r.lines["is_duplicate"].tolist() == [False, True, False]
+    keys = r.lines["patient_key"].tolist()
+    assert keys[0] == keys[1] != keys[2]
+
+
 # --------------------------------------------------------------------------- bytes -> text
 def test__as_text__ascii_utf8_and_invalid_bytes():
     ascii_col = pa.chunked_array([pa.array([b"99213", b""], pa.large_binary())])
@@ -318,3 +381,63 @@ def test__read_log__workbook_columns_equal_cell_by_cell_conversion(tmp_path, mon
     careful = read_log(path)
     keys = ["encounter_key", "patient_key"]
     pd.testing.assert_frame_equal(r.lines.drop(columns=keys), careful.lines.drop(columns=keys))
+
+
+def test__grouping_keys__one_numbering_for_both_columns_and_blank_stays_blank():
+    encounter = _arr(["e1", "", "p1", "e1"])
+    patient = _arr(["p1", "p2", "", "p1"])
+    ek, pk = ingest._grouping_keys(encounter, patient)
+    ek, pk = ek.to_pylist(), pk.to_pylist()
+    # distinct ids in order: e1, "", p1, p2 -> e1 and p1 keys differ, "" stays ""
+    assert ek[1] == "" and pk[2] == ""
+    assert ek[0] == ek[3] and pk[0] == pk[3] == ek[2]  # "p1" in either column: one key
+    assert len({ek[0], pk[0], pk[1]}) == 3
+    assert all(len(k) == 16 and set(k) <= set("0123456789abcdef") for k in (ek[0], pk[0], pk[1]))
+    # a column without ids stays "" and the other is keyed alone; a new call draws new keys
+    ek2, pk2 = ingest._grouping_keys(iff.empty_strings(4), patient)
+    assert ek2.to_pylist() == [""] * 4
+    assert pk2.to_pylist()[0] == pk2.to_pylist()[3] != pk[0]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["", "a", "b", "SYN-1", "é"]), min_size=1, max_size=20))
+def test__grouping_keys__equal_keys_exactly_for_equal_ids(ids):
+    _, keys = ingest._grouping_keys(iff.empty_strings(len(ids)), _arr(ids))
+    keys = keys.to_pylist()
+    for i in range(len(ids)):
+        assert (keys[i] == "") == (ids[i] == "")
+        for j in range(len(ids)):
+            assert (keys[i] == keys[j]) == (ids[i] == ids[j])
+
+
+def test__grouping_keys__from_run_ids_when_one_column_holds_ids():
+    patient = _arr(["p1", "", "p2", "p1"])
+    run_ids = np.array([3, 0, 5, 3])  # equal ids exactly where the texts are equal
+    ek, pk = ingest._grouping_keys(iff.empty_strings(4), patient, (None, run_ids))
+    pk = pk.to_pylist()
+    assert ek.to_pylist() == [""] * 4 and pk[1] == ""
+    assert pk[0] == pk[3] != pk[2] and len(pk[0]) == 16
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    files=st.lists(st.lists(st.sampled_from(_IDS), min_size=1, max_size=10), min_size=1,
+                   max_size=2),
+)  # fmt: skip
+def test__read_log__patient_keys_equal_exactly_for_equal_normalized_ids(files):
+    """Through read_log (run ids, one file or two): two lines share a patient key exactly
+    when their ids are equal once trimmed and inner whitespace collapsed."""
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = []
+        for i, mrns in enumerate(files):
+            path = Path(tmp) / f"log{i}.csv"
+            with path.open("w", newline="", encoding="utf-8") as fh:
+                csv.writer(fh).writerows([["provider_id", "date_of_service", "cpt", "patient_mrn"]]
+                                         + [["P1", "2026-01-05", "99213", m] for m in mrns])  # fmt: skip
+            paths.append(path)
+        keys = read_log(paths).lines["patient_key"].tolist()
+    ids = [" ".join(m.split()) for mrns in files for m in mrns]
+    for i in range(len(ids)):
+        assert (keys[i] == "") == (ids[i] == "")
+        for j in range(len(ids)):
+            assert (keys[i] == keys[j]) == (ids[i] == ids[j])

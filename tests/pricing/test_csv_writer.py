@@ -124,3 +124,48 @@ def test_one_column_frame_quotes_empty_fields(tmp_path):
     write_frame_csv(frame, tmp_path / "ours.csv")
     assert (tmp_path / "ours.csv").read_bytes() == b'a\nx\n""\n""\n'
     assert (tmp_path / "ours.csv").read_bytes() == _pandas_bytes(frame, tmp_path / "p.csv")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    values=st.lists(st.lists(st.integers(0, 30), min_size=18, max_size=18), min_size=1,
+                    max_size=40),
+    blanks=st.lists(st.integers(0, 18), max_size=4),
+    chunk=st.integers(1, 9),
+)  # fmt: skip
+def test_many_adjacent_dictionary_columns_are_written_as_to_csv_writes(
+    tmp_path_factory, values, blanks, chunk
+):
+    """18 float columns of up to 31 values each (31**18 > 2**62: the merged key is renumbered
+    on the way) with all-"" text columns put among them (merged as one-value columns)."""
+    tmp = tmp_path_factory.mktemp("csv")
+    cols: dict[str, object] = {
+        f"f{j}": np.array([row[j] / 4 - 3 for row in values], dtype="float64") for j in range(18)
+    }
+    frame = pd.DataFrame(cols)
+    for k, pos in enumerate(blanks):
+        frame.insert(
+            min(pos, frame.shape[1]), f"blank{k}", pd.Series([""] * len(values), dtype="str")
+        )
+    write_frame_csv(frame, tmp / "ours.csv", chunk_rows=chunk)
+    assert (tmp / "ours.csv").read_bytes() == _pandas_bytes(frame, tmp / "pandas.csv")
+
+
+def test_merged_columns_hand_example(tmp_path):
+    """Adjacent dictionary columns (category, float, all-"" text, bool) become one text per
+    combination: rows 1 and 3 share ("a", 1.5, "", True) and so one entry."""
+    frame = pd.DataFrame({
+        "id": np.array([1, 2, 3], dtype="int64"),  # Arrow-cast integers: not a dictionary
+        "cat": pd.Categorical(["a", "b", "a"]),
+        "x": [1.5, -0.0, 1.5],
+        "blank": pd.Series(["", "", ""], dtype="str"),
+        "ok": [True, False, True],
+    })  # fmt: skip
+    write_frame_csv(frame, tmp_path / "ours.csv")
+    assert (tmp_path / "ours.csv").read_bytes() == (
+        b"id,cat,x,blank,ok\n1,a,1.5,,True\n2,b,-0.0,,False\n3,a,1.5,,True\n"
+    )
+    assert (tmp_path / "ours.csv").read_bytes() == _pandas_bytes(frame, tmp_path / "p.csv")
+    lone = pd.DataFrame({"a": pd.Series(["", ""], dtype="str")})
+    write_frame_csv(lone, tmp_path / "lone.csv")
+    assert (tmp_path / "lone.csv").read_bytes() == b'a\n""\n""\n'

@@ -57,3 +57,25 @@ def test_price_bad_locality_is_a_usage_error(tmp_path):
     assert result.exit_code == 2
     assert "Error:" in result.output and "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_price_pauses_the_cyclic_gc_only_while_it_runs(tmp_path, monkeypatch):
+    """The collector is off during the run (no collection starts) and on again after it,
+    also when the run fails."""
+    import gc
+
+    from rvubench.pricing import engine
+
+    seen = []
+    real = engine.price_lines
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "price_lines", spy)
+    assert gc.isenabled()
+    result, _ = _run(tmp_path)
+    assert result.exit_code == 1 and seen == [False] and gc.isenabled()
+    bad = _run(tmp_path, "--locality", "99999-99")[0]  # raises inside the run
+    assert bad.exit_code == 2 and gc.isenabled()

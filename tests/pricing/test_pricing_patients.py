@@ -147,3 +147,41 @@ def test__property__without_ids_each_line_prices_as_if_alone(fees, rows):
     no51 = ~together["modifiers"].str.contains("51")
     if no51.all():
         assert day["wrvu_credit"].sum() <= together["wrvu_credit"].sum() + 1e-9
+
+
+def _same_partition(a, b) -> bool:
+    """Two numberings group the lines alike (equal ids exactly where the other's are)."""
+    pairs = set(zip(a, b, strict=True))
+    return len(pairs) == len({x for x, _ in pairs}) == len({y for _, y in pairs})
+
+
+def test__patient_or_encounter__patient_wins_then_encounter_then_none():
+    from rvubench.pricing.keys import _patient_or_encounter
+
+    lines = pd.DataFrame({"encounter_key": ["e1", "e1", "", "e2", ""],
+                          "patient_key": ["p1", "", "", "", "p1"]})  # fmt: skip
+    ids, n = _patient_or_encounter(lines)
+    # per line: p1, e1, "", e2, p1 -> first appearance numbering 0, 1, 2, 3, 0 of 4 ids
+    assert (ids.tolist(), n) == ([0, 1, 2, 3, 0], 4)
+    assert _patient_or_encounter(lines.assign(patient_key="", encounter_key="")) is None
+    assert _patient_or_encounter(lines.drop(columns=["patient_key", "encounter_key"])) is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    enc=st.lists(st.sampled_from(["", "a", "b", "p"]), min_size=1, max_size=12),
+    pat=st.lists(st.sampled_from(["", "a", "p", "q"]), min_size=12, max_size=12),
+    arrow=st.booleans(),
+)
+def test__patient_or_encounter__arrow_and_numpy_paths_agree(enc, pat, arrow):
+    """pyarrow's if_else + dictionary_encode groups lines as the texts' np.where + factorize
+    (a patient key equal to another line's encounter key groups them, as before)."""
+    from rvubench.pricing.keys import _ids_of_texts, _patient_or_encounter
+
+    dtype = "str" if arrow else object
+    lines = pd.DataFrame({"encounter_key": pd.Series(enc, dtype=dtype),
+                          "patient_key": pd.Series(pat[: len(enc)], dtype=dtype)})  # fmt: skip
+    got, want = _patient_or_encounter(lines), _ids_of_texts(lines.astype(object))
+    assert (got is None) == (want is None)
+    if got is not None:
+        assert got[1] == want[1] and _same_partition(got[0].tolist(), want[0].tolist())

@@ -167,3 +167,25 @@ def test_line_credits_sum_to_code_and_provider_totals(fees, rows, policy):
     assert isinstance(p, pd.DataFrame) and p["source_row"].tolist() == sorted(
         p["source_row"].tolist()
     )
+
+
+_REASONS = [
+    "RT+LT bilateral pair: paid as one bilateral item on row 12",
+    "RT+LT bilateral pair: paid as one bilateral item on row 7",
+    "status B (bundled): credited zero",
+    "on row 12",
+    "",
+]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(_REASONS), max_size=15), st.sampled_from(["str", object]))
+def test__without_pair_rows__is_str_replace_on_every_row(reasons, dtype):
+    from rvubench.pricing.summary import _PAIR_ROW, _without_pair_rows
+
+    s = pd.Series(reasons, dtype=dtype, index=range(10, 10 + len(reasons)))
+    want = s.astype(str).str.replace(_PAIR_ROW, "", regex=True)
+    got = _without_pair_rows(s.astype(str))
+    pd.testing.assert_series_equal(got, want)
+    # both pair texts count as one reason, in value_counts' order
+    assert got.value_counts().to_dict() == want.value_counts().to_dict()

@@ -2,7 +2,9 @@
 
 ``render_xlsx.FastWorksheetWriter`` serializes plain cells as text instead of through
 openpyxl's ElementTree writer. Every part of the package must be byte for byte
-what ``Workbook.save`` writes (the modification time aside), in normal and write-only mode.
+what ``Workbook.save`` writes (the modification time aside), in normal and write-only mode
+(write-only sheets are openpyxl's own; the column writer of frames is tested in
+test_xlsx_frame.py).
 """
 
 from __future__ import annotations
@@ -123,7 +125,8 @@ def test__fast_writer_same_package_as_openpyxl(tmp_path, monkeypatch, write_only
     # only what the text path does not cover went to openpyxl's cell writer: the Decimal
     # (E3) and the 8 raw values of row 4 (formula, error, inf, nan, time, timedelta,
     # numpy int, rich text); every other cell was written as text
-    if not LXML:  # with lxml installed openpyxl's own (C) writer is used as is
+    # (write-only sheets are openpyxl's own: used only when the column writer is off)
+    if not LXML and not write_only:  # with lxml openpyxl's own (C) writer is used as is
         assert handed_over == ["E3", "A4", "B4", "C4", "D4", "E4", "F4", "G4", "H4"]
     sheet = fast["xl/worksheets/sheet1.xml"].decode()
     assert '<c r="A1" t="inlineStr"><is><t>text</t></is></c>' in sheet
@@ -289,3 +292,19 @@ def test__frame_written_in_chunks_is_the_same_sheet(tmp_path, monkeypatch, write
         parts.append(_parts(tmp_path / f"{chunk}.xlsx"))
     assert parts[0] == parts[1]
     assert b"99213" in parts[0]["xl/worksheets/sheet1.xml"]
+
+
+def test__formula_like_text_with_control_characters_still_makes_a_readable_sheet(tmp_path):
+    """ "=\\x01cmd" is quoted (never a formula) and loses the \\x01 XML cannot hold; before,
+    the quoted path skipped openpyxl's check and wrote a sheet Excel refuses to open."""
+    from openpyxl import Workbook, load_workbook
+
+    from rvubench.report.xlsx import cell, save_workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append([cell(ws, "=\x01cmd"), cell(ws, "+1\x0b")])
+    save_workbook(wb, tmp_path / "t.xlsx")
+    back = load_workbook(tmp_path / "t.xlsx").active
+    assert [c.value for c in back[1]] == ["=cmd", "+1"]
+    assert back["A1"].data_type == "s" and back["A1"].quotePrefix

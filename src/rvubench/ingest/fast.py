@@ -281,7 +281,8 @@ def duplicated(ids: dict[str, np.ndarray], submit: Callable | None = None) -> np
     """Rows whose ids in every column equal those of an earlier row (exact).
 
     Columns that never vary are ignored; the others are combined into one exact int64 key
-    (mixed radix over each column's range) when it fits, else compared column-wise.
+    (mixed radix over each column's range, renumbered densely where the range would not
+    fit; pandas' DataFrame.duplicated did that case in about 0.5 s on 1,000,000 lines).
     ``submit`` (an executor's ``submit``) lets a big log's key search run on threads.
     """
     n = len(next(iter(ids.values()))) if ids else 0
@@ -297,17 +298,48 @@ def duplicated(ids: dict[str, np.ndarray], submit: Callable | None = None) -> np
         out = np.ones(n, dtype=bool)
         out[:1] = False
         return out
-    if np.prod([float(s) for s in spans]) >= 2.0**62:
-        return pd.DataFrame(dict(enumerate(cols))).duplicated(keep="first").to_numpy()
+    _narrow_widest(cols, spans)
     # sum of id_i * (product of the later spans), wrapping modulo 2**64: the same sum shifted
     # by a constant from the mixed-radix number of (id_i - low_i), which is below 2**62, so
-    # keys are equal exactly when the rows are
+    # keys are equal exactly when the rows are. When the next column would take the range
+    # past 2**62 (a patient column of 270,000 ids beside provider, date and code), the key so
+    # far is renumbered densely first (factorize: equal keys get equal numbers, a bijection
+    # on the keys present), so its range is at most n and the key stays exact.
     key = empty(n, np.int64)
     np.copyto(key, cols[0])  # ids may be int32
+    span_so_far = float(spans[0])  # floats only to compare; the factors stay exact ints
     for a, span in zip(cols[1:], spans[1:], strict=True):
+        if span_so_far * span >= 2.0**62:
+            key, span_so_far = _renumbered(key)
+        if span_so_far * span >= 2.0**62:  # one column's own range is that wide
+            a, width = _renumbered(a)
+            span = int(width)
         key *= span
         key += a
+        span_so_far *= span
     return duplicated_keys(key, submit)
+
+
+def _narrow_widest(cols: list[np.ndarray], spans: list[int]) -> None:
+    """While the spans' product passes 2**62, renumber the widest sparse column densely (in
+    place): code ids span ~25,000,000 for a few thousand codes, and renumbering that one
+    column (a small hash table) is cheaper than renumbering the combined key (~0.15 s on
+    1,000,000 lines)."""
+    done: set[int] = set()
+    while np.prod([float(s) for s in spans]) >= 2.0**62:
+        sparse = [j for j in range(len(cols)) if j not in done and spans[j] > 65_536]
+        if not sparse:
+            return
+        j = max(sparse, key=lambda i: spans[i])
+        cols[j], width = _renumbered(cols[j])
+        spans[j] = int(width)
+        done.add(j)
+
+
+def _renumbered(values: np.ndarray) -> tuple[np.ndarray, float]:
+    """``values`` numbered densely (equal values equal numbers, from 0) and their range."""
+    codes, uniques = pd.factorize(values)
+    return codes.astype(np.int64, copy=False), float(max(len(uniques), 1))
 
 
 PART_ROWS = 200_000  # rows per part of a big log's duplicate search (see duplicated_keys)

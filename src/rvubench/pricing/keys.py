@@ -241,17 +241,47 @@ def _encode_columns(lines: pd.DataFrame) -> dict[str, Future]:
 _THREADED_LINES = 200_000
 
 
-def _patient_or_encounter(lines: pd.DataFrame) -> np.ndarray | None:
-    """Per line, the hashed patient key, else the hashed encounter key (ingest), else None.
+def _patient_or_encounter(lines: pd.DataFrame) -> tuple[np.ndarray, int] | None:
+    """Per line, the id of its hashed patient key, else of its hashed encounter key
+    (ingest), numbered in order of first appearance (``pd.factorize`` of those texts), and
+    the number of ids; None when neither column holds a key.
 
-    Without either, ``PricingSettings.without_ids`` decides (see :func:`_line_status`)."""
-    keys = None
+    Without either, ``PricingSettings.without_ids`` decides (see :func:`_line_status`).
+    Arrow-backed columns are chosen and encoded by pyarrow (the texts never become a
+    million Python strings: ~0.3 s on 1,000,000 lines); others take the same rule in numpy.
+    """
+    import pyarrow.compute as pc
+
+    arrays, texts = [], []
     for col in ("encounter_key", "patient_key"):  # patient wins where both are present
+        if col in lines.columns:
+            t = _text(lines[col])
+            arr = _arrow_text(t)
+            if arr is None:
+                texts.append(t.to_numpy())
+            elif pc.max(pc.binary_length(arr)).as_py():  # not all ""
+                arrays.append(arr)
+    if texts or not arrays:
+        return _ids_of_texts(lines)
+    keys = arrays[0]
+    for arr in arrays[1:]:
+        keys = pc.if_else(pc.not_equal(arr, ""), arr, keys)
+    enc = pc.dictionary_encode(keys)
+    return enc.indices.to_numpy().astype("int64"), len(enc.dictionary)
+
+
+def _ids_of_texts(lines: pd.DataFrame) -> tuple[np.ndarray, int] | None:
+    """:func:`_patient_or_encounter` on numpy texts (columns not backed by Arrow)."""
+    keys = None
+    for col in ("encounter_key", "patient_key"):
         if col in lines.columns:
             v = _text(lines[col]).to_numpy()
             if (v != "").any():
                 keys = v if keys is None else np.where(v != "", v, keys)
-    return keys
+    if keys is None:
+        return None
+    codes, uniques = pd.factorize(keys)
+    return codes.astype("int64"), len(uniques)
 
 
 def _key_codes(codes: np.ndarray, labels) -> tuple[np.ndarray, np.ndarray]:

@@ -230,8 +230,8 @@ def _assemble(
     present = [c for c in PRICED_COLUMNS if c in out]
     frame = pd.DataFrame({c: out[c] for c in present}, copy=False)
     for g in GROUPING_COLUMNS:  # in memory only, for the global-period review
-        if g in lines.columns:
-            frame[g] = lines[g].to_numpy()
+        if g in lines.columns:  # the lines' own array (to_numpy and back: 0.4 s per 1M lines)
+            frame[g] = lines[g].array
     return frame
 
 

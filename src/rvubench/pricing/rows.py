@@ -23,7 +23,7 @@ import pandas as pd
 from rvubench.errors import UnknownLocalityError
 from rvubench.feeschedule.cms import resolve_zip
 from rvubench.pricing.arith import C, _i100, _i1000, _isin
-from rvubench.pricing.keys import _factorized, _patient_or_encounter
+from rvubench.pricing.keys import _dense, _factorized, _patient_or_encounter
 from rvubench.pricing.modifiers import _modifier_flags
 from rvubench.pricing.settings import PricingSettings
 from rvubench.pricing.state import KeyState, LineState, RowData
@@ -177,9 +177,9 @@ def _line_status(s: LineState, lines: pd.DataFrame, settings: PricingSettings, k
     if who is not None:  # Medicare ranks per patient and day: split provider/days by patient
         # one int64 key per (group, patient) pair, numbered in order of first appearance as
         # factorizing the pairs themselves would (a MultiIndex of them took 2-5 s per 1M lines)
-        g, _ = pd.factorize(grp)
-        w, w_u = pd.factorize(who)
-        grp, _ = pd.factorize(g.astype("int64") * max(len(w_u), 1) + w)
+        g, _ = _dense(grp)  # any one-to-one numbering: only the pairs' equality counts
+        w, n_who = who
+        grp, _ = pd.factorize(g.astype("int64") * max(n_who, 1) + w)
     elif len(prov_u) * (s.n_dates + 1) > 20_000_000:  # keep bincount arrays small
         grp, _ = pd.factorize(grp)
     s.grp = grp

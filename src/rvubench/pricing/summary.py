@@ -46,6 +46,19 @@ def _general_reason(text: str) -> str:
     return f"column {m.group(1).strip()}: {rest}" if m.group(1) else rest
 
 
+def _without_pair_rows(reasons: pd.Series) -> pd.Series:
+    """``reasons.str.replace(_PAIR_ROW, "", regex=True)``, run once per distinct reason.
+
+    Why: pandas runs that regex in Python on every row (~0.2 s for the 50,000 zero-credited
+    lines of a 1,000,000-line log), while a log has a handful of distinct reasons besides the
+    pair texts. The same values, index and dtype come back.
+    """
+    codes, uniques = pd.factorize(reasons)
+    pattern = re.compile(_PAIR_ROW)
+    done = np.asarray([pattern.sub("", str(u)) for u in uniques] + [np.nan], dtype=object)
+    return pd.Series(done[codes], index=reasons.index, dtype=reasons.dtype)
+
+
 def accounting(priced: pd.DataFrame) -> dict[str, Any]:
     """Rows read = priced + credited zero + rejected, with counts of each reason.
 
@@ -56,7 +69,7 @@ def accounting(priced: pd.DataFrame) -> dict[str, Any]:
     """
     outcome = priced["outcome"]
     zero = priced.loc[outcome == "zero", "reason"].astype(str)
-    zero = zero.str.replace(_PAIR_ROW, "", regex=True)  # RT+LT partners count together
+    zero = _without_pair_rows(zero)  # RT+LT partners count together
     if "reject_kind" in priced:  # ingest's reason without row and value
         rej = priced.loc[outcome == "rejected", "reject_kind"].astype(str)
         rej = rej.where(

@@ -40,8 +40,9 @@ class Section:
         order: position among sections (lower first); sections follow the summary.
         sheets: plain tables for the workbook (``render_xlsx`` writes them).
         sheet_writer: optional ``"module:function"`` called as ``fn(workbook, data)`` for
-            sheets that need more than a table (it must only use ``ws.append``: large
-            workbooks are written in openpyxl's write-only mode). A name, not the function:
+            sheets that need more than a table (it must only use ``ws.append`` and
+            ``report.xlsx.append_frame``: without the column writer large workbooks are
+            written in openpyxl's write-only mode). A name, not the function:
             the writer uses the workbook renderer's helpers, which import the report model,
             which imports the section builders; ``render_xlsx`` imports it when it writes.
     """

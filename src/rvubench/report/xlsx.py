@@ -7,20 +7,27 @@ never a formula; header rows are frozen, tables have an autofilter, ``By Month``
 native bar chart. A text cell starting with ``= + - @`` (or a tab/CR) is stored as a string
 with Excel's quote prefix, so Excel shows it as text instead of evaluating it.
 
-Every sheet is written with ``ws.append`` only, so the same code serves openpyxl's normal
-and write-only modes; workbooks with more than :data:`WRITE_ONLY_LINES` lines use
-write-only mode (rows streamed to disk, flat memory).
+Small sheets are appended cell by cell (``ws.append``); the frames (``Lines``,
+``Exceptions``, the Global Periods tables) go through :func:`append_frame`, which makes no
+cell: the sheet holds the frame and, when the workbook is saved, its rows are built column
+by column as XML text (:class:`_FrameBody`, :mod:`rvubench.report.xlsx_frame`): each column
+is factorized, each distinct value becomes its cell XML once, with openpyxl's own rules
+(:func:`cell`, then the cell ``append`` would make), and Arrow spreads that text to the rows,
+adds each cell's reference and joins the rows, 50,000 at a time. So one path serves every
+size: a 30,000-line workbook costs about 0.5 s, and a 300,000-line one never holds its
+Lines sheet as cells or as one text.
 
-Speed: openpyxl serializes every cell through a pure-Python ElementTree when lxml
-is absent (about 7 us a cell, most of a workbook's cost). :class:`FastWorksheetWriter`
-writes the plain cells (text, numbers, booleans, dates) as the same XML text directly and
-hands anything else (formulas, rich text, comments, hyperlinks, ISO dates) to openpyxl's own
-cell writer; the sheet XML is byte for byte what openpyxl writes (tests/test_render_xlsx_fast.py
-compares them). :func:`append_rows` builds plain cells without openpyxl's per-value type
-dispatch, and number-formatted cells copy one style array per format instead of going
-through openpyxl's style descriptors each time. These shortcuts rely on openpyxl 3.1's
-internals (the version pyproject.toml allows); with any other version :data:`FAST_WRITER` is
-False and openpyxl's own public paths are used (same workbook, slower).
+Speed of the cells that are made: openpyxl serializes every cell through a pure-Python
+ElementTree when lxml is absent (about 7 us a cell). :class:`FastWorksheetWriter` writes the
+plain cells (text, numbers, booleans, dates) as the same XML text directly and hands anything
+else (formulas, rich text, comments, hyperlinks, ISO dates) to openpyxl's own cell writer;
+the sheet XML is byte for byte what openpyxl writes (tests/report/test_render_xlsx_fast.py and
+tests/report/test_xlsx_frame.py compare them, frames included). :func:`append_rows` builds
+plain cells without openpyxl's per-value type dispatch, and number-formatted cells copy one
+style array per format instead of going through openpyxl's style descriptors each time.
+These shortcuts rely on openpyxl 3.1's internals (the version pyproject.toml allows); with
+any other version :data:`FAST_WRITER` is False and openpyxl's own public paths are used
+(same workbook, slower; above :data:`WRITE_ONLY_LINES` lines in write-only mode).
 """
 
 from __future__ import annotations
@@ -28,16 +35,20 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import importlib
+import io
 import itertools
 import math
 import re
 import zipfile
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import openpyxl
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from openpyxl import LXML, Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell._writer import write_cell
@@ -48,17 +59,24 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
+from openpyxl.xml.functions import xmlfile
 
 from rvubench.atomic import atomic_path
+from rvubench.report import xlsx_frame
 from rvubench.report.formatting import XLSX_FORMATS
 from rvubench.report.model import ReportModel
 from rvubench.report.sections import SheetTable
 
 WRITE_ONLY_LINES = 20_000
+"""Above this many lines a workbook is written in openpyxl's write-only mode when the
+column writer is off (:data:`COLUMN_WRITER`), so its memory stays flat."""
+ZIP_LEVEL = 1
+"""Deflate level of the package's parts. Level 1 compresses a 45 MB Lines sheet in a third
+of level 6's time (0.18 s vs 0.51 s CPU) to a file 40% larger (4.8 MB vs 3.4 MB); the
+workbook's content is the same."""
 FRAME_CHUNK = 50_000  # rows of a frame turned into cell values at a time
 FLOAT_PLACES = 6
 """Stored floats are rounded to this many decimals: no binary noise (5.600000000000001)."""
@@ -70,6 +88,9 @@ WIDE_SHEET = 110
 """Sheets whose columns add up to more characters than this print in landscape."""
 FAST_WRITER = openpyxl.__version__.startswith("3.1.")
 """True when the shortcuts on openpyxl internals are used (openpyxl 3.1.x, tested)."""
+COLUMN_WRITER = FAST_WRITER and not LXML
+"""True when :func:`write_frame` builds a frame's rows column by column (:class:`_FrameBody`):
+it writes into the ElementTree-based stream openpyxl uses without lxml."""
 SHEETS = ("Summary", "By Code", "By Month", "Lines", "Benchmarks", "Exceptions")
 _RISKY = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_FONT = Font(bold=True)
@@ -252,8 +273,11 @@ def text_is_risky(value: str) -> bool:
 
 
 def _quoted(ws: Any, value: str) -> Any:
+    """A text cell that Excel shows as typed, never as a formula. The value bypasses
+    openpyxl's own check, so characters XML cannot hold (``\x01``) are dropped here: the
+    cell would otherwise make the sheet unreadable."""
     c = WriteOnlyCell(ws, value=None)
-    c._value = value  # stored as a string, never parsed as a formula
+    c._value = ILLEGAL_CHARACTERS_RE.sub("", value)  # stored as text, never a formula
     c.data_type = "s"
     c.quotePrefix = True
     return c
@@ -315,12 +339,20 @@ def cell(ws: Any, value: Any, fmt: str | None = None) -> Any:
 
 
 def _header_cells(ws: Any, names: Sequence[str]) -> list[Any]:
+    """Bold, shaded header cells. The style is set up once per workbook and copied: each
+    font, fill and alignment set on a cell is looked up in the workbook's style lists."""
+    cache = ws.parent.__dict__.setdefault("_rvubench_format_styles", {})
+    style = cache.get("header")
+    if style is None:
+        template = WriteOnlyCell(ws, value=None)
+        template.font = _HEADER_FONT
+        template.fill = _HEADER_FILL
+        template.alignment = Alignment(vertical="bottom", wrap_text=False)
+        style = cache["header"] = template._style
     out = []
     for name in names:
         c = WriteOnlyCell(ws, value=header_label(name))
-        c.font = _HEADER_FONT
-        c.fill = _HEADER_FILL
-        c.alignment = Alignment(vertical="bottom", wrap_text=False)
+        c._style = StyleArray(style)
         out.append(c)
     return out
 
@@ -458,49 +490,57 @@ def append_rows(ws: Any, rows: Iterable[Sequence[Any]]) -> int:
             count += 1
         return count
     cells = ws._cells
-    illegal = ILLEGAL_CHARACTERS_RE.search
     count = 0
     for row in rows:
         r = ws._current_row + 1
         for col, v in enumerate(row, 1):
-            t = type(v)
-            if t is str:
-                # "=..." would be a formula, "#..." maybe an error code: openpyxl decides those
-                if len(v) > 32767 or (v and v[0] in "=#") or illegal(v):
-                    cells[(r, col)] = Cell(ws, row=r, column=col, value=v)
-                    continue
-                kind = "s"
-            elif t is float:
-                v = round(v, FLOAT_PLACES)
-                kind = "n"
-            elif t is int or v is None:
-                kind = "n"
-            elif t is bool:
-                kind = "b"
-            else:
-                if isinstance(v, Cell):
-                    if v.parent and v.parent != ws:
-                        raise ValueError("Cells cannot be copied from other worksheets")
-                    v.parent = ws
-                    v.column = col
-                    v.row = r
-                    cells[(r, col)] = v
-                else:
-                    cells[(r, col)] = Cell(ws, row=r, column=col, value=v)
-                continue
-            c = _new_cell(Cell)
-            c.parent = ws
-            c._style = None
-            c.row = r
-            c.column = col
-            c._value = v
-            c._hyperlink = None
-            c.data_type = kind
-            c._comment = None
-            cells[(r, col)] = c
+            cells[(r, col)] = _row_cell(ws, v, r, col)
         ws._current_row = r
         count += 1
     return count
+
+
+_illegal = ILLEGAL_CHARACTERS_RE.search
+
+
+def _row_cell(ws: Any, v: Any, r: int, col: int) -> Any:
+    """The cell ``ws.append`` stores for value ``v`` at row ``r``, column ``col``.
+
+    Plain text, numbers, booleans and None are built without openpyxl's type dispatch;
+    anything else goes through ``Cell`` (which checks text for illegal characters, cuts it
+    to 32,767 characters, and reads ``=...`` as a formula, ``#...`` maybe as an error).
+    """
+    t = type(v)
+    if t is str:
+        if len(v) > 32767 or (v and v[0] in "=#") or _illegal(v):
+            return Cell(ws, row=r, column=col, value=v)
+        kind = "s"
+    elif t is float:
+        v = round(v, FLOAT_PLACES)
+        kind = "n"
+    elif t is int or v is None:
+        kind = "n"
+    elif t is bool:
+        kind = "b"
+    elif isinstance(v, Cell):
+        if v.parent and v.parent != ws:
+            raise ValueError("Cells cannot be copied from other worksheets")
+        v.parent = ws
+        v.column = col
+        v.row = r
+        return v
+    else:
+        return Cell(ws, row=r, column=col, value=v)
+    c = _new_cell(Cell)
+    c.parent = ws
+    c._style = None
+    c.row = r
+    c.column = col
+    c._value = v
+    c._hyperlink = None
+    c.data_type = kind
+    c._comment = None
+    return c
 
 
 def write_table(
@@ -587,9 +627,28 @@ def write_frame(
     used = _set_widths(ws, columns, widths, _frame_widths(frame, columns, fmts))
     prepare_print(ws, used)
     ws.append(_header_cells(ws, columns))
-    count = append_rows(ws, frame_cells(ws, frame, list(zip(columns, fmts, strict=True))))
+    count = append_frame(ws, frame, list(zip(columns, fmts, strict=True)))
     finish_table(ws, len(columns), count)
     return ws
+
+
+def append_frame(ws: Any, frame: pd.DataFrame, columns: Sequence[tuple[str, str | None]]) -> int:
+    """Append the rows of ``frame``'s ``(column, format)`` pairs to ``ws``; return how many.
+
+    The same cells as ``append_rows(ws, frame_cells(ws, frame, columns))``. With the column
+    writer (:data:`COLUMN_WRITER`, a normal-mode sheet of a :class:`_Workbook`) no cell is
+    made: the sheet holds the frame (:class:`_FrameBody`) and :class:`FastWorksheetWriter`
+    writes its rows when the workbook is saved; rows appended afterwards go below them. On
+    any other workbook the cells are made (its own ``save`` would not know the frame).
+    """
+    names = [name for name, _ in columns]
+    ours = isinstance(ws.parent, _Workbook) and type(ws) is Worksheet  # saved by our writer
+    if not (COLUMN_WRITER and ours and names and len(set(names)) == len(names)):
+        return append_rows(ws, frame_cells(ws, frame, columns))
+    body = _FrameBody(ws, frame[names], columns)
+    ws.__dict__.setdefault("_rvubench_bodies", []).append(body)
+    ws._current_row += body.rows
+    return body.rows
 
 
 # ---------------------------------------------------------------------------- sheets
@@ -936,8 +995,266 @@ def _cell_xml(kind: str, value: Any, head: str, epoch: Any) -> str | None:
     return None
 
 
+class _FrameBody:
+    """A frame's rows held by a sheet until it is saved, then written column by column.
+
+    Same cells as :func:`frame_cells` + :func:`append_rows` + :class:`FastWorksheetWriter`
+    (tests/report/test_xlsx_frame.py compares the packages byte for byte), without a
+    cell object per value: each column is factorized (:func:`xlsx_frame.factorize`) and each
+    distinct value goes through :func:`cell` and :func:`_row_cell` once, in the order the
+    row path meets it, so number formats and styles are registered in the same order and get
+    the same ids. At save the cell text of each distinct value is spread to the rows by
+    Arrow. An integer column with many distinct values (``source_row``) is cast to text by
+    Arrow instead, around the text of one of its cells.
+    """
+
+    def __init__(self, ws: Any, frame: pd.DataFrame, columns: Sequence[tuple[str, str | None]]):
+        self.ws = ws
+        self.frame = frame
+        self.columns = list(columns)
+        self.rows = len(frame)
+        self.first_row = ws._current_row + 1
+        self.codes: list[np.ndarray | None] = []
+        self.first: list[np.ndarray] = []
+        self.cells: list[list[Any]] = []
+        values: list[list[Any]] = []
+        for j in range(len(self.columns)):
+            column = frame.iloc[:, j]
+            if _countable(column):
+                codes, first = None, _count_exemplars(column)
+            else:
+                codes, first = xlsx_frame.factorize(column)
+            self.codes.append(codes)
+            self.first.append(first)
+            if len(column) < 8 * len(first):  # mostly distinct: no pandas take
+                every = column.tolist()
+                values.append([every[p] for p in first.tolist()])
+            else:
+                values.append(column.iloc[first].tolist())
+        self._make_cells(values)
+
+    def _make_cells(self, values: list[list[Any]]) -> None:
+        """:func:`cell` then :func:`_row_cell` per distinct value, in the row path's order.
+
+        The row path calls :func:`cell` column after column on each chunk of
+        :data:`FRAME_CHUNK` rows, then makes the chunk's cells row after row; either may
+        register a number format (a date registers openpyxl's default date format first).
+        """
+        made: list[list[Any]] = [[None] * len(v) for v in values]
+        self.cells = [[None] * len(v) for v in values]
+        order = sorted(
+            (p // FRAME_CHUNK, step, *((j, p) if step == 0 else (p, j)), j, u)
+            for j, first in enumerate(self.first)
+            for u, p in enumerate(first.tolist())
+            for step in (0, 1)
+        )
+        for _, step, _, _, j, u in order:
+            if step == 0:
+                made[j][u] = cell(self.ws, values[j][u], self.columns[j][1])
+            else:
+                self.cells[j][u] = _row_cell(self.ws, made[j][u], 1, 1)
+
+    def write(self, out: Callable[[str], Any], style_ids: dict[bytes, str]) -> None:
+        """Write the rows to the sheet's XML stream ``out``, :data:`xlsx_frame.CHUNK_ROWS`
+        rows at a time."""
+        wb = self.ws.parent
+        epoch = None if wb.iso_dates else wb.epoch
+        styled = sorted(
+            (p, j, u)
+            for j, first in enumerate(self.first)
+            for u, p in enumerate(first.tolist())
+            if self.cells[j][u]._style is not None and any(self.cells[j][u]._style)
+        )
+        for _, j, u in styled:  # style ids in the order the row path writes them
+            _cell_text(self.cells[j][u], "1", epoch, style_ids)
+        tails = [[_cell_tail(self.ws, c, epoch, style_ids) for c in cells] for cells in self.cells]
+        counted: dict[int, tuple[str, str]] = {}
+        for j, codes in enumerate(self.codes):
+            parts = _counted_parts(self.cells[j], tails[j]) if codes is None else None
+            if parts is not None:
+                counted[j] = parts
+            elif codes is None:  # not seen: the exemplars disagree, so every distinct value
+                tails[j] = self._distinct_tails(j, epoch, style_ids)
+        letters = [get_column_letter(j + 1) for j in range(len(self.columns))]
+        for start in range(0, self.rows, xlsx_frame.CHUNK_ROWS):
+            stop = min(start + xlsx_frame.CHUNK_ROWS, self.rows)
+            numbers = xlsx_frame.row_numbers(self.first_row + start, self.first_row + stop)
+            columns = []
+            for j, codes in enumerate(self.codes):
+                if codes is None:
+                    head, tail = counted[j]
+                    texts = pa.array(self.frame.iloc[start:stop, j], type=pa.int64())
+                    per_row = xlsx_frame.wrapped(head, pc.cast(texts, pa.string()), tail)
+                else:
+                    per_row = xlsx_frame.spread(tails[j], codes[start:stop])
+                columns.append((letters[j], per_row))
+            _write_bytes(out, xlsx_frame.rows_xml(numbers, columns))
+
+    def _distinct_tails(self, j: int, epoch: Any, style_ids: dict[bytes, str]) -> list[str | None]:
+        """Factorize column ``j`` after all and return its distinct values' tails."""
+        self.codes[j], self.first[j] = xlsx_frame.factorize(self.frame.iloc[:, j])
+        fmt = self.columns[j][1]
+        values = self.frame.iloc[self.first[j], j].tolist()
+        self.cells[j] = [_row_cell(self.ws, cell(self.ws, v, fmt), 1, 1) for v in values]
+        return [_cell_tail(self.ws, c, epoch, style_ids) for c in self.cells[j]]
+
+
+def _write_bytes(out: Callable[[str], Any], data: pa.Buffer) -> None:
+    """Write UTF-8 ``data`` to the sheet's text stream ``out`` (a text file's ``write``):
+    straight to the file's bytes when it is one (no decoding and encoding again)."""
+    stream = getattr(out, "__self__", None)
+    if isinstance(stream, io.TextIOWrapper) and stream.encoding.lower().replace("-", "") == "utf8":
+        stream.flush()
+        stream.buffer.write(memoryview(data))
+    else:
+        out(data.to_pybytes().decode())
+
+
+def _frame_bodies(ws: Any) -> list[_FrameBody]:
+    """The frames :func:`append_frame` left on ``ws``, top to bottom."""
+    return [b for b in ws.__dict__.get("_rvubench_bodies", ()) if b.rows]
+
+
+_COUNT_LIMIT = 10**15
+"""Integers below this print the same with ``%.16g`` as ``str`` (Arrow's cast)."""
+_COUNT_MIN_ROWS = 64
+"""Integer columns from this many rows are cast by Arrow rather than factorized."""
+
+
+def _countable(column: pd.Series) -> bool:
+    """An int64 column with many distinct values, all printed alike by ``%.16g`` and str."""
+    if str(column.dtype) not in ("int64", "Int64") or len(column) < _COUNT_MIN_ROWS:
+        return False
+    low, high = column.min(), column.max()  # (abs() of the least int64 overflows)
+    return not pd.isna(low) and int(low) > -_COUNT_LIMIT and int(high) < _COUNT_LIMIT
+
+
+def _count_exemplars(column: pd.Series) -> np.ndarray:
+    """Rows whose cells stand for a countable column: its first value, its largest
+    absolute value and its first missing value (if any)."""
+    present = np.flatnonzero(column.notna().to_numpy())
+    rows = {int(present[0]), int(column.abs().to_numpy(na_value=0).argmax())}
+    missing = np.flatnonzero(column.isna().to_numpy())
+    if missing.size:
+        rows.add(int(missing[0]))
+    return np.array(sorted(rows), dtype=np.intp)
+
+
+def _counted_parts(cells: list[Any], tails: list[str | None]) -> tuple[str, str] | None:
+    """The text before and after the number in an integer column's cells, when every
+    exemplar cell is ``head + %.16g + tail`` (and a missing value is no cell)."""
+    parts = set()
+    for c, text in zip(cells, tails, strict=True):
+        if c._value is None:
+            if text is not None:
+                return None
+            continue
+        number = f"{c._value:.16g}" if type(c._value) is int else None
+        if text is None or number is None or f"<v>{number}</v>" not in text:
+            return None
+        head, _, tail = text.partition(f"<v>{number}</v>")
+        parts.add((head + "<v>", "</v>" + tail))
+    return parts.pop() if len(parts) == 1 else None
+
+
+def _cell_tail(ws: Any, c: Any, epoch: Any, style_ids: dict[bytes, str]) -> str | None:
+    """The XML of cell ``c`` (placed at A1) after ``<c r="A1"``; None for no cell.
+
+    What :class:`FastWorksheetWriter` writes, openpyxl's own cell writer included; text
+    the sheet's file cannot encode (lone surrogates) is replaced by character references,
+    as that file does.
+    """
+    c.row, c.column = 1, 1
+    plain = c._comment is None and c._hyperlink is None
+    text = _cell_text(c, "1", epoch, style_ids) if plain else None
+    if text is None:
+        if c._value is None and not c.has_style and not c._comment:
+            return None
+        buf = io.BytesIO()
+        with xmlfile(buf) as xf, xf.element("row"):
+            write_cell(xf, ws, c, c.has_style)
+        text = buf.getvalue().decode()[len("<row>") : -len("</row>")]
+    if text == "":
+        return None
+    head = '<c r="A1"'  # the reference is written per row
+    if not text.startswith(head):
+        raise AssertionError(f"unexpected cell XML {text[:40]!r}")
+    tail = text[len(head) :]
+    try:
+        tail.encode()
+    except UnicodeEncodeError:
+        tail = tail.encode("utf-8", "xmlcharrefreplace").decode()
+    return tail
+
+
+def _cell_text(c: Any, r: str, epoch: Any, style_ids: dict[bytes, str]) -> str | None:
+    """The ``<c>`` text of a cell without comment or hyperlink, in row ``r``: "" for no
+    cell (unstyled and empty), None for a cell only openpyxl's writer writes.
+
+    ``style_ids`` maps a style array's bytes to its id text ("" = no style); a style seen
+    for the first time is registered in the workbook now, as openpyxl does when it writes
+    the cell, so ids follow the order in which cells are written.
+    """
+    value = c._value
+    style = c._style
+    sid = ""
+    if style is not None:
+        key = style.tobytes()
+        known = style_ids.get(key)
+        if known is None:
+            known = style_ids[key] = f"{c.style_id}" if any(style) else ""
+        sid = known
+    if not sid:
+        if value is None:
+            return ""
+        head = f'<c r="{get_column_letter(c.column)}{r}"'
+    else:
+        head = f'<c r="{get_column_letter(c.column)}{r}" s="{sid}"'
+    return _cell_xml(c.data_type, value, head, epoch)
+
+
 class FastWorksheetWriter(WorksheetWriter):
-    """openpyxl's worksheet writer with plain cells serialized as text (same bytes)."""
+    """openpyxl's worksheet writer with plain cells serialized as text (same bytes).
+
+    A sheet holding frames (:func:`append_frame`) gets their rows in their place among its
+    own cells, as XML text built column by column (:class:`_FrameBody`).
+    """
+
+    def write_dimensions(self) -> None:
+        """As openpyxl's, counting the rows of frame bodies (cells the sheet never holds)."""
+        ws = self.ws
+        bodies = _frame_bodies(ws)
+        if not bodies:
+            super().write_dimensions()
+            return
+        from openpyxl.worksheet.dimensions import SheetDimension
+
+        rows = [b.first_row for b in bodies] + [b.first_row + b.rows - 1 for b in bodies]
+        cols = [1, *(len(b.columns) for b in bodies)]
+        if ws._cells:
+            rows += [ws.min_row, ws.max_row]
+            cols += [ws.min_column, ws.max_column]
+        ref = f"{get_column_letter(min(cols))}{min(rows)}:{get_column_letter(max(cols))}{max(rows)}"
+        self.xf.send(SheetDimension(ref).to_tree())
+
+    def write_rows(self) -> None:
+        """As openpyxl's, with the rows of frame bodies in their place."""
+        bodies = _frame_bodies(self.ws)
+        if not bodies:
+            super().write_rows()
+            return
+        style_ids: dict[bytes, str] = self.__dict__.setdefault("_style_ids", {})
+        xf = self.xf.send(True)
+        with xf.element("sheetData"):
+            for row_idx, row in self.rows():
+                while bodies and bodies[0].first_row < row_idx:
+                    bodies.pop(0).write(xf._file, style_ids)
+                if bodies and row_idx >= bodies[0].first_row:  # pragma: no cover
+                    raise ValueError(f"row {row_idx} of {self.ws.title!r} is a frame's row")
+                self.write_row(xf, row, row_idx)
+            for body in bodies:
+                body.write(xf._file, style_ids)
+        self.xf.send(None)
 
     def write_row(self, xf: Any, row: Iterable[Any], row_idx: int) -> None:
         """Write one ``<row>``; cells :func:`_cell_xml` cannot write go to openpyxl."""
@@ -945,59 +1262,9 @@ class FastWorksheetWriter(WorksheetWriter):
         if LXML or not callable(out):
             super().write_row(xf, row, row_idx)
             return
-        self._write_items(xf, out, ((c, None) for c in row), row_idx)
+        self._write_items(xf, out, row, row_idx)
 
-    def write_values(self, xf: Any, values: Iterable[Any], row_idx: int) -> None:
-        """Write one ``<row>`` of appended values (a write-only sheet's ``append``).
-
-        Plain text, numbers and booleans become XML text straight from the value, without
-        the cell object and type dispatch openpyxl's write-only ``append`` makes for each
-        (about 60 us a cell, most of a large Lines sheet); anything else becomes the cell
-        openpyxl would make and takes :meth:`write_row`'s path. Same bytes either way.
-        """
-        out = getattr(xf, "_file", None)
-        if LXML or not callable(out):
-            super().write_row(xf, self.ws._values_to_row(values, row_idx), row_idx)
-            return
-        self._write_items(xf, out, self._items(values, row_idx), row_idx)
-
-    def _items(self, values: Iterable[Any], row_idx: int) -> Iterator[tuple[Any, str | None]]:
-        """(cell, None) or (None, xml text) per non-empty value, as openpyxl binds them."""
-        ws = self.ws
-        letters: list[str] = self.__dict__.setdefault("_letters", [""])
-        illegal = ILLEGAL_CHARACTERS_RE.search
-        r = f"{row_idx}"
-        for col, v in enumerate(values, 1):
-            if v is None:
-                continue
-            t = type(v)
-            kind = None
-            if t is str:
-                if not (len(v) > 32767 or (v and v[0] in "=#") or illegal(v)):
-                    kind = "s"
-            elif t is int or (t is float and math.isfinite(v)):
-                kind = "n"
-            elif t is bool:
-                kind = "b"
-            if kind is not None:
-                while len(letters) <= col:
-                    letters.append(get_column_letter(len(letters)))
-                yield None, _cell_xml(kind, v, f'<c r="{letters[col]}{r}"', None)
-                continue
-            if isinstance(v, Cell):  # as WriteOnlyWorksheet._values_to_row
-                c = v
-            else:
-                c = WriteOnlyCell(ws)
-                c.value = v
-            c.column = col
-            c.row = row_idx
-            if c.hyperlink is not None:
-                c.hyperlink.ref = c.coordinate
-            yield c, None
-
-    def _write_items(
-        self, xf: Any, out: Any, items: Iterable[tuple[Any, str | None]], row_idx: int
-    ) -> None:
+    def _write_items(self, xf: Any, out: Any, row: Iterable[Any], row_idx: int) -> None:
         ws = self.ws
         wb = ws.parent
         epoch = None if wb.iso_dates else wb.epoch
@@ -1008,24 +1275,12 @@ class FastWorksheetWriter(WorksheetWriter):
         attrs.update(ws.row_dimensions.get(row_idx, {}))
         with xf.element("row", attrs):
             parts: list[str] = []
-            for c, text in items:
-                if text is None and c._comment is None and c._hyperlink is None:
-                    value = c._value
-                    style = c._style
-                    sid = ""
-                    if style is not None:
-                        key = style.tobytes()
-                        known = style_ids.get(key)
-                        if known is None:
-                            known = style_ids[key] = f"{c.style_id}" if any(style) else ""
-                        sid = known
-                    if not sid:
-                        if value is None:
-                            continue
-                        head = f'<c r="{get_column_letter(c.column)}{r}"'
-                    else:
-                        head = f'<c r="{get_column_letter(c.column)}{r}" s="{sid}"'
-                    text = _cell_xml(c.data_type, value, head, epoch)
+            for c in row:
+                text = None
+                if c._comment is None and c._hyperlink is None:
+                    text = _cell_text(c, r, epoch, style_ids)
+                    if text == "":
+                        continue
                 if text is not None:
                     parts.append(text)
                     continue
@@ -1047,46 +1302,14 @@ class FastWorksheetWriter(WorksheetWriter):
         write_cell(xf, self.ws, c, c.has_style)
 
 
-class _FastWriteOnlyWorksheet(WriteOnlyWorksheet):
-    """Write-only sheet streaming its rows through :class:`FastWorksheetWriter`."""
-
-    _writer: Any  # openpyxl's own attribute, None until the first row
-
-    def _get_writer(self) -> None:
-        if self._writer is None:
-            writer = FastWorksheetWriter(self)
-            self._writer = writer
-            writer.write_top()
-
-    def _write_rows(self) -> Generator[None, Any, None]:
-        """As ``WriteOnlyWorksheet._write_rows``, each row's values handed to
-        :meth:`FastWorksheetWriter.write_values` instead of becoming cells first."""
-        try:
-            xf = self._writer.xf.send(True)
-        except StopIteration:
-            self._already_saved()
-        with xf.element("sheetData"):
-            row_idx = 1
-            try:
-                while True:
-                    row: Any = yield
-                    self._writer.write_values(xf, row, row_idx)
-                    row_idx += 1
-            except GeneratorExit:
-                pass
-        self._writer.xf.send(None)
-
-
 class _Workbook(Workbook):
-    """A workbook whose write-only sheets use :class:`FastWorksheetWriter`."""
+    """A workbook whose sheets are written by :class:`FastWorksheetWriter`, frames
+    appended with :func:`append_frame` included (only :func:`save_workbook` writes those:
+    ``save`` goes through it)."""
 
-    def create_sheet(self, title: str | None = None, index: int | None = None) -> Any:
-        """As ``Workbook.create_sheet``."""
-        if not self.write_only or not FAST_WRITER:
-            return super().create_sheet(title, index)
-        ws = _FastWriteOnlyWorksheet(parent=self, title=title)
-        self._add_sheet(sheet=ws, index=index)
-        return ws
+    def save(self, filename: Any) -> None:
+        """:func:`save_workbook`."""
+        save_workbook(self, Path(filename))
 
 
 class _FastExcelWriter(ExcelWriter):
@@ -1102,22 +1325,29 @@ class _FastExcelWriter(ExcelWriter):
         ws._drawing = SpreadsheetDrawing()
         ws._drawing.charts = ws._charts
         ws._drawing.images = ws._images
-        writer = FastWorksheetWriter(ws)
-        writer.write()
+        if _frame_bodies(ws):  # large: streamed into the package, no temporary file
+            with self._archive.open(ws.path[1:], "w", force_zip64=True) as member:
+                writer = FastWorksheetWriter(ws, out=member)
+                writer.write()
+        else:
+            writer = FastWorksheetWriter(ws)
+            writer.write()
+            self._archive.write(writer.out, ws.path[1:])
+            writer.cleanup()
         ws._rels = writer._rels
-        self._archive.write(writer.out, ws.path[1:])
         self.manifest.append(ws)
-        writer.cleanup()
 
 
 def save_workbook(wb: Workbook, path: Path) -> None:
     """``wb.save(path)`` with :class:`FastWorksheetWriter` (same package, same bytes)."""
     if not FAST_WRITER:
-        wb.save(path)
+        Workbook.save(wb, path)  # (not _Workbook.save, which comes here)
         return
     if wb.write_only and not wb.worksheets:
         wb.create_sheet()
-    archive = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    archive = zipfile.ZipFile(
+        path, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=ZIP_LEVEL
+    )
     wb.properties.modified = dt.datetime.now(tz=dt.UTC).replace(tzinfo=None)
     _FastExcelWriter(wb, archive).save()
 
@@ -1139,7 +1369,8 @@ def render_xlsx(model: ReportModel, target: Path) -> Path:
 
 
 def _render_xlsx(model: ReportModel, target: Path) -> Path:
-    write_only = len(model.lines) > WRITE_ONLY_LINES
+    # the column writer keeps no cell of the large sheets: one mode for every size
+    write_only = not COLUMN_WRITER and len(model.lines) > WRITE_ONLY_LINES
     wb = _Workbook(write_only=write_only)
     if not write_only:
         wb.remove(wb.active)

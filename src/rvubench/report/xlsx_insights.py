@@ -2,7 +2,8 @@
 
 :func:`write_global_periods_sheet` is the ``sheet_writer`` of the ``global_periods`` report
 section (``insights.build_global_period_section``). It writes three blocks, one under the
-other, with ``ws.append`` only (so it works in openpyxl's write-only mode):
+other, with ``ws.append`` and ``append_frame`` only (so it works in openpyxl's write-only
+mode; the two frames are written column by column at save):
 
 1. totals (item, value);
 2. every window that holds at least one line, with its counts;
@@ -22,10 +23,9 @@ from openpyxl.utils import get_column_letter
 
 from rvubench.insights.global_periods import GLOBAL_PERIODS_SHEET
 from rvubench.report.xlsx import (
-    append_rows,
+    append_frame,
     cell,
     finish_table,
-    frame_cells,
     header_label,
     prepare_print,
 )
@@ -153,7 +153,7 @@ def write_global_periods_sheet(workbook: Any, data: dict[str, Any]) -> Any:
     windows: pd.DataFrame = data["windows_frame"]
     counts = ["post_op_visits", "separate_with_modifier", "likely_in_global"]
     held = windows.loc[windows[[*counts, "procedures_in_global"]].sum(axis=1) > 0]
-    append_rows(ws, frame_cells(ws, held, WINDOW_SHEET_COLUMNS))
+    append_frame(ws, held, WINDOW_SHEET_COLUMNS)
 
     ws.append([])
     ws.append([_styled(ws, "Lines inside a global window", _BOLD)])
@@ -161,7 +161,7 @@ def write_global_periods_sheet(workbook: Any, data: dict[str, Any]) -> Any:
     review: pd.DataFrame = data["review_frame"]
     cents = pd.to_numeric(review["payment_cents"], errors="coerce")
     review = review.assign(payment=(cents / 100).astype(object).where(cents.notna(), None))
-    count = append_rows(ws, frame_cells(ws, review, REVIEW_SHEET_COLUMNS))
+    count = append_frame(ws, review, REVIEW_SHEET_COLUMNS)
     # rows above the lines header: title, note, blank, totals header and rows, the three
     # windows-by-global rows, blank, windows title, header and rows, blank, lines title
     header_row = 3 + 1 + len(_TOTALS) + 3 + 3 + len(held) + 2 + 1
