@@ -82,3 +82,24 @@ def test__patient_column__ranked_per_patient_and_day(tmp_path):
         "  Multiple procedures are ranked per patient and day (the log's patient column, "
         "used only as a keyed hash)."
     ) in result.stdout.splitlines()
+
+
+def test__no_ids__other_reading_prices_the_period_lines_only(tmp_path, monkeypatch):
+    # the same Q3 day plus two Q2 lines (another day, outside --period 2026Q3): the sentence
+    # is the Q3 one (21.56 as billed, 20.58 each day one patient) and the other reading
+    # prices the 3 lines of the period, not the 5 of the log
+    import rvubench.report.run as run
+
+    priced_lines: list[int] = []
+    real = run.other_reading
+
+    def spy(lines, fees, settings):
+        priced_lines.append(len(lines))
+        return real(lines, fees, settings)
+
+    monkeypatch.setattr(run, "other_reading", spy)
+    q2 = "DR-1,2026-05-04,27130,,1,22\nDR-1,2026-05-04,69436,,1,22\n"
+    result, out = _report(tmp_path, NO_IDS + q2, "--format", "pdf")
+    assert result.exit_code == 0, result.output
+    assert f"  {SENTENCE}" in result.stdout.splitlines()
+    assert priced_lines == [3]

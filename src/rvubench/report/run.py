@@ -410,7 +410,12 @@ def _multiple_procedure_rule(
         if OTHER_READING_COLUMN in priced.columns:
             alt = priced.assign(wrvu_credit=priced[OTHER_READING_COLUMN])
         elif clean is not None:
-            alt = other_reading(clean, load_fee_schedules(settings.fee_schedule_files), settings)
+            # only the period's lines: ranking is per day, so a line's credit depends on its
+            # own day's lines only (as like-for-like re-prices the period's lines); a year's
+            # log reported by quarter is not priced a third time in full
+            in_period = clean[period.contains(clean["date_of_service"])]
+            fees = load_fee_schedules(settings.fee_schedule_files)
+            alt = other_reading(in_period, fees, settings)
         else:
             alt = None
         other = period_wrvu_total(alt, period) if alt is not None else None
