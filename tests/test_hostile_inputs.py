@@ -30,8 +30,14 @@ CMS = Path(__file__).parent / "data" / "cms"
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "ir_quarter.csv"
 
 
-def _run_python(code: str, tmp_path: Path, mem_mb: int = 1500) -> subprocess.CompletedProcess:
-    """Run ``code`` in a child python limited to ``mem_mb`` of address space."""
+def _run_python(code: str, tmp_path: Path, mem_mb: int = 4000) -> subprocess.CompletedProcess:
+    """Run ``code`` in a child python limited to ``mem_mb`` of address space.
+
+    Address space, not memory: a plain ``validate`` of a CSV reserves about 1.8 GB of it
+    (pyarrow's and glibc's per-thread arenas, thread stacks) while using 0.17 GB, so the
+    limit sits well above that. The grids these tests guard against (16,384 x 1,048,576
+    cells) would need terabytes.
+    """
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     pre = f"import resource; resource.setrlimit(resource.RLIMIT_AS, ({mem_mb << 20}, {mem_mb << 20}))\n"
     return subprocess.run([sys.executable, "-c", pre + textwrap.dedent(code)], cwd=tmp_path,
