@@ -49,9 +49,12 @@ def rvubench(*args: str) -> list[str]:
     return [PYTHON, "-m", "rvubench", *args]
 
 
-def run(cmd: list[str], ok_codes: tuple[int, ...] = (0,)) -> tuple[float, int, float]:
+def run(
+    cmd: list[str], ok_codes: tuple[int, ...] = (0,), stderr: list[str] | None = None
+) -> tuple[float, int, float]:
     """Run ``cmd``; return (wall seconds, peak RSS bytes of the process and its children,
-    CPU seconds of the process and its children). On a busy machine the CPU time is the
+    CPU seconds of the process and its children); ``stderr``, when given, gets the
+    command's standard error appended. On a busy machine the CPU time is the
     steadier figure: it does not count the time spent waiting for a core."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -59,6 +62,8 @@ def run(cmd: list[str], ok_codes: tuple[int, ...] = (0,)) -> tuple[float, int, f
     seconds = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if stderr is not None:  # the caller reads what the command said (e.g. its timings)
+        stderr.append(err)
     if proc.returncode not in ok_codes:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-2000:]}")
     return seconds, usage.ru_maxrss * 1024, usage.ru_utime + usage.ru_stime

@@ -140,11 +140,12 @@ def main() -> None:
 
     floor_runs = alternate({"floor": IMPORT_FLOOR}, 2)["floor"]
     floor, floor_cpu = best(floor_runs), best_cpu(floor_runs)
+    said: list[str] = []
     with TreeMemory() as memory:
         t = time.perf_counter()
         _, peak_one, batch_cpu = run(rvubench("batch", str(log), "--roster", str(roster), "--out", str(out),
                                    "--jobs", str(args.jobs), "--period", args.period),
-                          ok_codes=(0, 1))  # fmt: skip
+                          ok_codes=(0, 1), stderr=said)  # fmt: skip
         batch_s = time.perf_counter() - t
     batch_cpu = max(batch_cpu, memory.cpu)  # the workers' CPU, which wait4 does not see
     per = batch_s * args.jobs / args.clinicians
@@ -186,6 +187,8 @@ def main() -> None:
         f"batch: {batch_s:.1f} s = {per:.2f} s per clinician per job; peak memory: "
         f"largest process {peak_one / 1e9:.2f} GB, all processes {memory.peak / 1e9:.2f} GB"
     )
+    stages = [line for text in said for line in text.splitlines() if line.startswith("time: ")]
+    print(f"batch, as it reports its stages: {stages[-1] if stages else '(not reported)'}")
     print(f"per clinician per job / import floor = {verdict(per / floor, 1.2)}")
     print(
         f"CPU time (all processes): batch {batch_cpu:.0f} s = {per_cpu:.2f} s per clinician, import floor "

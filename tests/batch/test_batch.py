@@ -11,6 +11,7 @@ Hand-computed lines use CMS RVU26C (CF 33.4009), non-facility (POS 11), one unit
 from __future__ import annotations
 
 import json
+import re
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -98,6 +99,11 @@ def test__batch_cli__failure_is_isolated_and_exit_code_is_1(small):
     # the failed clinician is named with its reason on stderr; progress lines are plain
     assert "FAILED C3:" in result.stderr and "Unknownology" in result.stderr
     assert "[3/3]" in result.stderr
+    # where the time went, one line, its parts adding up to the total it states
+    (line,) = [t for t in result.stderr.splitlines() if t.startswith("time: ")]
+    numbers = [float(x) for x in re.findall(r"(\d+\.\d) s", line)]
+    assert "reading and pricing" in line and "department files" in line and len(numbers) == 4
+    assert numbers[0] == pytest.approx(sum(numbers[1:]), abs=0.15)  # each part rounded to 0.1
     # the others completed
     assert (out / "A1_Avery_Holt_MD.xlsx").is_file()
     assert (out / "B2_Blake_Moreno_DO.xlsx").is_file()  # "/" made safe
