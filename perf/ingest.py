@@ -1,7 +1,7 @@
 """Ingest speed: ``read_log`` against the fastest bare reader, measured in the same run.
 
 Generates (once, in a temporary folder or ``--data DIR``) a 1,000,000-row CSV and a
-100,000-row XLSX shaped like perf-baselines.md (provider_id, npi, date_of_service, cpt,
+100,000-row XLSX shaped like a plain export (provider_id, npi, date_of_service, cpt,
 modifier1, modifier2, units, pos), then times, best of ``--repeat`` runs:
 
 - CSV: ``pandas.read_csv(engine="pyarrow")``, ``pandas.read_csv(dtype_backend="pyarrow")`` and

@@ -132,7 +132,7 @@ def test__read_log__modifier_columns_and_patient_columns_dropped():
     assert r.lines["provider_name"].tolist() == ["Harper Nakamura"] * 4
     assert r.columns_dropped == ["Patient Name", "MRN", "DOB", "Account #", "Member ID", "SSN",
                                  "Phone"]  # fmt: skip
-    # the encounter id groups lines for the multiple-procedure ranking, as a keyed hash only
+    # the encounter id groups lines for the multiple-procedure ranking, as a random key only
     assert r.columns_ignored == [] and r.columns_used["encounter_id"] == "Encounter ID"
     assert r.lines["encounter_key"].str.fullmatch(r"[0-9a-f]{16}").all()
     assert r.columns_used["modifiers"] == "Modifier 1 + Modifier 2 + Modifier 3"

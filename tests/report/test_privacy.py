@@ -1,6 +1,6 @@
 """No output carries patient data: the messy sample has fake patient columns (name, MRN,
 DOB); the report (PDF + workbook) and the priced CSV must not contain any of their values,
-nor the keyed hashes rvubench keeps in memory to group a patient's lines."""
+nor the random keys rvubench keeps in memory to group a patient's lines."""
 
 from __future__ import annotations
 

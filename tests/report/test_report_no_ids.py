@@ -80,7 +80,7 @@ def test__patient_column__ranked_per_patient_and_day(tmp_path):
     assert "  wRVUs 20.58 " in result.stdout
     assert (
         "  Multiple procedures are ranked per patient and day (the log's patient column, "
-        "used only as a keyed hash)."
+        "used only as a random key)."
     ) in result.stdout.splitlines()
 
 

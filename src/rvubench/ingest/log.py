@@ -56,7 +56,7 @@ CANONICAL = (
     "locality", "zip", "encounter_id", "patient_ref",
 )  # fmt: skip
 # Columns read only to group lines (MPPR per encounter, global periods per patient); their
-# values are replaced by keyed hashes in read_log and never leave it (see _grouping_keys).
+# values are replaced by random keys in read_log and never leave it (see _grouping_keys).
 GROUPING_COLUMNS = ("encounter_id", "patient_ref")
 MODIFIER_COLUMNS = ("modifier_1", "modifier_2", "modifier_3", "modifier_4")
 REQUIRED = ("hcpcs", "date_of_service")
@@ -296,7 +296,7 @@ class _Raw:
     sheet: str = ""  # the worksheet read ("" for text files)
 
 
-_HASHED_ONLY = ("patient_ref", "encounter_id")  # read only as a keyed hash, never output
+_HASHED_ONLY = ("patient_ref", "encounter_id")  # read only as a random key, never output
 
 
 def _refuse_patient_mapping(cell: str, canon: str, mapping: Mapping | None) -> None:

@@ -160,7 +160,7 @@ class ValidationReport:
             dropped = ", ".join(repr(h) for h in ing.columns_dropped)
             out.append(f"  columns dropped (patient data, never kept or written): {dropped}")
         for what, header in ing.grouped_by.items():
-            out.append(f"  {header!r} groups lines by {what} (as a keyed hash, in memory only)")
+            out.append(f"  {header!r} groups lines by {what} (as a random key, in memory only)")
         if ing.columns_ignored:
             out.append(f"  columns ignored: {', '.join(repr(h) for h in ing.columns_ignored)}")
         if ing.skipped_rows:

@@ -14,7 +14,7 @@ Rules (CMS global surgery periods, PPRRVU GLOB DAYS) and the project decisions t
   (domain 2.4), so it opens no window; 58 and 79 do. Global days come from the line's own
   release (the priced frame's ``global_days`` column, or the fee schedule for clean lines).
 * **Who.** Only lines of the same ``provider_id`` are compared, and of the same patient
-  when the log carries a patient identifier (ingest keeps only a keyed hash of it,
+  when the log carries a patient identifier (ingest keeps only a random key in its place,
   ``patient_key``); findings are lines *to review*, not denials. Without one (an encounter
   id does not link days) a line inside a window may be another patient's: the review still
   classifies what falls in the clinician's windows (counts; 99024 and 24/25/57/58/78/79 say
@@ -222,7 +222,7 @@ def _prepare(lines: pd.DataFrame, fees: FeeScheduleSet | None) -> pd.DataFrame:
         frame["provider_id"] = ""
     frame["provider_id"] = frame["provider_id"].fillna("").astype("str")
     # who a window belongs to: the provider, and the patient when the log identifies one
-    # (ingest's keyed hash of an MRN/patient-id column; never shown)
+    # (ingest's random key of an MRN/patient-id column; never shown)
     who = frame["provider_id"]
     if "patient_key" in frame.columns:
         who = who + "\x1f" + frame["patient_key"].fillna("").astype("str")
@@ -766,7 +766,7 @@ class Insights:
         t = self.totals
         byg = t["windows_by_global_days"]
         who = (
-            "same provider and patient; the patient column is used only as a keyed hash"
+            "same provider and patient; the patient column is used only as a random key"
             if t.get("by_patient")
             else "same provider; the log has no patient id, so no line can be matched to "
             "one patient's surgery and none is listed to review"

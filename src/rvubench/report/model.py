@@ -729,7 +729,7 @@ def _methodology(
         "other non-payable codes credit zero, and so do assistant, co-surgeon and team "
         "modifiers that the code's ASST/CO/TEAM SURG indicator says may not be paid. "
         "Multiple procedures are ranked per patient and day when the log has a patient or "
-        "encounter column (used only as a keyed hash, never shown). Without one, lines that "
+        "encounter column (used only as a random key, never shown). Without one, lines that "
         "may be different patients' are never ranked together: each is priced as billed, "
         "only a line carrying 51 is reduced (50%) as a secondary procedure, and page 1 states "
         "what ranking each day as one patient would credit instead."

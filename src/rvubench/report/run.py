@@ -371,7 +371,7 @@ def multiple_procedure_sentence(
     if id_used:
         return (
             f"Multiple procedures are ranked per {id_used} and day (the log's {id_used} "
-            "column, used only as a keyed hash)."
+            "column, used only as a random key)."
         )
     if without_ids == "as-billed":
         rule = "priced as billed (only lines carrying 51 reduced)"

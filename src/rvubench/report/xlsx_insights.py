@@ -130,7 +130,7 @@ def write_global_periods_sheet(workbook: Any, data: dict[str, Any]) -> Any:
     ws.append([_styled(ws, "Global surgical periods", _TITLE)])
     ws.append(
         [
-            "Same provider and patient (the log's patient column, used only as a keyed hash). "
+            "Same provider and patient (the log's patient column, used only as a random key). "
             "Lines to review, not denials. Rules: the rvubench.insights docstring."
             if totals.get("by_patient")
             else "Same provider only; the log has no patient column, so whether a line inside "
