@@ -157,13 +157,25 @@ def test__text_that_looks_like_a_formula_stays_text(tmp_path):
 
 
 def test__large_logs_use_write_only_mode(tmp_path, monkeypatch):
+    """Without the column writer (another openpyxl version, or lxml installed) a log above
+    WRITE_ONLY_LINES is written in openpyxl's write-only mode: the same sheets and values."""
+    monkeypatch.setattr(render_xlsx, "COLUMN_WRITER", False)
     monkeypatch.setattr(render_xlsx, "WRITE_ONLY_LINES", 2)
+    seen = []
+
+    class Recording(render_xlsx._Workbook):
+        def __init__(self, write_only: bool = False) -> None:
+            seen.append(write_only)
+            super().__init__(write_only=write_only)
+
+    monkeypatch.setattr(render_xlsx, "_Workbook", Recording)
     path = tmp_path / "big.xlsx"
     render_xlsx.render_xlsx(_model(), path)
     wb = openpyxl.load_workbook(path)
     assert wb["Lines"].max_row == 9
     assert wb["By Code"].freeze_panes == "A2"
     assert _summary(wb)["wrvu_total"].value == pytest.approx(26.0)
+    assert seen == [True]
 
 
 def test__same_model_same_values(tmp_path):
