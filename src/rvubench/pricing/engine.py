@@ -27,10 +27,8 @@ the names callers and tests import from here are listed in ``__all__``.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +37,7 @@ import pandas as pd
 
 from rvubench.atomic import atomic_path
 from rvubench.feeschedule.cms import load_fee_schedules
+from rvubench.gcpause import cyclic_gc_paused
 from rvubench.ingest.log import read_log, require_data_rows
 from rvubench.pricing.arith import _ONE, _isin, _pct
 from rvubench.pricing.bilateral import (
@@ -429,7 +428,7 @@ def price_log(
     """
     settings = settings or PricingSettings()
     # the fee schedules (pyarrow's CSV reader, ~0.1 s) load on a thread while the log is read
-    with _cyclic_gc_paused(), ThreadPoolExecutor(max_workers=1) as pool:
+    with cyclic_gc_paused(), ThreadPoolExecutor(max_workers=1) as pool:
         loading = pool.submit(load_fee_schedules, settings.fee_schedule_files)
         result = read_log(paths, mapping=mapping, sheet=sheet, net_reversals=net_reversals)
         require_data_rows(result, _source_names(paths))
@@ -442,24 +441,6 @@ def price_log(
         list(getattr(result, "warnings", [])),
         dict(getattr(result, "sheets", {})),
     )
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector (reference counting still frees everything).
-
-    Why: the stages are vectorized and make few reference cycles, but the hundreds of
-    thousands of small objects that parsing and the per-value texts create trigger ~180
-    collections per 1,000,000-line run, each walking the heap (~0.05 s in all); what
-    cycles there are are collected once the collector runs again after the run.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _source_names(paths: str | Path | Iterable[str | Path]) -> str:

@@ -13,7 +13,6 @@ weasyprint is imported only when a PDF is printed (it costs ~0.6 s to import).
 from __future__ import annotations
 
 import functools
-import gc
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -26,6 +25,7 @@ from markupsafe import Markup
 from rvubench import __version__
 from rvubench.atomic import atomic_path
 from rvubench.errors import TemplateProblem
+from rvubench.gcpause import cyclic_gc_paused
 from rvubench.report.contract import SIGNAL_DISCLAIMER
 from rvubench.report.formatting import JINJA_FILTERS
 from rvubench.report.model import ILLUSTRATIVE_NOTICE, ReportModel
@@ -222,26 +222,22 @@ def html_to_pdf(html: str, folder: Path, identifier: str = "rvubench") -> tuple[
     logger = logging.getLogger("weasyprint")
     quiet = _RefusalFilter()
     logger.addFilter(quiet)  # refused URLs are reported by rvubench, once, as warnings
-    paused = gc.isenabled()
-    gc.disable()  # see below
+    # The cyclic garbage collector is paused while weasyprint lays out and draws: its
+    # boxes and layouts are many small objects, and the full collections they triggered
+    # rescanned the whole heap (imports, the log's frames) for ~0.1 s of a quarter's report.
+    # What the render leaves is mostly cycles (its document, font configuration and boxes:
+    # ~50,000 objects for a quarter), all still in the youngest generation: collecting that
+    # one alone as the block ends frees them, and runs weasyprint's finalizers (temporary
+    # font folders), without a full collection.
     try:
-        doc = weasyprint.HTML(
-            string=html, base_url=str(folder.resolve()) + "/", url_fetcher=fetcher
-        )
-        data = doc.write_pdf(pdf_identifier=identifier.encode("utf-8")[:32].ljust(16, b"-"))
-        del doc
+        with cyclic_gc_paused(collect_young=True):
+            doc = weasyprint.HTML(
+                string=html, base_url=str(folder.resolve()) + "/", url_fetcher=fetcher
+            )
+            data = doc.write_pdf(pdf_identifier=identifier.encode("utf-8")[:32].ljust(16, b"-"))
+            del doc
     finally:
         logger.removeFilter(quiet)
-        if paused:
-            gc.enable()
-            # The cyclic garbage collector is paused while weasyprint lays out and draws:
-            # its boxes and layouts are many small objects, and the full collections they
-            # triggered rescanned the whole heap (imports, the log's frames) for ~0.1 s of
-            # a quarter's report. What the render leaves is mostly cycles (its document,
-            # font configuration and boxes: ~50,000 objects for a quarter), all still in
-            # the youngest generation: collecting that one alone frees them now, and runs
-            # weasyprint's finalizers (temporary font folders), without a full collection.
-            gc.collect(0)
     return data, list(fetcher.refused)
 
 

@@ -33,7 +33,6 @@ any other version :data:`FAST_WRITER` is False and openpyxl's own public paths a
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import importlib
 import io
 import itertools
@@ -65,6 +64,7 @@ from openpyxl.writer.excel import ExcelWriter
 from openpyxl.xml.functions import xmlfile
 
 from rvubench.atomic import atomic_path
+from rvubench.gcpause import cyclic_gc_paused
 from rvubench.report import xlsx_frame
 from rvubench.report.formatting import XLSX_FORMATS
 from rvubench.report.model import ReportModel
@@ -1359,13 +1359,8 @@ def render_xlsx(model: ReportModel, target: Path) -> Path:
     small objects and, after a PDF render has grown the heap, full collections would cost
     more than writing the workbook.
     """
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    with cyclic_gc_paused():
         return _render_xlsx(model, target)
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _render_xlsx(model: ReportModel, target: Path) -> Path:
