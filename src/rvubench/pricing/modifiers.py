@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from rvubench.pricing.arith import _ONE, C, _isin, _pct
-from rvubench.pricing.bilateral import _BILATERAL_RULES
+from rvubench.pricing.bilateral import _BILATERAL_RULES, _PAIR_MODS
 from rvubench.pricing.keys import _text
 from rvubench.pricing.settings import PricingSettings
 from rvubench.pricing.state import KeyState, ModifierRules
@@ -38,25 +38,9 @@ def _modifier_flags(mods) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     or a (codes, labels) pair)."""
     codes, uniq = pd.factorize(_text(mods)) if isinstance(mods, pd.Series) else mods
     sets = [frozenset(m.strip().upper() for m in str(u).split(",") if m.strip()) for u in uniq]
-    names = (
-        "26",
-        "TC",
-        "53",
-        "50",
-        "62",
-        "66",
-        "80",
-        "81",
-        "82",
-        "AS",
-        "54",
-        "55",
-        "56",
-        "78",
-        "52",
-        "22",
-        "51",
-    )
+    # the modifiers two lines of a bilateral pair share, and the two its rules and the
+    # multiple-procedure ranking read themselves
+    names = (*_PAIR_MODS, "50", "51")
     flags = {}
     for name in names:
         per_unique = np.array([name in s for s in sets] + [False], dtype=bool)
